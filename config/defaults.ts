@@ -1,0 +1,123 @@
+// The default configuration, every setting documented. A file given with
+// --config is deep-merged over this; MOVREC_* environment variables (see
+// src/config/env.ts) override both; the result is validated once and frozen.
+
+export interface KafkaSasl {
+  mechanism: 'plain';
+  username: string;
+  password: string;
+}
+
+export interface Config {
+  /** Where LMDB, models and caches live. `--data-dir` and `$STATE_DIRECTORY` override it. */
+  dataDir: string;
+  log: {
+    /** trace | debug | info | warn | error | fatal | silent */
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  };
+  kafka: {
+    /** host:port list of bootstrap brokers. */
+    brokers: string[];
+    /** The stream's topic, `movielog<N>` in the course. */
+    topic: string;
+    /** Consumer group; offsets are committed under it after each LMDB transaction. */
+    groupId: string;
+    clientId: string;
+    /** SASL/PLAIN credentials when the broker requires them (null: none). */
+    sasl: KafkaSasl | null;
+    ssl: boolean;
+    /** Where a group with no committed offset starts: earliest | latest | an ISO time. */
+    startFrom: string;
+  };
+  catalog: {
+    /** Base URL of the catalog API (`/user/<id>`, `/movie/<id>`); null: no catalog fetches. */
+    baseUrl: string | null;
+    /** Requests per second we allow ourselves against the catalog (it rate-limits callers). */
+    ratePerSecond: number;
+    /** Attempts per id before it is recorded as a failed fetch. */
+    retries: number;
+    timeoutMs: number;
+  };
+  ingest: {
+    /** Lines per LMDB transaction, at most. */
+    batchLines: number;
+    /** A partial batch is committed after this long. */
+    batchMs: number;
+    /** Highest valid rating: 5 in most terms, 10 in one. */
+    ratingMax: number;
+    /** Rejected lines kept per reason for inspection. */
+    rejectsKept: number;
+  };
+  serve: {
+    host: string;
+    port: number;
+    /** Scoring worker threads. */
+    threads: number;
+    /** Internal answer budget, well under the simulator's 600 ms. */
+    deadlineMs: number;
+    /** Queue length beyond which answers degrade to the segment list. */
+    maxQueue: number;
+    /** Movies per answer. */
+    listSize: number;
+    /** Whether a user with unknown age is treated as a minor (adult titles hidden). */
+    unknownAgeIsMinor: boolean;
+    /** Bearer token for /admin/*; null disables the admin routes. Never logged. */
+    adminToken: string | null;
+    /** Serve /admin/* to loopback clients only. */
+    adminLoopbackOnly: boolean;
+  };
+  rateLimit: {
+    /** What a client is: its address (`ip`) or the user id in the path (`user`). */
+    keyBy: 'ip' | 'user';
+    /** Requests allowed per client per window. */
+    points: number;
+    windowSeconds: number;
+    /** Addresses never limited: the course simulator calls from one address. */
+    trusted: string[];
+  };
+  train: {
+    /** Days of event time before the newest event that a snapshot covers (0: all). */
+    windowDays: number;
+    factors: number;
+    epochs: number;
+    learningRate: number;
+    regularization: number;
+    seed: number;
+  };
+  gate: {
+    /** A candidate whose RMSE exceeds this is rejected. */
+    maxRmse: number;
+    /** A candidate whose NDCG@20 is below the approved model's by more than this is rejected. */
+    ndcgTolerance: number;
+  };
+}
+
+export const defaults: Config = {
+  dataDir: './data',
+  log: { level: 'info' },
+  kafka: {
+    brokers: ['localhost:9092'],
+    topic: 'movielog1',
+    groupId: 'movrec',
+    clientId: 'movrec',
+    sasl: null,
+    ssl: false,
+    startFrom: 'earliest',
+  },
+  catalog: { baseUrl: null, ratePerSecond: 50, retries: 5, timeoutMs: 2000 },
+  ingest: { batchLines: 20000, batchMs: 250, ratingMax: 5, rejectsKept: 20 },
+  serve: {
+    host: '0.0.0.0',
+    port: 8082,
+    threads: 2,
+    deadlineMs: 200,
+    maxQueue: 512,
+    listSize: 20,
+    unknownAgeIsMinor: true,
+    adminToken: null,
+    adminLoopbackOnly: true,
+  },
+  rateLimit: { keyBy: 'ip', points: 200, windowSeconds: 1, trusted: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
+  train: { windowDays: 0, factors: 64, epochs: 20, learningRate: 0.007, regularization: 0.05, seed: 1 },
+  gate: { maxRmse: 1.2, ndcgTolerance: 0.01 },
+};

@@ -1,0 +1,75 @@
+// What a subcommand is: its flags (each documented), and a run function that
+// is a thin shell over a library call.
+import type { Config } from '../config/load';
+import type { Logger } from '../log';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  description: string;
+  /** Shown in help, e.g. `--seed N`. */
+  valueName?: string;
+  default?: string | boolean;
+}
+
+export interface CommandContext {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  /** The validated, frozen configuration (--config, MOVREC_*, --data-dir applied). Loaded on first call. */
+  config(): Readonly<Config>;
+  log: Logger;
+  /** Whether --json was given: reports go to stdout as one JSON document. */
+  json: boolean;
+  out(text: string): void;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Usage line after `movrec <name>`, e.g. `[options]` or `ls [--json]`. */
+  usage: string;
+  /** Extra paragraphs for --help. */
+  details?: string;
+  /** Touches state: gets --data-dir and --config. */
+  state: boolean;
+  /** Reports something: gets --json. */
+  reports: boolean;
+  options: Record<string, OptionSpec>;
+  /** How many positional arguments are allowed (default 0). */
+  positionals?: number;
+  /** Returns the process exit code (default 0). */
+  run(ctx: CommandContext): Promise<number | void>;
+}
+
+export const STATE_OPTIONS: Record<string, OptionSpec> = {
+  'data-dir': { type: 'string', valueName: 'DIR', description: 'state directory (default ./data, or $STATE_DIRECTORY under systemd)' },
+  config: { type: 'string', valueName: 'FILE', description: 'JSON configuration file merged over the defaults' },
+};
+
+export const REPORT_OPTIONS: Record<string, OptionSpec> = {
+  json: { type: 'boolean', description: 'print a machine-readable JSON document on stdout' },
+};
+
+export const HELP_OPTION: Record<string, OptionSpec> = {
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+};
+
+export function allOptions(cmd: Command): Record<string, OptionSpec> {
+  return { ...cmd.options, ...(cmd.state ? STATE_OPTIONS : {}), ...(cmd.reports ? REPORT_OPTIONS : {}), ...HELP_OPTION };
+}
+
+export function commandHelp(cmd: Command): string {
+  const opts = allOptions(cmd);
+  const rows = Object.entries(opts).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;
+    const def = o.default !== undefined ? ` (default ${String(o.default)})` : '';
+    return [flag, o.description + def] as const;
+  });
+  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  const lines = [`movrec ${cmd.name} ${cmd.usage}`.trimEnd(), '', cmd.summary, ''];
+  if (cmd.details) lines.push(cmd.details.trim(), '');
+  lines.push('Options:');
+  for (const [f, d] of rows) lines.push(`  ${f.padEnd(width)}${d}`);
+  return lines.join('\n') + '\n';
+}

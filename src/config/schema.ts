@@ -1,0 +1,82 @@
+// The shape every setting must have, checked once at start with a message that
+// names the setting's path.
+import { Errors } from '../errors';
+
+type Check = (v: unknown, path: string) => void;
+
+const fail = (path: string, what: string, v: unknown): never => {
+  throw Errors.config(`${path} must be ${what} (got ${JSON.stringify(v)})`);
+};
+
+const str: Check = (v, p) => (typeof v === 'string' && v.length > 0 ? undefined : fail(p, 'a non-empty string', v));
+const bool: Check = (v, p) => (typeof v === 'boolean' ? undefined : fail(p, 'true or false', v));
+const int = (min: number, max: number): Check => (v, p) =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : fail(p, `an integer from ${min} to ${max}`, v);
+const num = (min: number, max: number): Check => (v, p) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? undefined : fail(p, `a number from ${min} to ${max}`, v);
+const oneOf = (...xs: string[]): Check => (v, p) => (xs.includes(v as string) ? undefined : fail(p, `one of ${xs.join(', ')}`, v));
+const nullable = (c: Check): Check => (v, p) => (v === null ? undefined : c(v, p));
+const HOSTPORT = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
+const hostPorts: Check = (v, p) =>
+  Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && HOSTPORT.test(x))
+    ? undefined
+    : fail(p, 'a non-empty list of host:port', v);
+const strings: Check = (v, p) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : fail(p, 'a list of strings', v));
+const url: Check = (v, p) => (typeof v === 'string' && /^https?:\/\/[^\s]+$/.test(v) ? undefined : fail(p, 'an http(s) URL', v));
+const startFrom: Check = (v, p) =>
+  v === 'earliest' || v === 'latest' || (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
+    ? undefined
+    : fail(p, 'earliest, latest or an ISO time', v);
+const sasl: Check = (v, p) => {
+  if (v === null) return;
+  if (typeof v !== 'object' || Array.isArray(v)) fail(p, 'null or {mechanism, username, password}', v);
+  const s = v as Record<string, unknown>;
+  oneOf('plain')(s.mechanism, `${p}.mechanism`);
+  str(s.username, `${p}.username`);
+  if (typeof s.password !== 'string') fail(`${p}.password`, 'a string', '<redacted>');
+};
+
+type Schema = { [k: string]: Check | Schema };
+
+export const schema: Schema = {
+  dataDir: str,
+  log: { level: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
+  kafka: { brokers: hostPorts, topic: str, groupId: str, clientId: str, sasl, ssl: bool, startFrom },
+  catalog: { baseUrl: nullable(url), ratePerSecond: num(0.1, 100000), retries: int(0, 100), timeoutMs: int(10, 600000) },
+  ingest: { batchLines: int(1, 1000000), batchMs: int(1, 60000), ratingMax: int(1, 100), rejectsKept: int(0, 10000) },
+  serve: {
+    host: str,
+    port: int(0, 65535),
+    threads: int(1, 256),
+    deadlineMs: int(1, 60000),
+    maxQueue: int(1, 1000000),
+    listSize: int(1, 200),
+    unknownAgeIsMinor: bool,
+    adminToken: nullable(str),
+    adminLoopbackOnly: bool,
+  },
+  rateLimit: { keyBy: oneOf('ip', 'user'), points: int(1, 100000000), windowSeconds: int(1, 86400), trusted: strings },
+  train: {
+    windowDays: num(0, 100000),
+    factors: int(1, 1024),
+    epochs: int(1, 10000),
+    learningRate: num(0, 10),
+    regularization: num(0, 100),
+    seed: int(0, 2 ** 31 - 1),
+  },
+  gate: { maxRmse: num(0, 100), ndcgTolerance: num(0, 1) },
+};
+
+/** Throws a MOVREC_ERR_CONFIG naming the first bad path; also rejects unknown keys. */
+export function validate(value: unknown, s: Schema = schema, prefix = ''): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(prefix || 'config', 'an object', value);
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!(key in s)) throw Errors.config(`${prefix ? prefix + '.' : ''}${key} is not a known setting`);
+  }
+  for (const [key, check] of Object.entries(s)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (typeof check === 'function') check(obj[key], path);
+    else validate(obj[key], check, path);
+  }
+}

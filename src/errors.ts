@@ -1,0 +1,42 @@
+// Every error movrec raises on purpose: a code, an HTTP status where one
+// applies, and whether retrying can help. The table in docs/errors.md mirrors it.
+
+export class MovrecError extends Error {
+  readonly code: string;
+  readonly status: number | undefined;
+  readonly retriable: boolean;
+  readonly exitCode: number;
+
+  constructor(code: string, message: string, opts: { status?: number; retriable?: boolean; exitCode?: number; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'MovrecError';
+    this.code = code;
+    this.status = opts.status;
+    this.retriable = opts.retriable ?? false;
+    this.exitCode = opts.exitCode ?? 1;
+  }
+}
+
+export const Errors = {
+  usage: (message: string) => new MovrecError('MOVREC_ERR_USAGE', message, { exitCode: 2 }),
+  config: (message: string) => new MovrecError('MOVREC_ERR_CONFIG', message, { exitCode: 2 }),
+  configFile: (file: string, why: string) => new MovrecError('MOVREC_ERR_CONFIG_FILE', `cannot read config file ${file}: ${why}`, { exitCode: 2 }),
+  notImplemented: (what: string, issue: number) =>
+    new MovrecError('MOVREC_ERR_NOT_IMPLEMENTED', `${what} is not built yet (issue ${issue})`, { exitCode: 3 }),
+  badUserId: (raw: string) => new MovrecError('MOVREC_ERR_BAD_USER_ID', `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40)}"`, { status: 400 }),
+  notFound: (path: string) => new MovrecError('MOVREC_ERR_NOT_FOUND', `no route for ${path.slice(0, 80)}`, { status: 404 }),
+  methodNotAllowed: (method: string) => new MovrecError('MOVREC_ERR_METHOD', `method ${method} not allowed`, { status: 405 }),
+  unauthorized: () => new MovrecError('MOVREC_ERR_UNAUTHORIZED', 'a valid bearer token is required', { status: 401 }),
+  forbidden: (why: string) => new MovrecError('MOVREC_ERR_FORBIDDEN', why, { status: 403 }),
+  modelChecksum: (id: string) => new MovrecError('MOVREC_ERR_MODEL_CHECKSUM', `model ${id}: checksum mismatch, artifact refused`),
+  modelFormat: (id: string, why: string) => new MovrecError('MOVREC_ERR_MODEL_FORMAT', `model ${id}: ${why}`),
+  modelNotFound: (id: string) => new MovrecError('MOVREC_ERR_MODEL_NOT_FOUND', `model ${id} not found`, { status: 404 }),
+  storeSchema: (found: unknown, want: number) =>
+    new MovrecError('MOVREC_ERR_STORE_SCHEMA', `store schema version ${String(found)} does not match this build's ${want}`),
+  kafka: (message: string, cause?: unknown) => new MovrecError('MOVREC_ERR_KAFKA', message, { retriable: true, cause }),
+  catalog: (message: string, retriable: boolean) => new MovrecError('MOVREC_ERR_CATALOG', message, { retriable }),
+};
+
+export function isMovrecError(e: unknown): e is MovrecError {
+  return e instanceof MovrecError;
+}
