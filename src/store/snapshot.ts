@@ -1,0 +1,129 @@
+// Builds the training Dataset from the collapsed state: one row per (user,
+// movie) for watches and for latest ratings, optionally limited to a window.
+import { createHash } from 'node:crypto';
+import type { Dataset, UserInfo } from '../model/dataset';
+import { DAY_MS, META_TOTALS, minutesSeen, type RatingValue, type Tables, type Totals, type WatchValue } from './tables';
+
+export interface SnapshotOptions {
+  /** Days of event time before the newest event to include (0 or absent: everything). */
+  windowDays?: number;
+  /** Highest rating on the scale (default 5). */
+  ratingMax?: number;
+}
+
+/** Runtime assumed when the catalog has not told us one: a typical feature length. */
+export const FALLBACK_RUNTIME_MINUTES = 90;
+
+interface Row {
+  user: number;
+  movie: string;
+  a: number;
+  time: number;
+}
+
+/** Ids the catalog answered "unknown" for: their events are kept in the store but left out of training. */
+function quarantined(t: Tables): { users: Set<number>; movies: Set<string> } {
+  const users = new Set<number>();
+  const movies = new Set<string>();
+  for (const { key, value } of t.catalogUsers.getRange()) if (!value.known) users.add(key);
+  for (const { key, value } of t.catalogMovies.getRange()) if (!value.known) movies.add(key);
+  return { users, movies };
+}
+
+function* windowed<V>(db: Tables['watches'] | Tables['ratings'], t: Tables, cutoff: number | null): Generator<{ key: [number, string]; value: V }> {
+  if (cutoff === null) {
+    for (const e of db.getRange()) yield e as unknown as { key: [number, string]; value: V };
+    return;
+  }
+  const seen = new Set<string>();
+  for (const [, user, movie] of t.days.getKeys({ start: [Math.floor(cutoff / DAY_MS)] })) {
+    const id = `${user}\u0000${movie}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const value = db.get([user, movie]);
+    if (value !== undefined) yield { key: [user, movie], value: value as V };
+  }
+}
+
+export function readSnapshot(t: Tables, path: string, opts: SnapshotOptions = {}): Dataset {
+  const totals = t.meta.get(META_TOTALS) as Totals | undefined;
+  const windowDays = opts.windowDays ?? 0;
+  const to = totals?.maxTime ?? 0;
+  const cutoff = windowDays > 0 && totals?.maxTime != null ? totals.maxTime - windowDays * DAY_MS : null;
+  const q = quarantined(t);
+  const runtimes = new Map<string, number>();
+  const runtime = (movie: string): number => {
+    let r = runtimes.get(movie);
+    if (r === undefined) {
+      const e = t.catalogMovies.get(movie);
+      r = e?.known && e.record.runtime && e.record.runtime > 0 ? e.record.runtime : FALLBACK_RUNTIME_MINUTES;
+      runtimes.set(movie, r);
+    }
+    return r;
+  };
+  const keep = (user: number, movie: string, time: number) => (cutoff === null || time >= cutoff) && !q.users.has(user) && !q.movies.has(movie);
+
+  const watchRows: Row[] = [];
+  for (const { key, value } of windowed<WatchValue>(t.watches, t, cutoff)) {
+    const [user, movie] = key;
+    if (!keep(user, movie, value[1])) continue;
+    watchRows.push({ user, movie, a: Math.min(1, minutesSeen(value[3]) / runtime(movie)), time: value[1] });
+  }
+  const ratingRows: Row[] = [];
+  for (const { key, value } of windowed<RatingValue>(t.ratings, t, cutoff)) {
+    const [user, movie] = key;
+    if (!keep(user, movie, value[1])) continue;
+    ratingRows.push({ user, movie, a: value[0], time: value[1] });
+  }
+
+  const userSet = new Set<number>();
+  const itemSet = new Set<string>();
+  for (const r of watchRows) (userSet.add(r.user), itemSet.add(r.movie));
+  for (const r of ratingRows) (userSet.add(r.user), itemSet.add(r.movie));
+  const userIds = Uint32Array.from([...userSet].sort((a, b) => a - b));
+  const itemIds = [...itemSet].sort();
+  const userIndex = new Map<number, number>();
+  userIds.forEach((u, i) => userIndex.set(u, i));
+  const itemIndex = new Map<string, number>();
+  itemIds.forEach((m, i) => itemIndex.set(m, i));
+
+  const hash = createHash('sha256');
+  const columns = (rows: Row[], tag: string) => {
+    rows.sort((x, y) => x.user - y.user || (x.movie < y.movie ? -1 : x.movie > y.movie ? 1 : 0));
+    const user = new Uint32Array(rows.length);
+    const item = new Uint32Array(rows.length);
+    const a = new Float32Array(rows.length);
+    const time = new Float64Array(rows.length);
+    rows.forEach((r, i) => {
+      user[i] = userIndex.get(r.user)!;
+      item[i] = itemIndex.get(r.movie)!;
+      a[i] = r.a;
+      time[i] = r.time;
+      hash.update(`${tag}|${r.user}|${r.movie}|${a[i]}|${r.time}\n`);
+    });
+    return { user, item, a, time };
+  };
+  const w = columns(watchRows, 'w');
+  const r = columns(ratingRows, 'r');
+
+  const users: (UserInfo | null)[] = Array.from(userIds, (u) => {
+    const e = t.catalogUsers.get(u);
+    return e?.known ? { age: e.record.age, gender: e.record.gender, occupation: e.record.occupation } : null;
+  });
+  const adult = Uint8Array.from(itemIds, (m) => {
+    const e = t.catalogMovies.get(m);
+    return e?.known && e.record.adult ? 1 : 0;
+  });
+  for (let i = 0; i < adult.length; i++) hash.update(adult[i] ? 'a' : '-');
+
+  return {
+    userIds,
+    itemIds,
+    ratings: { user: r.user, item: r.item, value: r.a, time: r.time },
+    watches: { user: w.user, item: w.item, fraction: w.a, time: w.time },
+    users,
+    adult,
+    ratingMax: opts.ratingMax ?? 5,
+    meta: { source: `lmdb:${path}`, from: cutoff ?? totals?.minTime ?? 0, to, hash: hash.digest('hex') },
+  };
+}

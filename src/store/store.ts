@@ -1,0 +1,95 @@
+// The LMDB store: opens the environment under <dataDir>/lmdb, checks the
+// schema version, and answers the reads that serving and training make.
+import { open, type RootDatabase } from 'lmdb';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Errors } from '../errors';
+import type { Dataset, UserInfo } from '../model/dataset';
+import { readSnapshot, type SnapshotOptions } from './snapshot';
+import { META_SCHEMA, META_TOTALS, SCHEMA_VERSION, openTables, type Tables } from './tables';
+
+export interface MovieInfo {
+  adult: boolean;
+  runtime: number | null;
+  genres: string[];
+  title: string | null;
+}
+
+export interface Store {
+  root: RootDatabase;
+  seenMovies(userId: number): string[];
+  userInfo(userId: number): UserInfo | null;
+  movieInfo(movieId: string): MovieInfo | null;
+  readSnapshot(opts?: SnapshotOptions): Dataset;
+  close(): Promise<void>;
+}
+
+const tablesOf = new WeakMap<Store, Tables>();
+
+/** The sub-databases behind a store, for the ingest loop and reports. */
+export function storeTables(store: Store): Tables {
+  const t = tablesOf.get(store);
+  if (!t) throw new Error('not a store returned by openStore');
+  return t;
+}
+
+export function lmdbPath(dataDir: string): string {
+  return join(dataDir, 'lmdb');
+}
+
+function openRoot(path: string, readOnly: boolean): RootDatabase {
+  // Named sub-databases of every subsystem share one environment: leave room.
+  return open({ path, maxDbs: 64, readOnly, mapSize: 1 << 30 });
+}
+
+function checkSchema(t: Tables, readOnly: boolean): void {
+  const found = t.meta.get(META_SCHEMA);
+  if (found === SCHEMA_VERSION) return;
+  const empty = found === undefined && t.meta.get(META_TOTALS) === undefined && t.watches.getKeysCount({ limit: 1 }) === 0;
+  if (empty && !readOnly) {
+    t.meta.putSync(META_SCHEMA, SCHEMA_VERSION);
+    return;
+  }
+  throw Errors.storeSchema(found, SCHEMA_VERSION);
+}
+
+export function openStore(dataDir: string, opts: { readOnly?: boolean } = {}): Store {
+  const path = lmdbPath(dataDir);
+  // A reader that comes first (a worker of a fresh server) creates and stamps the environment.
+  const readOnly = opts.readOnly === true && existsSync(path);
+  mkdirSync(path, { recursive: true });
+  const root = openRoot(path, readOnly);
+  const t = openTables(root);
+  try {
+    checkSchema(t, readOnly);
+  } catch (e) {
+    void root.close();
+    throw e;
+  }
+  const store: Store = {
+    root,
+    seenMovies(userId) {
+      const out = new Set<string>();
+      const range = { start: [userId], end: [userId + 1] };
+      for (const k of t.watches.getKeys(range)) out.add(k[1]);
+      for (const k of t.ratings.getKeys(range)) out.add(k[1]);
+      return [...out];
+    },
+    userInfo(userId) {
+      const e = t.catalogUsers.get(userId);
+      return e?.known ? { age: e.record.age, gender: e.record.gender, occupation: e.record.occupation } : null;
+    },
+    movieInfo(movieId) {
+      const e = t.catalogMovies.get(movieId);
+      return e?.known ? { adult: e.record.adult, runtime: e.record.runtime, genres: [...e.record.genres], title: e.record.title } : null;
+    },
+    readSnapshot(o) {
+      return readSnapshot(t, path, o);
+    },
+    close() {
+      return root.close();
+    },
+  };
+  tablesOf.set(store, t);
+  return store;
+}

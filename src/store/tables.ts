@@ -1,0 +1,97 @@
+// The named LMDB sub-databases that hold the stream's collapsed state, their
+// key and value shapes, and the schema version they imply (see LAYOUT.md).
+import type { Database, RootDatabase } from 'lmdb';
+
+/** Bump when a key or value shape below changes; a store written by another version is refused at open. */
+export const SCHEMA_VERSION = 1;
+
+/** [first time ms, last time ms, furthest minute, bitmap of minutes seen]. */
+export type WatchValue = [number, number, number, Uint8Array];
+/** [latest value, its time ms, history flattened as t0, v0, t1, v1, ... ordered by time]. */
+export type RatingValue = [number, number, number[]];
+/** [value, time ms]: the latest rating, mirrored per movie. */
+export type MovieRatingValue = [number, number];
+/** [status, latency ms, server, result]: result is the comma-joined list on 200, else the exception text. */
+export type RequestValue = [number, number, string, string];
+
+export interface CatalogUser {
+  age: number | null;
+  gender: 'M' | 'F' | null;
+  occupation: string | null;
+}
+export interface CatalogMovie {
+  title: string | null;
+  adult: boolean;
+  runtime: number | null;
+  genres: string[];
+}
+/** A catalog answer: the record, or the catalog's word that it does not know the id. */
+export type CatalogEntry<T> = { known: true; record: T; fetched: number } | { known: false; status: number; fetched: number };
+
+export interface Tables {
+  root: RootDatabase;
+  meta: Database<unknown, string | (string | number)[]>;
+  watches: Database<WatchValue, [number, string]>;
+  ratings: Database<RatingValue, [number, string]>;
+  movieRatings: Database<MovieRatingValue, [string, number]>;
+  requests: Database<RequestValue, [number, number]>;
+  days: Database<true, [number, number, string]>;
+  seenUsers: Database<number, number>;
+  seenMovies: Database<number, string>;
+  catalogUsers: Database<CatalogEntry<CatalogUser>, number>;
+  catalogMovies: Database<CatalogEntry<CatalogMovie>, string>;
+}
+
+export function openTables(root: RootDatabase): Tables {
+  const db = <V, K extends import('lmdb').Key>(name: string) => root.openDB<V, K>({ name });
+  return {
+    root,
+    meta: db('meta'),
+    watches: db('watches'),
+    ratings: db('ratings'),
+    movieRatings: db('movie-ratings'),
+    requests: db('requests'),
+    days: db('days'),
+    seenUsers: db('seen-users'),
+    seenMovies: db('seen-movies'),
+    catalogUsers: db('catalog-users'),
+    catalogMovies: db('catalog-movies'),
+  };
+}
+
+export const DAY_MS = 86_400_000;
+
+/** Distinct minutes set in a watch bitmap. */
+export function minutesSeen(bits: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bits.length; i++) {
+    let b = bits[i]!;
+    while (b) {
+      b &= b - 1;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Running totals over every line applied, kept under meta 'totals' and updated in each batch's transaction. */
+export interface Totals {
+  lines: number;
+  kinds: { watch: number; rate: number; request: number; account: number };
+  rejects: Record<string, number>;
+  /** Accepted lines per UTC day, `YYYY-MM-DD`. */
+  perDay: Record<string, number>;
+  /** Rating events per value (every event, not only the latest per pair). */
+  ratingValues: Record<string, number>;
+  minTime: number | null;
+  maxTime: number | null;
+}
+
+export function emptyTotals(): Totals {
+  return { lines: 0, kinds: { watch: 0, rate: 0, request: 0, account: 0 }, rejects: {}, perDay: {}, ratingValues: {}, minTime: null, maxTime: null };
+}
+
+export const META_SCHEMA = 'schema';
+export const META_TOTALS = 'totals';
+export const metaOffsetKey = (stream: string): [string, string] => ['offset', stream];
+export const metaRejectsKey = (reason: string): [string, string] => ['rejects', reason];
