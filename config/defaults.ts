@@ -65,6 +65,8 @@ export interface Config {
     adminToken: string | null;
     /** Serve /admin/* to loopback clients only. */
     adminLoopbackOnly: boolean;
+    /** Days of per-answer provenance (request id, user, model, source, latency) kept in LMDB; 0 logs it at debug level instead. */
+    requestLogDays: number;
   };
   rateLimit: {
     /** What a client is: its address (`ip`) or the user id in the path (`user`). */
@@ -116,6 +118,7 @@ export const defaults: Config = {
     unknownAgeIsMinor: true,
     adminToken: null,
     adminLoopbackOnly: true,
+    requestLogDays: 3,
   },
   rateLimit: { keyBy: 'ip', points: 200, windowSeconds: 1, trusted: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
   train: { windowDays: 0, factors: 64, epochs: 20, learningRate: 0.007, regularization: 0.05, seed: 1 },

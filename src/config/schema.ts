@@ -54,6 +54,7 @@ export const schema: Schema = {
     unknownAgeIsMinor: bool,
     adminToken: nullable(str),
     adminLoopbackOnly: bool,
+    requestLogDays: num(0, 3650),
   },
   rateLimit: { keyBy: oneOf('ip', 'user'), points: int(1, 100000000), windowSeconds: int(1, 86400), trusted: strings },
   train: {

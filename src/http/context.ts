@@ -1,0 +1,81 @@
+// What every route handler shares: the parts it calls, and one way to answer
+// that stamps X-Request-Id / X-Model-Id, counts, times and tracks in-flight work.
+import { performance } from 'node:perf_hooks';
+import type { HttpResponse } from 'uWebSockets.js';
+import type { Config } from '../config/load';
+import type { IngestHandle } from '../ingest/loop';
+import type { Logger } from '../log';
+import type { Scorer } from '../release/scorer';
+import { duration, requests } from './metrics';
+import type { RequestIds } from './request-id';
+import { send, type Exchange } from './respond';
+
+export type Route = 'recommend' | 'healthz' | 'readyz' | 'metrics' | 'admin' | 'unknown';
+export type Headers = (readonly [string, string])[];
+
+export interface ServerContext {
+  config: Readonly<Config>;
+  scorer: Scorer;
+  ingest: IngestHandle | undefined;
+  onReload(): Promise<void>;
+  log: Logger;
+  ids: RequestIds;
+  /** Starts an exchange: from here the handler may await (onAborted is attached now). */
+  open(res: HttpResponse, route: Route): Exchange & { route: Route; requestId: string; t0: number };
+  /** Writes the answer (unless the client left), counts it, and ends the exchange. */
+  answer(ex: ReturnType<ServerContext['open']>, status: number, body: string, headers?: Headers, modelId?: string): boolean;
+  /** Resolves when no exchange is open. */
+  idle(): Promise<void>;
+  draining: boolean;
+}
+
+export function createContext(base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'onReload' | 'log' | 'ids'>): ServerContext {
+  let open = 0;
+  let waiters: (() => void)[] = [];
+  const counters = new Map<string, { inc(): void }>();
+  const timers = new Map<Route, { observe(v: number): void }>();
+  // Label lookups hash their arguments: keep the children of the few (route, status) pairs.
+  const observe = (route: Route, status: number, seconds: number): void => {
+    const key = `${route} ${status}`;
+    let c = counters.get(key);
+    if (!c) counters.set(key, (c = requests.labels(route, String(status))));
+    c.inc();
+    let h = timers.get(route);
+    if (!h) timers.set(route, (h = duration.labels(route)));
+    h.observe(seconds);
+  };
+  const release = (): void => {
+    open--;
+    if (open === 0 && waiters.length > 0) {
+      const w = waiters;
+      waiters = [];
+      for (const f of w) f();
+    }
+  };
+  const ctx: ServerContext = {
+    ...base,
+    draining: false,
+    open(res, route) {
+      const ex = { res, closed: false, route, requestId: base.ids.next(), t0: performance.now() };
+      open++;
+      // uWebSockets.js trap: without an abort handler, a response used after an await crashes the process.
+      res.onAborted(() => {
+        if (ex.closed) return;
+        ex.closed = true;
+        release();
+      });
+      return ex;
+    },
+    answer(ex, status, body, headers = [], modelId) {
+      if (ex.closed) return false;
+      const model = modelId ?? base.scorer.active()?.modelId ?? 'none';
+      headers.push(['X-Request-Id', ex.requestId], ['X-Model-Id', model]);
+      send(ex, status, body, headers, ctx.draining);
+      observe(ex.route, status, (performance.now() - ex.t0) / 1000);
+      release();
+      return true;
+    },
+    idle: () => (open === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))),
+  };
+  return ctx;
+}

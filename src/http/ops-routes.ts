@@ -1,0 +1,52 @@
+// Operator routes, open to every client: /healthz (the process answers),
+// /readyz (a model serves and ingest is not stalled), /metrics (this process's
+// registry merged with every scoring worker's).
+import { AggregatorRegistry, register } from 'prom-client';
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { ServerContext } from './context';
+import { modelInfo, queueDepth } from './metrics';
+
+const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
+
+/** The model and generation of each role, as labels of an info gauge (reset so a replaced model disappears). */
+function refreshModelInfo(ctx: ServerContext): void {
+  modelInfo.reset();
+  for (const role of ['stable', 'canary'] as const) {
+    const a = ctx.scorer.active(role);
+    if (a) modelInfo.labels(role, a.modelId, String(a.generation)).set(1);
+  }
+}
+
+export async function renderMetrics(ctx: ServerContext): Promise<{ contentType: string; body: string }> {
+  queueDepth.set(ctx.scorer.queueDepth());
+  refreshModelInfo(ctx);
+  const [main, workers] = await Promise.all([register.getMetricsAsJSON(), ctx.scorer.workerMetrics()]);
+  const merged = AggregatorRegistry.aggregate([main, ...workers]);
+  return { contentType: merged.contentType, body: await merged.metrics() };
+}
+
+export function opsRoutes(app: TemplatedApp, ctx: ServerContext): void {
+  app.get('/healthz', (res) => {
+    ctx.answer(ctx.open(res, 'healthz'), 200, 'ok\n', [TEXT]);
+  });
+
+  app.get('/readyz', (res) => {
+    const ex = ctx.open(res, 'readyz');
+    const active = ctx.scorer.active();
+    if (!active) return void ctx.answer(ex, 503, 'not ready: no model loaded\n', [TEXT]);
+    if (ctx.ingest?.stalled()) return void ctx.answer(ex, 503, 'not ready: ingest is stalled\n', [TEXT]);
+    if (ctx.draining) return void ctx.answer(ex, 503, 'not ready: shutting down\n', [TEXT]);
+    ctx.answer(ex, 200, `ready: model ${active.modelId} generation ${active.generation}\n`, [TEXT]);
+  });
+
+  app.get('/metrics', (res) => {
+    const ex = ctx.open(res, 'metrics');
+    renderMetrics(ctx).then(
+      (m) => ctx.answer(ex, 200, m.body, [['Content-Type', m.contentType]]),
+      (e: unknown) => {
+        ctx.log.error({ err: e }, 'metrics collection failed');
+        ctx.answer(ex, 500, 'metrics collection failed\n', [TEXT]);
+      },
+    );
+  });
+}

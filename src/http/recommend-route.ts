@@ -1,0 +1,95 @@
+// GET /recommend/<userid>: parse, admit, score within the deadline budget (or
+// degrade to the segment list), answer one line of comma-separated ids.
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { Recommendation } from '../release/scorer';
+import type { Admission, Allowance } from './admission';
+import type { ServerContext, Headers } from './context';
+import type { DeadlineQueue } from './deadline';
+import { answers, degraded as degradedCount, rateLimited } from './metrics';
+import type { Provenance } from './provenance';
+import { remoteAddress } from './respond';
+import { parseUserId } from './user-id';
+
+const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
+type DegradeReason = 'queue' | 'deadline' | 'error';
+
+function limitHeaders(a: Allowance, headers: Headers): Headers {
+  headers.push(['X-RateLimit-Limit', String(a.limit)], ['X-RateLimit-Remaining', String(a.remaining)], ['X-RateLimit-Reset', String(a.resetSeconds)]);
+  return headers;
+}
+
+export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { admission: Admission; deadlines: DeadlineQueue; provenance: Provenance }): void {
+  const { scorer, config, log } = ctx;
+  const { admission, deadlines, provenance } = deps;
+  const maxQueue = config.serve.maxQueue;
+
+  app.get('/recommend/:id', (res, req) => {
+    // uWebSockets.js trap: the request object dies at the first await; read all of it now.
+    const raw = req.getParameter(0) ?? '';
+    const address = remoteAddress(res);
+    const ex = ctx.open(res, 'recommend');
+    const userId = parseUserId(raw);
+    if (userId === null) {
+      const msg = `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`;
+      ctx.answer(ex, 400, msg + '\n', [TEXT]);
+      provenance.record({ id: ex.requestId, user: null, model: '', generation: 0, source: 'bad-request', status: 400, ms: 0 });
+      return;
+    }
+
+    const finish = (rec: Recommendation, extra: Headers): void => {
+      const ms = performance.now() - ex.t0;
+      if (!ctx.answer(ex, 200, rec.items.join(','), [TEXT, ...extra], rec.modelId)) return;
+      answers.labels(rec.source).inc();
+      provenance.record({ id: ex.requestId, user: userId, model: rec.modelId, generation: rec.generation, source: rec.source, status: 200, ms });
+    };
+    const unavailable = (e: unknown): void => {
+      log.error({ err: e, userId }, 'no answer: scoring and the segment list both failed');
+      ctx.answer(ex, 503, 'no model is loaded\n', [TEXT, ['Retry-After', '1']]);
+      provenance.record({ id: ex.requestId, user: userId, model: '', generation: 0, source: 'unavailable', status: 503, ms: performance.now() - ex.t0 });
+    };
+    const degrade = (reason: DegradeReason, extra: Headers): void => {
+      let rec: Recommendation;
+      try {
+        rec = scorer.degraded(userId);
+      } catch (e) {
+        unavailable(e);
+        return;
+      }
+      degradedCount.labels(reason).inc();
+      finish(rec, extra);
+    };
+    const score = (extra: Headers): void => {
+      if (ex.closed) return;
+      if (scorer.queueDepth() > maxQueue) return degrade('queue', extra);
+      const deadline = deadlines.add(() => degrade('deadline', extra));
+      scorer.recommend(userId).then(
+        (rec) => {
+          if (deadline.done) return;
+          deadline.done = true;
+          finish(rec, extra);
+        },
+        (e: unknown) => {
+          if (deadline.done) return;
+          deadline.done = true;
+          log.warn({ err: e, userId }, 'scoring failed: answered from the segment list');
+          degrade('error', extra);
+        },
+      );
+    };
+
+    const verdict = admission.check(address, userId);
+    if (verdict === null) return score([]);
+    verdict.then(
+      (a) => {
+        if (a.allowed) return score(limitHeaders(a, []));
+        rateLimited.inc();
+        ctx.answer(ex, 429, `rate limit of ${a.limit} requests per ${config.rateLimit.windowSeconds} s exceeded\n`, limitHeaders(a, [TEXT, ['Retry-After', String(a.resetSeconds)]]));
+        provenance.record({ id: ex.requestId, user: userId, model: '', generation: 0, source: 'rate-limited', status: 429, ms: performance.now() - ex.t0 });
+      },
+      (e: unknown) => {
+        log.error({ err: e }, 'rate limiter failed: request admitted');
+        score([]);
+      },
+    );
+  });
+}

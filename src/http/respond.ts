@@ -1,0 +1,42 @@
+// Writing answers. uWebSockets.js trap: a response written after an `await`
+// must be written inside res.cork (one syscall, and required for correctness),
+// and never after the client went away (res.onAborted sets `closed`).
+import type { HttpResponse } from 'uWebSockets.js';
+
+export const STATUS_LINE: Record<number, string> = {
+  200: '200 OK',
+  400: '400 Bad Request',
+  401: '401 Unauthorized',
+  403: '403 Forbidden',
+  404: '404 Not Found',
+  405: '405 Method Not Allowed',
+  422: '422 Unprocessable Entity',
+  429: '429 Too Many Requests',
+  500: '500 Internal Server Error',
+  503: '503 Service Unavailable',
+};
+
+/** Per-request state shared between the handler and its async continuation. */
+export interface Exchange {
+  res: HttpResponse;
+  /** Answered, or the client went away: nothing more may be written. */
+  closed: boolean;
+}
+
+/** Writes one complete answer; false when the client had gone. `close` asks the client to drop the connection (draining). */
+export function send(ex: Exchange, status: number, body: string, headers: readonly (readonly [string, string])[], close: boolean): boolean {
+  if (ex.closed) return false;
+  const { res } = ex;
+  // Corking inside the handler's synchronous part is a no-op, so every write corks.
+  res.cork(() => {
+    res.writeStatus(STATUS_LINE[status] ?? `${status} Unknown`);
+    for (const [k, v] of headers) res.writeHeader(k, v);
+    res.end(body, close);
+  });
+  ex.closed = true;
+  return true;
+}
+
+export function remoteAddress(res: HttpResponse): string {
+  return Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
+}

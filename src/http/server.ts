@@ -1,0 +1,105 @@
+// The HTTP front: one uWebSockets.js app on the main thread that parses,
+// admits, routes and writes; scoring happens in the scorer's workers.
+import uWS, { type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
+import type { RootDatabase } from 'lmdb';
+import { collectDefaultMetrics, register } from 'prom-client';
+import type { Config } from '../config/load';
+import type { IngestHandle } from '../ingest/loop';
+import { logger } from '../log';
+import type { Scorer } from '../release/scorer';
+import { createAdmission } from './admission';
+import { adminRoutes } from './admin-routes';
+import { createContext, type ServerContext } from './context';
+import { createDeadlineQueue } from './deadline';
+import { opsRoutes } from './ops-routes';
+import { createProvenance } from './provenance';
+import { recommendRoute } from './recommend-route';
+import { createRequestIds } from './request-id';
+
+export interface ServerOptions {
+  config: Readonly<Config>;
+  scorer: Scorer;
+  ingest?: IngestHandle | undefined;
+  /** Loads the newest approved model (POST /admin/reload; `movrec serve` also calls it on SIGHUP). */
+  onReload(): Promise<void>;
+  /** Where answers' provenance goes (sub-db `answers`); without it, the debug log. */
+  store?: { root: RootDatabase } | undefined;
+}
+
+export interface ServerHandle {
+  port: number;
+  /** Stops accepting, lets every in-flight answer finish, flushes the request log, closes idle connections. */
+  close(): Promise<void>;
+}
+
+const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
+
+/** Each route and the methods it answers; any other method gets 405 with Allow. */
+const ROUTES: readonly (readonly [string, string])[] = [
+  ['/recommend/:id', 'GET'],
+  ['/healthz', 'GET'],
+  ['/readyz', 'GET'],
+  ['/metrics', 'GET'],
+  ['/admin/models/:id/activate', 'POST'],
+  ['/admin/reload', 'POST'],
+];
+
+function fallbackRoutes(app: TemplatedApp, ctx: ServerContext): void {
+  for (const [pattern, allow] of ROUTES) {
+    app.any(pattern, (res, req) => {
+      const method = req.getCaseSensitiveMethod();
+      const route = pattern.startsWith('/admin') ? 'admin' : (pattern.slice(1).split('/')[0] as 'recommend' | 'healthz' | 'readyz' | 'metrics');
+      ctx.answer(ctx.open(res, route), 405, `method ${method.slice(0, 20)} not allowed on ${pattern}\n`, [TEXT, ['Allow', allow]]);
+    });
+  }
+  app.any('/*', (res, req) => {
+    const url = req.getUrl();
+    ctx.answer(ctx.open(res, 'unknown'), 404, `no route for ${url.slice(0, 80).replace(/[^\x20-\x7e]/g, '?')}\n`, [TEXT]);
+  });
+}
+
+let defaultMetrics = false;
+
+export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
+  const { config } = opts;
+  const log = logger().child({ name: 'http' });
+  if (!defaultMetrics && !register.getSingleMetric('process_resident_memory_bytes')) {
+    collectDefaultMetrics();
+    defaultMetrics = true;
+  }
+  const ctx = createContext({ config, scorer: opts.scorer, ingest: opts.ingest, onReload: opts.onReload, log, ids: createRequestIds() });
+  const deadlines = createDeadlineQueue(config.serve.deadlineMs);
+  const provenance = createProvenance({ root: opts.store?.root, retentionDays: config.serve.requestLogDays, log });
+  const admission = createAdmission(config.rateLimit);
+
+  const app = uWS.App();
+  recommendRoute(app, ctx, { admission, deadlines, provenance });
+  opsRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  fallbackRoutes(app, ctx);
+
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
+    app.listen(config.serve.host, config.serve.port, (s) => {
+      if (s) resolve(s);
+      else reject(new Error(`cannot listen on ${config.serve.host}:${config.serve.port} (address in use, or not allowed)`));
+    });
+  });
+  const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+  log.info({ host: config.serve.host, port, bootId: ctx.ids.bootId }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        ctx.draining = true;
+        uWS.us_listen_socket_close(listenSocket);
+        await ctx.idle();
+        deadlines.stop();
+        await provenance.close();
+        // Idle keep-alive connections would hold the event loop open; App.close() is in the binary, not in its typings.
+        (app as TemplatedApp & { close(): void }).close();
+        log.info('http front closed');
+      })()),
+  };
+}
