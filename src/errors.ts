@@ -31,6 +31,9 @@ export const Errors = {
   modelChecksum: (id: string) => new MovrecError('MOVREC_ERR_MODEL_CHECKSUM', `model ${id}: checksum mismatch, artifact refused`),
   modelFormat: (id: string, why: string) => new MovrecError('MOVREC_ERR_MODEL_FORMAT', `model ${id}: ${why}`),
   modelNotFound: (id: string) => new MovrecError('MOVREC_ERR_MODEL_NOT_FOUND', `model ${id} not found`, { status: 404 }),
+  modelSlotBusy: (slots: number[], ms: number) =>
+    new MovrecError('MOVREC_ERR_MODEL_SLOT_BUSY', `no idle model slot drained within ${ms} ms (idle slots ${slots.join(', ') || 'none'} still have readers)`, { retriable: true }),
+  modelNotLoaded: () => new MovrecError('MOVREC_ERR_MODEL_NOT_LOADED', 'no model is loaded yet', { status: 503, retriable: true }),
   storeSchema: (found: unknown, want: number) =>
     new MovrecError('MOVREC_ERR_STORE_SCHEMA', `store schema version ${String(found)} does not match this build's ${want}`),
   kafka: (message: string, cause?: unknown) => new MovrecError('MOVREC_ERR_KAFKA', message, { retriable: true, cause }),

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Explicit build of the native kernels (not an install hook): compiles every
+// native/*.cc into ONE addon, native/build/movrec.node, with the machine's g++
+// and Node's own headers (no node-gyp, no download). Without a compiler it
+// says so and exits 0: the TypeScript twins in native/twins take over.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const here = __dirname;
+const out = path.join(here, 'build', 'movrec.node');
+const cxx = process.env.CXX || 'g++';
+
+const probe = spawnSync(cxx, ['--version'], { encoding: 'utf8' });
+if (probe.error || probe.status !== 0) {
+  process.stdout.write(`native build skipped: no C++ compiler (${cxx}); the TypeScript kernels will be used\n`);
+  process.exit(0);
+}
+
+const include = path.join(path.dirname(path.dirname(fs.realpathSync(process.execPath))), 'include', 'node');
+if (!fs.existsSync(path.join(include, 'node_api.h'))) {
+  process.stdout.write(`native build skipped: no node_api.h under ${include}; the TypeScript kernels will be used\n`);
+  process.exit(0);
+}
+
+// SIMD only where this CPU has it: the addon is built on the machine that runs it.
+const cpu = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+const flagsLine = (cpu.match(/^flags\s*:(.*)$/m) || ['', ''])[1].split(/\s+/);
+const simd = flagsLine.includes('avx2') && flagsLine.includes('fma') ? ['-mavx2', '-mfma'] : [];
+
+const sources = fs.readdirSync(here).filter((f) => f.endsWith('.cc')).sort().map((f) => path.join(here, f));
+fs.mkdirSync(path.dirname(out), { recursive: true });
+const tmp = `${out}.tmp-${process.pid}`;
+const args = ['-O3', ...simd, '-std=c++17', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-DNAPI_VERSION=8', `-I${include}`, `-I${here}`, ...sources, '-o', tmp];
+process.stdout.write(`native build: ${cxx} ${simd.join(' ') || '(no SIMD flags)'} ${sources.map((s) => path.basename(s)).join(' ')}\n`);
+const r = spawnSync(cxx, args, { stdio: 'inherit' });
+if (r.status !== 0) {
+  fs.rmSync(tmp, { force: true });
+  process.stdout.write('native build failed; the TypeScript kernels will be used\n');
+  process.exit(1);
+}
+// Rename into place: a running process that has the old addon mapped keeps it intact.
+fs.renameSync(tmp, out);
+process.stdout.write(`native build: wrote ${path.relative(process.cwd(), out)}\n`);

@@ -1,0 +1,41 @@
+// Scoring metrics. Each worker thread has its own registry (prom-client cannot
+// aggregate across threads itself); the main thread merges their JSON with
+// AggregatorRegistry.aggregate. Model loads are counted on the main thread.
+import { Counter, Histogram, Registry, register } from 'prom-client';
+
+export const SCORING_LATENCY = 'movrec_scoring_latency_seconds';
+export const SCORING_ANSWERS = 'movrec_scoring_answers_total';
+export const SCORING_COLD_START = 'movrec_scoring_cold_start_total';
+export const MODEL_LOADS = 'movrec_release_model_loads_total';
+
+export interface ScoringMetrics {
+  registry: Registry;
+  latency: Histogram<'role'>;
+  answers: Counter<'role' | 'model' | 'source'>;
+  coldStarts: Counter<'role'>;
+}
+
+/** A fresh registry for one worker thread. */
+export function createScoringMetrics(): ScoringMetrics {
+  const registry = new Registry();
+  return {
+    registry,
+    latency: new Histogram({
+      name: SCORING_LATENCY,
+      help: 'Time to score one user inside a worker (LMDB reads, mask, top-K)',
+      labelNames: ['role'],
+      // Fine buckets under a millisecond: the kernel is sub-millisecond when healthy.
+      buckets: [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1],
+      registers: [registry],
+    }),
+    answers: new Counter({ name: SCORING_ANSWERS, help: 'Answers computed by workers', labelNames: ['role', 'model', 'source'], registers: [registry] }),
+    coldStarts: new Counter({ name: SCORING_COLD_START, help: 'Answers from the cold-start segment list', labelNames: ['role'], registers: [registry] }),
+  };
+}
+
+/** Model load attempts on the main thread by outcome (ok, or the refusal's error code). */
+export function modelLoads(): Counter<'outcome'> {
+  const existing = register.getSingleMetric(MODEL_LOADS);
+  if (existing) return existing as Counter<'outcome'>;
+  return new Counter({ name: MODEL_LOADS, help: 'Model load attempts by outcome', labelNames: ['outcome'] });
+}

@@ -1,0 +1,46 @@
+// A model view made ready for answering: the id → index map, the popularity
+// order used to pad short lists, and a scratch exclusion mask. Built once per
+// (slot, generation) in each thread that reads the slot.
+import { FLAG_ADULT, viewArtifact, type ModelView } from '../model/artifact';
+import { Errors } from '../errors';
+
+const SCORINGS = new Set(['dot+itemBias', 'dot']);
+
+export interface PreparedModel {
+  view: ModelView;
+  itemIndex: Map<string, number>;
+  /** Item indices by popularity, most popular first (ties: lower index). */
+  popular: Int32Array;
+  /** Per-thread scratch: set for one query's exclusions, cleared after. */
+  mask: Uint8Array;
+}
+
+/** Refuses an artifact this build cannot serve (MOVREC_ERR_MODEL_FORMAT). */
+export function checkServable(v: ModelView, label: string): void {
+  const h = v.header;
+  const why = (msg: string) => Errors.modelFormat(h.id ?? label, msg);
+  if (!SCORINGS.has(h.scoring)) throw why(`scoring "${String(h.scoring)}" is not supported`);
+  if (!Number.isInteger(h.factors) || h.factors <= 0) throw why(`factors must be a positive integer, got ${h.factors}`);
+  if (h.nItems <= 0) throw why('the artifact holds no items');
+  if (v.itemFactors.length !== h.nItems * h.factors) throw why('itemFactors does not match nItems x factors');
+  if (v.userFactors.length !== h.nUsers * h.factors || v.userIds.length !== h.nUsers) throw why('user sections do not match nUsers x factors');
+  if (v.itemBias.length !== h.nItems || v.itemFlags.length !== h.nItems || v.popularity.length !== h.nItems) throw why('item sections do not match nItems');
+  for (const list of Object.values(v.segments)) {
+    if (!Array.isArray(list) || list.some((i) => !Number.isInteger(i) || i < 0 || i >= h.nItems)) throw why('a segment list names an item outside the artifact');
+  }
+}
+
+export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: string }): PreparedModel {
+  const view = viewArtifact(bytes, opts);
+  checkServable(view, opts.label);
+  const n = view.itemIds.length;
+  const itemIndex = new Map<string, number>();
+  for (let i = 0; i < n; i++) itemIndex.set(view.itemIds[i]!, i);
+  const pop = view.popularity;
+  const popular = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => pop[b]! - pop[a]! || a - b);
+  return { view, itemIndex, popular, mask: new Uint8Array(n) };
+}
+
+export function isAdult(m: PreparedModel, item: number): boolean {
+  return (m.view.itemFlags[item]! & FLAG_ADULT) !== 0;
+}

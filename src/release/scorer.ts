@@ -1,0 +1,195 @@
+// The Scorer: a Piscina pool of scoring workers over shared model slots, the
+// main-thread degraded answer, and model loading with verify-then-flip.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
+import Piscina from 'piscina';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import { Errors, isMovrecError } from '../errors';
+import { logger } from '../log';
+import { artifactSize, readArtifactInto } from '../model/artifact';
+import { openStore, type Store } from '../store/store';
+import { modelLoads } from './metrics';
+import { prepareModel, type PreparedModel } from './prepared-model';
+import { segmentAnswer } from './rank';
+import type { MetricsReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-task';
+import { createSlots, SlotPublisher, type Role } from './slots';
+
+export type { Role } from './slots';
+
+/** One worker's registry.getMetricsAsJSON(), ready for AggregatorRegistry.aggregate. */
+export type WorkerMetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+export interface Recommendation {
+  items: string[];
+  modelId: string;
+  generation: number;
+  source: 'model' | 'cold-start' | 'degraded';
+}
+
+export interface Scorer {
+  recommend(userId: number, role?: Role): Promise<Recommendation>;
+  degraded(userId: number): Recommendation;
+  loadModel(artifactFile: string, role?: Role): Promise<{ modelId: string; generation: number }>;
+  active(role?: Role): { modelId: string; generation: number } | null;
+  queueDepth(): number;
+  workerMetrics(): Promise<WorkerMetricsJson[]>;
+  close(): Promise<void>;
+}
+
+export interface ScorerOptions {
+  dataDir: string;
+  threads: number;
+  listSize: number;
+  unknownAgeIsMinor: boolean;
+  /** Model slots (>= 3: stable, canary, one loading). */
+  slots?: number;
+  /** Address space reserved per slot; a slot grows to the artifact's size. At most 4 GiB (typed array limit). */
+  slotMaxBytes?: number;
+  /** How long a load waits for readers of an idle slot to drain. */
+  drainMs?: number;
+  /** The compiled worker script; default <package root>/dist/workers/score.js. */
+  workerFile?: string;
+}
+
+const DEFAULT_SLOT_MAX_BYTES = 2 ** 31;
+const METRICS_TIMEOUT_MS = 2000;
+
+/** The package root, found by walking up: the same from src/ (ts-node) and dist/src/. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw Errors.config(`cannot find the package root above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+}
+
+interface Serving {
+  modelId: string;
+  generation: number;
+  model: PreparedModel;
+}
+
+export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
+  if (!Number.isInteger(opts.threads) || opts.threads < 1) throw Errors.config(`serve.threads must be a positive integer, got ${opts.threads}`);
+  if (!Number.isInteger(opts.listSize) || opts.listSize < 1) throw Errors.config(`serve.listSize must be a positive integer, got ${opts.listSize}`);
+  const workerFile = opts.workerFile ?? join(packageRoot(), 'dist', 'workers', 'score.js');
+  if (!existsSync(workerFile)) throw Errors.config(`scoring worker ${workerFile} is missing: build with npx tsc -p tsconfig.build.json`);
+  const shared = createSlots(opts.slots ?? 3, opts.slotMaxBytes ?? DEFAULT_SLOT_MAX_BYTES);
+  const publisher = new SlotPublisher(shared, { drainMs: opts.drainMs ?? 5000 });
+  const store: Store = openStore(opts.dataDir, { readOnly: true });
+  const rankOpts = { listSize: opts.listSize, unknownAgeIsMinor: opts.unknownAgeIsMinor };
+  const workerData: ScoreWorkerData = { dataDir: opts.dataDir, ...rankOpts, shared, metricsChannel: `movrec-scoring-${process.pid}-${randomUUID()}` };
+  const pool = new Piscina<ScoreTask, ScoreResult>({
+    filename: workerFile,
+    minThreads: opts.threads,
+    maxThreads: opts.threads,
+    // Workers hold an LMDB handle and parsed model views: keep them for the pool's life.
+    idleTimeout: Number.POSITIVE_INFINITY,
+    // 'sync' parks idle workers in Atomics.wait, so they would never see a metrics request.
+    atomics: 'async',
+    workerData,
+  });
+  const channel = new BroadcastChannel(workerData.metricsChannel);
+  channel.unref();
+  // Piscina loads the worker script at a worker's first task: only workers that
+  // said hello have a registry to report.
+  const ready = new Set<number>();
+  channel.addEventListener('message', (ev) => {
+    const m = (ev as MessageEvent).data as Partial<MetricsReply & { hello: number }>;
+    if (typeof m.hello === 'number') ready.add(m.hello);
+  });
+  const serving = new Map<Role, Serving>();
+  const loads = modelLoads();
+  let closed = false;
+  let metricsRequest = 0;
+
+  function servingFor(role: Role): Serving | undefined {
+    return serving.get(role) ?? (role === 'canary' ? serving.get('stable') : undefined);
+  }
+
+  async function loadModel(file: string, role: Role = 'stable'): Promise<{ modelId: string; generation: number }> {
+    if (closed) throw Errors.config('the scorer is closed');
+    const started = process.hrtime.bigint();
+    try {
+      if (!existsSync(file)) throw Errors.modelNotFound(file);
+      const published = await publisher.publish(role, artifactSize(file), (target) => {
+        const n = readArtifactInto(file, target);
+        if (n !== target.byteLength) throw Errors.modelFormat(file, `read ${n} of ${target.byteLength} bytes: the file changed while loading`);
+        return prepareModel(target, { verify: true, label: file });
+      });
+      const modelId = published.value.view.id;
+      serving.set(role, { modelId, generation: published.generation, model: published.value });
+      loads.inc({ outcome: 'ok' });
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger().info({ modelId, role, generation: published.generation, slot: published.slot, ms: Math.round(ms) }, 'model published');
+      return { modelId, generation: published.generation };
+    } catch (e) {
+      loads.inc({ outcome: isMovrecError(e) ? e.code : 'error' });
+      logger().error({ file, role, err: (e as Error).message, code: isMovrecError(e) ? e.code : undefined }, 'model refused; the current model keeps serving');
+      throw e;
+    }
+  }
+
+  async function recommend(userId: number, role: Role = 'stable'): Promise<Recommendation> {
+    const r = await pool.run({ userId, role });
+    if (!r.ok) throw Errors.modelNotLoaded();
+    return { items: r.items, modelId: r.modelId, generation: r.generation, source: r.source };
+  }
+
+  function degraded(userId: number): Recommendation {
+    const s = servingFor('stable');
+    if (!s) throw Errors.modelNotLoaded();
+    const items = segmentAnswer(s.model, { userId, seen: store.seenMovies(userId), info: store.userInfo(userId) }, rankOpts);
+    return { items, modelId: s.modelId, generation: s.generation, source: 'degraded' };
+  }
+
+  function workerMetrics(): Promise<WorkerMetricsJson[]> {
+    const want = pool.threads.filter((w) => ready.has(w.threadId)).length;
+    const request = ++metricsRequest;
+    const got = new Map<number, WorkerMetricsJson>();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        channel.removeEventListener('message', onMessage);
+        resolve([...got.values()]);
+      };
+      // A worker that is busy with a long task answers late: return what arrived.
+      const timer = setTimeout(done, METRICS_TIMEOUT_MS);
+      const onMessage = (ev: Event) => {
+        const m = (ev as MessageEvent).data as Partial<MetricsReply>;
+        if (m.reply !== request || typeof m.threadId !== 'number') return;
+        got.set(m.threadId, m.metrics as WorkerMetricsJson);
+        if (got.size >= want) done();
+      };
+      channel.addEventListener('message', onMessage);
+      if (want === 0) done();
+      else channel.postMessage({ request });
+    });
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    // close() lets queued and running tasks finish before the workers go.
+    await pool.close();
+    channel.close();
+    await store.close();
+  }
+
+  return {
+    recommend,
+    degraded,
+    loadModel,
+    active(role: Role = 'stable') {
+      const s = servingFor(role);
+      return s ? { modelId: s.modelId, generation: s.generation } : null;
+    },
+    queueDepth: () => pool.queueSize,
+    workerMetrics,
+    close,
+  };
+}

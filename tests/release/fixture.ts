@@ -1,0 +1,91 @@
+// Test fixtures for scoring: a small seeded model artifact and a real LMDB
+// store filled through the store's own tables.
+import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeArtifact, FLAG_ADULT, type ModelParts } from '../../src/model/artifact';
+import { openStore, storeTables } from '../../src/store/store';
+import type { UserInfo } from '../../src/model/dataset';
+
+/** A deterministic generator (mulberry32) so fixtures are the same every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const movieId = (i: number): string => `movie+${i}+${1950 + (i % 70)}`;
+
+export interface ModelSpec {
+  id: string;
+  users: number[];
+  items: number;
+  factors?: number;
+  seed?: number;
+  /** Item indices flagged adult. */
+  adult?: number[];
+  segments?: Record<string, number[]>;
+}
+
+export function modelParts(spec: ModelSpec): ModelParts {
+  const k = spec.factors ?? 16;
+  const r = rng(spec.seed ?? 1);
+  const flags = new Uint8Array(spec.items);
+  for (const i of spec.adult ?? []) flags[i] = FLAG_ADULT;
+  return {
+    id: spec.id,
+    kind: 'mf',
+    factors: k,
+    globalMean: 3.5,
+    scoring: 'dot+itemBias',
+    userIds: Uint32Array.from([...spec.users].sort((a, b) => a - b)),
+    userFactors: Float32Array.from({ length: spec.users.length * k }, () => r() - 0.5),
+    userBias: new Float32Array(spec.users.length),
+    itemIds: Array.from({ length: spec.items }, (_, i) => movieId(i)),
+    itemFactors: Float32Array.from({ length: spec.items * k }, () => r() - 0.5),
+    itemBias: Float32Array.from({ length: spec.items }, () => (r() - 0.5) / 10),
+    itemFlags: flags,
+    popularity: Float32Array.from({ length: spec.items }, (_, i) => spec.items - i),
+    segments: spec.segments ?? {},
+  };
+}
+
+/** Writes the artifact under <dataDir>/models/<id>.bin; returns its path. */
+export function writeModel(dataDir: string, spec: ModelSpec): string {
+  const dir = join(dataDir, 'models');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${spec.id}.bin`);
+  writeArtifact(file, modelParts(spec));
+  return file;
+}
+
+/** A copy of an artifact with one byte flipped in the item factors: the checksum no longer matches. */
+export function corruptCopy(bytes: Buffer, file: string): string {
+  const bad = Buffer.from(bytes);
+  bad[Math.floor(bad.length / 2)]! ^= 0x5a;
+  writeFileSync(file, bad);
+  return file;
+}
+
+export interface UserSpec {
+  id: number;
+  info: UserInfo | null;
+  seen: number[];
+}
+
+/** Fills a real LMDB store: catalog users and one watch per seen item. */
+export async function fillStore(dataDir: string, users: UserSpec[]): Promise<void> {
+  const store = openStore(dataDir);
+  const t = storeTables(store);
+  await t.watches.transaction(() => {
+    for (const u of users) {
+      if (u.info) void t.catalogUsers.put(u.id, { known: true, record: u.info, fetched: 1 });
+      for (const i of u.seen) void t.watches.put([u.id, movieId(i)], [1000, 2000, 90, new Uint8Array(16).fill(255)]);
+    }
+  });
+  await store.close();
+}
