@@ -1,0 +1,44 @@
+// TypeScript twin of native/train-sgd.cc: one epoch of biased-MF SGD (the
+// update Surprise's SVD makes), visiting ratings in the order given.
+
+export interface SgdEpochArgs {
+  user: Uint32Array;
+  item: Uint32Array;
+  value: Float32Array;
+  /** Indices into user/item/value, visited in this order. */
+  order: Uint32Array;
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  userBias: Float32Array;
+  itemBias: Float32Array;
+  k: number;
+  globalMean: number;
+  lr: number;
+  reg: number;
+}
+
+/** Updates the factors and biases in place; returns the sum of squared errors seen before each update. */
+export function sgdEpochTs(a: SgdEpochArgs): number {
+  const { user, item, value, order, userFactors: P, itemFactors: Q, userBias: bu, itemBias: bi, k, globalMean: mu, lr, reg } = a;
+  let sse = 0;
+  for (let n = 0; n < order.length; n++) {
+    const r = order[n]!;
+    const u = user[r]!;
+    const i = item[r]!;
+    const pu = u * k;
+    const qi = i * k;
+    let dot = 0;
+    for (let f = 0; f < k; f++) dot += P[pu + f]! * Q[qi + f]!;
+    const err = value[r]! - (mu + bu[u]! + bi[i]! + dot);
+    sse += err * err;
+    bu[u] = bu[u]! + lr * (err - reg * bu[u]!);
+    bi[i] = bi[i]! + lr * (err - reg * bi[i]!);
+    for (let f = 0; f < k; f++) {
+      const p = P[pu + f]!;
+      const q = Q[qi + f]!;
+      P[pu + f] = p + lr * (err * q - reg * p);
+      Q[qi + f] = q + lr * (err * p - reg * q);
+    }
+  }
+  return sse;
+}

@@ -1,0 +1,86 @@
+// The implicit view of a dataset: one entry per (user, item) that was watched
+// or rated, with a signal in [0, 1], as CSR by user and by item.
+import type { Dataset } from './dataset';
+
+export interface Csr {
+  indptr: Uint32Array;
+  indices: Uint32Array;
+  values: Float32Array;
+}
+
+export interface Interactions {
+  byUser: Csr;
+  byItem: Csr;
+  nUsers: number;
+  nItems: number;
+}
+
+/**
+ * Signal of an entry: the watched fraction for a watch; for a rating r,
+ * r / ratingMax (rating a movie means it was watched, a low rating says it was
+ * not liked). Where both exist the larger counts.
+ */
+export function interactions(ds: Dataset): Interactions {
+  const nU = ds.userIds.length;
+  const nI = ds.itemIds.length;
+  const r = ds.ratings;
+  const w = ds.watches;
+  const total = r.user.length + w.user.length;
+  const count = new Uint32Array(nU + 1);
+  for (let n = 0; n < r.user.length; n++) count[r.user[n]! + 1]!++;
+  for (let n = 0; n < w.user.length; n++) count[w.user[n]! + 1]!++;
+  for (let u = 0; u < nU; u++) count[u + 1]! += count[u]!;
+  const fillPos = count.slice(0, nU);
+  const items = new Uint32Array(total);
+  const vals = new Float32Array(total);
+  for (let n = 0; n < r.user.length; n++) {
+    const p = fillPos[r.user[n]!]!++;
+    items[p] = r.item[n]!;
+    vals[p] = r.value[n]! / ds.ratingMax;
+  }
+  for (let n = 0; n < w.user.length; n++) {
+    const p = fillPos[w.user[n]!]!++;
+    items[p] = w.item[n]!;
+    vals[p] = Math.min(1, Math.max(0, w.fraction[n]!));
+  }
+  // Sort each row by item and merge duplicates (max signal).
+  const indptr = new Uint32Array(nU + 1);
+  const outI: number[] = [];
+  const outV: number[] = [];
+  for (let u = 0; u < nU; u++) {
+    const s = count[u]!;
+    const e = count[u + 1]!;
+    const idx = Array.from({ length: e - s }, (_, j) => s + j).sort((a, b) => items[a]! - items[b]!);
+    let last = -1;
+    for (const p of idx) {
+      if (items[p] === last) {
+        outV[outV.length - 1] = Math.max(outV[outV.length - 1]!, vals[p]!);
+        continue;
+      }
+      last = items[p]!;
+      outI.push(last);
+      outV.push(vals[p]!);
+    }
+    indptr[u + 1] = outI.length;
+  }
+  const byUser: Csr = { indptr, indices: Uint32Array.from(outI), values: Float32Array.from(outV) };
+  return { byUser, byItem: transpose(byUser, nI), nUsers: nU, nItems: nI };
+}
+
+export function transpose(m: Csr, cols: number): Csr {
+  const rows = m.indptr.length - 1;
+  const indptr = new Uint32Array(cols + 1);
+  for (let n = 0; n < m.indices.length; n++) indptr[m.indices[n]! + 1]!++;
+  for (let c = 0; c < cols; c++) indptr[c + 1]! += indptr[c]!;
+  const pos = indptr.slice(0, cols);
+  const indices = new Uint32Array(m.indices.length);
+  const values = new Float32Array(m.indices.length);
+  for (let r = 0; r < rows; r++) {
+    for (let n = m.indptr[r]!; n < m.indptr[r + 1]!; n++) {
+      const p = pos[m.indices[n]!]!++;
+      indices[p] = r;
+      values[p] = m.values[n]!;
+    }
+  }
+  return { indptr, indices, values };
+}

@@ -1,0 +1,130 @@
+// Biased matrix factorization trained by SGD: what Surprise calls SVD.
+//
+// Signals: EXPLICIT ratings only drive the loss (r̂ = μ + b_u + b_i + p_u·q_i).
+// With `implicitWeight > 0` the watch signal is folded in as extra training
+// rows: a watch with no rating becomes a pseudo-rating
+// μ + (fraction − ½)·spread, trained with the learning rate scaled by
+// `implicitWeight`. Measured on the time split (see
+// `movrec eval`), it is kept only where it helps; the default is off.
+import type { Dataset } from './dataset';
+import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
+import { fillNormal, identity, rng, shuffle } from './rng';
+import { sgdEpoch } from '../train/kernels';
+
+export interface MfOptions {
+  factors: number;
+  epochs: number;
+  lr: number;
+  reg: number;
+  initStd: number;
+  seed: number;
+  /** Visit ratings in a new random order each epoch (Surprise visits them by user). */
+  shuffle: boolean;
+  /** Learning-rate multiplier for watch-derived pseudo-ratings; 0 leaves the implicit signal out. */
+  implicitWeight: number;
+}
+
+/** Surprise's SVD defaults. */
+export const SURPRISE_DEFAULTS: MfOptions = { factors: 100, epochs: 20, lr: 0.005, reg: 0.02, initStd: 0.1, seed: 1, shuffle: false, implicitWeight: 0 };
+
+export class MfSgd implements Recommender {
+  readonly kind: string;
+  readonly opts: MfOptions;
+  private mu = 0;
+  private ratingMax = 5;
+  private P: Float32Array = new Float32Array(0);
+  private Q: Float32Array = new Float32Array(0);
+  private bu: Float32Array = new Float32Array(0);
+  private bi: Float32Array = new Float32Array(0);
+
+  constructor(opts: Partial<MfOptions> = {}) {
+    this.opts = { ...SURPRISE_DEFAULTS, shuffle: true, ...opts };
+    this.kind = this.opts.implicitWeight > 0 ? 'mf-implicit' : 'mf';
+  }
+
+  fit(ds: Dataset, onEpoch?: EpochHook): void {
+    const { factors: k, epochs, lr, reg, initStd, seed } = this.opts;
+    const nU = ds.userIds.length;
+    const nI = ds.itemIds.length;
+    const next = rng(seed);
+    this.ratingMax = ds.ratingMax;
+    const r = ds.ratings;
+    let sum = 0;
+    for (let n = 0; n < r.value.length; n++) sum += r.value[n]!;
+    this.mu = r.value.length > 0 ? sum / r.value.length : (1 + ds.ratingMax) / 2;
+    this.P = fillNormal(new Float32Array(nU * k), initStd, next);
+    this.Q = fillNormal(new Float32Array(nI * k), initStd, next);
+    this.bu = new Float32Array(nU);
+    this.bi = new Float32Array(nI);
+    const pseudo = this.opts.implicitWeight > 0 ? pseudoRatings(ds, this.mu) : null;
+    const order = identity(r.value.length);
+    const pOrder = pseudo ? identity(pseudo.value.length) : null;
+    for (let e = 0; e < epochs; e++) {
+      if (this.opts.shuffle) shuffle(order, next);
+      if (pseudo && pOrder) {
+        if (this.opts.shuffle) shuffle(pOrder, next);
+        const args = { ...pseudo, order: pOrder, userFactors: this.P, itemFactors: this.Q, userBias: this.bu, itemBias: this.bi, k, globalMean: this.mu, lr: lr * this.opts.implicitWeight, reg };
+        sgdEpoch(args);
+      }
+      const sse = sgdEpoch({ user: r.user, item: r.item, value: r.value, order, userFactors: this.P, itemFactors: this.Q, userBias: this.bu, itemBias: this.bi, k, globalMean: this.mu, lr, reg });
+      onEpoch?.({ model: this.kind, epoch: e + 1, epochs, loss: Math.sqrt(sse / Math.max(1, r.value.length)) });
+    }
+    // Rows never updated still hold their random start: zero them so an
+    // unrated user or movie scores by biases alone instead of by noise.
+    zeroUntrained(this.P, nU, k, r.user, pseudo?.user);
+    zeroUntrained(this.Q, nI, k, r.item, pseudo?.item);
+  }
+
+  predict(u: number, i: number): number {
+    const k = this.opts.factors;
+    if (u < 0 || u * k >= this.P.length) return clampRating(this.mu + (i >= 0 && i < this.bi.length ? this.bi[i]! : 0), this.ratingMax);
+    let dot = 0;
+    for (let f = 0; f < k; f++) dot += this.P[u * k + f]! * this.Q[i * k + f]!;
+    return clampRating(this.mu + this.bu[u]! + this.bi[i]! + dot, this.ratingMax);
+  }
+
+  scoreAll(u: number, out: Float32Array): void {
+    const k = this.opts.factors;
+    const nI = this.bi.length;
+    for (let i = 0; i < nI; i++) {
+      let dot = 0;
+      for (let f = 0; f < k; f++) dot += this.P[u * k + f]! * this.Q[i * k + f]!;
+      out[i] = dot + this.bi[i]!;
+    }
+  }
+
+  serving(): ServingFactors {
+    return { factors: this.opts.factors, globalMean: this.mu, userFactors: this.P, userBias: this.bu, itemFactors: this.Q, itemBias: this.bi };
+  }
+
+  hyperparameters(): Record<string, number | string | boolean> {
+    return { ...this.opts };
+  }
+}
+
+function zeroUntrained(m: Float32Array, rows: number, k: number, a: Uint32Array, b: Uint32Array | undefined): void {
+  const seen = new Uint8Array(rows);
+  for (let n = 0; n < a.length; n++) seen[a[n]!] = 1;
+  if (b) for (let n = 0; n < b.length; n++) seen[b[n]!] = 1;
+  for (let r = 0; r < rows; r++) if (!seen[r]) m.fill(0, r * k, r * k + k);
+}
+
+/** Watches without a rating, as pseudo-ratings centred on the global mean. */
+function pseudoRatings(ds: Dataset, mu: number): { user: Uint32Array; item: Uint32Array; value: Float32Array } {
+  const rated = new Set<number>();
+  const nI = ds.itemIds.length;
+  for (let n = 0; n < ds.ratings.user.length; n++) rated.add(ds.ratings.user[n]! * nI + ds.ratings.item[n]!);
+  const w = ds.watches;
+  const keep: number[] = [];
+  for (let n = 0; n < w.user.length; n++) if (!rated.has(w.user[n]! * nI + w.item[n]!)) keep.push(n);
+  const spread = (ds.ratingMax - 1) / 2;
+  const user = new Uint32Array(keep.length);
+  const item = new Uint32Array(keep.length);
+  const value = new Float32Array(keep.length);
+  keep.forEach((n, j) => {
+    user[j] = w.user[n]!;
+    item[j] = w.item[n]!;
+    value[j] = mu + (w.fraction[n]! - 0.5) * spread;
+  });
+  return { user, item, value };
+}

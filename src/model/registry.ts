@@ -1,0 +1,105 @@
+// The model registry: <dataDir>/models/<id>.bin (artifact) and <id>.json
+// (manifest), mirrored in the LMDB sub-db `models` when a store root is given.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RootDatabase } from 'lmdb';
+import { writeArtifact, type ModelParts } from './artifact';
+import { Errors } from '../errors';
+
+export interface DataSummary {
+  from: number;
+  to: number;
+  hash: string;
+  ratings: number;
+  watches: number;
+  users: number;
+  items: number;
+}
+
+export interface Manifest {
+  id: string;
+  kind: string;
+  created: string;
+  approved: boolean;
+  gate: { passed: boolean; reasons: string[] };
+  artifact: string;
+  sha256: string;
+  data: DataSummary;
+  codeVersion: string;
+  hyperparameters: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  trainSeconds: number;
+  peakRssBytes: number;
+}
+
+export const MODELS_DB = 'models';
+
+export function modelsDir(dataDir: string): string {
+  return join(dataDir, 'models');
+}
+
+export function artifactPath(dataDir: string, id: string): string {
+  return join(modelsDir(dataDir), `${id}.bin`);
+}
+
+export function manifestPath(dataDir: string, id: string): string {
+  return join(modelsDir(dataDir), `${id}.json`);
+}
+
+/** `<kind>-YYYYMMDDTHHMMSSZ-<6 hex>`: sorts by time, unique within a second. */
+export function newModelId(kind: string, now: Date = new Date()): string {
+  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return `${kind}-${ts}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Every manifest in the models directory, newest first; unreadable files are skipped with no throw. */
+export function listManifests(dataDir: string): Manifest[] {
+  let names: string[];
+  try {
+    names = readdirSync(modelsDir(dataDir)).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const out: Manifest[] = [];
+  for (const n of names) {
+    try {
+      const m = JSON.parse(readFileSync(join(modelsDir(dataDir), n), 'utf8')) as Manifest;
+      if (typeof m.id === 'string' && typeof m.created === 'string') out.push(m);
+    } catch {
+      // a manifest being written elsewhere or damaged: not a model we can list
+    }
+  }
+  return out.sort((a, b) => (a.created === b.created ? (a.id < b.id ? 1 : -1) : a.created < b.created ? 1 : -1));
+}
+
+export function newestApproved(dataDir: string): Manifest | undefined {
+  return listManifests(dataDir).find((m) => m.approved === true);
+}
+
+export function readManifest(dataDir: string, id: string): Manifest {
+  try {
+    return JSON.parse(readFileSync(manifestPath(dataDir, id), 'utf8')) as Manifest;
+  } catch {
+    throw Errors.modelNotFound(id);
+  }
+}
+
+/**
+ * Writes the artifact, then the manifest (sha256 of the artifact file filled
+ * in), each atomically; mirrors the manifest into LMDB when a root is given.
+ * The manifest is written last so a listed model always has its artifact.
+ */
+export function registerModel(dataDir: string, parts: ModelParts, manifest: Omit<Manifest, 'artifact' | 'sha256' | 'id' | 'kind'>, root?: RootDatabase): Manifest {
+  mkdirSync(modelsDir(dataDir), { recursive: true });
+  const bin = artifactPath(dataDir, parts.id);
+  writeArtifact(bin, parts);
+  const sha256 = createHash('sha256').update(readFileSync(bin)).digest('hex');
+  const full: Manifest = { id: parts.id, kind: parts.kind, ...manifest, artifact: `${parts.id}.bin`, sha256 };
+  const file = manifestPath(dataDir, parts.id);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(full, null, 2) + '\n');
+  renameSync(tmp, file);
+  if (root) root.openDB<Manifest, string>({ name: MODELS_DB }).putSync(full.id, full);
+  return full;
+}

@@ -1,0 +1,124 @@
+// `movrec train` as a library call: pick the serving model by ranking quality
+// on a time split, refit it on the whole snapshot, gate it, register it.
+import type { RootDatabase } from 'lmdb';
+import type { Config } from '../config/load';
+import type { Dataset } from '../model/dataset';
+import { evaluate, type EvalResult } from '../eval/evaluate';
+import { timeSplit } from '../eval/split';
+import { Popularity, segmentLists } from '../model/popularity';
+import type { EpochHook } from '../model/recommender';
+import { newestApproved, newModelId, registerModel, type Manifest } from '../model/registry';
+import { servingParts } from '../model/serving-parts';
+import { codeCommit } from '../version';
+import { Errors } from '../errors';
+import { makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from './candidates';
+
+export interface TrainRequest {
+  dataDir: string;
+  config: Readonly<Config>;
+  dataset: Dataset;
+  /** Candidates for serving, compared on the time split (default: every servable kind). */
+  kinds?: readonly ServableKind[];
+  root?: RootDatabase;
+  onEpoch?: EpochHook;
+  /** Test users sampled for ranking metrics. */
+  evalMaxUsers?: number;
+}
+
+export interface Candidate {
+  kind: string;
+  rmse: number | null;
+  ndcg20: number;
+  recall20: number;
+}
+
+export interface TrainOutcome {
+  manifest: Manifest;
+  candidates: Candidate[];
+}
+
+export interface GateInput {
+  rmse: number | null;
+  ndcg20: number;
+}
+
+/** The approval rule: RMSE under gate.maxRmse, NDCG@20 within gate.ndcgTolerance of the approved model's. */
+export function runGate(m: GateInput, gate: Readonly<Config['gate']>, approved: Manifest | undefined): { passed: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  if (m.rmse === null) reasons.push('no held-out ratings to measure RMSE on');
+  else if (!(m.rmse <= gate.maxRmse)) reasons.push(`RMSE ${m.rmse.toFixed(4)} exceeds gate.maxRmse ${gate.maxRmse}`);
+  const prev = approved?.metrics.ndcg20;
+  if (approved && typeof prev === 'number' && m.ndcg20 < prev - gate.ndcgTolerance) {
+    reasons.push(`NDCG@20 ${m.ndcg20.toFixed(4)} is below approved model ${approved.id}'s ${prev.toFixed(4)} by more than gate.ndcgTolerance ${gate.ndcgTolerance}`);
+  }
+  return { passed: reasons.length === 0, reasons };
+}
+
+export function trainAndRegister(req: TrainRequest): TrainOutcome {
+  const started = process.hrtime.bigint();
+  const { config, dataset: ds } = req;
+  const kinds = req.kinds ?? SERVABLE_KINDS;
+  const split = timeSplit(ds);
+  const evalOpts = { maxUsers: req.evalMaxUsers ?? 2000, unknownAgeIsMinor: config.serve.unknownAgeIsMinor, groups: false };
+  const results = new Map<string, EvalResult>();
+  for (const kind of new Set<Kind>(['mf', ...kinds])) {
+    const m = makeModel(kind, config.train);
+    m.fit(split.train, req.onEpoch);
+    results.set(kind, evaluate(m, split.train, split.test, evalOpts));
+  }
+  // Ranking decides what serves; the MF rating model's RMSE is the bundle's rating error.
+  let winner: ServableKind = kinds[0] ?? 'mf';
+  for (const kind of kinds) if (results.get(kind)!.ndcg > results.get(winner)!.ndcg) winner = kind;
+  const best = results.get(winner)!;
+  const ratingModel = results.get('mf')!;
+  const model = makeModel(winner, config.train);
+  model.fit(ds, req.onEpoch);
+  const serving = model.serving();
+  if (!serving) throw Errors.modelFormat(winner, 'this kind has no serving form');
+  const pop = new Popularity();
+  pop.fit(ds);
+  const id = newModelId(winner);
+  const parts = servingParts({ id, kind: winner, ds, serving, popularity: pop.popularity(), segments: segmentLists(ds) });
+  const metrics = {
+    split: split.label,
+    rankingModel: winner,
+    ratingModel: 'mf',
+    rmse: ratingModel.rmse,
+    mae: ratingModel.mae,
+    recall20: best.recall,
+    ndcg20: best.ndcg,
+    hitRate20: best.hitRate,
+    map20: best.map,
+    coverage: best.coverage,
+    novelty: best.novelty,
+    adultToMinors: best.adultToMinors,
+    evalUsers: best.users,
+    candidates: Object.fromEntries([...results].map(([k, r]) => [k, { rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall }])),
+  };
+  const gate = runGate({ rmse: ratingModel.rmse, ndcg20: best.ndcg }, config.gate, newestApproved(req.dataDir));
+  const manifest = registerModel(
+    req.dataDir,
+    parts,
+    {
+      created: new Date().toISOString(),
+      approved: gate.passed,
+      gate,
+      data: {
+        from: ds.meta.from,
+        to: ds.meta.to,
+        hash: ds.meta.hash,
+        ratings: ds.ratings.value.length,
+        watches: ds.watches.fraction.length,
+        users: ds.userIds.length,
+        items: ds.itemIds.length,
+      },
+      codeVersion: codeCommit(),
+      hyperparameters: { ...model.hyperparameters(), windowDays: config.train.windowDays },
+      metrics,
+      trainSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    },
+    req.root,
+  );
+  return { manifest, candidates: [...results].map(([kind, r]) => ({ kind, rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall })) };
+}
