@@ -1,0 +1,10 @@
+// The simulator's library surface: world, ground truth, history, catalog API, driver.
+export { createWorld, genreNames, type World, type WorldParams, type CreateWorldOptions, type DriftSpec } from './world';
+export { saveWorld, loadWorld, worldExists } from './world-store';
+export { trueRating, oracleTopK, noiseFloorRmse, utility5 } from './truth';
+export { userRecord, movieRecord, type UserRecord } from './catalog';
+export { startCatalogApi, BULK_MAX, type CatalogApi, type CatalogApiOptions } from './catalog-api';
+export { writeHistory, type HistoryOptions } from './history';
+export { fileSink, streamSink, kafkaSink, pacedSink, type LineSink, type KafkaSinkOptions } from './sinks';
+export { slugOf } from './slug';
+export { SPURIOUS_KINDS, type SpuriousKind } from './spurious';

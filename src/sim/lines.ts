@@ -1,0 +1,66 @@
+// The stream's line kinds of spec §1, formatted exactly, with a timestamp formatter that avoids a Date per line.
+
+export type ListStyle = 'spaced' | 'compact';
+
+/** Formats simulated ms (fractional part = sub-ms) as `YYYY-MM-DDTHH:MM:SS.ffffff`, caching the minute prefix. */
+export class TimeFormatter {
+  private minute = -1;
+  private prefix = '';
+
+  format(ms: number): string {
+    const micros = Math.floor(ms * 1000);
+    const minute = Math.floor(micros / 60_000_000);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.prefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+    }
+    const inMinute = micros - minute * 60_000_000;
+    const sec = Math.floor(inMinute / 1_000_000);
+    const frac = inMinute - sec * 1_000_000;
+    return `${this.prefix}${sec < 10 ? '0' : ''}${sec}.${String(frac).padStart(6, '0')}`;
+  }
+}
+
+export function watchLine(ts: string, user: number, movie: string, minute: number): string {
+  return `${ts},${user},GET /data/m/${movie}/${minute}.mpg`;
+}
+
+export function rateLine(ts: string, user: number, movie: string, rating: number): string {
+  return `${ts},${user},GET /rate/${movie}=${rating}`;
+}
+
+export function createAccountLine(ts: string, user: number): string {
+  return `${ts},${user},GET /create_account`;
+}
+
+/** Where a request went: `host:port` as written after "recommendation request", plus the resolved address. */
+export interface ServerName {
+  host: string;
+  ip: string;
+  port: number;
+}
+
+export function serverOf(target: string): ServerName {
+  const u = new URL(target);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+  const ip = /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':') ? host : host === 'localhost' ? '127.0.0.1' : host;
+  return { host, ip, port };
+}
+
+export type Outcome =
+  | { status: 200; items: string[]; ms: number }
+  | { status: 0; kind: 'timeout'; ms: number; deadlineMs: number }
+  | { status: 0; kind: 'refused'; ms: number }
+  | { status: 500; ms: number };
+
+export function resultText(o: Outcome, server: ServerName, user: number, style: ListStyle): string {
+  if (o.status === 200) return o.items.join(style === 'spaced' ? ', ' : ',');
+  if (o.status === 500) return `java.io.IOException: Server returned HTTP response code: 500 for URL: http://${server.host}:${server.port}/recommend/${user}`;
+  if (o.kind === 'timeout') return `java.util.concurrent.TimeoutException: Request timeout to ${server.host}/${server.ip}:${server.port} after ${o.deadlineMs} ms`;
+  return `Connection refused: ${server.host}/${server.ip}:${server.port}`;
+}
+
+export function requestLine(ts: string, user: number, server: ServerName, o: Outcome, style: ListStyle): string {
+  return `${ts},${user},recommendation request ${server.host}:${server.port}, status ${o.status}, result: ${resultText(o, server, user, style)}, ${Math.round(o.ms)} ms`;
+}
