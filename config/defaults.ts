@@ -28,6 +28,10 @@ export interface Config {
     ssl: boolean;
     /** Where a group with no committed offset starts: earliest | latest | an ISO time. */
     startFrom: string;
+    /** Whether `movrec serve` consumes the topic (`movrec ingest` always does unless given --from-file). */
+    enabled: boolean;
+    /** Consumer group session timeout: how long a dead consumer holds its partitions (broker minimum 6000). */
+    sessionTimeoutMs: number;
   };
   catalog: {
     /** Base URL of the catalog API (`/user/<id>`, `/movie/<id>`); null: no catalog fetches. */
@@ -37,6 +41,8 @@ export interface Config {
     /** Attempts per id before it is recorded as a failed fetch. */
     retries: number;
     timeoutMs: number;
+    /** Ids per request where the catalog accepts comma-separated lists (one term allowed 200); 1: one id per request. */
+    bulkSize: number;
   };
   ingest: {
     /** Lines per LMDB transaction, at most. */
@@ -105,8 +111,10 @@ export const defaults: Config = {
     sasl: null,
     ssl: false,
     startFrom: 'earliest',
+    enabled: false,
+    sessionTimeoutMs: 30000,
   },
-  catalog: { baseUrl: null, ratePerSecond: 50, retries: 5, timeoutMs: 2000 },
+  catalog: { baseUrl: null, ratePerSecond: 50, retries: 5, timeoutMs: 2000, bulkSize: 1 },
   ingest: { batchLines: 20000, batchMs: 250, ratingMax: 5, rejectsKept: 20 },
   serve: {
     host: '0.0.0.0',

@@ -16,6 +16,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'MOVREC_KAFKA_TOPIC', path: 'kafka.topic', parse: 'string' },
   { name: 'MOVREC_KAFKA_GROUP', path: 'kafka.groupId', parse: 'string' },
   { name: 'MOVREC_KAFKA_START_FROM', path: 'kafka.startFrom', parse: 'string' },
+  { name: 'MOVREC_KAFKA_ENABLED', path: 'kafka.enabled', parse: 'bool' },
   { name: 'MOVREC_KAFKA_SASL_USERNAME', path: 'kafka.sasl.username', parse: 'string' },
   { name: 'MOVREC_KAFKA_SASL_PASSWORD', path: 'kafka.sasl.password', parse: 'string' },
   { name: 'MOVREC_CATALOG_URL', path: 'catalog.baseUrl', parse: 'nullable-string' },

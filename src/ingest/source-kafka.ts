@@ -1,0 +1,162 @@
+// The Kafka topic as a source, through kafkajs: offsets are committed only when
+// the loop says the store holds them; reconnects with backoff after failures.
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
+import type { Config } from '../config/load';
+import { Errors } from '../errors';
+import { logger } from '../log';
+import type { Source } from './source';
+
+export interface KafkaSourceOptions {
+  brokers: string[];
+  topic: string;
+  groupId: string;
+  clientId: string;
+  sasl: Config['kafka']['sasl'];
+  ssl: boolean;
+  /** Where a group with no committed offset starts: earliest, latest or an ISO time. */
+  startFrom: string;
+  sessionTimeoutMs?: number;
+}
+
+const RETRY = { initialRetryTime: 300, maxRetryTime: 30_000, retries: 12 };
+const CONNECT_BACKOFF_MAX_MS = 30_000;
+
+function kafkaLogger() {
+  const log = logger().child({ name: 'kafka' });
+  return () =>
+    ({ level, log: entry }: { level: logLevel; log: LogEntry['log'] }) => {
+      const { message, ...rest } = entry;
+      // kafkajs reports every reconnect attempt as ERROR; a retry is a warning until we give up.
+      if (level <= logLevel.WARN) log.warn(rest, message);
+      else if (level === logLevel.INFO) log.debug(rest, message);
+    };
+}
+
+export const kafkaStream = (topic: string, partition: number) => `kafka:${topic}:${partition}`;
+
+export function kafkaSource(opts: KafkaSourceOptions): Source {
+  const log = logger().child({ name: 'ingest' });
+  const kafka = new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    ssl: opts.ssl,
+    ...(opts.sasl ? { sasl: { mechanism: 'plain' as const, username: opts.sasl.username, password: opts.sasl.password } } : {}),
+    retry: RETRY,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogger(),
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.max(500, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 10)),
+    // Large fetches keep kafkajs's per-request overhead small against ~70-byte messages.
+    maxBytes: 32 << 20,
+    maxBytesPerPartition: 8 << 20,
+    maxWaitTimeInMs: 200,
+    retry: { ...RETRY, restartOnFailure: async () => true },
+  });
+  let stopped = false;
+  let resolveStopped!: () => void;
+  const stoppedP = new Promise<void>((r) => (resolveStopped = r));
+  let lookup: ((stream: string) => number | undefined) | undefined;
+
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+  async function connectWithBackoff(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await consumer.connect();
+        return;
+      } catch (e) {
+        if (stopped) return;
+        const wait = Math.min(CONNECT_BACKOFF_MAX_MS, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        log.warn({ err: (e as Error).message, waitMs: Math.round(wait) }, 'kafka: cannot connect, retrying');
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** A group without committed offsets starting from a time: set the group's offsets from the broker's time index. */
+  async function applyStartTime(): Promise<void> {
+    const ts = Date.parse(opts.startFrom);
+    if (opts.startFrom === 'earliest' || opts.startFrom === 'latest' || Number.isNaN(ts)) return;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId: opts.groupId, topics: [opts.topic] });
+      const fresh = committed.every((t) => t.partitions.every((p) => p.offset === '-1'));
+      if (!fresh) return;
+      const partitions = await admin.fetchTopicOffsetsByTimestamp(opts.topic, ts);
+      await admin.setOffsets({ groupId: opts.groupId, topic: opts.topic, partitions });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  return {
+    name: `kafka ${opts.topic} (group ${opts.groupId})`,
+    resumeFrom(l) {
+      lookup = l;
+    },
+    async run(push) {
+      await connectWithBackoff();
+      if (stopped) return;
+      await applyStartTime();
+      await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        // The store, not the group, is the truth about what has been applied: resume there.
+        for (const partition of e.payload.memberAssignment[opts.topic] ?? []) {
+          const next = lookup?.(kafkaStream(opts.topic, partition));
+          if (next !== undefined) consumer.seek({ topic: opts.topic, partition, offset: String(next) });
+        }
+      });
+      const crashed = new Promise<never>((_, reject) => {
+        consumer.on(consumer.events.CRASH, (e) => {
+          log.warn({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer failed');
+          if (!e.payload.restart && !stopped) reject(Errors.kafka(`kafka consumer stopped: ${e.payload.error.message}`, e.payload.error));
+        });
+      });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+          const n = batch.messages.length;
+          if (n === 0 || !isRunning() || isStale()) return;
+          const lines = new Array<string>(n);
+          const positions = new Array<number>(n);
+          for (let i = 0; i < n; i++) {
+            const m = batch.messages[i]!;
+            lines[i] = m.value ? m.value.toString('utf8') : '';
+            positions[i] = Number(m.offset);
+          }
+          const lag = Math.max(0, Number(batch.highWatermark) - positions[n - 1]! - 1);
+          let queued = false;
+          const p = push({ stream: kafkaStream(batch.topic, batch.partition), lines, positions, lag }).then(() => {
+            queued = true;
+          });
+          // While the store catches up, keep the group session alive.
+          while (!queued) {
+            await Promise.race([p, sleep(Math.max(500, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 5)))]);
+            if (!queued) await heartbeat();
+          }
+        },
+      });
+      await Promise.race([stoppedP, crashed]);
+    },
+    async commit(stream, next) {
+      const partition = Number(stream.slice(stream.lastIndexOf(':') + 1));
+      try {
+        await consumer.commitOffsets([{ topic: opts.topic, partition, offset: String(next) }]);
+      } catch (e) {
+        // A rebalance took the partition away: the store already holds the offset, the next owner resumes from it.
+        log.debug({ err: (e as Error).message, stream, next }, 'kafka: offset commit skipped');
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await consumer.disconnect().catch(() => undefined);
+      resolveStopped();
+    },
+  };
+}
