@@ -105,6 +105,7 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   const serving = new Map<Role, Serving>();
   const loads = modelLoads();
   let closed = false;
+  const inFlight = new Set<Promise<ScoreResult>>();
   let metricsRequest = 0;
 
   function servingFor(role: Role): Serving | undefined {
@@ -135,9 +136,16 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   }
 
   async function recommend(userId: number, role: Role = 'stable'): Promise<Recommendation> {
-    const r = await pool.run({ userId, role });
-    if (!r.ok) throw Errors.modelNotLoaded();
-    return { items: r.items, modelId: r.modelId, generation: r.generation, source: r.source };
+    if (closed) throw Errors.config('the scorer is closed');
+    const task = pool.run({ userId, role });
+    inFlight.add(task);
+    try {
+      const r = await task;
+      if (!r.ok) throw Errors.modelNotLoaded();
+      return { items: r.items, modelId: r.modelId, generation: r.generation, source: r.source };
+    } finally {
+      inFlight.delete(task);
+    }
   }
 
   function degraded(userId: number): Recommendation {
@@ -174,7 +182,9 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
-    // close() lets queued and running tasks finish before the workers go.
+    // Piscina's close() waits only for tasks already on a worker and fails the
+    // queued ones: wait for every accepted task first.
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     await pool.close();
     channel.close();
     await store.close();

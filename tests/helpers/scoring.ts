@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeArtifact, FLAG_ADULT, type ModelParts } from '../../src/model/artifact';
 import { openStore, storeTables } from '../../src/store/store';
 import type { UserInfo } from '../../src/model/dataset';
+import { topK as topKTwin } from '../../native/twins/topk';
 
 /** A deterministic generator (mulberry32) so fixtures are the same every run. */
 export function rng(seed: number): () => number {
@@ -28,6 +29,8 @@ export interface ModelSpec {
   seed?: number;
   /** Item indices flagged adult. */
   adult?: number[];
+  /** Added to the adult items' bias, so that they would rank first if nothing filtered them. */
+  adultBoost?: number;
   segments?: Record<string, number[]>;
 }
 
@@ -36,6 +39,8 @@ export function modelParts(spec: ModelSpec): ModelParts {
   const r = rng(spec.seed ?? 1);
   const flags = new Uint8Array(spec.items);
   for (const i of spec.adult ?? []) flags[i] = FLAG_ADULT;
+  const itemBias = Float32Array.from({ length: spec.items }, () => (r() - 0.5) / 10);
+  for (const i of spec.adult ?? []) itemBias[i]! += spec.adultBoost ?? 0;
   return {
     id: spec.id,
     kind: 'mf',
@@ -47,7 +52,7 @@ export function modelParts(spec: ModelSpec): ModelParts {
     userBias: new Float32Array(spec.users.length),
     itemIds: Array.from({ length: spec.items }, (_, i) => movieId(i)),
     itemFactors: Float32Array.from({ length: spec.items * k }, () => r() - 0.5),
-    itemBias: Float32Array.from({ length: spec.items }, () => (r() - 0.5) / 10),
+    itemBias,
     itemFlags: flags,
     popularity: Float32Array.from({ length: spec.items }, (_, i) => spec.items - i),
     segments: spec.segments ?? {},
@@ -88,4 +93,14 @@ export async function fillStore(dataDir: string, users: UserSpec[]): Promise<voi
     }
   });
   await store.close();
+}
+
+/** Scores exactly as the worker must, for expected answers: the twin kernel over the spec's parts. */
+export function expectedTop(parts: ModelParts, userId: number, seen: number[], minor: boolean, count: number): string[] {
+  const u = parts.userIds.indexOf(userId);
+  const k = parts.factors;
+  const mask = new Uint8Array(parts.itemIds.length);
+  for (const i of seen) mask[i] = 1;
+  const best = topKTwin(parts.itemFactors, parts.itemBias, parts.userFactors.subarray(u * k, u * k + k), mask, parts.itemFlags, minor, count);
+  return Array.from(best, (i) => parts.itemIds[i]!);
 }

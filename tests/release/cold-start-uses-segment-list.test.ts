@@ -1,0 +1,44 @@
+// Users the model does not know, or with too little history, get their
+// segment's list minus seen and (for minors) adult titles, padded by
+// popularity; the degraded answer is the same list computed on the main thread.
+import t from 'tap';
+import { createScorer } from '../../src/release/scorer';
+import { MIN_HISTORY } from '../../src/release/rank';
+import { fillStore, movieId, writeModel } from '../helpers/scoring';
+
+t.test('cold-start and degraded answers come from the segment list', async (t) => {
+  const dir = t.testdir();
+  await fillStore(dir, [
+    { id: 500, info: { age: 16, gender: 'F', occupation: null }, seen: [41] },
+    { id: 3, info: { age: 40, gender: 'M', occupation: null }, seen: Array.from({ length: MIN_HISTORY - 1 }, (_, i) => 60 + i) },
+  ]);
+  const file = writeModel(dir, {
+    id: 'pop-20261122T000000Z-bbbbbb',
+    users: [1, 2, 3],
+    items: 80,
+    adult: [0, 1, 2],
+    segments: { 'F|<18': [0, 40, 41, 42], 'M|35-44': [60, 50, 51] },
+  });
+  const scorer = await createScorer({ dataDir: dir, threads: 1, listSize: 6, unknownAgeIsMinor: true });
+  t.teardown(() => scorer.close());
+  await t.rejects(scorer.recommend(500), { code: 'MOVREC_ERR_MODEL_NOT_LOADED' }, 'no model yet is a coded refusal');
+  t.throws(() => scorer.degraded(500), { code: 'MOVREC_ERR_MODEL_NOT_LOADED' });
+  t.equal(scorer.active(), null);
+  await scorer.loadModel(file);
+
+  // Segment order first (adult 0 and seen 41 dropped), then by popularity (index order here), skipping adults.
+  const girl = await scorer.recommend(500);
+  t.same(girl, { items: [40, 42, 3, 4, 5, 6].map(movieId), modelId: 'pop-20261122T000000Z-bbbbbb', generation: 1, source: 'cold-start' });
+
+  const thin = await scorer.recommend(3);
+  t.equal(thin.source, 'cold-start', 'a known user with too little history is answered from the segment');
+  t.same(thin.items, [50, 51, 0, 1, 2, 3].map(movieId), 'adults may get adult titles; seen 60 dropped');
+
+  const stranger = await scorer.recommend(999_999, 'canary');
+  t.equal(stranger.source, 'cold-start');
+  t.same(stranger.items, [3, 4, 5, 6, 7, 8].map(movieId), 'no catalog record: unknown segment, popularity, no adult titles');
+
+  const degraded = scorer.degraded(500);
+  t.same(degraded, { ...girl, source: 'degraded' }, 'the degraded answer is the same segment list, unscored');
+  t.same(scorer.degraded(3).items, thin.items);
+});
