@@ -190,7 +190,7 @@ export class Behaviour {
     const line = requestLine(this.fmt.format(t), need.userId, this.server, o, this.style);
     const s = need.session;
     if (need.flood) return line;
-    const items = o.status === 200 ? o.items.map((id) => this.world.movieIndex.get(id) ?? -1) : [];
+    const items = o.kind === 'ok' ? o.items.map((id) => this.world.movieIndex.get(id) ?? -1) : [];
     let chosen = -1;
     if (items.length > 0) {
       this.counts.lists++;
@@ -259,7 +259,7 @@ export class Behaviour {
         return this.line(line, 'watch');
       }
       case Phase.After: {
-        if (s.movie >= 0 && rng.chance(0.12 + 0.3 * s.fraction)) {
+        if (s.movie >= 0 && rng.chance(0.2 + 0.4 * s.fraction)) {
           s.phase = Phase.Rate;
           s.t += 5_000 + rng.exp(40_000);
           this.push(s);

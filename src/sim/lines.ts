@@ -48,17 +48,27 @@ export function serverOf(target: string): ServerName {
   return { host, ip, port };
 }
 
+/** How a recommendation request ended; `status` is what the line reports (0 when no HTTP answer came). */
 export type Outcome =
-  | { status: 200; items: string[]; ms: number }
-  | { status: 0; kind: 'timeout'; ms: number; deadlineMs: number }
-  | { status: 0; kind: 'refused'; ms: number }
-  | { status: 500; ms: number };
+  | { kind: 'ok'; status: 200; items: string[]; ms: number }
+  | { kind: 'timeout'; status: 0; ms: number; deadlineMs: number }
+  | { kind: 'refused'; status: 0; ms: number }
+  | { kind: 'reset'; status: 0; ms: number }
+  | { kind: 'http'; status: number; ms: number };
 
 export function resultText(o: Outcome, server: ServerName, user: number, style: ListStyle): string {
-  if (o.status === 200) return o.items.join(style === 'spaced' ? ', ' : ',');
-  if (o.status === 500) return `java.io.IOException: Server returned HTTP response code: 500 for URL: http://${server.host}:${server.port}/recommend/${user}`;
-  if (o.kind === 'timeout') return `java.util.concurrent.TimeoutException: Request timeout to ${server.host}/${server.ip}:${server.port} after ${o.deadlineMs} ms`;
-  return `Connection refused: ${server.host}/${server.ip}:${server.port}`;
+  switch (o.kind) {
+    case 'ok':
+      return o.items.join(style === 'spaced' ? ', ' : ',');
+    case 'http':
+      return `java.io.IOException: Server returned HTTP response code: ${o.status} for URL: http://${server.host}:${server.port}/recommend/${user}`;
+    case 'timeout':
+      return `java.util.concurrent.TimeoutException: Request timeout to ${server.host}/${server.ip}:${server.port} after ${o.deadlineMs} ms`;
+    case 'refused':
+      return `Connection refused: ${server.host}/${server.ip}:${server.port}`;
+    case 'reset':
+      return `java.io.IOException: Connection reset by peer: ${server.host}/${server.ip}:${server.port}`;
+  }
 }
 
 export function requestLine(ts: string, user: number, server: ServerName, o: Outcome, style: ListStyle): string {

@@ -25,9 +25,9 @@ export class PastService {
   answer(userId: number, t: number): Outcome {
     const r = this.rng;
     const k = r.next();
-    if (k < 0.02) return { status: 0, kind: 'timeout', ms: this.deadlineMs + 5 + r.exp(20), deadlineMs: this.deadlineMs };
-    if (k < 0.028) return { status: 0, kind: 'refused', ms: 1 + r.exp(300) };
-    if (k < 0.032) return { status: 500, ms: 2 + r.exp(30) };
+    if (k < 0.02) return { kind: 'timeout', status: 0, ms: this.deadlineMs + 5 + r.exp(20), deadlineMs: this.deadlineMs };
+    if (k < 0.028) return { kind: 'refused', status: 0, ms: 1 + r.exp(300) };
+    if (k < 0.032) return { kind: 'http', status: 500, ms: 2 + r.exp(30) };
     const picked = new Set<number>();
     const scored: { m: number; s: number }[] = [];
     for (let tries = 0; scored.length < 3 * LIST && tries < 12 * LIST; tries++) {
@@ -38,6 +38,6 @@ export class PastService {
     }
     scored.sort((a, b) => b.s - a.s);
     const items = scored.slice(0, LIST).map((x) => this.world.movieIds[x.m]!);
-    return { status: 200, items, ms: 5 + Math.exp(3.5 + r.normal() * 0.7) };
+    return { kind: 'ok', status: 200, items, ms: 5 + Math.exp(3.5 + r.normal() * 0.7) };
   }
 }
