@@ -26,6 +26,7 @@ export interface ServerContext {
   answer(ex: ReturnType<ServerContext['open']>, status: number, body: string, headers?: Headers, modelId?: string): boolean;
   /** Resolves when no exchange is open. */
   idle(): Promise<void>;
+  busy(): boolean;
   draining: boolean;
 }
 
@@ -76,6 +77,7 @@ export function createContext(base: Pick<ServerContext, 'config' | 'scorer' | 'i
       return true;
     },
     idle: () => (open === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))),
+    busy: () => open > 0,
   };
   return ctx;
 }

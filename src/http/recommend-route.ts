@@ -38,7 +38,7 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
 
     const finish = (rec: Recommendation, extra: Headers): void => {
       const ms = performance.now() - ex.t0;
-      if (!ctx.answer(ex, 200, rec.items.join(','), [TEXT, ...extra], rec.modelId)) return;
+      if (!ctx.answer(ex, 200, rec.items.join(','), [TEXT, ['X-Answer-Source', rec.source], ...extra], rec.modelId)) return;
       answers.labels(rec.source).inc();
       provenance.record({ id: ex.requestId, user: userId, model: rec.modelId, generation: rec.generation, source: rec.source, status: 200, ms });
     };

@@ -94,7 +94,11 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
       (closing ??= (async () => {
         ctx.draining = true;
         uWS.us_listen_socket_close(listenSocket);
-        await ctx.idle();
+        // A request already in a socket buffer is read on the next loop turn: settle until a turn brings none.
+        do {
+          await ctx.idle();
+          await new Promise<void>((r) => setImmediate(r));
+        } while (ctx.busy());
         deadlines.stop();
         await provenance.close();
         // Idle keep-alive connections would hold the event loop open; App.close() is in the binary, not in its typings.

@@ -1,0 +1,71 @@
+// The serving process as one unit: store, scorer, the newest approved model,
+// the ingest loop when a source is configured, and the HTTP front; reload
+// (SIGHUP) and an orderly stop (SIGTERM) over them.
+import type { Config } from '../config/load';
+import { startIngest, type IngestHandle, type Source } from '../ingest/loop';
+import type { Logger } from '../log';
+import { artifactPath, listManifests, newestApproved } from '../model/registry';
+import { createScorer } from '../release/scorer';
+import { openStore } from '../store/store';
+import { activateArtifact } from './activation';
+import { startServer } from './server';
+
+export interface Service {
+  port: number;
+  /** Loads the newest approved model unless it already serves; a refused artifact rejects and the current model keeps serving. */
+  reload(): Promise<void>;
+  /** Stops accepting, finishes in-flight answers, stops ingest, closes the pool and the store. */
+  stop(): Promise<void>;
+}
+
+export async function startService(opts: { config: Readonly<Config>; source: Source | null; log: Logger }): Promise<Service> {
+  const { config, log } = opts;
+  const dataDir = config.dataDir;
+  const store = openStore(dataDir);
+  const scorer = await createScorer({ dataDir, threads: config.serve.threads, listSize: config.serve.listSize, unknownAgeIsMinor: config.serve.unknownAgeIsMinor });
+
+  // At start, fall back through older approved models: serving an older model beats serving none.
+  for (const m of listManifests(dataDir).filter((x) => x.approved)) {
+    try {
+      await activateArtifact(scorer, artifactPath(dataDir, m.id), 'stable');
+      break;
+    } catch {
+      log.warn({ modelId: m.id }, 'approved model refused at start; trying an older one');
+    }
+  }
+  if (!scorer.active()) log.warn({ dataDir }, 'no approved model loaded: /recommend answers 503 until one is trained and SIGHUP is sent');
+
+  // Loads are serialised: two quick SIGHUPs never fill the same idle slot at once.
+  let chain: Promise<void> = Promise.resolve();
+  const reload = (): Promise<void> => {
+    const next = chain.then(async () => {
+      const m = newestApproved(dataDir);
+      if (!m) return void log.warn({ dataDir }, 'reload: no approved model');
+      if (scorer.active()?.modelId === m.id) return void log.info({ modelId: m.id }, 'reload: already serving the newest approved model');
+      await activateArtifact(scorer, artifactPath(dataDir, m.id), 'stable');
+    });
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
+  let ingest: IngestHandle | undefined;
+  if (opts.source) {
+    ingest = startIngest({ config, store, source: opts.source });
+    ingest.done.catch((e: unknown) => log.error({ err: e }, 'ingest stopped with an error; serving continues'));
+  }
+  const server = await startServer({ config, scorer, ingest, onReload: reload, store });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port: server.port,
+    reload,
+    stop: () =>
+      (stopping ??= (async () => {
+        await server.close();
+        if (ingest) await ingest.stop();
+        await chain;
+        await scorer.close();
+        await store.close();
+      })()),
+  };
+}
