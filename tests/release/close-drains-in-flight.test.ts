@@ -35,7 +35,7 @@ t.test('worker metrics count answers and cold starts across threads', async (t) 
   const merged = AggregatorRegistry.aggregate(await scorer.workerMetrics());
   const json = await merged.getMetricsAsJSON();
   const latency = json.find((m) => m.name === SCORING_LATENCY)!;
-  const count = latency.values.find((v) => v.metricName === `${SCORING_LATENCY}_count`);
+  const count = latency.values.find((v) => (v as { metricName?: string }).metricName === `${SCORING_LATENCY}_count`);
   t.equal(count?.value, n, 'every answer observed once, summed over workers');
   const cold = json.find((m) => m.name === SCORING_COLD_START)!;
   t.equal(cold.values.reduce((s, v) => s + v.value, 0), n / 2, 'unknown users counted as cold starts');
