@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { topK as topKTwin } from './twins/topk';
+import { sgdEpochTs, type SgdEpochArgs } from './twins/train-sgd';
+import { alsHalfTs, gramTs, type AlsHalfArgs } from './twins/train-als';
 
 interface Addon {
   simd: string;
@@ -45,3 +47,27 @@ export const topK: typeof topKTwin = loaded.addon?.topK ?? topKTwin;
 /** The addon's kernel, for agreement tests and benchmarks; null when absent. */
 export const topKNative: typeof topKTwin | null = loaded.addon?.topK ?? null;
 export { topKTwin };
+
+// Training kernels (MODEL helper): each falls back to its twin on its own, so
+// an addon built before a kernel existed still loads.
+interface TrainAddon {
+  sgdEpoch(user: Uint32Array, item: Uint32Array, value: Float32Array, order: Uint32Array, p: Float32Array, q: Float32Array, bu: Float32Array, bi: Float32Array, k: number, mu: number, lr: number, reg: number): number;
+  alsHalf(indptr: Uint32Array, indices: Uint32Array, cm: Float32Array, x: Float32Array, y: Float32Array, yty: Float32Array, k: number, reg: number, cgSteps: number): void;
+  gram(y: Float32Array, rows: number, k: number): Float32Array;
+}
+const train = loaded.addon as unknown as Partial<TrainAddon> | null;
+const nativeSgd = train?.sgdEpoch;
+const nativeAls = train?.alsHalf;
+/** One SGD epoch of biased MF, native when built; see native/twins/train-sgd.ts. */
+export const sgdEpochNative: ((a: SgdEpochArgs) => number) | null = nativeSgd
+  ? (a) => nativeSgd(a.user, a.item, a.value, a.order, a.userFactors, a.itemFactors, a.userBias, a.itemBias, a.k, a.globalMean, a.lr, a.reg)
+  : null;
+export const sgdEpoch: (a: SgdEpochArgs) => number = sgdEpochNative ?? sgdEpochTs;
+/** One implicit-ALS half-step, native when built; see native/twins/train-als.ts. */
+export const alsHalfNative: ((a: AlsHalfArgs) => void) | null = nativeAls
+  ? (a) => nativeAls(a.indptr, a.indices, a.confMinusOne, a.x, a.y, a.yty, a.k, a.reg, a.cgSteps)
+  : null;
+export const alsHalf: (a: AlsHalfArgs) => void = alsHalfNative ?? alsHalfTs;
+export const gramNative: typeof gramTs | null = train?.gram ?? null;
+export const gram: typeof gramTs = gramNative ?? gramTs;
+export { sgdEpochTs, alsHalfTs, gramTs };

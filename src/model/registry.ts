@@ -77,7 +77,11 @@ export function newestApproved(dataDir: string): Manifest | undefined {
   return listManifests(dataDir).find((m) => m.approved === true);
 }
 
+const ID_SHAPE = /^[a-z][a-z-]*-\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
 export function readManifest(dataDir: string, id: string): Manifest {
+  // The id becomes a file name: anything not shaped like an id is simply not a model.
+  if (!ID_SHAPE.test(id)) throw Errors.modelNotFound(id.slice(0, 80));
   try {
     return JSON.parse(readFileSync(manifestPath(dataDir, id), 'utf8')) as Manifest;
   } catch {

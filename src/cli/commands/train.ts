@@ -1,15 +1,65 @@
 // movrec train: train a model from an LMDB snapshot and register it
 import type { Command } from '../command';
 import { Errors } from '../../errors';
+import { readMovieLens } from '../../eval/movielens';
+import { openStore } from '../../store/store';
+import { SERVABLE_KINDS, type ServableKind } from '../../train/candidates';
+import { progressHook } from '../../train/progress';
+import { formatOutcome } from '../../train/report';
+import { trainAndRegister } from '../../train/train';
+
+export function parseKinds(raw: string | undefined): ServableKind[] | undefined {
+  if (raw === undefined) return undefined;
+  const kinds = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const k of kinds) if (!(SERVABLE_KINDS as readonly string[]).includes(k)) throw Errors.usage(`--kinds: unknown model kind "${k.slice(0, 40)}" (one of ${SERVABLE_KINDS.join(', ')})`);
+  if (kinds.length === 0) throw Errors.usage('--kinds must name at least one model kind');
+  return kinds as ServableKind[];
+}
+
+export function parseCount(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw Errors.usage(`${flag} must be a non-negative number, got "${raw.slice(0, 40)}"`);
+  return n;
+}
 
 export const train: Command = {
   name: 'train',
   summary: 'train a model from an LMDB snapshot and register it',
   usage: '[options]',
+  details: `Compares the candidate kinds on a time split of the snapshot (last 20% of event time held out),
+picks the best by NDCG@20, refits it on the whole snapshot, runs the gate (RMSE under gate.maxRmse,
+NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact + manifest under
+<data-dir>/models. A rejected model is registered with approved: false and the reasons; the exit code is 0 either way.`,
   state: true,
   reports: true,
-  options: {},
-  async run() {
-    throw Errors.notImplemented('movrec train', 5);
+  options: {
+    window: { type: 'string', valueName: 'DAYS', description: 'days of event time before the newest event (0: all; default train.windowDays)' },
+    kinds: { type: 'string', valueName: 'LIST', description: `candidate kinds, comma-separated (default ${SERVABLE_KINDS.join(',')})` },
+    movielens: { type: 'string', valueName: 'DIR', description: 'train from a MovieLens-100k directory (u.data, u.user, u.item) instead of the store' },
+    'eval-users': { type: 'string', valueName: 'N', description: 'test users sampled for the ranking metrics (default 2000)' },
+  },
+  async run(ctx) {
+    const config = ctx.config();
+    const windowDays = parseCount(ctx.values.window as string | undefined, '--window') ?? config.train.windowDays;
+    const kinds = parseKinds(ctx.values.kinds as string | undefined);
+    const evalMaxUsers = parseCount(ctx.values['eval-users'] as string | undefined, '--eval-users');
+    const onEpoch = progressHook();
+    const common = { dataDir: config.dataDir, config, onEpoch, ...(kinds ? { kinds } : {}), ...(evalMaxUsers !== undefined ? { evalMaxUsers } : {}) };
+    const dir = ctx.values.movielens as string | undefined;
+    let outcome;
+    if (dir) {
+      outcome = trainAndRegister({ ...common, dataset: readMovieLens(dir).all });
+    } else {
+      const store = openStore(config.dataDir);
+      try {
+        const dataset = store.readSnapshot({ windowDays, ratingMax: config.ingest.ratingMax });
+        if (dataset.ratings.value.length + dataset.watches.fraction.length === 0) throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
+        outcome = trainAndRegister({ ...common, dataset, root: store.root });
+      } finally {
+        await store.close();
+      }
+    }
+    ctx.out(ctx.json ? JSON.stringify(outcome.manifest, null, 2) : formatOutcome(outcome));
   },
 };
