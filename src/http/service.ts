@@ -34,6 +34,8 @@ export async function startService(opts: { config: Readonly<Config>; source: Sou
     }
   }
   if (!scorer.active()) log.warn({ dataDir }, 'no approved model loaded: /recommend answers 503 until one is trained and SIGHUP is sent');
+  // A worker's first task opens LMDB and views the model: pay that before listening, not inside a client's deadline.
+  else await Promise.all(Array.from({ length: config.serve.threads }, () => scorer.recommend(1).catch(() => undefined)));
 
   // Loads are serialised: two quick SIGHUPs never fill the same idle slot at once.
   let chain: Promise<void> = Promise.resolve();

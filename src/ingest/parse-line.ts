@@ -106,8 +106,8 @@ function digits(s: string, from: number, n: number): number {
   return v;
 }
 
-// Consecutive lines nearly always share a day: remember the last one parsed.
-let lastDayKey = '';
+// Consecutive lines nearly always share a day: remember the last one checked.
+let lastDayKey = -1;
 let lastDayMs = 0;
 
 /**
@@ -119,13 +119,14 @@ export function parseTime(s: string, from: number, end: number): number {
   const len = end - from;
   if (len < 19 || s.charCodeAt(from + 4) !== DASH || s.charCodeAt(from + 7) !== DASH || s.charCodeAt(from + 10) !== T) return NaN;
   if (s.charCodeAt(from + 13) !== COLON || s.charCodeAt(from + 16) !== COLON) return NaN;
-  const dayKey = s.slice(from, from + 10);
+  const y = digits(s, from, 4);
+  const mo = digits(s, from + 5, 2);
+  const d = digits(s, from + 8, 2);
+  if (y < 0 || mo < 0 || d < 0) return NaN;
+  const dayKey = y * 10000 + mo * 100 + d;
   let dayMs: number;
   if (dayKey === lastDayKey) dayMs = lastDayMs;
   else {
-    const y = digits(s, from, 4);
-    const mo = digits(s, from + 5, 2);
-    const d = digits(s, from + 8, 2);
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo]! || (mo === 2 && d === 29 && !isLeap(y))) return NaN;
     dayMs = daysFromCivil(y, mo, d) * 86_400_000;
     lastDayKey = dayKey;
@@ -174,7 +175,6 @@ function startsWithAt(s: string, prefix: string, at: number): boolean {
   return s.startsWith(prefix, at);
 }
 
-const GET = 'GET ';
 const WATCH = 'GET /data/m/';
 const RATE = 'GET /rate/';
 const ACCOUNT = 'GET /create_account';
@@ -265,6 +265,8 @@ export function parseLine(s: string, ratingMax: number): ParsedLine {
   }
   if (startsWithAt(s, REQUEST, body)) return parseRequest(s, body, end, time, user);
   if (end - body === ACCOUNT.length && startsWithAt(s, ACCOUNT, body)) return { kind: 'account', time, user };
-  if (startsWithAt(s, GET, body) && (WATCH.startsWith(s.slice(body, end)) || RATE.startsWith(s.slice(body, end)))) return REJECTS.malformed;
+  // A line cut short inside a known kind is truncated, not of an unknown kind.
+  const rest = s.slice(body, end);
+  if (WATCH.startsWith(rest) || RATE.startsWith(rest) || ACCOUNT.startsWith(rest) || REQUEST.startsWith(rest)) return REJECTS.malformed;
   return REJECTS['unknown-kind'];
 }

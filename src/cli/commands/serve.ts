@@ -1,15 +1,75 @@
 // movrec serve: serve GET /recommend/<userid> on port 8082 (ingesting too when a source is set)
-import type { Command } from '../command';
+import type { Command, CommandContext } from '../command';
+import { loadConfig } from '../../config/load';
 import { Errors } from '../../errors';
+import { sourceFromConfig } from '../../ingest/loop';
+import { startService } from '../../http/service';
+
+function intFlag(ctx: CommandContext, name: string): number | undefined {
+  const raw = ctx.values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw Errors.usage(`movrec serve: --${name} must be a non-negative integer, got "${String(raw)}"`);
+  return n;
+}
 
 export const serve: Command = {
   name: 'serve',
   summary: 'serve GET /recommend/<userid> on port 8082 (ingesting too when a source is set)',
   usage: '[options]',
+  details: `
+Loads the newest approved model from <data-dir>/models and answers
+GET /recommend/<userid>, /healthz, /readyz, /metrics and (with serve.adminToken)
+POST /admin/models/<id>/activate. SIGHUP loads the newest approved model (a
+corrupt one is refused and the current one keeps serving); SIGTERM or SIGINT
+stops accepting, finishes in-flight answers and exits 0.`,
   state: true,
-  reports: true,
-  options: {},
-  async run() {
-    throw Errors.notImplemented('movrec serve', 6);
+  reports: false,
+  options: {
+    port: { type: 'string', valueName: 'N', description: 'port to listen on, 0 for any free one (serve.port, 8082)' },
+    host: { type: 'string', valueName: 'ADDR', description: 'address to listen on (serve.host, 0.0.0.0)' },
+    threads: { type: 'string', valueName: 'N', description: 'scoring worker threads (serve.threads)' },
+    'from-file': { type: 'string', valueName: 'FILE', description: 'ingest this event file (one line per event) while serving' },
+    follow: { type: 'boolean', description: 'with --from-file: keep reading as the file grows' },
+    kafka: { type: 'string', valueName: 'BROKERS', description: 'ingest from these Kafka brokers (host:port,...) while serving (kafka.enabled does the same from config)' },
+    topic: { type: 'string', valueName: 'NAME', description: 'Kafka topic to ingest (kafka.topic)' },
+  },
+  async run(ctx) {
+    const kafka = ctx.values.kafka as string | undefined;
+    const config = loadConfig({
+      file: ctx.values.config as string | undefined,
+      overrides: {
+        dataDir: ctx.values['data-dir'],
+        'serve.port': intFlag(ctx, 'port'),
+        'serve.host': ctx.values.host,
+        'serve.threads': intFlag(ctx, 'threads'),
+        'kafka.brokers': kafka?.split(',').map((s) => s.trim()).filter(Boolean),
+        'kafka.enabled': kafka === undefined ? undefined : true,
+        'kafka.topic': ctx.values.topic,
+      },
+    });
+    const source = sourceFromConfig(config, { fromFile: ctx.values['from-file'] as string | undefined, follow: ctx.values.follow === true });
+    const service = await startService({ config, source, log: ctx.log });
+    ctx.log.info({ port: service.port }, 'serving');
+
+    const onHup = (): void => {
+      ctx.log.info('SIGHUP: loading the newest approved model');
+      service.reload().catch(() => undefined);
+    };
+    process.on('SIGHUP', onHup);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals): void => {
+        ctx.log.info({ signal }, 'stopping: finishing in-flight answers');
+        resolve();
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    await service.stop();
+    process.off('SIGHUP', onHup);
+    ctx.log.info('stopped');
+    // Everything is closed; a library timer left behind (kafkajs, piscina) must not keep a stopped service alive.
+    setTimeout(() => process.exit(0), 2000).unref();
+    return 0;
   },
 };

@@ -1,0 +1,29 @@
+import t from 'tap';
+import { call } from '../http/harness';
+import { MODEL_A, MODEL_B, USERS, addModel, ascending, corrupt, expected, fillStore } from '../http/fixture';
+import { eventually, spawnServe } from './spawn-serve';
+
+t.test('SIGHUP with a corrupt newest artifact: refused, logged, counted; the current model keeps serving', async (t) => {
+  const dataDir = t.testdir();
+  await fillStore(dataDir);
+  addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
+  const s = await spawnServe(t, dataDir);
+  t.equal((await call(`${s.base}/recommend/${USERS.adult.id}`)).headers.get('x-model-id'), MODEL_A);
+
+  addModel(dataDir, MODEL_B, 'descending', '2026-01-02T00:00:00.000Z');
+  corrupt(dataDir, MODEL_B);
+  s.child.kill('SIGHUP');
+  const refusal = await eventually(() => s.logs().find((r) => r.level === 50 && /current model keeps serving/.test(String(r.msg))));
+  t.ok(refusal, 'the refusal is logged at error level');
+  t.match(JSON.stringify(refusal), /checksum mismatch/);
+
+  const after = await call(`${s.base}/recommend/${USERS.adult.id}`);
+  t.equal(after.status, 200);
+  t.equal(after.headers.get('x-model-id'), MODEL_A, 'model A still serves');
+  t.same(after.body.split(','), expected(ascending, USERS.adult, false));
+  t.match((await call(`${s.base}/metrics`)).body, /^movrec_model_load_failures_total\{code="MOVREC_ERR_MODEL_CHECKSUM"\} 1$/m);
+  t.equal((await call(`${s.base}/readyz`)).status, 200, 'still ready');
+
+  s.child.kill('SIGTERM');
+  t.same(await s.exited, { code: 0, signal: null });
+});

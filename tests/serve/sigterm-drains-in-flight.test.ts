@@ -1,0 +1,77 @@
+import t from 'tap';
+import { connect, type Socket } from 'node:net';
+import { MODEL_A, USERS, addModel, fillStore } from '../http/fixture';
+import { spawnServe } from './spawn-serve';
+
+interface Client {
+  statuses: number[];
+  /** A request was written and the connection closed before its answer came. */
+  dropped: boolean;
+  /** Answers that arrived after SIGTERM was sent. */
+  afterSignal: number;
+}
+
+/** Keeps one keep-alive connection busy with back-to-back requests until the server closes it. */
+function hammer(port: number, userId: number, signalled: () => boolean): Promise<Client> {
+  return new Promise((resolve) => {
+    const c: Client = { statuses: [], dropped: false, afterSignal: 0 };
+    const sock: Socket = connect(port, '127.0.0.1');
+    let buf = Buffer.alloc(0);
+    let outstanding = false;
+    const send = (): void => {
+      outstanding = true;
+      sock.write(`GET /recommend/${userId} HTTP/1.1\r\nHost: movrec\r\n\r\n`);
+    };
+    sock.on('connect', send);
+    sock.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString('latin1');
+        const len = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        if (buf.length < end + 4 + len) return;
+        buf = buf.subarray(end + 4 + len);
+        outstanding = false;
+        c.statuses.push(Number(head.split(' ')[1]));
+        if (signalled()) c.afterSignal++;
+        // While draining the server answers with Connection: close; a client then stops.
+        if (/^connection: close/im.test(head)) return void sock.end();
+        send();
+      }
+    });
+    sock.on('error', () => undefined);
+    sock.on('close', () => {
+      c.dropped = outstanding && c.statuses.length > 0;
+      resolve(c);
+    });
+  });
+}
+
+t.test('SIGTERM: stop accepting, finish every in-flight answer, close the pool, exit 0', async (t) => {
+  const dataDir = t.testdir();
+  await fillStore(dataDir);
+  addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
+  const s = await spawnServe(t, dataDir);
+
+  let signalled = false;
+  const users = [USERS.adult.id, USERS.minor.id, USERS.stranger.id, USERS.thin.id];
+  const clients = Array.from({ length: 16 }, (_, i) => hammer(s.port, users[i % users.length]!, () => signalled));
+  // Let every connection get going, then stop the server while all of them have a request in flight.
+  await new Promise((r) => setTimeout(r, 300));
+  signalled = true;
+  s.child.kill('SIGTERM');
+  const results = await Promise.all(clients);
+  const exit = await s.exited;
+
+  t.same(exit, { code: 0, signal: null }, 'exit code 0');
+  const all = results.flatMap((c) => c.statuses);
+  t.ok(all.length > 16, `${all.length} answers`);
+  t.ok(all.every((x) => x === 200), 'every answer is a 200');
+  t.equal(results.filter((c) => c.dropped).length, 0, 'no connection lost a request it had sent');
+  t.ok(results.reduce((n, c) => n + c.afterSignal, 0) > 0, 'requests in flight at SIGTERM were answered');
+  const log = s.logs();
+  t.ok(log.some((r) => r.msg === 'stopping: finishing in-flight answers'));
+  t.ok(log.some((r) => r.msg === 'stopped'));
+  t.ok(log.findIndex((r) => r.msg === 'http front closed') < log.findIndex((r) => r.msg === 'stopped'), 'the front closes before the process stops');
+});
