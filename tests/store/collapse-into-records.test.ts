@@ -9,7 +9,7 @@ import { dataReport } from '../../src/ingest/report';
 import { openStore, storeTables } from '../../src/store/store';
 import { minutesSeen } from '../../src/store/tables';
 
-const FIXTURE = join(__dirname, '..', 'fixtures', 'ingest-sample.log');
+const FIXTURE = join(__dirname, '..', 'fixtures', 'ingest-sample.lines');
 const utc = (iso: string) => Date.parse(`${iso}Z`);
 
 t.test('the sample stream collapses into the expected records', async (t) => {
