@@ -1,15 +1,68 @@
-// movrec demo: the embedded demo: simulate, ingest, train, serve, drive, all on this machine
+// movrec demo: the embedded demo, everything on this machine, no Kafka or catalog needed.
 import type { Command } from '../command';
 import { Errors } from '../../errors';
+import { runDemo } from '../../demo/demo';
+
+function intFlag(raw: unknown, flag: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw Errors.usage(`movrec demo: ${flag} must be an integer of at least ${min}, got "${String(raw).slice(0, 40)}"`);
+  return n;
+}
 
 export const demo: Command = {
   name: 'demo',
   summary: 'the embedded demo: simulate, ingest, train, serve, drive, all on this machine',
   usage: '[options]',
+  details: `Builds a simulated world (saved under <data-dir>/demo), writes its past stream to a file, ingests it
+with the world's catalog API, trains and approves a model, serves GET /recommend/<userid> on --port, and
+drives it with the simulator, whose lines the server ingests as they come. Retrains every --retrain-every
+seconds in a child process and hot-swaps the model. Prints one progress line per second; Ctrl-C stops.`,
   state: true,
   reports: false,
-  options: {},
-  async run() {
-    throw Errors.notImplemented('movrec demo', 6);
+  options: {
+    seed: { type: 'string', valueName: 'N', description: 'world seed', default: '42' },
+    users: { type: 'string', valueName: 'N', description: 'users in the world', default: '5000' },
+    movies: { type: 'string', valueName: 'N', description: 'movies in the world', default: '1500' },
+    history: { type: 'string', valueName: 'LINES', description: 'past stream lines to ingest before serving', default: '2000000' },
+    port: { type: 'string', valueName: 'PORT', description: 'port to serve on (0: any free port)', default: '8082' },
+    duration: { type: 'string', valueName: 'SECONDS', description: 'stop after this long (0: run until interrupted)', default: '0' },
+    'retrain-every': { type: 'string', valueName: 'SECONDS', description: 'retrain and hot-swap this often (0: never)', default: '60' },
+    rate: { type: 'string', valueName: 'LINES_PER_S', description: 'stream lines per second while driving', default: '5000' },
+  },
+  async run(ctx) {
+    const v = ctx.values;
+    const config = ctx.config();
+    const ac = new AbortController();
+    const stop = (): void => ac.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const tty = process.stdout.isTTY === true;
+    try {
+      const res = await runDemo({
+        dataDir: config.dataDir,
+        configFile: v.config as string | undefined,
+        seed: intFlag(v.seed, '--seed', 0),
+        users: intFlag(v.users, '--users', 100),
+        movies: intFlag(v.movies, '--movies', 50),
+        historyLines: intFlag(v.history, '--history', 1000),
+        port: intFlag(v.port, '--port', 0),
+        durationS: intFlag(v.duration, '--duration', 0),
+        retrainEveryS: intFlag(v['retrain-every'], '--retrain-every', 0),
+        rate: intFlag(v.rate, '--rate', 1),
+        log: ctx.log,
+        // On a terminal the line rewrites itself; elsewhere (CI, pipes) one plain line per tick.
+        progress: (line) => process.stdout.write(tty ? `\r\x1b[K${line}` : `${line}\n`),
+        signal: ac.signal,
+      });
+      if (tty) process.stdout.write('\n');
+      const s = res.scoreboard;
+      ctx.out(
+        `demo done: ${s.requests} requests, ${(100 * s.successRate).toFixed(2)}% ok, p99 ${s.latencyMs.p99.toFixed(0)} ms, ` +
+          `watched from ${(100 * s.watchShare).toFixed(1)}% of lists, ${res.retrains} retrains, model ${res.modelId ?? '-'}`,
+      );
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
   },
 };
