@@ -8,8 +8,9 @@ import Piscina from 'piscina';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { Errors, isMovrecError } from '../errors';
 import { logger } from '../log';
-import { artifactSize, readArtifactInto } from '../model/artifact';
+import { artifactSize } from '../model/artifact';
 import { openStore, type Store } from '../store/store';
+import { loadVerified } from './load-artifact';
 import { modelLoads } from './metrics';
 import { prepareModel, type PreparedModel } from './prepared-model';
 import { segmentAnswer } from './rank';
@@ -117,16 +118,17 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     const started = process.hrtime.bigint();
     try {
       if (!existsSync(file)) throw Errors.modelNotFound(file);
-      const published = await publisher.publish(role, artifactSize(file), (target) => {
-        const n = readArtifactInto(file, target);
-        if (n !== target.byteLength) throw Errors.modelFormat(file, `read ${n} of ${target.byteLength} bytes: the file changed while loading`);
-        return prepareModel(target, { verify: true, label: file });
+      const published = await publisher.publish(role, artifactSize(file), async (target) => {
+        const steps = await loadVerified(file, target);
+        const t = performance.now();
+        return { model: prepareModel(target, { verify: false, label: file }), ...steps, prepareMs: Math.round(performance.now() - t) };
       });
-      const modelId = published.value.view.id;
-      serving.set(role, { modelId, generation: published.generation, model: published.value });
+      const { model, readMs, verifyMs, prepareMs } = published.value;
+      const modelId = model.view.id;
+      serving.set(role, { modelId, generation: published.generation, model });
       loads.inc({ outcome: 'ok' });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger().info({ modelId, role, generation: published.generation, slot: published.slot, ms: Math.round(ms) }, 'model published');
+      logger().info({ modelId, role, generation: published.generation, slot: published.slot, ms: Math.round(ms), readMs, verifyMs, prepareMs }, 'model published');
       return { modelId, generation: published.generation };
     } catch (e) {
       loads.inc({ outcome: isMovrecError(e) ? e.code : 'error' });

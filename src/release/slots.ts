@@ -150,7 +150,7 @@ export class SlotPublisher {
    * Fills an idle slot with `bytes` bytes through `fill`, then makes it serve
    * `role`. If `fill` throws, nothing is published and the role keeps its slot.
    */
-  publish<T>(role: Role, bytes: number, fill: (target: Uint8Array) => T): Promise<Published<T>> {
+  publish<T>(role: Role, bytes: number, fill: (target: Uint8Array) => T | Promise<T>): Promise<Published<T>> {
     const next = this.chain.then(() => this.publishNow(role, bytes, fill));
     this.chain = next.catch(() => undefined);
     return next;
@@ -162,12 +162,12 @@ export class SlotPublisher {
     Atomics.store(this.c.ctl, roleIndex(role), -1);
   }
 
-  private async publishNow<T>(role: Role, bytes: number, fill: (target: Uint8Array) => T): Promise<Published<T>> {
+  private async publishNow<T>(role: Role, bytes: number, fill: (target: Uint8Array) => T | Promise<T>): Promise<Published<T>> {
     const slot = await this.idleSlot();
     const sab = this.shared.slots[slot]!;
     if (bytes > sab.maxByteLength) throw Errors.modelFormat(`slot ${slot}`, `artifact of ${bytes} bytes exceeds the slot capacity of ${sab.maxByteLength}`);
     if (sab.byteLength < bytes) sab.grow(bytes);
-    const value = fill(new Uint8Array(sab, 0, bytes));
+    const value = await fill(new Uint8Array(sab, 0, bytes));
     const { ctl, lengths } = this.c;
     Atomics.store(lengths, slot, BigInt(bytes));
     const generation = Atomics.add(ctl, GENERATION, 1) + 1;

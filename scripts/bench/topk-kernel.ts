@@ -1,0 +1,117 @@
+// Benchmark: one top-20 query over a 27,000 x 64 item matrix, native kernel and
+// TypeScript twin, beside NumPy (matrix-vector product + argpartition) on the
+// same matrix and the same queries, run in the same benchmark.
+// Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/topk-kernel.js
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nativeStatus, topKNative, topKTwin } from '../../native/index';
+
+const ITEMS = Number(process.env.ITEMS ?? 27_000);
+const K = Number(process.env.FACTORS ?? 64);
+const TOP = 20;
+const QUERIES = 64;
+const SEEN = 50;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const r = rng(42);
+const items = Float32Array.from({ length: ITEMS * K }, () => (r() - 0.5) / 4);
+const bias = Float32Array.from({ length: ITEMS }, () => (r() - 0.5) / 10);
+const flags = Uint8Array.from({ length: ITEMS }, () => (r() < 0.02 ? 1 : 0));
+const users = Float32Array.from({ length: QUERIES * K }, () => r() - 0.5);
+const masks = Array.from({ length: QUERIES }, () => {
+  const m = new Uint8Array(ITEMS);
+  for (let s = 0; s < SEEN; s++) m[Math.floor(r() * ITEMS)] = 1;
+  return m;
+});
+
+type Kernel = typeof topKTwin;
+function timeKernel(kernel: Kernel, rounds: number): { usPerQuery: number; first: Int32Array } {
+  for (let q = 0; q < QUERIES; q++) kernel(items, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP);
+  const start = process.hrtime.bigint();
+  for (let round = 0; round < rounds; round++) {
+    for (let q = 0; q < QUERIES; q++) kernel(items, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP);
+  }
+  const ns = Number(process.hrtime.bigint() - start);
+  return { usPerQuery: ns / 1000 / (rounds * QUERIES), first: kernel(items, bias, users.subarray(0, K), masks[0]!, flags, true, TOP) };
+}
+
+const PY = String.raw`
+import sys, time, json
+import numpy as np
+d, n, k, q, top, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+F = np.fromfile(d + '/items.f32', dtype=np.float32).reshape(n, k)
+b = np.fromfile(d + '/bias.f32', dtype=np.float32)
+flags = np.fromfile(d + '/flags.u8', dtype=np.uint8).astype(bool)
+U = np.fromfile(d + '/users.f32', dtype=np.float32).reshape(q, k)
+M = np.fromfile(d + '/masks.u8', dtype=np.uint8).reshape(q, n).astype(bool)
+def query(i):
+    s = F @ U[i] + b
+    drop = M[i] | flags if i % 2 == 0 else M[i]
+    s[drop] = -np.inf
+    part = np.argpartition(-s, top)[:top]
+    return part[np.argsort(-s[part], kind='stable')]
+for i in range(q): query(i)
+t = time.perf_counter()
+for _ in range(rounds):
+    for i in range(q): query(i)
+us = (time.perf_counter() - t) / (rounds * q) * 1e6
+blas = 'unknown'
+try:
+    cfg = np.show_config(mode='dicts')
+    blas = cfg['Build Dependencies']['blas']['name'] + ' ' + str(cfg['Build Dependencies']['blas'].get('version', ''))
+except Exception:
+    pass
+print(json.dumps({'us': us, 'first': query(0).tolist(), 'numpy': np.__version__, 'blas': blas}))
+`;
+
+function numpy(rounds: number, threads: string | undefined): { us: number; first: number[]; numpy: string; blas: string } | { error: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'movrec-topk-bench-'));
+  try {
+    writeFileSync(join(dir, 'items.f32'), items);
+    writeFileSync(join(dir, 'bias.f32'), bias);
+    writeFileSync(join(dir, 'flags.u8'), flags);
+    writeFileSync(join(dir, 'users.f32'), users);
+    writeFileSync(join(dir, 'masks.u8'), Buffer.concat(masks));
+    const py = spawnSync(process.env.PYTHON ?? 'python3', ['-c', PY, dir, String(ITEMS), String(K), String(QUERIES), String(TOP), String(rounds)], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: threads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads },
+    });
+    if (py.status !== 0) return { error: (py.error?.message ?? py.stderr).trim().split('\n').pop() ?? 'python3 failed' };
+    return JSON.parse(py.stdout) as { us: number; first: number[]; numpy: string; blas: string };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (us: number) => `${us.toFixed(1).padStart(8)} us/query`;
+console.log(`top-${TOP} over ${ITEMS} x ${K} float32, ${QUERIES} distinct users, ${SEEN} exclusions each, adult mask on every other query`);
+console.log(`kernel in use: ${nativeStatus}; machine shared with other jobs, figures are noisy`);
+// One BLAS thread is the like-for-like reference: each scoring worker runs one query on one core.
+const py = numpy(50, '1');
+const pyThreaded = numpy(5, undefined);
+const twin = timeKernel(topKTwin, 3);
+const native = topKNative ? timeKernel(topKNative, 50) : null;
+if ('error' in py) console.log(`numpy                            : unavailable (${py.error}); pip install numpy`);
+else console.log(`numpy ${py.numpy} (${py.blas.trim()}), 1 BLAS thread: ${fmt(py.us)}   <- reference`);
+if (!('error' in pyThreaded)) console.log(`numpy, default BLAS threads      : ${fmt(pyThreaded.us)}`);
+if (native) {
+  const ratio = 'error' in py ? '' : `   ${(native.usPerQuery / py.us).toFixed(2)}x numpy (target <= 1.5x)`;
+  console.log(`native kernel                    : ${fmt(native.usPerQuery)}${ratio}`);
+} else console.log('native kernel        : not built (node native/build.js)');
+const twinRatio = 'error' in py ? '' : `   ${(twin.usPerQuery / py.us).toFixed(2)}x numpy`;
+console.log(`typescript twin                  : ${fmt(twin.usPerQuery)}${twinRatio}`);
+const same = native ? Array.from(native.first).join() === Array.from(twin.first).join() : true;
+const npSame = 'error' in py ? true : py.first.join() === Array.from(twin.first).join();
+console.log(`same ids for query 0             : native vs twin ${same ? 'yes' : 'NO'}, numpy vs twin ${npSame ? 'yes' : 'no (float summation order differs)'}`);
