@@ -42,7 +42,8 @@ export function parseUserRecord(v: unknown): CatalogUser | null {
 export function parseMovieRecord(v: unknown): CatalogMovie | null {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
   const r = v as Record<string, unknown>;
-  if (r.id === undefined && r.title === undefined) return null;
+  // An error object ({"message": ..., "id": ...}) stands in for an unknown id in bulk answers.
+  if (r.title === undefined && r.tmdb_id === undefined && r.imdb_id === undefined) return null;
   const adult = r.adult === true || (typeof r.adult === 'string' && r.adult.trim().toLowerCase() === 'true');
   const runtime = num(r.runtime);
   const genres = Array.isArray(r.genres)

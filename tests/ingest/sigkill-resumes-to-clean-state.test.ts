@@ -1,0 +1,92 @@
+// The kill test: `movrec ingest` consuming from the real broker is SIGKILLed
+// at random points (at least 10 times) and restarted each time; the final
+// state's digest equals that of one clean, uninterrupted pass over the lines.
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MOVREC, movrec } from '../helpers/cli';
+import { createTopic, testBroker, testKafka, uniqueTopic } from '../helpers/kafka';
+import { historyLines } from '../helpers/ingest-lines';
+
+const LINES = 20_000;
+const KILLS = 10;
+const children = new Set<ChildProcess>();
+
+function startIngest(args: string[]): { child: ChildProcess; consuming: Promise<boolean>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [MOVREC, 'ingest', ...args], { env: { ...process.env, MOVREC_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(child);
+  let err = '';
+  const consuming = new Promise<boolean>((resolve) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('"msg":"consuming"')) resolve(true);
+    });
+    child.once('exit', () => resolve(false));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
+  return { child, consuming, exited };
+}
+
+const digestOf = (dir: string) => {
+  const r = movrec(['report', 'data', '--json', '--data-dir', dir]);
+  if (r.status !== 0) throw new Error(`report failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { lines: number; digest: string };
+};
+
+t.teardown(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+t.test('SIGKILL at random points, restart, and the state equals a clean run', async (t) => {
+  const lines = await historyLines(LINES, { seed: 11, users: 400, movies: 300 });
+  const root = t.testdir();
+  const file = join(root, 'stream.lines');
+  writeFileSync(file, lines.join('\n') + '\n');
+  // Small transactions stretch consumption over many commits; a short session lets a restart reclaim the partition soon.
+  const config = join(root, 'config.json');
+  writeFileSync(config, JSON.stringify({ ingest: { batchLines: 100 }, kafka: { sessionTimeoutMs: 6000 } }));
+
+  const clean = movrec(['ingest', '--data-dir', join(root, 'clean'), '--from-file', file]);
+  t.equal(clean.status, 0, clean.stderr);
+  const want = digestOf(join(root, 'clean'));
+  t.equal(want.lines, LINES, 'the clean pass read every line');
+
+  const topic = uniqueTopic('movielog-kill');
+  await createTopic(topic);
+  const producer = testKafka().producer();
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  // Lines arrive in slices between restarts, so every run has something to consume when it is killed.
+  const slice = Math.ceil(LINES / (KILLS + 1));
+  let produced = 0;
+  const produceSlice = async () => {
+    const part = lines.slice(produced, produced + slice);
+    produced += part.length;
+    if (part.length > 0) await producer.send({ topic, messages: part.map((value) => ({ value })) });
+  };
+
+  const dir = join(root, 'killed');
+  const args = ['--data-dir', dir, '--config', config, '--kafka', testBroker(), '--topic', topic, '--group', `${topic}-g`, '--idle-exit-ms', '5000'];
+  let killsWhileConsuming = 0;
+  for (let k = 0; k < KILLS; k++) {
+    await produceSlice();
+    const run = startIngest(args);
+    const started = await Promise.race([run.consuming, new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]);
+    const delay = Math.floor(Math.random() * 300);
+    await new Promise((r) => setTimeout(r, delay));
+    const stillRunning = run.child.exitCode === null;
+    run.child.kill('SIGKILL');
+    await run.exited;
+    if (started && stillRunning) killsWhileConsuming++;
+    t.comment(`kill ${k + 1}: ${started ? `${delay} ms after consuming began` : 'before consuming began'}, ${digestOf(dir).lines} lines stored`);
+  }
+  t.ok(killsWhileConsuming >= KILLS, `${killsWhileConsuming} kills landed while consuming`);
+
+  while (produced < LINES) await produceSlice();
+  const last = startIngest(args);
+  t.equal(await last.exited, 0, 'the last run drains the topic and exits by itself');
+  const got = digestOf(dir);
+  t.equal(got.lines, LINES, 'every line stored exactly once');
+  t.equal(got.digest, want.digest, 'the killed-and-restarted state equals the clean one');
+});
