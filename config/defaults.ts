@@ -77,10 +77,14 @@ export interface Config {
   rateLimit: {
     /** What a client is: its address (`ip`) or the user id in the path (`user`). */
     keyBy: 'ip' | 'user';
-    /** Requests allowed per client per window. */
+    /**
+     * Requests allowed per client per window. The course simulator calls from ONE
+     * address at a small share of a ~1,000 lines/s stream, far below 200/s, so it is
+     * never throttled, while a flood from any one other address is cut at 200/s.
+     */
     points: number;
     windowSeconds: number;
-    /** Addresses never limited: the course simulator calls from one address. */
+    /** Addresses or CIDR ranges never limited (loopback: the embedded demo, local load tests); add the simulator's address to exempt it fully. */
     trusted: string[];
   };
   train: {
