@@ -6,7 +6,7 @@ import { SlotReader, type Role } from '../src/release/slots';
 import { prepareModel, type PreparedModel } from '../src/release/prepared-model';
 import { rankUser } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
-import type { MetricsReply, MetricsRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
+import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
 
 const data = workerData as ScoreWorkerData;
 const reader = new SlotReader(data.shared);
@@ -18,10 +18,16 @@ const channel = new BroadcastChannel(data.metricsChannel);
 channel.unref();
 channel.postMessage({ hello: threadId });
 channel.onmessage = (ev) => {
-  const msg = (ev as MessageEvent).data as Partial<MetricsRequest>;
-  if (typeof msg.request !== 'number') return;
-  const request = msg.request;
-  void metrics.registry.getMetricsAsJSON().then((m) => channel.postMessage({ reply: request, threadId, metrics: m } satisfies MetricsReply));
+  const msg = (ev as MessageEvent).data as Partial<MetricsRequest & PrepareRequest>;
+  if (typeof msg.request === 'number') {
+    const request = msg.request;
+    void metrics.registry.getMetricsAsJSON().then((m) => channel.postMessage({ reply: request, threadId, metrics: m } satisfies MetricsReply));
+  } else if (msg.prepare) {
+    const { slot, generation, length } = msg.prepare;
+    // No lease needed: the publisher holds this slot unchanged until it flips and waits for this reply.
+    modelOf(slot, generation, new Uint8Array(data.shared.slots[slot]!, 0, length));
+    channel.postMessage({ prepared: generation, threadId } satisfies PrepareReply);
+  }
 };
 
 /** The parsed view of a slot, rebuilt only when the slot holds a newer generation. */

@@ -24,6 +24,16 @@ export interface MetricsRequest {
   request: number;
 }
 
+/** Sent before a flip: workers parse the new slot so the first answer after the flip does not. */
+export interface PrepareRequest {
+  prepare: { slot: number; generation: number; length: number };
+}
+
+export interface PrepareReply {
+  prepared: number;
+  threadId: number;
+}
+
 export interface MetricsReply {
   reply: number;
   threadId: number;

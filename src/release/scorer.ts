@@ -14,7 +14,7 @@ import { loadVerified } from './load-artifact';
 import { modelLoads } from './metrics';
 import { prepareModel, type PreparedModel } from './prepared-model';
 import { segmentAnswer } from './rank';
-import type { MetricsReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-task';
+import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from './score-task';
 import { createSlots, SlotPublisher, type Role } from './slots';
 
 export type { Role } from './slots';
@@ -56,6 +56,7 @@ export interface ScorerOptions {
 
 const DEFAULT_SLOT_MAX_BYTES = 2 ** 31;
 const METRICS_TIMEOUT_MS = 2000;
+const PREPARE_TIMEOUT_MS = 2000;
 
 /** The package root, found by walking up: the same from src/ (ts-node) and dist/src/. */
 function packageRoot(): string {
@@ -118,11 +119,17 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     const started = process.hrtime.bigint();
     try {
       if (!existsSync(file)) throw Errors.modelNotFound(file);
-      const published = await publisher.publish(role, artifactSize(file), async (target) => {
-        const steps = await loadVerified(file, target);
-        const t = performance.now();
-        return { model: prepareModel(target, { verify: false, label: file }), ...steps, prepareMs: Math.round(performance.now() - t) };
-      });
+      const bytes = artifactSize(file);
+      const published = await publisher.publish(
+        role,
+        bytes,
+        async (target) => {
+          const steps = await loadVerified(file, target);
+          const t = performance.now();
+          return { model: prepareModel(target, { verify: false, label: file }), ...steps, prepareMs: Math.round(performance.now() - t) };
+        },
+        (slot, generation) => prepareWorkers(slot, generation, bytes),
+      );
       const { model, readMs, verifyMs, prepareMs } = published.value;
       const modelId = model.view.id;
       serving.set(role, { modelId, generation: published.generation, model });
@@ -157,28 +164,52 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     return { items, modelId: s.modelId, generation: s.generation, source: 'degraded' };
   }
 
-  function workerMetrics(): Promise<WorkerMetricsJson[]> {
+  /** Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound). */
+  function askWorkers<R>(message: object, pick: (data: unknown) => { threadId: number; value: R } | undefined, timeoutMs: number): Promise<R[]> {
     const want = pool.threads.filter((w) => ready.has(w.threadId)).length;
-    const request = ++metricsRequest;
-    const got = new Map<number, WorkerMetricsJson>();
+    const got = new Map<number, R>();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         channel.removeEventListener('message', onMessage);
         resolve([...got.values()]);
       };
-      // A worker that is busy with a long task answers late: return what arrived.
-      const timer = setTimeout(done, METRICS_TIMEOUT_MS);
+      // A worker busy with a long task answers late: return what arrived.
+      const timer = setTimeout(done, timeoutMs);
       const onMessage = (ev: Event) => {
-        const m = (ev as MessageEvent).data as Partial<MetricsReply>;
-        if (m.reply !== request || typeof m.threadId !== 'number') return;
-        got.set(m.threadId, m.metrics as WorkerMetricsJson);
+        const r = pick((ev as MessageEvent).data);
+        if (!r) return;
+        got.set(r.threadId, r.value);
         if (got.size >= want) done();
       };
       channel.addEventListener('message', onMessage);
       if (want === 0) done();
-      else channel.postMessage({ request });
+      else channel.postMessage(message);
     });
+  }
+
+  function workerMetrics(): Promise<WorkerMetricsJson[]> {
+    const request = ++metricsRequest;
+    return askWorkers<WorkerMetricsJson>(
+      { request } satisfies MetricsRequest,
+      (data) => {
+        const m = data as Partial<MetricsReply>;
+        return m.reply === request && typeof m.threadId === 'number' ? { threadId: m.threadId, value: m.metrics as WorkerMetricsJson } : undefined;
+      },
+      METRICS_TIMEOUT_MS,
+    );
+  }
+
+  /** Lets workers parse a filled slot before it serves, so no answer pays for the parse. */
+  async function prepareWorkers(slot: number, generation: number, length: number): Promise<void> {
+    await askWorkers<number>(
+      { prepare: { slot, generation, length } } satisfies PrepareRequest,
+      (data) => {
+        const m = data as Partial<PrepareReply>;
+        return m.prepared === generation && typeof m.threadId === 'number' ? { threadId: m.threadId, value: generation } : undefined;
+      },
+      PREPARE_TIMEOUT_MS,
+    );
   }
 
   async function close(): Promise<void> {

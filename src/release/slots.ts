@@ -150,8 +150,13 @@ export class SlotPublisher {
    * Fills an idle slot with `bytes` bytes through `fill`, then makes it serve
    * `role`. If `fill` throws, nothing is published and the role keeps its slot.
    */
-  publish<T>(role: Role, bytes: number, fill: (target: Uint8Array) => T | Promise<T>): Promise<Published<T>> {
-    const next = this.chain.then(() => this.publishNow(role, bytes, fill));
+  publish<T>(
+    role: Role,
+    bytes: number,
+    fill: (target: Uint8Array) => T | Promise<T>,
+    beforeFlip?: (slot: number, generation: number) => Promise<void>,
+  ): Promise<Published<T>> {
+    const next = this.chain.then(() => this.publishNow(role, bytes, fill, beforeFlip));
     this.chain = next.catch(() => undefined);
     return next;
   }
@@ -162,7 +167,12 @@ export class SlotPublisher {
     Atomics.store(this.c.ctl, roleIndex(role), -1);
   }
 
-  private async publishNow<T>(role: Role, bytes: number, fill: (target: Uint8Array) => T | Promise<T>): Promise<Published<T>> {
+  private async publishNow<T>(
+    role: Role,
+    bytes: number,
+    fill: (target: Uint8Array) => T | Promise<T>,
+    beforeFlip?: (slot: number, generation: number) => Promise<void>,
+  ): Promise<Published<T>> {
     const slot = await this.idleSlot();
     const sab = this.shared.slots[slot]!;
     if (bytes > sab.maxByteLength) throw Errors.modelFormat(`slot ${slot}`, `artifact of ${bytes} bytes exceeds the slot capacity of ${sab.maxByteLength}`);
@@ -172,6 +182,9 @@ export class SlotPublisher {
     Atomics.store(lengths, slot, BigInt(bytes));
     const generation = Atomics.add(ctl, GENERATION, 1) + 1;
     Atomics.store(ctl, READERS + this.shared.slots.length + slot, generation);
+    // The slot is filled and stamped but no role points at it yet: readers can
+    // prepare their views of it now, off the request path.
+    if (beforeFlip) await beforeFlip(slot, generation);
     Atomics.store(ctl, roleIndex(role), slot);
     return { slot, generation, value };
   }
