@@ -60,12 +60,12 @@ export function runEval(req: EvalRequest): EvalReport {
 const f4 = (x: number | null): string => (x === null ? '     -' : x.toFixed(4));
 
 function table(results: EvalResult[]): string[] {
-  const head = `  ${'model'.padEnd(20)} ${['RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20', 'coverage', 'novelty', 'adult>minor', 'users'].map((h) => h.padStart(11)).join('')}`;
+  const head = `  ${'model'.padEnd(20)} ${['RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20', 'coverage', 'novelty', 'adult>minor', 'users'].map((h) => h.padStart(12)).join('')}`;
   return [
     head,
     ...results.map(
       (r) =>
-        `  ${r.model.padEnd(20)} ${[f4(r.rmse), f4(r.mae), f4(r.recall), f4(r.ndcg), f4(r.hitRate), f4(r.map), f4(r.coverage), r.novelty.toFixed(2), f4(r.adultToMinors), String(r.users)].map((x) => x.padStart(11)).join('')}`,
+        `  ${r.model.padEnd(20)} ${[f4(r.rmse), f4(r.mae), f4(r.recall), f4(r.ndcg), f4(r.hitRate), f4(r.map), f4(r.coverage), r.novelty.toFixed(2), f4(r.adultToMinors), String(r.users)].map((x) => x.padStart(12)).join('')}`,
     ),
   ];
 }

@@ -1,0 +1,69 @@
+// Benchmark: every model and baseline on a simulator world's history (ingested
+// into LMDB), on the time split: RMSE beside the world's noise floor on the
+// same test pairs, Recall@20 beside the oracle's (true utility, same users,
+// same filters), in the same run.
+// Run: movrec sim --seed 3 --users 20000 --movies 3000 --world W --history 4000000 --out H
+//      movrec ingest --from-file H --data-dir D
+//      npx tsc -p tsconfig.build.json && node dist/scripts/bench/train-sim-world.js --world W --data-dir D
+import { parseArgs } from 'node:util';
+import { defaults } from '../../config/defaults';
+import { evaluate, type EvalResult } from '../../src/eval/evaluate';
+import { timeSplit } from '../../src/eval/split';
+import type { Dataset } from '../../src/model/dataset';
+import type { Recommender } from '../../src/model/recommender';
+import { loadWorld, noiseFloorRmse, trueRating, utility5, type World } from '../../src/sim';
+import { openStore } from '../../src/store/store';
+import { ALL_KINDS, makeModel } from '../../src/train/candidates';
+import { nativeStatus } from '../../src/train/kernels';
+
+const { values } = parseArgs({ options: { world: { type: 'string' }, 'data-dir': { type: 'string' }, 'eval-users': { type: 'string', default: '2000' } } });
+if (!values.world || !values['data-dir']) {
+  process.stderr.write('usage: train-sim-world --world DIR --data-dir DIR [--eval-users N]\n');
+  process.exit(2);
+}
+const world = loadWorld(values.world);
+const store = openStore(values['data-dir'], { readOnly: true });
+const ds = store.readSnapshot({ ratingMax: world.params.ratingMax });
+
+// Demographics from the world where the catalog cache has none (no catalog API was running).
+const GENDER = ['M', 'F'] as const;
+ds.users = ds.users.map((u, i) => {
+  if (u) return u;
+  const w = ds.userIds[i]! - 1;
+  return w < world.params.users ? { age: world.userAge[w]!, gender: GENDER[world.userGender[w]!] ?? null, occupation: `occ${world.userOcc[w]}` } : null;
+});
+
+/** The oracle as a model: ranks by true utility, predicts the true expected rating. */
+function oracle(w: World, d: Dataset): Recommender {
+  const movie = d.itemIds.map((id) => w.movieIndex.get(id) ?? -1);
+  return {
+    kind: 'oracle (true utility)',
+    fit() {},
+    predict: (u, i) => trueRating(w, d.userIds[u]!, d.itemIds[i]!),
+    scoreAll(u, out) {
+      for (let i = 0; i < out.length; i++) out[i] = movie[i]! < 0 ? -Infinity : utility5(w, d.userIds[u]! - 1, movie[i]!);
+    },
+    serving: () => null,
+    hyperparameters: () => ({}),
+  };
+}
+
+const split = timeSplit(ds);
+const opts = { maxUsers: Number(values['eval-users']), unknownAgeIsMinor: true, groups: false };
+const tr = split.test.ratings;
+const floor = noiseFloorRmse(world, Array.from({ length: tr.value.length }, (_, n) => [ds.userIds[tr.user[n]!]!, ds.itemIds[tr.item[n]!]!, tr.time[n]!] as const));
+const ref = evaluate(oracle(world, ds), split.train, split.test, opts);
+process.stdout.write(`kernels: ${nativeStatus}\n`);
+process.stdout.write(`data: ${ds.userIds.length} users, ${ds.itemIds.length} items, ${ds.ratings.value.length} ratings, ${ds.watches.fraction.length} watches; ${split.label}; ${tr.value.length} test ratings\n`);
+process.stdout.write(`noise floor RMSE on the test ratings: ${floor.toFixed(4)}   oracle: RMSE ${ref.rmse?.toFixed(4)} Recall@20 ${ref.recall.toFixed(4)} NDCG@20 ${ref.ndcg.toFixed(4)} (${ref.users} users)\n\n`);
+process.stdout.write(`${'model'.padEnd(20)}${['RMSE', 'floor', 'Recall@20', 'oracle', 'NDCG@20', 'oracle', 'fit s'].map((h) => h.padStart(11)).join('')}\n`);
+const f = (x: number | null) => (x === null ? '-' : x.toFixed(4));
+for (const kind of ALL_KINDS) {
+  const m = makeModel(kind, defaults.train);
+  const t0 = process.hrtime.bigint();
+  m.fit(split.train);
+  const fit = Number(process.hrtime.bigint() - t0) / 1e9;
+  const r: EvalResult = evaluate(m, split.train, split.test, opts);
+  process.stdout.write(`${kind.padEnd(20)}${[f(r.rmse), f(floor), f(r.recall), f(ref.recall), f(r.ndcg), f(ref.ndcg), fit.toFixed(2)].map((x) => x.padStart(11)).join('')}\n`);
+}
+void store.close();
