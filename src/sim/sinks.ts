@@ -43,6 +43,8 @@ export interface KafkaSinkOptions {
   inFlight?: number;
 }
 
+const KAFKA_SLICE = 4000;
+
 /** Produces each line as one message value; several batches in flight, acks from the leader. */
 export async function kafkaSink(opts: KafkaSinkOptions): Promise<LineSink> {
   const kafka = new Kafka({ clientId: opts.clientId ?? 'movrec-sim', brokers: opts.brokers, logLevel: logLevel.NOTHING });
@@ -54,16 +56,19 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<LineSink> {
   return {
     async write(lines) {
       if (failure) throw failure;
-      if (lines.length === 0) return;
-      const p = producer
-        .send({ topic: opts.topic, acks: 1, messages: lines.map((value) => ({ value })) })
-        .catch((e: unknown) => {
-          failure ??= e;
-        })
-        .finally(() => pending.delete(p));
-      pending.add(p);
-      while (pending.size >= limit) await Promise.race(pending);
-      if (failure) throw failure;
+      // One send per slice: a whole batch in one record batch would pass the broker's 1 MB message limit.
+      for (let i = 0; i < lines.length; i += KAFKA_SLICE) {
+        const slice = lines.slice(i, i + KAFKA_SLICE);
+        const p = producer
+          .send({ topic: opts.topic, acks: 1, messages: slice.map((value) => ({ value })) })
+          .catch((e: unknown) => {
+            failure ??= e;
+          })
+          .finally(() => pending.delete(p));
+        pending.add(p);
+        while (pending.size >= limit) await Promise.race(pending);
+        if (failure) throw failure;
+      }
     },
     async close() {
       await Promise.all(pending);
