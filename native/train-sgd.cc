@@ -17,7 +17,19 @@ using movrec::train::typed;
 double epoch(const uint32_t* user, const uint32_t* item, const float* value, const uint32_t* order, size_t n, float* P, float* Q, float* bu,
              float* bi, size_t k, float mu, float lr, float reg) {
   double sse = 0;
+  // Rows of a large model live in DRAM and ratings arrive in random order:
+  // fetch the rows a few ratings ahead so the misses overlap with work.
+  constexpr size_t kAhead = 8;
   for (size_t x = 0; x < n; x++) {
+    if (x + kAhead < n) {
+      const uint32_t ra = order[x + kAhead];
+      const float* pa = P + static_cast<size_t>(user[ra]) * k;
+      const float* qa = Q + static_cast<size_t>(item[ra]) * k;
+      for (size_t off = 0; off < k; off += 16) {
+        __builtin_prefetch(pa + off, 1);
+        __builtin_prefetch(qa + off, 1);
+      }
+    }
     const uint32_t r = order[x];
     const uint32_t u = user[r];
     const uint32_t i = item[r];
