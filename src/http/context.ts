@@ -7,7 +7,7 @@ import type { IngestHandle } from '../ingest/loop';
 import type { Logger } from '../log';
 import type { Scorer } from '../release/scorer';
 import { duration, requests } from './metrics';
-import type { RequestIds } from './request-id';
+import { requestId, type RequestIds } from './request-id';
 import { send, type Exchange } from './respond';
 
 export type Route = 'recommend' | 'healthz' | 'readyz' | 'metrics' | 'admin' | 'unknown';
@@ -21,7 +21,7 @@ export interface ServerContext {
   log: Logger;
   ids: RequestIds;
   /** Starts an exchange: from here the handler may await (onAborted is attached now). */
-  open(res: HttpResponse, route: Route): Exchange & { route: Route; requestId: string; t0: number };
+  open(res: HttpResponse, route: Route): Exchange & { route: Route; seq: number; requestId: string; t0: number };
   /** Writes the answer (unless the client left), counts it, and ends the exchange. */
   answer(ex: ReturnType<ServerContext['open']>, status: number, body: string, headers?: Headers, modelId?: string): boolean;
   /** Resolves when no exchange is open. */
@@ -57,7 +57,8 @@ export function createContext(base: Pick<ServerContext, 'config' | 'scorer' | 'i
     ...base,
     draining: false,
     open(res, route) {
-      const ex = { res, closed: false, route, requestId: base.ids.next(), t0: performance.now() };
+      const seq = base.ids.next();
+      const ex = { res, closed: false, route, seq, requestId: requestId(base.ids.bootId, seq), t0: performance.now() };
       open++;
       // uWebSockets.js trap: without an abort handler, a response used after an await crashes the process.
       res.onAborted(() => {

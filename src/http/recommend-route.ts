@@ -32,7 +32,7 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
     if (userId === null) {
       const msg = `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`;
       ctx.answer(ex, 400, msg + '\n', [TEXT]);
-      provenance.record({ id: ex.requestId, user: null, model: '', generation: 0, source: 'bad-request', status: 400, ms: 0 });
+      provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0);
       return;
     }
 
@@ -40,12 +40,12 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
       const ms = performance.now() - ex.t0;
       if (!ctx.answer(ex, 200, rec.items.join(','), [TEXT, ['X-Answer-Source', rec.source], ...extra], rec.modelId)) return;
       answers.labels(rec.source).inc();
-      provenance.record({ id: ex.requestId, user: userId, model: rec.modelId, generation: rec.generation, source: rec.source, status: 200, ms });
+      provenance.record(ex.seq, userId, rec.modelId, rec.generation, rec.source, 200, ms);
     };
     const unavailable = (e: unknown): void => {
       log.error({ err: e, userId }, 'no answer: scoring and the segment list both failed');
       ctx.answer(ex, 503, 'no model is loaded\n', [TEXT, ['Retry-After', '1']]);
-      provenance.record({ id: ex.requestId, user: userId, model: '', generation: 0, source: 'unavailable', status: 503, ms: performance.now() - ex.t0 });
+      provenance.record(ex.seq, userId, '', 0, 'unavailable', 503, performance.now() - ex.t0);
     };
     const degrade = (reason: DegradeReason, extra: Headers): void => {
       let rec: Recommendation;
@@ -84,7 +84,7 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
         if (a.allowed) return score(limitHeaders(a, []));
         rateLimited.inc();
         ctx.answer(ex, 429, `rate limit of ${a.limit} requests per ${config.rateLimit.windowSeconds} s exceeded\n`, limitHeaders(a, [TEXT, ['Retry-After', String(a.resetSeconds)]]));
-        provenance.record({ id: ex.requestId, user: userId, model: '', generation: 0, source: 'rate-limited', status: 429, ms: performance.now() - ex.t0 });
+        provenance.record(ex.seq, userId, '', 0, 'rate-limited', 429, performance.now() - ex.t0);
       },
       (e: unknown) => {
         log.error({ err: e }, 'rate limiter failed: request admitted');

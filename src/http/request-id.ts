@@ -3,14 +3,16 @@ import { randomBytes } from 'node:crypto';
 
 export interface RequestIds {
   readonly bootId: string;
-  next(): string;
+  /** The next counter value; its id is requestId(bootId, seq). */
+  next(): number;
+}
+
+export function requestId(bootId: string, seq: number): string {
+  return `${bootId}-${seq.toString(36).padStart(8, '0')}`;
 }
 
 export function createRequestIds(): RequestIds {
   const bootId = Date.now().toString(36) + randomBytes(2).toString('hex');
   let seq = 0;
-  return {
-    bootId,
-    next: () => `${bootId}-${(++seq).toString(36).padStart(8, '0')}`,
-  };
+  return { bootId, next: () => ++seq };
 }

@@ -67,9 +67,10 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     collectDefaultMetrics();
     defaultMetrics = true;
   }
-  const ctx = createContext({ config, scorer: opts.scorer, ingest: opts.ingest, onReload: opts.onReload, log, ids: createRequestIds() });
+  const ids = createRequestIds();
+  const ctx = createContext({ config, scorer: opts.scorer, ingest: opts.ingest, onReload: opts.onReload, log, ids });
   const deadlines = createDeadlineQueue(config.serve.deadlineMs);
-  const provenance = createProvenance({ root: opts.store?.root, retentionDays: config.serve.requestLogDays, log });
+  const provenance = createProvenance({ root: opts.store?.root, ids, retentionDays: config.serve.requestLogDays, log });
   const admission = createAdmission(config.rateLimit);
 
   const app = uWS.App();
