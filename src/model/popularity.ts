@@ -76,6 +76,8 @@ export class Popularity implements Recommender {
   readonly kind: string;
   readonly opts: PopularityOptions;
   private global: Float64Array = new Float64Array(0);
+  /** Global weights as shares of the total: the fallback for a user whose segment has no data. */
+  private globalShare: Float64Array = new Float64Array(0);
   private bySegment = new Map<string, Float64Array>();
   private userSegment: string[] = [];
   private itemMean: Float32Array = new Float32Array(0);
@@ -91,6 +93,7 @@ export class Popularity implements Recommender {
     this.global = global;
     let gTotal = 0;
     for (let i = 0; i < global.length; i++) gTotal += global[i]!;
+    this.globalShare = Float64Array.from(global, (w) => w / (gTotal || 1));
     this.bySegment.clear();
     if (this.opts.bySegment) for (const [key, w] of segments) if (!key.startsWith('occupation:')) this.bySegment.set(key, smoothed(w, global, gTotal, this.opts.prior));
     this.userSegment = ds.users.map(segmentKey);
@@ -101,7 +104,7 @@ export class Popularity implements Recommender {
 
   /** Scores for a user known only by segment (cold start), e.g. one absent from training. */
   scoreSegment(key: string, out: Float32Array): void {
-    const s = this.bySegment.get(key) ?? this.global;
+    const s = this.bySegment.get(key) ?? this.globalShare;
     for (let i = 0; i < out.length; i++) out[i] = s[i]!;
   }
 
@@ -138,13 +141,11 @@ export class Popularity implements Recommender {
     const userFactors = new Float32Array(nU * k);
     this.userSegment.forEach((key, u) => (userFactors[u * k + (col.get(key) ?? keys.length)] = 1));
     const itemFactors = new Float32Array(nI * k);
-    let gTotal = 0;
-    for (let i = 0; i < nI; i++) gTotal += this.global[i]!;
     keys.forEach((key, c) => {
       const s = this.bySegment.get(key)!;
       for (let i = 0; i < nI; i++) itemFactors[i * k + c] = s[i]!;
     });
-    for (let i = 0; i < nI; i++) itemFactors[i * k + keys.length] = this.global[i]! / (gTotal || 1);
+    for (let i = 0; i < nI; i++) itemFactors[i * k + keys.length] = this.globalShare[i]!;
     return { factors: k, globalMean: 0, userFactors, userBias: new Float32Array(nU), itemFactors, itemBias: new Float32Array(nI) };
   }
 
