@@ -23,9 +23,16 @@ channel.onmessage = (ev) => {
     const request = msg.request;
     void metrics.registry.getMetricsAsJSON().then((m) => channel.postMessage({ reply: request, threadId, metrics: m } satisfies MetricsReply));
   } else if (msg.prepare) {
-    const { slot, generation, length } = msg.prepare;
-    // No lease needed: the publisher holds this slot unchanged until it flips and waits for this reply.
-    modelOf(slot, generation, new Uint8Array(data.shared.slots[slot]!, 0, length));
+    const { slot, generation } = msg.prepare;
+    // Leased by generation: a request that arrives after the publisher gave up
+    // waiting finds the slot restamped (or being refilled) and is ignored.
+    const lease = reader.acquireSlot(slot, generation);
+    if (!lease) return;
+    try {
+      modelOf(slot, generation, lease.bytes);
+    } finally {
+      reader.release(lease);
+    }
     channel.postMessage({ prepared: generation, threadId } satisfies PrepareReply);
   }
 };
@@ -43,7 +50,7 @@ function modelOf(slot: number, generation: number, bytes: Uint8Array): PreparedM
 export default function score(task: ScoreTask): ScoreResult {
   const started = process.hrtime.bigint();
   const lease = reader.acquire(task.role);
-  if (!lease) return { ok: false, reason: 'no-model' };
+  if (!lease) return { threadId, ok: false, reason: 'no-model' };
   try {
     const model = modelOf(lease.slot, lease.generation, lease.bytes);
     const user = { userId: task.userId, seen: store.seenMovies(task.userId), info: store.userInfo(task.userId) };
@@ -52,7 +59,7 @@ export default function score(task: ScoreTask): ScoreResult {
     metrics.answers.inc({ role, model: model.view.id, source: ranked.source });
     if (ranked.source === 'cold-start') metrics.coldStarts.inc({ role });
     metrics.latency.observe({ role }, Number(process.hrtime.bigint() - started) / 1e9);
-    return { ok: true, items: ranked.items, modelId: model.view.id, generation: lease.generation, source: ranked.source };
+    return { threadId, ok: true, items: ranked.items, modelId: model.view.id, generation: lease.generation, source: ranked.source };
   } finally {
     reader.release(lease);
   }

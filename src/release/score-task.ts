@@ -16,9 +16,10 @@ export interface ScoreTask {
 }
 
 /** No model published yet is an expected outcome: a value, turned into a coded error on the main thread. */
-export type ScoreResult =
+export type ScoreResult = { threadId: number } & (
   | { ok: true; items: string[]; modelId: string; generation: number; source: 'model' | 'cold-start' }
-  | { ok: false; reason: 'no-model' };
+  | { ok: false; reason: 'no-model' }
+);
 
 export interface MetricsRequest {
   request: number;
@@ -26,7 +27,7 @@ export interface MetricsRequest {
 
 /** Sent before a flip: workers parse the new slot so the first answer after the flip does not. */
 export interface PrepareRequest {
-  prepare: { slot: number; generation: number; length: number };
+  prepare: { slot: number; generation: number };
 }
 
 export interface PrepareReply {

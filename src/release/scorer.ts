@@ -128,7 +128,7 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
           const t = performance.now();
           return { model: prepareModel(target, { verify: false, label: file }), ...steps, prepareMs: Math.round(performance.now() - t) };
         },
-        (slot, generation) => prepareWorkers(slot, generation, bytes),
+        (slot, generation) => prepareWorkers(slot, generation),
       );
       const { model, readMs, verifyMs, prepareMs } = published.value;
       const modelId = model.view.id;
@@ -150,6 +150,8 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     inFlight.add(task);
     try {
       const r = await task;
+      // Task results and hellos travel on different channels: either proves the worker is up.
+      ready.add(r.threadId);
       if (!r.ok) throw Errors.modelNotLoaded();
       return { items: r.items, modelId: r.modelId, generation: r.generation, source: r.source };
     } finally {
@@ -201,9 +203,9 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   }
 
   /** Lets workers parse a filled slot before it serves, so no answer pays for the parse. */
-  async function prepareWorkers(slot: number, generation: number, length: number): Promise<void> {
+  async function prepareWorkers(slot: number, generation: number): Promise<void> {
     await askWorkers<number>(
-      { prepare: { slot, generation, length } } satisfies PrepareRequest,
+      { prepare: { slot, generation } } satisfies PrepareRequest,
       (data) => {
         const m = data as Partial<PrepareReply>;
         return m.prepared === generation && typeof m.threadId === 'number' ? { threadId: m.threadId, value: generation } : undefined;

@@ -14,7 +14,7 @@
 //   [0] active slot of 'stable', [1] of 'canary' (-1: none)
 //   [2] generation (bumped by every publish)
 //   [3 .. 3+N)       readers of each slot
-//   [3+N .. 3+2N)    generation at which each slot was filled
+//   [3+N .. 3+2N)    generation each slot holds (0 while it is idle and may be refilled)
 // followed (8-byte aligned) by a BigInt64Array of each slot's artifact length.
 import { Errors } from '../errors';
 
@@ -106,7 +106,18 @@ export class SlotReader {
     }
   }
 
-  release(lease: Lease): void {
+  /** Holds `slot` only if it still holds `generation` (published or about to be); null otherwise. */
+  acquireSlot(slot: number, generation: number): Omit<Lease, 'role'> | null {
+    const { ctl, lengths } = this.c;
+    Atomics.add(ctl, READERS + slot, 1);
+    if (Atomics.load(ctl, READERS + this.shared.slots.length + slot) === generation) {
+      return { slot, generation, bytes: new Uint8Array(this.shared.slots[slot]!, 0, Number(Atomics.load(lengths, slot))) };
+    }
+    this.releaseSlot(slot);
+    return null;
+  }
+
+  release(lease: Pick<Lease, 'slot'>): void {
     this.releaseSlot(lease.slot);
   }
 
@@ -161,12 +172,6 @@ export class SlotPublisher {
     return next;
   }
 
-  /** Stops serving `role` (a canary that ends); its slot becomes idle. */
-  retire(role: Role): void {
-    if (role === 'stable') throw Errors.config('the stable role cannot be retired, only replaced');
-    Atomics.store(this.c.ctl, roleIndex(role), -1);
-  }
-
   private async publishNow<T>(
     role: Role,
     bytes: number,
@@ -196,6 +201,11 @@ export class SlotPublisher {
     const deadline = Date.now() + this.opts.drainMs;
     // Polling, not Atomics.wait: the main thread must never block, and a reader
     // holds a slot only for one scoring call (well under a millisecond).
+    const stamp = READERS + this.shared.slots.length;
+    // An idle slot's stamp is cleared BEFORE its readers are checked: a reader
+    // of a slot by generation (acquireSlot) announces itself, then checks the
+    // stamp, so one of the two always sees the other.
+    for (const i of idle) Atomics.store(this.c.ctl, stamp + i, 0);
     for (;;) {
       const free = idle.find((i) => this.readers(i) === 0);
       if (free !== undefined) return free;

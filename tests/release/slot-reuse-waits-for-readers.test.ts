@@ -112,3 +112,30 @@ t.test('canary falls back to stable, and a failed fill publishes nothing', async
   await t.rejects(pub.publish('stable', 1 << 20, fillWith(1)), { code: 'MOVREC_ERR_MODEL_FORMAT', message: /exceeds the slot capacity/ });
   t.throws(() => createSlots(2, 64), { code: 'MOVREC_ERR_CONFIG', message: />= 3/ });
 });
+
+t.test('a read by generation holds the slot, and misses once the slot holds another model', async (t) => {
+  const shared = createSlots(3, 1 << 16);
+  const pub = new SlotPublisher(shared, { drainMs: 10_000, pollMs: 1 });
+  const reader = new SlotReader(shared);
+  const a = await pub.publish('stable', 64, fillWith(1));
+  await pub.publish('canary', 64, fillWith(2));
+  await pub.publish('stable', 64, fillWith(3));
+  const held = reader.acquireSlot(a.slot, a.generation);
+  t.ok(held, 'an idle slot still holding the generation can be read');
+  t.equal(held!.bytes[0], 1);
+  let settled = false;
+  const d = pub.publish('stable', 64, fillWith(4)).finally(() => {
+    settled = true;
+  });
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 5));
+  t.equal(settled, false, 'the refill waits for the reader');
+  t.equal(reader.acquireSlot(a.slot, a.generation), null, 'a late reader of the old generation is turned away once a refill is pending');
+  reader.release(held!);
+  const published = await d;
+  t.equal(published.slot, a.slot);
+  t.equal(reader.acquireSlot(a.slot, a.generation), null, 'the old generation is gone');
+  const fresh = reader.acquireSlot(a.slot, published.generation)!;
+  t.equal(fresh.bytes[0], 4);
+  reader.release(fresh);
+  t.equal(pub.readers(a.slot), 0, 'every read was released');
+});
