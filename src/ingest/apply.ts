@@ -81,7 +81,7 @@ export function applyDelta(t: Tables, d: BatchDelta, keepRejects: number, stream
     if (old === undefined) newUsers.push(user);
     if (old === undefined || first < old) t.seenUsers.put(user, first);
   }
-  for (const [movie, first] of d.movies) {
+  for (const [movie, first] of d.movies()) {
     const old = t.seenMovies.get(movie);
     if (old === undefined) newMovies.push(movie);
     if (old === undefined || first < old) t.seenMovies.put(movie, first);

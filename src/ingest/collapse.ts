@@ -40,9 +40,8 @@ export class BatchDelta {
   readonly watches = new Map<number, Map<string, WatchAgg>>();
   readonly ratings = new Map<number, Map<string, RatingAgg>>();
   readonly requests: RequestRow[] = [];
-  /** Earliest event time per user and per movie in this batch. */
+  /** Earliest event time per user in this batch. */
   readonly users = new Map<number, number>();
-  readonly movies = new Map<string, number>();
 
   constructor(
     private readonly ratingMax: number,
@@ -72,7 +71,6 @@ export class BatchDelta {
     if (u === undefined || t < u) this.users.set(p.user, t);
 
     if (p.kind === 'watch') {
-      this.seeMovie(p.movie, t);
       let byMovie = this.watches.get(p.user);
       if (!byMovie) this.watches.set(p.user, (byMovie = new Map()));
       let a = byMovie.get(p.movie);
@@ -85,7 +83,6 @@ export class BatchDelta {
       }
       a.bits = setBit(a.bits, p.minute);
     } else if (p.kind === 'rate') {
-      this.seeMovie(p.movie, t);
       this.ratingValues.set(p.rating, (this.ratingValues.get(p.rating) ?? 0) + 1);
       let byMovie = this.ratings.get(p.user);
       if (!byMovie) this.ratings.set(p.user, (byMovie = new Map()));
@@ -107,9 +104,22 @@ export class BatchDelta {
     }
   }
 
-  private seeMovie(movie: string, t: number): void {
-    const m = this.movies.get(movie);
-    if (m === undefined || t < m) this.movies.set(movie, t);
+  /** Earliest event time per movie in this batch, from the (user, movie) aggregates rather than per line. */
+  movies(): Map<string, number> {
+    const out = new Map<string, number>();
+    const see = (movie: string, t: number) => {
+      const m = out.get(movie);
+      if (m === undefined || t < m) out.set(movie, t);
+    };
+    for (const byMovie of this.watches.values()) for (const [movie, a] of byMovie) see(movie, a.first);
+    for (const byMovie of this.ratings.values()) {
+      for (const [movie, a] of byMovie) {
+        let first = a.events[0]!;
+        for (let i = 2; i < a.events.length; i += 2) if (a.events[i]! < first) first = a.events[i]!;
+        see(movie, first);
+      }
+    }
+    return out;
   }
 }
 

@@ -55,9 +55,9 @@ export interface IngestOptions {
 }
 
 /** Transactions handed to LMDB and not yet committed, at most: parsing the next overlaps the commit of the last. */
-const IN_FLIGHT_TXNS = 2;
+const IN_FLIGHT_TXNS = 3;
 /** Queued lines beyond this many batches' worth pause the source. */
-const QUEUE_BATCHES = 4;
+const QUEUE_BATCHES = 8;
 const STALL_MS = 30_000;
 
 export function startIngest(opts: IngestOptions): IngestHandle {
