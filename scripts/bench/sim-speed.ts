@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const nKafka = Number(values['kafka-lines']);
   try {
     const topic = `movielog-bench-${Date.now()}`;
-    const sink = await kafkaSink({ brokers: [values.kafka!], topic, inFlight: 8 });
+    const sink = await kafkaSink({ brokers: [values.kafka!], topic });
     const k = await timed(() => writeHistory(world, { lines: nKafka, out: sink }));
     row(`history to Kafka ${values.kafka}`, `${(nKafka / k.wall).toFixed(0)} lines/s`, '>= 50000', nKafka / k.wall >= 50000, `(${(nKafka / k.cpu).toFixed(0)} lines per CPU-second of the producer)`);
   } catch (e) {

@@ -1,5 +1,5 @@
 // The people in the world: sessions on a simulated clock that ask for recommendations, choose, stream minute by minute, and rate.
-import { createAccountLine, rateLine, requestLine, TimeFormatter, watchLine, type ListStyle, type Outcome, type ServerName } from './lines';
+import { createAccountLine, rateLine, requestLine, TimeFormatter, watchLine, type ListStyle, type Outcome, type ServerName, type TimeDigits } from './lines';
 import { Rng, searchCumulative } from './rng';
 import { isMinorUser, observedRating, popularityCumulative, utility5 } from './truth';
 import type { World } from './world';
@@ -36,6 +36,8 @@ export interface BehaviourOptions extends ScenarioOptions {
   newUserShare?: number;
   server: ServerName;
   listStyle?: ListStyle;
+  /** Fractional digits of line times: 0, 3, 6 (default) or 9. */
+  timeDigits?: TimeDigits;
 }
 
 /** A recommendation request the engine wants made: the caller answers it with resolve(). */
@@ -96,7 +98,7 @@ export class Behaviour {
   /** Called for every answered list with the chance the choice model gave it and the user's index. */
   onList: ((userIndex: number, items: number[], t: number, chosen: boolean) => void) | null = null;
   private readonly rng: Rng;
-  private readonly fmt = new TimeFormatter();
+  private readonly fmt: TimeFormatter;
   private readonly heap: Session[] = [];
   private seq = 0;
   private clock: number;
@@ -123,6 +125,7 @@ export class Behaviour {
     this.rng = new Rng(opts.seed ?? p.seed, 7);
     this.clock = opts.start ?? p.start;
     this.style = opts.listStyle ?? 'spaced';
+    this.fmt = new TimeFormatter(opts.timeDigits ?? 6);
     this.createAccount = opts.createAccount ?? true;
     this.recommendShare = opts.recommendShare ?? 0.5;
     this.newUserShare = opts.newUserShare ?? 0.03;

@@ -65,7 +65,8 @@ export function fetchRecommendation(agent: Agent, target: URL, userId: number, d
       res.on('error', () => finish({ kind: 'reset', status: 0, ms: performance.now() - t0 }));
     });
     const timer = setTimeout(() => {
-      finish({ kind: 'timeout', status: 0, ms: performance.now() - t0, deadlineMs });
+      // Timers may fire a fraction of a millisecond early by performance.now(); a timeout is never under the deadline.
+      finish({ kind: 'timeout', status: 0, ms: Math.max(deadlineMs, performance.now() - t0), deadlineMs });
       req.destroy();
     }, deadlineMs);
     req.on('error', (e: NodeJS.ErrnoException) => {

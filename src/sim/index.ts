@@ -11,4 +11,4 @@ export { SPURIOUS_KINDS, type SpuriousKind } from './spurious';
 export { drive, fetchRecommendation, type DriveOptions } from './driver';
 export { formatScoreboard, type Scoreboard } from './scoreboard';
 export { pickProbability, CHOICE, type BehaviourOptions, type ScenarioOptions } from './behaviour';
-export { serverOf, type Outcome, type ListStyle } from './lines';
+export { serverOf, TimeFormatter, type Outcome, type ListStyle, type TimeDigits } from './lines';

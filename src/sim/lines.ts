@@ -2,10 +2,17 @@
 
 export type ListStyle = 'spaced' | 'compact';
 
-/** Formats simulated ms (fractional part = sub-ms) as `YYYY-MM-DDTHH:MM:SS.ffffff`, caching the minute prefix. */
+export type TimeDigits = 0 | 3 | 6 | 9;
+
+/**
+ * Formats simulated ms as `YYYY-MM-DDTHH:MM:SS[.f]` with 0, 3, 6 or 9 fractional digits (the
+ * terms differed), caching the minute prefix so no Date is built per line.
+ */
 export class TimeFormatter {
   private minute = -1;
   private prefix = '';
+
+  constructor(private readonly digits: TimeDigits = 6) {}
 
   format(ms: number): string {
     const micros = Math.floor(ms * 1000);
@@ -17,7 +24,18 @@ export class TimeFormatter {
     const inMinute = micros - minute * 60_000_000;
     const sec = Math.floor(inMinute / 1_000_000);
     const frac = inMinute - sec * 1_000_000;
-    return `${this.prefix}${sec < 10 ? '0' : ''}${sec}.${String(frac).padStart(6, '0')}`;
+    const ss = `${this.prefix}${sec < 10 ? '0' : ''}${sec}`;
+    switch (this.digits) {
+      case 0:
+        return ss;
+      case 3:
+        return `${ss}.${String(Math.floor(frac / 1000)).padStart(3, '0')}`;
+      case 6:
+        return `${ss}.${String(frac).padStart(6, '0')}`;
+      case 9:
+        // Doubles cannot carry nanoseconds of an epoch time: the last three digits are a stable scramble.
+        return `${ss}.${String(frac).padStart(6, '0')}${String((frac * 7919) % 1000).padStart(3, '0')}`;
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import { startCatalogApi } from './catalog-api';
 import { drive } from './driver';
 import { fileSink, kafkaSink, type LineSink } from './sinks';
 import { formatScoreboard, type Scoreboard } from './scoreboard';
-import type { ListStyle } from './lines';
+import type { ListStyle, TimeDigits } from './lines';
 import type { ScenarioOptions } from './behaviour';
 
 export interface SimRunOptions {
@@ -25,6 +25,7 @@ export interface SimRunOptions {
   maxRequests?: number;
   api?: { port: number; host: string; ratePerSecond: number };
   listStyle: ListStyle;
+  timeDigits: TimeDigits;
   createAccount: boolean;
   sessions: number;
   spuriousRate: number;
@@ -66,7 +67,7 @@ export async function runSim(o: SimRunOptions): Promise<SimRunResult> {
     if (q.noiseFloor) res.noiseFloorRmse = noiseFloorRmse(world);
     return res;
   }
-  const behaviour = { listStyle: o.listStyle, createAccount: o.createAccount, sessions: o.sessions, ...o.scenarios };
+  const behaviour = { listStyle: o.listStyle, timeDigits: o.timeDigits, createAccount: o.createAccount, sessions: o.sessions, ...o.scenarios };
   if (o.history !== undefined) {
     const sink = await openSink(o);
     const t1 = performance.now();

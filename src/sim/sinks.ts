@@ -39,39 +39,49 @@ export interface KafkaSinkOptions {
   brokers: string[];
   topic: string;
   clientId?: string;
-  /** Batches in flight at once. */
+  /** Slices of lines queued for sending before write() waits. */
   inFlight?: number;
 }
 
-const KAFKA_SLICE = 4000;
+// A record batch must stay under the broker's 1 MB limit, and kafkajs groups a send's messages by
+// partition in time quadratic in their number: slices keep both small.
+const KAFKA_SLICE = 2000;
 
-/** Produces each line as one message value; several batches in flight, acks from the leader. */
+/**
+ * Produces each line as one message value, acked by the leader. Sends go one at a time so the
+ * topic keeps the lines' order; up to `inFlight` slices wait queued while the generator runs on.
+ */
 export async function kafkaSink(opts: KafkaSinkOptions): Promise<LineSink> {
   const kafka = new Kafka({ clientId: opts.clientId ?? 'movrec-sim', brokers: opts.brokers, logLevel: logLevel.NOTHING });
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const limit = opts.inFlight ?? 4;
-  const pending = new Set<Promise<unknown>>();
+  const limit = opts.inFlight ?? 16;
+  let queued = 0;
+  let chain: Promise<void> = Promise.resolve();
   let failure: unknown = null;
+  const waiters: (() => void)[] = [];
   return {
     async write(lines) {
       if (failure) throw failure;
-      // One send per slice: a whole batch in one record batch would pass the broker's 1 MB message limit.
       for (let i = 0; i < lines.length; i += KAFKA_SLICE) {
-        const slice = lines.slice(i, i + KAFKA_SLICE);
-        const p = producer
-          .send({ topic: opts.topic, acks: 1, messages: slice.map((value) => ({ value })) })
-          .catch((e: unknown) => {
+        const messages = lines.slice(i, i + KAFKA_SLICE).map((value) => ({ value }));
+        queued++;
+        chain = chain.then(async () => {
+          try {
+            if (!failure) await producer.send({ topic: opts.topic, acks: 1, messages });
+          } catch (e) {
             failure ??= e;
-          })
-          .finally(() => pending.delete(p));
-        pending.add(p);
-        while (pending.size >= limit) await Promise.race(pending);
+          } finally {
+            queued--;
+            waiters.shift()?.();
+          }
+        });
+        while (queued >= limit) await new Promise<void>((r) => waiters.push(r));
         if (failure) throw failure;
       }
     },
     async close() {
-      await Promise.all(pending);
+      await chain;
       await producer.disconnect();
       if (failure) throw failure;
     },

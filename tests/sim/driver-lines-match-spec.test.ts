@@ -42,21 +42,21 @@ t.test('driven requests are written as the spec lines: 200 with the list, 0 on t
     const p = parseLine(line);
     t.ok(p && validTime(p.time), `fits the spec: ${line.slice(0, 100)}`);
     if (p?.kind !== 'request') continue;
-    t.equal(p.result!.includes(`127.0.0.1:${port}`) || p.status === 200, true);
+    t.ok(p.status === 200 || p.result!.includes(`127.0.0.1:${port}`), `names the service: ${line}`);
     // A busy machine may push a fast answer past the deadline too; a slow one can never beat it.
-    if (p.user % 3 === 0) t.equal(p.status, 0, 'a slow answer is a timeout');
+    if (p.user % 3 === 0) t.equal(p.status, 0, `a slow answer is a timeout: ${line}`);
     if (p.status === 0) {
       t.match(p.result, TIMEOUT_TEXT);
       t.match(p.result, /after 500 ms$/);
       t.ok(p.ms! >= 500);
     } else if (p.status === 500) {
-      t.equal(p.user % 3, 1, 'only the failing users get 500');
+      t.equal(p.user % 3, 1, `only the failing users get 500: ${line}`);
       t.match(p.result, /500/);
     } else {
-      t.equal(p.status, 200);
-      t.equal(p.user % 3, 2);
+      t.equal(p.status, 200, line);
+      t.equal(p.user % 3, 2, line);
       t.match(p.result, LIST_COMPACT);
-      t.equal(p.result, world.movieIds.slice(0, 20).join(','));
+      t.equal(p.result, world.movieIds.slice(0, 20).join(','), line);
     }
   }
   t.same([...new Set(seen)].sort(), [...new Set(requests.map((p) => p!.user))].sort(), 'the lines name the users the server saw');

@@ -67,3 +67,16 @@ t.test('a 1–10 scale world rates from 1 to 10', async (t) => {
   t.ok(ratings.every((r) => r >= 1 && r <= 10));
   t.ok(ratings.some((r) => r > 5), 'ratings above 5 occur');
 });
+
+t.test('line times carry 0, 3, 6 or 9 fractional digits as asked, and stay valid', async (t) => {
+  for (const digits of [0, 3, 6, 9] as const) {
+    const file = join(t.testdir(), `d${digits}.log`);
+    await writeHistory(world, { lines: 3000, out: file, timeDigits: digits });
+    const times = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => parseLine(l)!.time);
+    const want = digits === 0 ? /^[^.]+$/ : new RegExp(`\\.\\d{${digits}}$`);
+    t.ok(times.every((x) => want.test(x) && validTime(x)), `${digits} digits`);
+  }
+});
