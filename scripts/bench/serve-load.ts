@@ -1,0 +1,312 @@
+// Benchmark: `movrec serve` with a 1M-user x 27,000-item x 64-factor model,
+// loaded from a second process on loopback (autocannon, user ids drawn from
+// all 1M users), beside (a) a bare uWebSockets.js handler answering a fixed
+// line, the ceiling, and (b) the same server with the TypeScript kernel
+// (MOVREC_NATIVE=0); then SIGHUP every few seconds during a load run.
+// Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/serve-load.js
+// Knobs (env): USERS, ITEMS, FACTORS, SECONDS (per run, default 10), CONNECTIONS (32), THREADS (2), SWAP_EVERY_MS (2500),
+// RATE (offered req/s of the paced run, default 1000: latency below saturation, where the simulator lives).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ModelParts } from '../../src/model/artifact';
+import { manifestPath, registerModel } from '../../src/model/registry';
+import { openStore, storeTables } from '../../src/store/store';
+
+const USERS = Number(process.env.USERS ?? 1_000_000);
+const ITEMS = Number(process.env.ITEMS ?? 27_000);
+const K = Number(process.env.FACTORS ?? 64);
+const SECONDS = Number(process.env.SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
+const THREADS = Number(process.env.THREADS ?? 2);
+const SWAP_EVERY_MS = Number(process.env.SWAP_EVERY_MS ?? 2500);
+const RATE = Number(process.env.RATE ?? 1000);
+const HISTORY = 3;
+
+const ROOT = join(__dirname, '..', '..', '..');
+const MOVREC = join(ROOT, 'scripts', 'movrec.js');
+const RAW = join(__dirname, 'http-raw-uws.js');
+
+interface LoadResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; p99_9: number; max: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<LoadResult>;
+// autocannon ships no typings; this is the slice of its result the report reads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const movie = (i: number): string => `movie+${i}+${1950 + (i % 70)}`;
+
+function parts(id: string, seed: number): ModelParts {
+  const r = rng(seed);
+  return {
+    id,
+    kind: 'mf',
+    factors: K,
+    globalMean: 3.6,
+    scoring: 'dot+itemBias',
+    userIds: Uint32Array.from({ length: USERS }, (_, i) => i + 1),
+    userFactors: Float32Array.from({ length: USERS * K }, () => r() - 0.5),
+    userBias: new Float32Array(USERS),
+    itemIds: Array.from({ length: ITEMS }, (_, i) => movie(i)),
+    itemFactors: Float32Array.from({ length: ITEMS * K }, () => r() - 0.5),
+    itemBias: Float32Array.from({ length: ITEMS }, () => (r() - 0.5) / 10),
+    itemFlags: Uint8Array.from({ length: ITEMS }, () => (r() < 0.02 ? 1 : 0)),
+    popularity: Float32Array.from({ length: ITEMS }, (_, i) => ITEMS - i),
+    segments: { 'unknown|unknown': Array.from({ length: 100 }, (_, i) => i) },
+  };
+}
+
+const manifestFields = (created: string) => ({
+  created,
+  approved: true,
+  gate: { passed: true, reasons: [] },
+  data: { from: 0, to: 0, hash: 'bench', ratings: 0, watches: USERS * HISTORY, users: USERS, items: ITEMS },
+  codeVersion: 'bench',
+  hyperparameters: {},
+  metrics: {},
+  trainSeconds: 0,
+  peakRssBytes: 0,
+});
+
+/** Every user watched HISTORY titles: enough history to be scored by the model, not answered from a segment. */
+async function fillHistory(dataDir: string): Promise<void> {
+  const store = openStore(dataDir);
+  const t = storeTables(store);
+  const r = rng(7);
+  const bits = new Uint8Array(16).fill(255);
+  await t.watches.transaction(() => {
+    for (let u = 1; u <= USERS; u++) for (let s = 0; s < HISTORY; s++) void t.watches.put([u, movie(Math.floor(r() * ITEMS))], [1, 2, 90, bits]);
+  });
+  await store.close();
+}
+
+/** Makes a registered model the newest approved one, as a fresh training run would. */
+function touch(dataDir: string, id: string): void {
+  const file = manifestPath(dataDir, id);
+  const m = JSON.parse(readFileSync(file, 'utf8')) as { created: string };
+  m.created = new Date().toISOString();
+  writeFileSync(`${file}.tmp`, JSON.stringify(m));
+  renameSync(`${file}.tmp`, file);
+}
+
+interface Child {
+  proc: ChildProcess;
+  port: number;
+  lines: string[];
+}
+
+function start(cmd: string[], env: NodeJS.ProcessEnv, portFrom: 'stdout' | 'stderr'): Promise<Child> {
+  const proc = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')}: no port within 120 s\n${lines.slice(-5).join('\n')}`)), 120_000);
+    const onData = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
+      for (const line of d.toString('utf8').split('\n').filter(Boolean)) {
+        lines.push(line);
+        if (stream !== portFrom) continue;
+        const m = /"port":(\d+)/.exec(line);
+        if (m && (portFrom === 'stdout' || /"msg":"listening"/.test(line))) {
+          clearTimeout(timer);
+          resolve({ proc, port: Number(m[1]), lines });
+        }
+      }
+    };
+    proc.stdout!.on('data', onData('stdout'));
+    proc.stderr!.on('data', onData('stderr'));
+    proc.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited with ${code}\n${lines.slice(-5).join('\n')}`)));
+  });
+}
+
+async function stop(c: Child): Promise<number | null> {
+  const exited = new Promise<number | null>((r) => c.proc.once('exit', (code) => r(code)));
+  c.proc.kill('SIGTERM');
+  return exited;
+}
+
+/** Closed loop: each connection sends its next request when the last is answered. */
+function load(port: number, seconds: number): Promise<LoadResult> {
+  const r = rng(99);
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/recommend/${1 + Math.floor(r() * USERS)}` }) }],
+  });
+}
+
+/**
+ * Open loop: requests leave at a steady `rate` whether or not earlier ones
+ * were answered (autocannon's own rate limit sends each second's quota in a
+ * burst, which measures bursts, not a steady stream like the simulator's).
+ */
+async function paced(port: number, seconds: number, rate: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const r = rng(98);
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  let pending = 0;
+  const started = performance.now();
+  const one = (): void => {
+    pending++;
+    const t0 = performance.now();
+    const req = request({ host: '127.0.0.1', port, path: `/recommend/${1 + Math.floor(r() * USERS)}`, agent }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        latencies.push(performance.now() - t0);
+        if (res.statusCode !== 200) non2xx++;
+        pending--;
+      });
+    });
+    req.on('error', () => {
+      errors++;
+      pending--;
+    });
+    req.end();
+  };
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(rate * seconds, Math.floor(((performance.now() - started) / 1000) * rate));
+      while (sent < due) {
+        one();
+        sent++;
+      }
+      if (sent >= rate * seconds && pending === 0) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return {
+    requests: { average: latencies.length / ((performance.now() - started) / 1000), total: sent },
+    latency: { p50: q(0.5), p99: q(0.99), p99_9: q(0.999), max: latencies[latencies.length - 1] ?? NaN },
+    errors,
+    timeouts: 0,
+    non2xx,
+  };
+}
+
+async function scrape(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+interface Row {
+  name: string;
+  r: LoadResult;
+  degraded?: number;
+  note?: string;
+}
+
+function row({ name, r, degraded, note }: Row): string {
+  const f = (x: number) => x.toFixed(2).padStart(7);
+  return [
+    name.padEnd(34),
+    Math.round(r.requests.average).toString().padStart(7),
+    f(r.latency.p50),
+    f(r.latency.p99),
+    f(r.latency.p99_9),
+    String(r.errors + r.timeouts).padStart(6),
+    String(r.non2xx).padStart(6),
+    String(degraded ?? '-').padStart(8),
+    note ?? '',
+  ].join('  ');
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'movrec-serve-bench-'));
+  const children: Child[] = [];
+  try {
+    console.log(`model ${USERS} users x ${ITEMS} items x ${K} factors; serve --threads ${THREADS}; autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ids from all ${USERS} users`);
+    console.log('the machine (2 cores) is shared with the load generator and other jobs: figures are noisy');
+    let t0 = Date.now();
+    await fillHistory(dir);
+    const a = registerModel(dir, parts('mf-20260101T000000Z-aaaaaa', 1), manifestFields('2026-01-02T00:00:00.000Z'));
+    const b = registerModel(dir, parts('mf-20260101T000000Z-bbbbbb', 2), manifestFields('2026-01-01T00:00:00.000Z'));
+    console.log(`setup: ${USERS * HISTORY} watches in LMDB, two artifacts of ${(readFileSync(join(dir, 'models', a.artifact)).byteLength / 2 ** 20).toFixed(0)} MiB, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const serveArgs = [MOVREC, 'serve', '--port', '0', '--host', '127.0.0.1', '--threads', String(THREADS), '--data-dir', dir];
+    const rows: Row[] = [];
+
+    const raw = await start([RAW], {}, 'stdout');
+    children.push(raw);
+    rows.push({ name: '(a) raw uWebSockets.js, fixed line', r: await load(raw.port, SECONDS) });
+    await stop(raw);
+
+    for (const [name, env] of [
+      ['movrec serve, native kernel', {}],
+      ['(b) movrec serve, TypeScript kernel', { MOVREC_NATIVE: '0' }],
+    ] as const) {
+      t0 = Date.now();
+      const s = await start(serveArgs, { ...env, MOVREC_LOG_LEVEL: 'info' }, 'stderr');
+      children.push(s);
+      const startS = ((Date.now() - t0) / 1000).toFixed(1);
+      const r = await load(s.port, SECONDS);
+      rows.push({ name, r, degraded: await scrape(s.port, 'movrec_http_degraded_total'), note: `start ${startS} s` });
+      if (!('MOVREC_NATIVE' in env)) {
+        const before = await scrape(s.port, 'movrec_http_degraded_total');
+        const steady = await paced(s.port, SECONDS, RATE);
+        rows.push({ name: `  same, open loop at ${RATE} req/s`, r: steady, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - before });
+      }
+      await stop(s);
+    }
+
+    const s = await start(serveArgs, { MOVREC_LOG_LEVEL: 'info' }, 'stderr');
+    children.push(s);
+    let swaps = 0;
+    let next = b.id;
+    const timer = setInterval(() => {
+      touch(dir, next);
+      next = next === a.id ? b.id : a.id;
+      s.proc.kill('SIGHUP');
+      swaps++;
+    }, SWAP_EVERY_MS);
+    const swapRun = await load(s.port, SECONDS);
+    clearInterval(timer);
+    await new Promise((r) => setTimeout(r, 3000));
+    const published = s.lines.filter((l) => /"msg":"model published"/.test(l)).length - 1;
+    const flipMs = s.lines.filter((l) => /"msg":"model published"/.test(l)).slice(1).map((l) => Number(/"ms":(\d+)/.exec(l)?.[1]));
+    rows.push({ name: `movrec serve, SIGHUP every ${SWAP_EVERY_MS / 1000} s`, r: swapRun, degraded: await scrape(s.port, 'movrec_http_degraded_total'), note: `${swaps} SIGHUPs, ${published} flips (load+verify+flip ms: ${flipMs.join(', ')})` });
+    const exit = await stop(s);
+
+    console.log('');
+    console.log(['run'.padEnd(34), 'req/s'.padStart(7), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'p99.9ms'.padStart(7), 'errors'.padStart(6), 'non2xx'.padStart(6), 'degraded'.padStart(8)].join('  '));
+    for (const x of rows) console.log(row(x));
+    const [rawRow, nat, , ts, swap] = rows as [Row, Row, Row, Row, Row];
+    const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;
+    console.log('');
+    console.log(`targets: >= 10000 req/s: ${Math.round(nat.r.requests.average)} | p99 <= 10 ms: ${nat.r.latency.p99} | no errors: ${nat.r.errors + nat.r.timeouts + nat.r.non2xx} | >= 25% of raw: ${pct(nat.r.requests.average, rawRow.r.requests.average)} (TS kernel: ${pct(ts.r.requests.average, rawRow.r.requests.average)})`);
+    console.log(`swap under load: failed requests ${swap.r.errors + swap.r.timeouts + swap.r.non2xx} (target 0) | p99 during swaps ${swap.r.latency.p99} ms vs steady ${nat.r.latency.p99} ms (target <= 2x) | exit after SIGTERM ${exit}`);
+  } finally {
+    for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
