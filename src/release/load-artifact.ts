@@ -30,7 +30,7 @@ const HASH_WORKER = `
 const { workerData, parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 // On Linux this lowers only this thread's priority: the scorers keep the cores during a swap.
-try { require('node:os').setPriority(19); } catch {}
+try { require('node:os').setPriority(10); } catch {}
 const { buffer, length, checksumBytes } = workerData;
 const end = length - checksumBytes;
 const digest = createHash('sha256').update(new Uint8Array(buffer, 0, end)).digest();
