@@ -28,21 +28,28 @@ export const occupationKey = (occupation: string | null | undefined): string => 
 export function segmentWeights(ds: Dataset, halfLifeDays: number): { global: Float64Array; segments: Map<string, Float64Array> } {
   const nI = ds.itemIds.length;
   const global = new Float64Array(nI);
-  const segments = new Map<string, Float64Array>();
-  const userKeys = ds.users.map((info) => [segmentKey(info), occupationKey(info?.occupation)]);
+  // Segment arrays are resolved once per user: a map lookup per event is too slow at 20M events.
+  const byKey = new Map<string, Float64Array>();
+  const arrayOf = (key: string): Float64Array => byKey.get(key) ?? byKey.set(key, new Float64Array(nI)).get(key)!;
+  const userArrays = ds.users.map((info) => [arrayOf(segmentKey(info)), arrayOf(occupationKey(info?.occupation))] as const);
   const lambda = halfLifeDays > 0 ? Math.LN2 / (halfLifeDays * 86400_000) : 0;
   const to = ds.meta.to;
+  const active = new Uint8Array(ds.users.length);
   const add = (u: number, i: number, t: number): void => {
     const w = lambda > 0 && Number.isFinite(t) ? Math.exp(-lambda * Math.max(0, to - t)) : 1;
     global[i] += w;
-    for (const key of userKeys[u] ?? []) {
-      let arr = segments.get(key);
-      if (!arr) segments.set(key, (arr = new Float64Array(nI)));
-      arr[i] += w;
-    }
+    const arrays = userArrays[u];
+    if (!arrays) return;
+    arrays[0][i] += w;
+    arrays[1][i] += w;
+    active[u] = 1;
   };
   for (let n = 0; n < ds.ratings.user.length; n++) add(ds.ratings.user[n]!, ds.ratings.item[n]!, ds.ratings.time[n]!);
   for (let n = 0; n < ds.watches.user.length; n++) add(ds.watches.user[n]!, ds.watches.item[n]!, ds.watches.time[n]!);
+  // Only segments with at least one interaction are segments.
+  const touched = new Set<Float64Array>();
+  userArrays.forEach((arrays, u) => active[u] && touched.add(arrays[0]).add(arrays[1]));
+  const segments = new Map([...byKey].filter(([, a]) => touched.has(a)));
   return { global, segments };
 }
 

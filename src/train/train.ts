@@ -1,17 +1,23 @@
 // `movrec train` as a library call: pick the serving model by ranking quality
-// on a time split, refit it on the whole snapshot, gate it, register it.
+// on a time split (single kinds and blends of the two best), refit it on the
+// whole snapshot, gate it, register it.
 import type { RootDatabase } from 'lmdb';
 import type { Config } from '../config/load';
 import type { Dataset } from '../model/dataset';
 import { evaluate, type EvalResult } from '../eval/evaluate';
 import { timeSplit } from '../eval/split';
 import { Popularity, segmentLists } from '../model/popularity';
-import type { EpochHook } from '../model/recommender';
+import type { EpochHook, Recommender } from '../model/recommender';
 import { newestApproved, newModelId, registerModel, type Manifest } from '../model/registry';
 import { servingParts } from '../model/serving-parts';
 import { codeCommit } from '../version';
 import { Errors } from '../errors';
 import { makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from './candidates';
+import { Blend } from '../model/blend';
+
+/** Shares of the popularity kind tried in blends. */
+export const BLEND_WEIGHTS = [0.25, 0.5, 0.75] as const;
+const POPULARITY_KINDS = new Set<string>(['popularity', 'segment-popularity']);
 
 export interface TrainRequest {
   dataDir: string;
@@ -23,6 +29,8 @@ export interface TrainRequest {
   onEpoch?: EpochHook;
   /** Test users sampled for ranking metrics. */
   evalMaxUsers?: number;
+  /** Also try blends of the best personalised and the best popularity kind (default true). */
+  blends?: boolean;
 }
 
 export interface Candidate {
@@ -61,24 +69,46 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   const split = timeSplit(ds);
   const evalOpts = { maxUsers: req.evalMaxUsers ?? 2000, unknownAgeIsMinor: config.serve.unknownAgeIsMinor, groups: false };
   const results = new Map<string, EvalResult>();
+  const fitted = new Map<string, Recommender>();
+  const make = new Map<string, () => Recommender>();
   for (const kind of new Set<Kind>(['mf', ...kinds])) {
     const m = makeModel(kind, config.train);
     m.fit(split.train, req.onEpoch);
+    fitted.set(kind, m);
+    make.set(kind, () => makeModel(kind, config.train));
     results.set(kind, evaluate(m, split.train, split.test, evalOpts));
   }
+  // Blends of the best personalised kind with the best popularity kind, reusing
+  // their fitted parts: only a weight is new.
+  const ranked = [...kinds].sort((x, y) => results.get(y)!.ndcg - results.get(x)!.ndcg);
+  const ka = ranked.find((k) => !POPULARITY_KINDS.has(k));
+  const kb = ranked.find((k) => POPULARITY_KINDS.has(k));
+  if (req.blends !== false && ka && kb) {
+    for (const w of BLEND_WEIGHTS) {
+      const label = `${ka}+${kb}@${w}`;
+      const blend = new Blend(fitted.get(ka)!, fitted.get(kb)!, w).calibrate(ds.userIds.length, ds.itemIds.length);
+      make.set(label, () => new Blend(makeModel(ka, config.train), makeModel(kb, config.train), w));
+      results.set(label, evaluate(blend, split.train, split.test, evalOpts));
+    }
+  }
   // Ranking decides what serves; the MF rating model's RMSE is the bundle's rating error.
-  let winner: ServableKind = kinds[0] ?? 'mf';
-  for (const kind of kinds) if (results.get(kind)!.ndcg > results.get(winner)!.ndcg) winner = kind;
+  // 'mf' is always fitted for its RMSE, but serves only when it is a candidate.
+  let winner: string = ranked[0] ?? 'mf';
+  for (const label of make.keys()) {
+    if (label === 'mf' && !kinds.includes('mf')) continue;
+    if (results.get(label)!.ndcg > results.get(winner)!.ndcg) winner = label;
+  }
   const best = results.get(winner)!;
   const ratingModel = results.get('mf')!;
-  const model = makeModel(winner, config.train);
+  const model = make.get(winner)!();
   model.fit(ds, req.onEpoch);
   const serving = model.serving();
   if (!serving) throw Errors.modelFormat(winner, 'this kind has no serving form');
+  const kind = model instanceof Blend ? 'blend' : model.kind;
   const pop = new Popularity();
   pop.fit(ds);
-  const id = newModelId(winner);
-  const parts = servingParts({ id, kind: winner, ds, serving, popularity: pop.popularity(), segments: segmentLists(ds) });
+  const id = newModelId(kind);
+  const parts = servingParts({ id, kind, ds, serving, popularity: pop.popularity(), segments: segmentLists(ds) });
   const metrics = {
     split: split.label,
     rankingModel: winner,

@@ -25,7 +25,7 @@ t.test('ingest simulator history, then train from the store', async (t) => {
   t.ok(m.data.watches > 0, `snapshot has ${m.data.watches} watches and ${m.data.ratings} ratings`);
   t.match(m.data.hash, /^[0-9a-f]{16,}$/);
   t.ok(m.data.to >= m.data.from);
-  t.match(m.kind, /^(mf|segment-popularity)$/);
+  t.match(m.kind, /^(mf|segment-popularity|blend)$/);
   const store = openStore(dataDir, { readOnly: true });
   t.teardown(() => store.close());
   const mirrored = store.root.openDB<Manifest, string>({ name: 'models' }).get(m.id);

@@ -16,7 +16,7 @@ t.test('a model that passes the gate is approved, written as artifact + manifest
   const root = open({ path: join(dataDir, 'lmdb') });
   t.teardown(() => root.close());
   const { manifest } = trainAndRegister({ dataDir, config: fast, dataset: ds, kinds: ['mf', 'popularity'], root, evalMaxUsers: 100 });
-  t.match(manifest.id, /^(mf|popularity)-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+  t.match(manifest.id, /^(mf|popularity|blend)-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   t.equal(manifest.approved, true);
   t.same(manifest.gate, { passed: true, reasons: [] });
   t.equal(manifest.data.ratings, ds.ratings.value.length);
