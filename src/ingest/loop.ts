@@ -219,6 +219,7 @@ export function startIngest(opts: IngestOptions): IngestHandle {
   }
 
   const done = (async () => {
+    armIdle();
     const worker = work();
     try {
       await source.run(push);

@@ -25,7 +25,8 @@ function kafkaLogger() {
   const log = logger().child({ name: 'kafka' });
   return () =>
     ({ level, log: entry }: { level: logLevel; log: LogEntry['log'] }) => {
-      const { message, ...rest } = entry;
+      // kafkajs attaches a stack to every failed connect: noise in a log that already says what failed.
+      const { message, stack: _stack, ...rest } = entry as LogEntry['log'] & { stack?: string };
       // kafkajs reports every reconnect attempt as ERROR; a retry is a warning until we give up.
       if (level <= logLevel.WARN) log.warn(rest, message);
       else if (level === logLevel.INFO) log.debug(rest, message);
@@ -99,7 +100,8 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
       lookup = l;
     },
     async run(push) {
-      await connectWithBackoff();
+      // stop() must not wait for kafkajs to give up connecting to a broker that is away.
+      await Promise.race([connectWithBackoff(), stoppedP]);
       if (stopped) return;
       await applyStartTime();
       await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
