@@ -10,6 +10,7 @@ import { defaults } from '../../config/defaults';
 import { evaluate, type EvalResult } from '../../src/eval/evaluate';
 import { timeSplit } from '../../src/eval/split';
 import type { Dataset } from '../../src/model/dataset';
+import { Blend } from '../../src/model/blend';
 import type { Recommender } from '../../src/model/recommender';
 import { loadWorld, noiseFloorRmse, trueRating, utility5, type World } from '../../src/sim';
 import { openStore } from '../../src/store/store';
@@ -56,14 +57,23 @@ const ref = evaluate(oracle(world, ds), split.train, split.test, opts);
 process.stdout.write(`kernels: ${nativeStatus}\n`);
 process.stdout.write(`data: ${ds.userIds.length} users, ${ds.itemIds.length} items, ${ds.ratings.value.length} ratings, ${ds.watches.fraction.length} watches; ${split.label}; ${tr.value.length} test ratings\n`);
 process.stdout.write(`noise floor RMSE on the test ratings: ${floor.toFixed(4)}   oracle: RMSE ${ref.rmse?.toFixed(4)} Recall@20 ${ref.recall.toFixed(4)} NDCG@20 ${ref.ndcg.toFixed(4)} (${ref.users} users)\n\n`);
-process.stdout.write(`${'model'.padEnd(20)}${['RMSE', 'floor', 'Recall@20', 'oracle', 'NDCG@20', 'oracle', 'fit s'].map((h) => h.padStart(11)).join('')}\n`);
+process.stdout.write(`${'model'.padEnd(28)}${['RMSE', 'floor', 'Recall@20', 'oracle', 'NDCG@20', 'oracle', 'fit s'].map((h) => h.padStart(11)).join('')}\n`);
 const f = (x: number | null) => (x === null ? '-' : x.toFixed(4));
+const row = (label: string, r: EvalResult, fit: number) =>
+  process.stdout.write(`${label.padEnd(28)}${[f(r.rmse), f(floor), f(r.recall), f(ref.recall), f(r.ndcg), f(ref.ndcg), fit.toFixed(2)].map((x) => x.padStart(11)).join('')}\n`);
+const fitted = new Map<string, Recommender>();
 for (const kind of ALL_KINDS) {
   const m = makeModel(kind, defaults.train);
   const t0 = process.hrtime.bigint();
   m.fit(split.train);
-  const fit = Number(process.hrtime.bigint() - t0) / 1e9;
-  const r: EvalResult = evaluate(m, split.train, split.test, opts);
-  process.stdout.write(`${kind.padEnd(20)}${[f(r.rmse), f(floor), f(r.recall), f(ref.recall), f(r.ndcg), f(ref.ndcg), fit.toFixed(2)].map((x) => x.padStart(11)).join('')}\n`);
+  fitted.set(kind, m);
+  row(kind, evaluate(m, split.train, split.test, opts), Number(process.hrtime.bigint() - t0) / 1e9);
+}
+// The blends `movrec train` considers: a personalised model with segment popularity.
+for (const a of ['mf', 'ials'] as const) {
+  for (const w of [0.5, 0.75]) {
+    const b = new Blend(fitted.get(a)!, fitted.get('segment-popularity')!, w).calibrate(ds.userIds.length, ds.itemIds.length);
+    row(`${a}+segment-popularity@${w}`, evaluate(b, split.train, split.test, opts), 0);
+  }
 }
 void store.close();
