@@ -1,7 +1,6 @@
 // A new consumer group given --start <ISO time> begins at the first message
 // the broker logged at or after that time.
 import t from 'tap';
-import { join } from 'node:path';
 import { movrec } from '../helpers/cli';
 import { createTopic, testBroker, testKafka, uniqueTopic } from '../helpers/kafka';
 

@@ -11,7 +11,12 @@ import { openStore } from '../../src/store/store';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'ingest-sample.lines');
 
-const values = async (name: string) => (await register.getSingleMetric(name)!.get()).values;
+interface Sample {
+  labels: Record<string, string | number | undefined>;
+  value: number;
+  metricName?: string;
+}
+const values = async (name: string): Promise<Sample[]> => (await register.getSingleMetric(name)!.get()).values as Sample[];
 
 t.test('metrics after ingesting the sample stream', async (t) => {
   const dir = t.testdir();
@@ -20,7 +25,7 @@ t.test('metrics after ingesting the sample stream', async (t) => {
   const h = startIngest({ config: loadConfig({ env: {}, overrides: { dataDir: dir } }), store, source: fileSource({ path: FIXTURE, batchLines: 5 }) });
   await h.done;
 
-  const byLabel = (vs: { labels: Record<string, string | number>; value: number }[], label: string) =>
+  const byLabel = (vs: Sample[], label: string) =>
     Object.fromEntries(vs.map((v) => [String(v.labels[label]), v.value]));
   t.same(byLabel(await values(LINES), 'kind'), { watch: 7, rate: 4, request: 2, account: 1, reject: 3 });
   t.same(byLabel(await values(REJECTED), 'reason'), { 'rating-out-of-range': 1, malformed: 2 });
