@@ -97,14 +97,3 @@ export function readMovieLens(dir: string): MovieLens {
   };
 }
 
-/** Movie titles from u.item, for reports. */
-export function movieLensTitles(dir: string): Map<number, string> {
-  const titles = new Map<number, string>();
-  const file = join(dir, 'u.item');
-  if (!existsSync(file)) return titles;
-  for (const line of readFileSync(file, 'latin1').split('\n')) {
-    const f = line.split('|');
-    if (f.length > 1 && Number.isInteger(Number(f[0]))) titles.set(Number(f[0]), f[1]!);
-  }
-  return titles;
-}
