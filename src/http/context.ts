@@ -11,7 +11,7 @@ import { requestId, type RequestIds } from './request-id';
 import { send, type Exchange } from './respond';
 
 export type Route = 'recommend' | 'healthz' | 'readyz' | 'metrics' | 'admin' | 'unknown';
-export type Headers = (readonly [string, string])[];
+export type HeaderList = (readonly [string, string])[];
 
 export interface ServerContext {
   config: Readonly<Config>;
@@ -23,7 +23,7 @@ export interface ServerContext {
   /** Starts an exchange: from here the handler may await (onAborted is attached now). */
   open(res: HttpResponse, route: Route): Exchange & { route: Route; seq: number; requestId: string; t0: number };
   /** Writes the answer (unless the client left), counts it, and ends the exchange. */
-  answer(ex: ReturnType<ServerContext['open']>, status: number, body: string, headers?: Headers, modelId?: string): boolean;
+  answer(ex: ReturnType<ServerContext['open']>, status: number, body: string, headers?: HeaderList, modelId?: string): boolean;
   /** Resolves when no exchange is open. */
   idle(): Promise<void>;
   busy(): boolean;

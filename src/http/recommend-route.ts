@@ -1,9 +1,10 @@
 // GET /recommend/<userid>: parse, admit, score within the deadline budget (or
 // degrade to the segment list), answer one line of comma-separated ids.
 import type { TemplatedApp } from 'uWebSockets.js';
+import { isMovrecError } from '../errors';
 import type { Recommendation } from '../release/scorer';
 import type { Admission, Allowance } from './admission';
-import type { ServerContext, Headers } from './context';
+import type { ServerContext, HeaderList } from './context';
 import type { DeadlineQueue } from './deadline';
 import { answers, degraded as degradedCount, rateLimited } from './metrics';
 import type { Provenance } from './provenance';
@@ -13,7 +14,7 @@ import { parseUserId } from './user-id';
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 type DegradeReason = 'queue' | 'deadline' | 'error';
 
-function limitHeaders(a: Allowance, headers: Headers): Headers {
+function limitHeaders(a: Allowance, headers: HeaderList): HeaderList {
   headers.push(['X-RateLimit-Limit', String(a.limit)], ['X-RateLimit-Remaining', String(a.remaining)], ['X-RateLimit-Reset', String(a.resetSeconds)]);
   return headers;
 }
@@ -22,6 +23,12 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
   const { scorer, config, log } = ctx;
   const { admission, deadlines, provenance } = deps;
   const maxQueue = config.serve.maxQueue;
+  const sourceCounters = new Map<string, { inc(): void }>();
+  const bySource = (source: string): { inc(): void } => {
+    let c = sourceCounters.get(source);
+    if (!c) sourceCounters.set(source, (c = answers.labels(source)));
+    return c;
+  };
 
   app.get('/recommend/:id', (res, req) => {
     // uWebSockets.js trap: the request object dies at the first await; read all of it now.
@@ -36,18 +43,20 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
       return;
     }
 
-    const finish = (rec: Recommendation, extra: Headers): void => {
+    const finish = (rec: Recommendation, extra: HeaderList): void => {
       const ms = performance.now() - ex.t0;
       if (!ctx.answer(ex, 200, rec.items.join(','), [TEXT, ['X-Answer-Source', rec.source], ...extra], rec.modelId)) return;
-      answers.labels(rec.source).inc();
+      bySource(rec.source).inc();
       provenance.record(ex.seq, userId, rec.modelId, rec.generation, rec.source, 200, ms);
     };
     const unavailable = (e: unknown): void => {
-      log.error({ err: e, userId }, 'no answer: scoring and the segment list both failed');
+      // No model yet is an expected state (readyz says so); anything else is a fault worth a line per request.
+      if (isMovrecError(e) && e.code === 'MOVREC_ERR_MODEL_NOT_LOADED') log.debug({ userId }, 'no model loaded: 503');
+      else log.error({ err: e, userId }, 'no answer: scoring and the segment list both failed');
       ctx.answer(ex, 503, 'no model is loaded\n', [TEXT, ['Retry-After', '1']]);
       provenance.record(ex.seq, userId, '', 0, 'unavailable', 503, performance.now() - ex.t0);
     };
-    const degrade = (reason: DegradeReason, extra: Headers): void => {
+    const degrade = (reason: DegradeReason, extra: HeaderList): void => {
       let rec: Recommendation;
       try {
         rec = scorer.degraded(userId);
@@ -58,7 +67,7 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
       degradedCount.labels(reason).inc();
       finish(rec, extra);
     };
-    const score = (extra: Headers): void => {
+    const score = (extra: HeaderList): void => {
       if (ex.closed) return;
       if (scorer.queueDepth() > maxQueue) return degrade('queue', extra);
       const deadline = deadlines.add(() => degrade('deadline', extra));
