@@ -95,7 +95,7 @@ const MINUTE = 60_000;
 
 export class Behaviour {
   readonly counts: BehaviourCounts = { watch: 0, rate: 0, account: 0, request: 0, lists: 0, listsWatchedFrom: 0 };
-  /** Called for every answered list with the chance the choice model gave it and the user's index. */
+  /** Called for every answered list (user index, movie indices with -1 for unknown ids, time, whether the user chose from it). */
   onList: ((userIndex: number, items: number[], t: number, chosen: boolean) => void) | null = null;
   private readonly rng: Rng;
   private readonly fmt: TimeFormatter;
@@ -164,10 +164,6 @@ export class Behaviour {
   /** Movie id of the review bomb's target. */
   bombTarget(): string {
     return this.world.movieIds[this.bombMovie]!;
-  }
-
-  floodTarget(): number {
-    return this.floodUser + 1;
   }
 
   /** Movies the user has watched so far (indices). */
@@ -350,7 +346,7 @@ export class Behaviour {
     return searchCumulative(this.activeCum, this.rng.next() * this.activeCum[this.activeCum.length - 1]!);
   }
 
-  /** A user who has not been seen yet: the next id of the world's sign-up pool, or past the world when it is used up. */
+  /** A user who has not been seen yet: the next id of the world's sign-up pool (review bombers may run past the world's users: the catalog does not know them). */
   private freshUser(): number {
     return this.nextNewUser++;
   }

@@ -21,7 +21,7 @@ export interface DriveOptions extends Omit<BehaviourOptions, 'server'> {
   durationMs?: number;
   /** Stop after this many requests have finished. */
   maxRequests?: number;
-  /** Where lines go (path, `-`, stream or sink); omitted: nowhere (only the scoreboard). */
+  /** Where lines go (path, `-`, stream or sink; a stream or sink is ended/closed at the end); omitted: nowhere (only the scoreboard). */
   out?: NodeJS.WritableStream | string | LineSink;
   /** Requests in flight at most (the keep-alive agent's socket count). */
   concurrency?: number;

@@ -8,7 +8,7 @@ import type { World } from './world';
 
 export interface HistoryOptions extends Omit<BehaviourOptions, 'server'> {
   lines: number;
-  /** A path (`-` for stdout), a writable stream, or a sink. */
+  /** A path (`-` for stdout), a writable stream, or a sink; a stream or sink is ended/closed at the end. */
   out: NodeJS.WritableStream | string | LineSink;
   /** Service named in request lines (default http://127.0.0.1:8082). */
   target?: string;

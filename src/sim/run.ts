@@ -85,6 +85,7 @@ export async function runSim(o: SimRunOptions): Promise<SimRunResult> {
   if (api) o.log('catalog API listening', { port: api.port });
   try {
     const sink = await openSink(o);
+    if (!sink) o.log('no --out or --kafka: stream lines are not written, only the scoreboard');
     const scoreboard = await drive(world, {
       ...behaviour,
       target: o.target,

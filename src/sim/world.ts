@@ -258,7 +258,3 @@ export function genreNames(world: World, movie: number): string[] {
   for (let g = 0; g < GENRES.length; g++) if (mask & (1 << g)) out.push(GENRES[g]!.name);
   return out;
 }
-
-export function hasUser(world: World, userId: number): boolean {
-  return Number.isInteger(userId) && userId >= 1 && userId <= world.params.users;
-}

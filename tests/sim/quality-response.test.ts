@@ -38,7 +38,9 @@ t.test('users watch from oracle lists more than from popularity lists, and from 
     t.equal(s.successRate, 1, `${name}: every request answered`);
     t.ok(s.lists >= 650, `${name}: lists served (${s.lists})`);
     share[name] = s.watchShare;
-    if (name === 'oracle') t.ok(Math.abs(s.expectedShare - s.oracleExpectedShare) < 0.05, 'the oracle server matches the scoreboard oracle');
+    t.comment(`${name}: expected share ${s.expectedShare.toFixed(3)}, oracle ${s.oracleExpectedShare.toFixed(3)} over ${s.sampledLists} lists`);
+    // The oracle server does not know what each user watched; the scoreboard's oracle does, so it is a little ahead.
+    if (name === 'oracle') t.ok(s.expectedShare <= s.oracleExpectedShare + 0.01 && s.expectedShare > s.oracleExpectedShare - 0.1, 'the oracle server is close to the scoreboard oracle');
     else t.ok(s.expectedShare < s.oracleExpectedShare, `${name}: scoreboard puts it below the oracle`);
   }
   t.comment(`watched-from-list shares: ${JSON.stringify(share)}`);
