@@ -3,7 +3,7 @@
 // and never after the client went away (res.onAborted sets `closed`).
 import type { HttpResponse } from 'uWebSockets.js';
 
-export const STATUS_LINE: Record<number, string> = {
+const STATUS_LINE: Record<number, string> = {
   200: '200 OK',
   400: '400 Bad Request',
   401: '401 Unauthorized',
