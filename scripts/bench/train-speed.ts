@@ -110,7 +110,7 @@ function child(kind: string): void {
   );
 }
 
-/** The TypeScript twin's SGD rate on a 1M-update slice of the same shape, as the reference. */
+/** The TypeScript twin's SGD rate (per CPU second, like the model's) on a 1M-update slice of the same shape, as the reference. */
 function twinRate(): number {
   const next = rng(3);
   const n = 1_000_000;
@@ -130,9 +130,10 @@ function twinRate(): number {
     reg: 0.05,
   };
   sgdEpochTs(a);
-  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   sgdEpochTs(a);
-  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+  const c = process.cpuUsage(c0);
+  return n / ((c.user + c.system) / 1e6);
 }
 
 if (values.child) child(values.child);

@@ -108,7 +108,7 @@ export function evaluate(model: Recommender, train: Dataset, test: Dataset, opts
     return [overall, ...groupKeys(train.users[u] ?? null).map((key) => groups.get(key) ?? groups.set(key, new Acc()).get(key)!)];
   };
   const tr = test.ratings;
-  for (let n = 0; n < tr.value.length; n++) {
+  for (let n = 0; n < (model.predictsRatings === false ? 0 : tr.value.length); n++) {
     const u = tr.user[n]!;
     const err = model.predict(u, tr.item[n]!) - tr.value[n]!;
     for (const a of acc(u)) {

@@ -26,6 +26,7 @@ export const IALS_DEFAULTS: IalsOptions = { factors: 64, epochs: 10, reg: 0.1, a
 
 export class Ials implements Recommender {
   readonly kind = 'ials';
+  readonly predictsRatings = false;
   readonly opts: IalsOptions;
   private X: Float32Array = new Float32Array(0);
   private Y: Float32Array = new Float32Array(0);

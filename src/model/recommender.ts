@@ -24,6 +24,8 @@ export interface ServingFactors {
 
 export interface Recommender {
   readonly kind: string;
+  /** False for a ranker whose predict() is not a rating estimate: reports leave its RMSE out. */
+  readonly predictsRatings?: boolean;
   fit(ds: Dataset, onEpoch?: EpochHook): void;
   /** Predicted rating of internal user u for internal item i, on the dataset's scale. */
   predict(u: number, i: number): number;
