@@ -115,7 +115,14 @@ interface Rows {
 
 function permuted(r: Rows, next: () => number): Rows {
   const p = shuffle(identity(r.value.length), next);
-  return { user: p.map((n) => r.user[n]!), item: p.map((n) => r.item[n]!), value: Float32Array.from(p, (n) => r.value[n]!) };
+  const out = { user: new Uint32Array(p.length), item: new Uint32Array(p.length), value: new Float32Array(p.length) };
+  for (let j = 0; j < p.length; j++) {
+    const n = p[j]!;
+    out.user[j] = r.user[n]!;
+    out.item[j] = r.item[n]!;
+    out.value[j] = r.value[n]!;
+  }
+  return out;
 }
 
 function zeroUntrained(m: Float32Array, rows: number, k: number, a: Uint32Array, b: Uint32Array | undefined): void {
