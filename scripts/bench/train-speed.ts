@@ -4,7 +4,7 @@
 // and peak RSS. Each model runs in its own child process so that peak memory
 // is that model's. The reference beside each figure: the same kernel's
 // TypeScript twin on a 1M-update slice, in the same run.
-// Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/train-speed.js [--users N --movies N --events N --models mf,ials,item-knn]
+// Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/train-speed.js [--users N --movies N --events N --models mf,ials,segment-popularity,item-knn]
 // The machine may be shared with other work: figures are noisy.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '1000000' },
     movies: { type: 'string', default: '27000' },
     events: { type: 'string', default: '20000000' },
-    models: { type: 'string', default: 'mf,ials,popularity' },
+    models: { type: 'string', default: 'mf,ials,segment-popularity' },
     factors: { type: 'string', default: '64' },
     'mf-epochs': { type: 'string', default: '20' },
     'ials-epochs': { type: 'string', default: '3' },
@@ -92,7 +92,8 @@ function child(kind: string): void {
   if (kind === 'mf') model = new MfSgd({ factors: K, epochs: Number(values['mf-epochs']), lr: 0.007, reg: 0.05 });
   else if (kind === 'ials') model = new Ials({ factors: K, epochs: Number(values['ials-epochs']) });
   else if (kind === 'item-knn') model = new ItemKnn();
-  else model = new Popularity({ bySegment: true });
+  else if (kind === 'segment-popularity') model = new Popularity({ bySegment: true });
+  else throw new Error(`unknown model ${kind} (mf, ials, item-knn, segment-popularity)`);
   const epochs: number[] = [];
   let last = process.hrtime.bigint();
   const f0 = last;
