@@ -1,6 +1,6 @@
 // Simulator speed: world generation, history lines/s to a file and to Kafka, driver requests/s, peak memory; each beside its target.
 // Usage: node dist/scripts/bench/sim-speed.js [--kafka HOST:PORT] [--users N] [--movies N]
-import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,14 +30,13 @@ async function timed(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: n
   return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
 }
 
-// The trivial service runs on its own thread so the driver's figure is the driver's.
+// The trivial service runs in its own process so the driver's figures (wall and CPU) are the driver's.
 const SERVER = `
-const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
-const body = workerData.body;
+const body = process.argv[1];
 const s = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end(body); });
 s.keepAliveTimeout = 60000;
-s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
+s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));
 `;
 
 async function main(): Promise<void> {
@@ -69,8 +68,8 @@ async function main(): Promise<void> {
     console.log(`history to Kafka ${values.kafka}: not measured (${(e as Error).message})`);
   }
 
-  const server = new Worker(SERVER, { eval: true, workerData: { body: world.movieIds.slice(0, 20).join(',') } });
-  const port = await new Promise<number>((r) => server.once('message', r));
+  const server = spawn(process.execPath, ['-e', SERVER, world.movieIds.slice(0, 20).join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((r) => server.stdout.once('data', (c: Buffer) => r(Number(c.toString().trim()))));
   try {
     const c0 = process.cpuUsage();
     const s = await drive(world, {
@@ -85,7 +84,7 @@ async function main(): Promise<void> {
     row('driver against a trivial server', `${s.requestsPerSecond.toFixed(0)} req/s`, '>= 2000', s.requestsPerSecond >= 2000, `(${(s.requests / cpuS).toFixed(0)} per CPU-second of the driver)`);
     console.log(`  (${s.requests} requests, success ${(100 * s.successRate).toFixed(1)}%, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms)`);
   } finally {
-    await server.terminate();
+    server.kill();
   }
   const peak = process.resourceUsage().maxRSS * 1024;
   row('peak RSS', `${(peak / 2 ** 30).toFixed(2)} GiB`, '< 4 GiB', peak < 4 * 2 ** 30);

@@ -91,7 +91,7 @@ export async function drive(world: World, opts: DriveOptions): Promise<Scoreboar
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const score = new ScoreKeeper();
   const sampler = new Rng(seed, 17);
-  const oracleSample = opts.oracleSample ?? 0.05;
+  const oracleSample = opts.oracleSample ?? 0.02;
   beh.onList = (user, items, t) => {
     if (!sampler.chance(oracleSample)) return;
     const seen = beh.watchedBy(user);
