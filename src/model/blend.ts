@@ -10,6 +10,8 @@ import { rng } from './rng';
 
 export class Blend implements Recommender {
   readonly kind: string;
+  /** Ratings come from the first part. */
+  readonly predictsRatings: boolean;
   private alpha = 1;
   private beta = 0;
 
@@ -20,6 +22,7 @@ export class Blend implements Recommender {
     readonly w: number,
   ) {
     this.kind = `${a.kind}+${b.kind}`;
+    this.predictsRatings = a.predictsRatings !== false;
   }
 
   /** Fits both parts, then calibrates. */
