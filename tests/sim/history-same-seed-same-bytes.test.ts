@@ -33,4 +33,7 @@ t.test('a bad flag value exits 2 naming the flag', async (t) => {
     t.equal(r.status, 2, `${flag} ${value}`);
     t.match(r.stderr, new RegExp(flag!));
   }
+  const r = movrec(['sim', '--users', '300', '--movies', '500', '--history', '5', '--review-bomb-at', '2022-02-01T00:30:00', '--review-bomb-movie', 'no+such+film+1999']);
+  t.equal(r.status, 2);
+  t.match(r.stderr, /^movrec sim: review bomb: unknown movie no\+such\+film\+1999\n$/);
 });

@@ -166,7 +166,10 @@ Scenario flags are off by default. The same seed and flags give byte-identical -
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     try {
-      const res = await runSim(toOptions(ctx.values, ctx, ac.signal));
+      const res = await runSim(toOptions(ctx.values, ctx, ac.signal)).catch((e: unknown) => {
+        // The library reports bad inputs it alone can check (an unknown movie or genre) as RangeError.
+        throw e instanceof RangeError ? Errors.usage(`movrec sim: ${e.message}`) : e;
+      });
       const toStdout = ctx.values.out !== '-';
       const say = (t: string): void => (toStdout ? ctx.out(t) : void process.stderr.write(t + '\n'));
       if (ctx.json) say(JSON.stringify(res));
