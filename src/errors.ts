@@ -1,5 +1,6 @@
 // Every error movrec raises on purpose: a code, an HTTP status where one
-// applies, and whether retrying can help. The table in docs/errors.md mirrors it.
+// applies, and whether retrying can help. The table in docs/errors.md mirrors it
+// (tests/docs/error-catalogue.test.ts keeps them in step).
 
 export class MovrecError extends Error {
   readonly code: string;
@@ -21,8 +22,6 @@ export const Errors = {
   usage: (message: string) => new MovrecError('MOVREC_ERR_USAGE', message, { exitCode: 2 }),
   config: (message: string) => new MovrecError('MOVREC_ERR_CONFIG', message, { exitCode: 2 }),
   configFile: (file: string, why: string) => new MovrecError('MOVREC_ERR_CONFIG_FILE', `cannot read config file ${file}: ${why}`, { exitCode: 2 }),
-  notImplemented: (what: string, issue: number) =>
-    new MovrecError('MOVREC_ERR_NOT_IMPLEMENTED', `${what} is not built yet (issue ${issue})`, { exitCode: 3 }),
   badUserId: (raw: string) => new MovrecError('MOVREC_ERR_BAD_USER_ID', `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40)}"`, { status: 400 }),
   notFound: (path: string) => new MovrecError('MOVREC_ERR_NOT_FOUND', `no route for ${path.slice(0, 80)}`, { status: 404 }),
   methodNotAllowed: (method: string) => new MovrecError('MOVREC_ERR_METHOD', `method ${method} not allowed`, { status: 405 }),
