@@ -66,6 +66,8 @@ export class CatalogFetcher {
   private readonly queued = new Set<string>();
   private inFlight = 0;
   private nextSlot = 0;
+  /** Requests per second actually used: halved on a 429, regrown on success, never above the configured rate. */
+  private rate: number;
   private stopped = false;
   private pumping = false;
   private idleWaiters: (() => void)[] = [];
@@ -75,7 +77,9 @@ export class CatalogFetcher {
   constructor(
     private readonly t: Tables,
     private readonly opts: CatalogOptions,
-  ) {}
+  ) {
+    this.rate = opts.ratePerSecond;
+  }
 
   enqueue(kind: Kind, ids: Iterable<number | string>): void {
     for (const id of ids) {
@@ -130,7 +134,7 @@ export class CatalogFetcher {
   private async slot(): Promise<void> {
     const now = Date.now();
     const at = Math.max(now, this.nextSlot);
-    this.nextSlot = at + 1000 / this.opts.ratePerSecond;
+    this.nextSlot = at + 1000 / this.rate;
     if (at > now) await new Promise((r) => setTimeout(r, at - now));
   }
 
@@ -161,12 +165,19 @@ export class CatalogFetcher {
       await this.slot();
       try {
         const answers = await this.request(url, ids.length);
+        this.rate = Math.min(this.opts.ratePerSecond, this.rate * 1.05);
         ids.forEach((id, i) => this.record(kind, id, answers[i]!));
         return;
       } catch (e) {
-        const retryAfter = e instanceof Retry ? e.afterMs : null;
-        const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt);
-        const wait = Math.max(retryAfter ?? 0, backoff * (0.5 + Math.random() / 2));
+        const limited = e instanceof Retry && e.status === 429;
+        const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
+        let wait = backoff;
+        if (limited) {
+          // The catalog says we are too fast: slow every request down, not just this one, and wait as told.
+          this.rate = Math.max(this.opts.ratePerSecond / 64, this.rate / 2);
+          wait = Math.max(e.afterMs ?? 0, 1000 / this.rate) * (1 + Math.random() / 2);
+          this.nextSlot = Math.max(this.nextSlot, Date.now() + wait);
+        }
         catalogFetches.inc({ kind, outcome: 'retry' }, ids.length);
         this.log.debug({ kind, ids: ids.length, attempt, err: (e as Error).message, waitMs: Math.round(wait) }, 'catalog lookup retried');
         if (attempt < this.opts.retries) await new Promise((r) => setTimeout(r, wait));

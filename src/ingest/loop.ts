@@ -210,7 +210,10 @@ export function startIngest(opts: IngestOptions): IngestHandle {
         const to = Math.min(batch.lines.length, from + batchLines);
         // Commits are acknowledged in order: wait for the oldest when the window is full.
         while (inFlight.length >= IN_FLIGHT_TXNS) await inFlight.shift();
-        inFlight.push(commitChunk(batch, from, to));
+        const commit = commitChunk(batch, from, to);
+        // Awaited in order below; until then a failure must not count as an unhandled rejection.
+        commit.catch(() => undefined);
+        inFlight.push(commit);
       }
       st.queuedLines -= batch.lines.length;
       releaseRoom();
@@ -220,12 +223,21 @@ export function startIngest(opts: IngestOptions): IngestHandle {
 
   const done = (async () => {
     armIdle();
-    const worker = work();
+    // A failed transaction ends the loop: stop the source too, or a Kafka source would run on forever.
+    const worker = work().catch(async (e: unknown) => {
+      stopping = true;
+      releaseRoom();
+      await source.stop();
+      throw e;
+    });
     try {
-      await source.run(push);
-      sourceEnded = true;
-      wake();
-      await worker;
+      await Promise.all([
+        source.run(push).then(() => {
+          sourceEnded = true;
+          wake();
+        }),
+        worker,
+      ]);
       if (opts.waitForCatalog && catalog && !stopping) await catalog.idle();
     } catch (e) {
       st.error = (e as Error).message;
