@@ -36,4 +36,5 @@ t.test('iALS and item-kNN rank held-out watches better than no ranking', async (
   t.ok(ials.ndcg > none.ndcg * 1.5, `iALS NDCG@20 ${ials.ndcg} vs ${none.ndcg}`);
   t.ok(knn.ndcg > none.ndcg * 1.5, `item-kNN NDCG@20 ${knn.ndcg} vs ${none.ndcg}`);
   t.equal(new ItemKnn().serving(), null, 'item-kNN is evaluated offline only');
+  t.equal(ials.rmse, null, 'iALS predicts no rating, so no RMSE is reported for it');
 });

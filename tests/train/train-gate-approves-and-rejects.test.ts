@@ -15,7 +15,10 @@ t.test('a model that passes the gate is approved, written as artifact + manifest
   const dataDir = t.testdir();
   const root = open({ path: join(dataDir, 'lmdb') });
   t.teardown(() => root.close());
-  const { manifest } = trainAndRegister({ dataDir, config: fast, dataset: ds, kinds: ['mf', 'popularity'], root, evalMaxUsers: 100 });
+  const { manifest, candidates } = trainAndRegister({ dataDir, config: fast, dataset: ds, kinds: ['mf', 'popularity'], root, evalMaxUsers: 100 });
+  t.same(candidates.map((c) => c.kind).sort(), ['mf', 'mf+popularity@0.25', 'mf+popularity@0.5', 'mf+popularity@0.75', 'popularity'], 'single kinds and their blends compete');
+  const best = Math.max(...candidates.map((c) => c.ndcg20));
+  t.equal(manifest.metrics.ndcg20, best, 'the best NDCG@20 serves');
   t.match(manifest.id, /^(mf|popularity|blend)-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
   t.equal(manifest.approved, true);
   t.same(manifest.gate, { passed: true, reasons: [] });
