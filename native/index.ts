@@ -3,13 +3,15 @@
 // get the native version when available and the TypeScript twin otherwise.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { topK as topKTwin } from './twins/topk';
+import { topK as topKTwin, topKBatch as topKBatchTwin } from './twins/topk';
 import { sgdEpochTs, type SgdEpochArgs } from './twins/train-sgd';
 import { alsHalfTs, gramTs, type AlsHalfArgs } from './twins/train-als';
 
 interface Addon {
   simd: string;
   topK: typeof topKTwin;
+  /** Absent from an addon built before the batched kernel existed. */
+  topKBatch?: typeof topKBatchTwin;
 }
 
 /** The package root: found by walking up, so it works from native/ (ts) and dist/native/ (js). */
@@ -47,6 +49,10 @@ export const topK: typeof topKTwin = loaded.addon?.topK ?? topKTwin;
 /** The addon's kernel, for agreement tests and benchmarks; null when absent. */
 export const topKNative: typeof topKTwin | null = loaded.addon?.topK ?? null;
 export { topKTwin };
+/** Top-K for many users in one pass over the item matrix (row b = topK for user b alone); see native/twins/topk.ts. */
+export const topKBatch: typeof topKBatchTwin = loaded.addon?.topKBatch ?? topKBatchTwin;
+export const topKBatchNative: typeof topKBatchTwin | null = loaded.addon?.topKBatch ?? null;
+export { topKBatchTwin };
 
 // Training kernels (MODEL helper): each falls back to its twin on its own, so
 // an addon built before a kernel existed still loads.

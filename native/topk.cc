@@ -14,6 +14,10 @@
 
 namespace {
 constexpr int kLanes = 8;
+// Users scored together per pass over a row, and rows per block: a block
+// (64 rows x 64 factors = 16 KiB) stays in L1 while every user of a batch meets it.
+constexpr size_t kTile = 8;
+constexpr size_t kBlockRows = 64;
 
 struct Heap {
   std::vector<float> score;
@@ -82,11 +86,12 @@ inline float hsum(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
 }
 
-void scan(const float* f, const float* bias, const float* u, const uint8_t* ex, const uint8_t* flags, bool adult, size_t n, size_t k, Heap& heap) {
+// Rows [from, to) for one user: the batched kernel feeds a user's heap block by block.
+void scan(const float* f, const float* bias, const float* u, const uint8_t* ex, const uint8_t* flags, bool adult, size_t from, size_t to, size_t k, Heap& heap) {
   const size_t body = k - k % kLanes;
-  size_t i = 0;
+  size_t i = from;
   // Four rows at a time: four independent FMA chains hide the FMA latency.
-  for (; i + 4 <= n; i += 4) {
+  for (; i + 4 <= to; i += 4) {
     if (skipped(ex, flags, adult, i) && skipped(ex, flags, adult, i + 1) && skipped(ex, flags, adult, i + 2) && skipped(ex, flags, adult, i + 3)) continue;
     const float* r0 = f + i * k;
     const float* r1 = r0 + k;
@@ -106,7 +111,7 @@ void scan(const float* f, const float* bias, const float* u, const uint8_t* ex, 
       heap.offer(bias ? s[d] + bias[i + d] : s[d], static_cast<int32_t>(i + d));
     }
   }
-  for (; i < n; i++) {
+  for (; i < to; i++) {
     if (skipped(ex, flags, adult, i)) continue;
     const float* r = f + i * k;
     __m256 a = _mm256_setzero_ps();
@@ -115,10 +120,72 @@ void scan(const float* f, const float* bias, const float* u, const uint8_t* ex, 
     heap.offer(bias ? s + bias[i] : s, static_cast<int32_t>(i));
   }
 }
-#else
-void scan(const float* f, const float* bias, const float* u, const uint8_t* ex, const uint8_t* flags, bool adult, size_t n, size_t k, Heap& heap) {
+// Eight users' horizontal sums at once, each in hsum's order ((0+4)+(2+6)) +
+// ((1+5)+(3+7)), so a batched score equals the single-user score bit for bit.
+inline __m256 hsum8(const __m256* a) {
+  __m256 s04 = _mm256_add_ps(_mm256_permute2f128_ps(a[0], a[4], 0x20), _mm256_permute2f128_ps(a[0], a[4], 0x31));
+  __m256 s15 = _mm256_add_ps(_mm256_permute2f128_ps(a[1], a[5], 0x20), _mm256_permute2f128_ps(a[1], a[5], 0x31));
+  __m256 s26 = _mm256_add_ps(_mm256_permute2f128_ps(a[2], a[6], 0x20), _mm256_permute2f128_ps(a[2], a[6], 0x31));
+  __m256 s37 = _mm256_add_ps(_mm256_permute2f128_ps(a[3], a[7], 0x20), _mm256_permute2f128_ps(a[3], a[7], 0x31));
+  __m256 t01 = _mm256_add_ps(_mm256_shuffle_ps(s04, s15, _MM_SHUFFLE(1, 0, 1, 0)), _mm256_shuffle_ps(s04, s15, _MM_SHUFFLE(3, 2, 3, 2)));
+  __m256 t23 = _mm256_add_ps(_mm256_shuffle_ps(s26, s37, _MM_SHUFFLE(1, 0, 1, 0)), _mm256_shuffle_ps(s26, s37, _MM_SHUFFLE(3, 2, 3, 2)));
+  return _mm256_add_ps(_mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(2, 0, 2, 0)), _mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// Rows [from, to) for eight users: each row is loaded once and meets all eight
+// user vectors (eight independent FMA chains); a user's exclusions are checked
+// only for the rare score that would enter its heap.
+void scanTile(const float* f, const float* bias, const float* users, const uint8_t* ex, size_t n, const uint8_t* flags, const uint8_t* adult, size_t from, size_t to,
+              size_t k, Heap* heaps) {
+  constexpr size_t T = kTile;
   const size_t body = k - k % kLanes;
-  for (size_t i = 0; i < n; i++) {
+  alignas(32) float thr[T];
+  unsigned notFull = 0;
+  auto refresh = [&](size_t b) {
+    const Heap& h = heaps[b];
+    if (h.size < h.cap) {
+      thr[b] = -INFINITY;
+      notFull |= 1u << b;
+    } else {
+      thr[b] = h.score[0];
+      notFull &= ~(1u << b);
+    }
+  };
+  for (size_t b = 0; b < T; b++) refresh(b);
+  __m256 thrv = _mm256_load_ps(thr);
+  for (size_t i = from; i < to; i++) {
+    const float* r = f + i * k;
+    __m256 acc[T];
+    for (size_t b = 0; b < T; b++) acc[b] = _mm256_setzero_ps();
+    for (size_t j = 0; j < body; j += kLanes) {
+      __m256 rv = _mm256_loadu_ps(r + j);
+      for (size_t b = 0; b < T; b++) acc[b] = _mm256_fmadd_ps(rv, _mm256_loadu_ps(users + b * k + j), acc[b]);
+    }
+    alignas(32) float s[T];
+    __m256 sv = hsum8(acc);
+    if (body < k) {
+      _mm256_store_ps(s, sv);
+      for (size_t b = 0; b < T; b++) s[b] = tail(r, users + b * k, body, k, s[b]);
+      sv = _mm256_load_ps(s);
+    }
+    if (bias) sv = _mm256_add_ps(sv, _mm256_set1_ps(bias[i]));
+    unsigned hit = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(sv, thrv, _CMP_GT_OQ)));
+    hit |= notFull & static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(sv, sv, _CMP_ORD_Q)));
+    if (hit == 0) continue;
+    _mm256_store_ps(s, sv);
+    for (; hit != 0; hit &= hit - 1) {
+      size_t b = static_cast<size_t>(__builtin_ctz(hit));
+      if (skipped(ex + b * n, flags, adult[b] != 0, i)) continue;
+      heaps[b].offer(s[b], static_cast<int32_t>(i));
+      refresh(b);
+    }
+    thrv = _mm256_load_ps(thr);
+  }
+}
+#else
+void scan(const float* f, const float* bias, const float* u, const uint8_t* ex, const uint8_t* flags, bool adult, size_t from, size_t to, size_t k, Heap& heap) {
+  const size_t body = k - k % kLanes;
+  for (size_t i = from; i < to; i++) {
     if (skipped(ex, flags, adult, i)) continue;
     const float* r = f + i * k;
     float l[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -137,6 +204,23 @@ bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, s
   napi_typedarray_type type;
   if (napi_get_typedarray_info(env, v, &type, length, data, nullptr, nullptr) != napi_ok) return false;
   return type == want;
+}
+
+// The heap's items, best first (ties: lower index first).
+void writeBestFirst(const Heap& heap, int32_t* out) {
+  std::vector<size_t> order(heap.size);
+  for (size_t x = 0; x < heap.size; x++) order[x] = x;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return heap.worse(b, a); });
+  for (size_t x = 0; x < heap.size; x++) out[x] = heap.index[order[x]];
+}
+
+napi_value int32Array(napi_env env, size_t length, int32_t** data) {
+  napi_value buffer, out;
+  void* raw;
+  if (napi_create_arraybuffer(env, length * sizeof(int32_t), &raw, &buffer) != napi_ok) return nullptr;
+  if (napi_create_typedarray(env, napi_int32_array, length, buffer, 0, &out) != napi_ok) return nullptr;
+  *data = static_cast<int32_t*>(raw);
+  return out;
 }
 
 // topK(itemFactors, itemBias | null, userVec, exclude, itemFlags, excludeAdult, count): Int32Array
@@ -164,18 +248,64 @@ napi_value TopK(napi_env env, napi_callback_info info) {
 
   Heap heap(static_cast<size_t>(countD));
   scan(static_cast<const float*>(f), static_cast<const float*>(bias), static_cast<const float*>(u), static_cast<const uint8_t*>(ex),
-       static_cast<const uint8_t*>(flags), adult, n, k, heap);
+       static_cast<const uint8_t*>(flags), adult, 0, n, k, heap);
+  int32_t* outData = nullptr;
+  napi_value out = int32Array(env, heap.size, &outData);
+  if (out) writeBestFirst(heap, outData);
+  return out;
+}
 
-  std::vector<size_t> order(heap.size);
-  for (size_t x = 0; x < heap.size; x++) order[x] = x;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return heap.worse(b, a); });
-  napi_value buffer, out;
-  void* outData;
-  if (napi_create_arraybuffer(env, heap.size * sizeof(int32_t), &outData, &buffer) != napi_ok) return nullptr;
-  for (size_t x = 0; x < heap.size; x++) static_cast<int32_t*>(outData)[x] = heap.index[order[x]];
-  if (napi_create_typedarray(env, napi_int32_array, heap.size, buffer, 0, &out) != napi_ok) return nullptr;
+// topKBatch(itemFactors, itemBias | null, userVecs (B x k), exclude (B x n), itemFlags, excludeAdult (B bytes), count): Int32Array (B x count)
+// Row b holds user b's ids best first, padded with -1; each row equals topK for that user alone.
+napi_value TopKBatch(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topKBatch expects 7 arguments");
+  void *f, *bias = nullptr, *u, *ex, *flags, *adult;
+  size_t nf, nb = 0, nu, nex, n, users;
+  if (!typed(env, argv[0], napi_float32_array, &f, &nf)) return movrec::fail(env, "itemFactors must be a Float32Array");
+  napi_valuetype bt;
+  napi_typeof(env, argv[1], &bt);
+  if (bt != napi_null && !typed(env, argv[1], napi_float32_array, &bias, &nb)) return movrec::fail(env, "itemBias must be a Float32Array or null");
+  if (!typed(env, argv[2], napi_float32_array, &u, &nu)) return movrec::fail(env, "userVecs must be a Float32Array");
+  if (!typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array");
+  if (!typed(env, argv[4], napi_uint8_array, &flags, &n)) return movrec::fail(env, "itemFlags must be a Uint8Array");
+  if (!typed(env, argv[5], napi_uint8_array, &adult, &users)) return movrec::fail(env, "excludeAdult must be a Uint8Array (one byte per user)");
+  double countD = 0;
+  if (napi_get_value_double(env, argv[6], &countD) != napi_ok || countD < 0 || countD != std::floor(countD))
+    return movrec::fail(env, "count must be a non-negative integer", true);
+  if (users == 0 || nu % users != 0) return movrec::fail(env, "userVecs length must be users x factors", true);
+  const size_t k = nu / users;
+  if (nf != n * k) return movrec::fail(env, "itemFactors length must equal items x factors", true);
+  if (bias && nb != n) return movrec::fail(env, "itemBias length must equal the item count", true);
+  if (nex != users * n) return movrec::fail(env, "exclude length must equal users x items", true);
+
+  const size_t count = static_cast<size_t>(countD);
+  std::vector<Heap> heaps(users, Heap(count));
+  const float* F = static_cast<const float*>(f);
+  const float* B = static_cast<const float*>(bias);
+  const float* U = static_cast<const float*>(u);
+  const uint8_t* EX = static_cast<const uint8_t*>(ex);
+  const uint8_t* FL = static_cast<const uint8_t*>(flags);
+  const uint8_t* AD = static_cast<const uint8_t*>(adult);
+  if (count > 0) {
+    for (size_t lo = 0; lo < n; lo += kBlockRows) {
+      const size_t hi = std::min(n, lo + kBlockRows);
+      size_t b = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+      for (; b + kTile <= users; b += kTile) scanTile(F, B, U + b * k, EX + b * n, n, FL, AD + b, lo, hi, k, heaps.data() + b);
+#endif
+      for (; b < users; b++) scan(F, B, U + b * k, EX + b * n, FL, AD[b] != 0, lo, hi, k, heaps[b]);
+    }
+  }
+  int32_t* outData = nullptr;
+  napi_value out = int32Array(env, users * count, &outData);
+  if (!out) return nullptr;
+  std::fill(outData, outData + users * count, -1);
+  for (size_t b = 0; b < users; b++) writeBestFirst(heaps[b], outData + b * count);
   return out;
 }
 }  // namespace
 
 MOVREC_KERNEL(topK, TopK);
+MOVREC_KERNEL(topKBatch, TopKBatch);

@@ -22,44 +22,116 @@ export function topK(
   const k = userVec.length;
   const n = exclude.length;
   checkShapes(itemFactors, itemBias, k, n, itemFlags, count);
+  const heap = newHeap(count);
+  scan(itemFactors, itemBias, userVec, 0, exclude, 0, itemFlags, excludeAdult, 0, n, k, heap);
+  const out = new Int32Array(heap.size);
+  writeBestFirst(heap, out, 0);
+  return out;
+}
+
+/** Rows per block: every user of a batch meets a block of rows while it is in cache. */
+const BLOCK_ROWS = 64;
+
+/**
+ * topK for B users in one pass over the item matrix: userVecs holds B vectors
+ * of k factors, exclude B masks of n bytes, excludeAdult one byte per user.
+ * Returns B rows of `count` ids (row b = topK for user b alone), padded with -1.
+ */
+export function topKBatch(
+  itemFactors: Float32Array,
+  itemBias: Float32Array | null,
+  userVecs: Float32Array,
+  exclude: Uint8Array,
+  itemFlags: Uint8Array,
+  excludeAdult: Uint8Array,
+  count: number,
+): Int32Array {
+  const users = excludeAdult.length;
+  const n = itemFlags.length;
+  if (users === 0 || userVecs.length % users !== 0) throw new RangeError(`userVecs has ${userVecs.length} floats, not a multiple of ${users} users`);
+  const k = userVecs.length / users;
+  checkShapes(itemFactors, itemBias, k, n, itemFlags, count);
+  if (exclude.length !== users * n) throw new RangeError(`exclude has ${exclude.length} bytes, expected ${users} users x ${n} items`);
+  const heaps = Array.from({ length: users }, () => newHeap(count));
+  if (count > 0) {
+    for (let lo = 0; lo < n; lo += BLOCK_ROWS) {
+      const hi = Math.min(n, lo + BLOCK_ROWS);
+      for (let b = 0; b < users; b++) scan(itemFactors, itemBias, userVecs, b * k, exclude, b * n, itemFlags, excludeAdult[b] !== 0, lo, hi, k, heaps[b]!);
+    }
+  }
+  const out = new Int32Array(users * count).fill(-1);
+  for (let b = 0; b < users; b++) writeBestFirst(heaps[b]!, out, b * count);
+  return out;
+}
+
+interface Heap {
+  score: Float32Array;
+  index: Int32Array;
+  size: number;
+}
+
+function newHeap(count: number): Heap {
+  return { score: new Float32Array(count), index: new Int32Array(count), size: 0 };
+}
+
+/** Offers rows [from, to) to one user's heap; the user's vector and mask start at uAt and exAt. */
+function scan(
+  itemFactors: Float32Array,
+  itemBias: Float32Array | null,
+  u: Float32Array,
+  uAt: number,
+  exclude: Uint8Array,
+  exAt: number,
+  itemFlags: Uint8Array,
+  excludeAdult: boolean,
+  from: number,
+  to: number,
+  k: number,
+  heap: Heap,
+): void {
   const fr = Math.fround;
-  const heapScore = new Float32Array(count);
-  const heapIdx = new Int32Array(count);
-  let size = 0;
+  const heapScore = heap.score;
+  const heapIdx = heap.index;
+  const count = heapScore.length;
   const body = k - (k % LANES);
-  for (let i = 0; i < n; i++) {
-    if (exclude[i] !== 0 || (excludeAdult && (itemFlags[i]! & 1) !== 0)) continue;
+  for (let i = from; i < to; i++) {
+    if (exclude[exAt + i] !== 0 || (excludeAdult && (itemFlags[i]! & 1) !== 0)) continue;
     const row = i * k;
     // Eight named lanes rather than an array: V8 keeps them in registers.
     let l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
     for (let j = 0; j < body; j += LANES) {
       const r = row + j;
-      l0 = fr(itemFactors[r]! * userVec[j]! + l0);
-      l1 = fr(itemFactors[r + 1]! * userVec[j + 1]! + l1);
-      l2 = fr(itemFactors[r + 2]! * userVec[j + 2]! + l2);
-      l3 = fr(itemFactors[r + 3]! * userVec[j + 3]! + l3);
-      l4 = fr(itemFactors[r + 4]! * userVec[j + 4]! + l4);
-      l5 = fr(itemFactors[r + 5]! * userVec[j + 5]! + l5);
-      l6 = fr(itemFactors[r + 6]! * userVec[j + 6]! + l6);
-      l7 = fr(itemFactors[r + 7]! * userVec[j + 7]! + l7);
+      const v = uAt + j;
+      l0 = fr(itemFactors[r]! * u[v]! + l0);
+      l1 = fr(itemFactors[r + 1]! * u[v + 1]! + l1);
+      l2 = fr(itemFactors[r + 2]! * u[v + 2]! + l2);
+      l3 = fr(itemFactors[r + 3]! * u[v + 3]! + l3);
+      l4 = fr(itemFactors[r + 4]! * u[v + 4]! + l4);
+      l5 = fr(itemFactors[r + 5]! * u[v + 5]! + l5);
+      l6 = fr(itemFactors[r + 6]! * u[v + 6]! + l6);
+      l7 = fr(itemFactors[r + 7]! * u[v + 7]! + l7);
     }
     let s = fr(fr(fr(l0 + l4) + fr(l2 + l6)) + fr(fr(l1 + l5) + fr(l3 + l7)));
-    for (let j = body; j < k; j++) s = fr(itemFactors[row + j]! * userVec[j]! + s);
+    for (let j = body; j < k; j++) s = fr(itemFactors[row + j]! * u[uAt + j]! + s);
     if (itemBias !== null) s = fr(s + itemBias[i]!);
     if (s !== s) continue;
-    if (size < count) {
-      heapScore[size] = s;
-      heapIdx[size] = i;
-      siftUp(heapScore, heapIdx, size++);
+    if (heap.size < count) {
+      heapScore[heap.size] = s;
+      heapIdx[heap.size] = i;
+      siftUp(heapScore, heapIdx, heap.size++);
     } else if (count > 0 && s > heapScore[0]!) {
       // Equal to the worst kept: the kept one has the lower index and wins the tie.
       heapScore[0] = s;
       heapIdx[0] = i;
-      siftDown(heapScore, heapIdx, size);
+      siftDown(heapScore, heapIdx, heap.size);
     }
   }
-  const order = Array.from({ length: size }, (_, x) => x).sort((a, b) => heapScore[b]! - heapScore[a]! || heapIdx[a]! - heapIdx[b]!);
-  return Int32Array.from(order, (x) => heapIdx[x]!);
+}
+
+function writeBestFirst(heap: Heap, out: Int32Array, at: number): void {
+  const { score, index } = heap;
+  const order = Array.from({ length: heap.size }, (_, x) => x).sort((a, b) => score[b]! - score[a]! || index[a]! - index[b]!);
+  for (let x = 0; x < order.length; x++) out[at + x] = index[order[x]!]!;
 }
 
 export function checkShapes(itemFactors: Float32Array, itemBias: Float32Array | null, k: number, n: number, itemFlags: Uint8Array, count: number): void {
