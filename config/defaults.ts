@@ -63,6 +63,8 @@ export interface Config {
     deadlineMs: number;
     /** Queue length beyond which answers degrade to the segment list. */
     maxQueue: number;
+    /** Most users per scoring task: requests of one event-loop turn share one pass of the kernel. 1 turns batching off. */
+    batchSize: number;
     /** Movies per answer. */
     listSize: number;
     /** Whether a user with unknown age is treated as a minor (adult titles hidden). */
@@ -126,6 +128,7 @@ export const defaults: Config = {
     threads: 2,
     deadlineMs: 200,
     maxQueue: 512,
+    batchSize: 32,
     listSize: 20,
     unknownAgeIsMinor: true,
     adminToken: null,

@@ -1,12 +1,13 @@
-// The Piscina scoring worker: reads the user's history from LMDB, holds the
-// role's model slot for the duration of one query, and ranks with the top-K kernel.
+// The Piscina scoring worker: answers a batch of users, reading each user's
+// history from LMDB, holding the role's model slot for the batch, and ranking
+// the role's users with one pass of the batched top-K kernel.
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { openStore } from '../src/store/store';
 import { SlotReader, type Role } from '../src/release/slots';
 import { prepareModel, type PreparedModel } from '../src/release/prepared-model';
-import { rankUser } from '../src/release/rank';
+import { rankUsers } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
-import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
+import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreAnswer, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
 
 const data = workerData as ScoreWorkerData;
 const reader = new SlotReader(data.shared);
@@ -47,20 +48,41 @@ function modelOf(slot: number, generation: number, bytes: Uint8Array): PreparedM
   return model;
 }
 
-export default function score(task: ScoreTask): ScoreResult {
+/** One role's users, ranked in one batch over the role's model slot (held for the batch only). */
+function scoreRole(role: Role, users: number[], at: number[], answers: ScoreAnswer[]): void {
   const started = process.hrtime.bigint();
-  const lease = reader.acquire(task.role);
-  if (!lease) return { threadId, ok: false, reason: 'no-model' };
+  const lease = reader.acquire(role);
+  if (!lease) {
+    for (const x of at) answers[x] = { ok: false, reason: 'no-model' };
+    return;
+  }
   try {
     const model = modelOf(lease.slot, lease.generation, lease.bytes);
-    const user = { userId: task.userId, seen: store.seenMovies(task.userId), info: store.userInfo(task.userId) };
-    const ranked = rankUser(model, user, data);
-    const role: Role = lease.role;
-    metrics.answers.inc({ role, model: model.view.id, source: ranked.source });
-    if (ranked.source === 'cold-start') metrics.coldStarts.inc({ role });
-    metrics.latency.observe({ role }, Number(process.hrtime.bigint() - started) / 1e9);
-    return { threadId, ok: true, items: ranked.items, modelId: model.view.id, generation: lease.generation, source: ranked.source };
+    const facts = at.map((x) => ({ userId: users[x]!, seen: store.seenMovies(users[x]!), info: store.userInfo(users[x]!) }));
+    const ranked = rankUsers(model, facts, data);
+    const modelId = model.view.id;
+    const servedAs: Role = lease.role;
+    // The batch's time shared evenly: one observation per answer, as with single queries.
+    const perUser = Number(process.hrtime.bigint() - started) / 1e9 / at.length;
+    ranked.forEach((r, y) => {
+      metrics.answers.inc({ role: servedAs, model: modelId, source: r.source });
+      if (r.source === 'cold-start') metrics.coldStarts.inc({ role: servedAs });
+      metrics.latency.observe({ role: servedAs }, perUser);
+      answers[at[y]!] = { ok: true, items: r.items, modelId, generation: lease.generation, source: r.source };
+    });
   } finally {
     reader.release(lease);
   }
+}
+
+export default function score(task: ScoreTask): ScoreResult {
+  const answers = new Array<ScoreAnswer>(task.users.length);
+  const byRole = new Map<Role, number[]>();
+  task.roles.forEach((role, x) => {
+    const at = byRole.get(role);
+    if (at) at.push(x);
+    else byRole.set(role, [x]);
+  });
+  for (const [role, at] of byRole) scoreRole(role, task.users, at, answers);
+  return { threadId, answers };
 }

@@ -50,6 +50,7 @@ export const schema: Schema = {
     threads: int(1, 256),
     deadlineMs: int(1, 60000),
     maxQueue: int(1, 1000000),
+    batchSize: int(1, 1024),
     listSize: int(1, 200),
     unknownAgeIsMinor: bool,
     adminToken: nullable(str),

@@ -22,7 +22,7 @@ export async function startService(opts: { config: Readonly<Config>; source: Sou
   const { config, log } = opts;
   const dataDir = config.dataDir;
   const store = openStore(dataDir);
-  const scorer = await createScorer({ dataDir, threads: config.serve.threads, listSize: config.serve.listSize, unknownAgeIsMinor: config.serve.unknownAgeIsMinor });
+  const scorer = await createScorer({ dataDir, threads: config.serve.threads, listSize: config.serve.listSize, unknownAgeIsMinor: config.serve.unknownAgeIsMinor, batchSize: config.serve.batchSize });
 
   // At start, fall back through older approved models: serving an older model beats serving none.
   for (const m of listManifests(dataDir).filter((x) => x.approved)) {

@@ -22,7 +22,7 @@ export function createScoringMetrics(): ScoringMetrics {
     registry,
     latency: new Histogram({
       name: SCORING_LATENCY,
-      help: 'Time to score one user inside a worker (LMDB reads, mask, top-K)',
+      help: 'Time to score one user inside a worker (LMDB reads, mask, top-K); a batch\'s time is shared evenly among its users',
       labelNames: ['role'],
       // Fine buckets under a millisecond: the kernel is sub-millisecond when healthy.
       buckets: [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1],

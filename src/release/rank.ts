@@ -1,8 +1,8 @@
-// One user's answer over a prepared model: the top-K kernel for users the
-// model knows, the segment's cold-start list otherwise; seen titles and (for
-// minors) adult titles are never returned, and short lists are padded by popularity.
+// Users' answers over a prepared model: the top-K kernel (one batched pass for
+// all the users the model knows), the segment's cold-start list otherwise; seen
+// titles and (for minors) adult titles are never returned, and short lists are padded by popularity.
 import { isMinor, segmentKey, type UserInfo } from '../model/dataset';
-import { topK } from '../../native/index';
+import { topKBatch } from '../../native/index';
 import { isAdult, type PreparedModel } from './prepared-model';
 
 /** Fewer seen titles than this: the user's factors say little, answer from the segment. */
@@ -48,34 +48,100 @@ function fill(m: PreparedModel, out: number[], candidates: ArrayLike<number>, mi
   }
 }
 
-function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, scored: boolean): Ranked {
+/** Per-thread scratch for one batch: B user vectors, B exclusion masks, B adult bytes. */
+interface BatchScratch {
+  users: number;
+  vecs: Float32Array;
+  masks: Uint8Array;
+  adult: Uint8Array;
+}
+const scratch = new WeakMap<PreparedModel, BatchScratch>();
+
+function scratchFor(m: PreparedModel, users: number): BatchScratch {
+  const hit = scratch.get(m);
+  if (hit && hit.users >= users) return hit;
+  const k = m.view.factors;
+  const n = m.view.itemIds.length;
+  // Grown by doubling so a stream of batches of varied sizes allocates a few times only.
+  const size = Math.max(users, 2 * (hit?.users ?? 4));
+  const s = { users: size, vecs: new Float32Array(size * k), masks: new Uint8Array(size * n), adult: new Uint8Array(size) };
+  scratch.set(m, s);
+  return s;
+}
+
+/**
+ * Top-K ids for the scored users, one pass over the item matrix for all of
+ * them: each user's seen titles are set in that user's mask for the kernel
+ * and cleared after.
+ */
+function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; minor: boolean }[], listSize: number): Int32Array {
+  const v = m.view;
+  const k = v.factors;
+  const n = v.itemIds.length;
+  const b = scored.length;
+  const s = scratchFor(m, b);
+  const marked: number[] = [];
+  try {
+    for (let x = 0; x < b; x++) {
+      const { user, u, minor } = scored[x]!;
+      s.vecs.set(v.userFactors.subarray(u * k, u * k + k), x * k);
+      s.adult[x] = minor ? 1 : 0;
+      for (const id of user.seen) {
+        const i = m.itemIndex.get(id);
+        if (i === undefined || s.masks[x * n + i] !== 0) continue;
+        s.masks[x * n + i] = 1;
+        marked.push(x * n + i);
+      }
+    }
+    const bias = v.scoring === 'dot+itemBias' ? v.itemBias : null;
+    return topKBatch(v.itemFactors, bias, s.vecs.subarray(0, b * k), s.masks.subarray(0, b * n), v.itemFlags, s.adult.subarray(0, b), listSize);
+  } finally {
+    for (const at of marked) s.masks[at] = 0;
+  }
+}
+
+function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: ArrayLike<number> | null): Ranked {
   const minor = isMinor(user.info, opts.unknownAgeIsMinor);
   const marked = markSeen(m, user.seen);
   try {
     const v = m.view;
-    const u = scored ? v.userIndex(user.userId) : -1;
     const out: number[] = [];
-    if (u >= 0) {
-      const k = v.factors;
-      const bias = v.scoring === 'dot+itemBias' ? v.itemBias : null;
-      const best = topK(v.itemFactors, bias, v.userFactors.subarray(u * k, u * k + k), m.mask, v.itemFlags, minor, opts.listSize);
-      fill(m, out, best, minor, opts.listSize, marked);
-    } else {
-      fill(m, out, v.segments[segmentKey(user.info)] ?? [], minor, opts.listSize, marked);
-    }
+    if (best) fill(m, out, best, minor, opts.listSize, marked);
+    else fill(m, out, v.segments[segmentKey(user.info)] ?? [], minor, opts.listSize, marked);
     fill(m, out, m.popular, minor, opts.listSize, marked);
-    return { items: out.map((i) => v.itemIds[i]!), source: u >= 0 ? 'model' : 'cold-start' };
+    return { items: out.map((i) => v.itemIds[i]!), source: best ? 'model' : 'cold-start' };
   } finally {
     for (const i of marked) m.mask[i] = 0;
   }
 }
 
+/**
+ * Each user's answer, scored by the top-K kernel in one batch for the users
+ * the model knows with enough history, the cold-start list for the others.
+ */
+export function rankUsers(m: PreparedModel, users: UserFacts[], opts: RankOptions): Ranked[] {
+  const scored: { user: UserFacts; u: number; minor: boolean; at: number }[] = [];
+  users.forEach((user, at) => {
+    const u = user.seen.length >= MIN_HISTORY ? m.view.userIndex(user.userId) : -1;
+    if (u >= 0) scored.push({ user, u, minor: isMinor(user.info, opts.unknownAgeIsMinor), at });
+  });
+  const best = scored.length > 0 ? scoreBatch(m, scored, opts.listSize) : null;
+  const rowOf = new Map(scored.map((x, row) => [x.at, row]));
+  return users.map((user, at) => {
+    const row = rowOf.get(at);
+    if (row === undefined || !best) return answer(m, user, opts, null);
+    const ids = best.subarray(row * opts.listSize, (row + 1) * opts.listSize);
+    const end = ids.indexOf(-1);
+    return answer(m, user, opts, end < 0 ? ids : ids.subarray(0, end));
+  });
+}
+
 /** The scored answer, or the cold-start list when the user is unknown or has too little history. */
 export function rankUser(m: PreparedModel, user: UserFacts, opts: RankOptions): Ranked {
-  return answer(m, user, opts, user.seen.length >= MIN_HISTORY);
+  return rankUsers(m, [user], opts)[0]!;
 }
 
 /** The segment list without any scoring (degraded answers under load). */
 export function segmentAnswer(m: PreparedModel, user: UserFacts, opts: RankOptions): string[] {
-  return answer(m, user, opts, false).items;
+  return answer(m, user, opts, null).items;
 }

@@ -10,16 +10,22 @@ export interface ScoreWorkerData {
   metricsChannel: string;
 }
 
+/** A batch: users[i] is answered from the model serving roles[i]; one pass of the kernel serves a role's users. */
 export interface ScoreTask {
-  userId: number;
-  role: Role;
+  users: number[];
+  roles: Role[];
 }
 
 /** No model published yet is an expected outcome: a value, turned into a coded error on the main thread. */
-export type ScoreResult = { threadId: number } & (
+export type ScoreAnswer =
   | { ok: true; items: string[]; modelId: string; generation: number; source: 'model' | 'cold-start' }
-  | { ok: false; reason: 'no-model' }
-);
+  | { ok: false; reason: 'no-model' };
+
+/** answers[i] answers the task's users[i]. */
+export interface ScoreResult {
+  threadId: number;
+  answers: ScoreAnswer[];
+}
 
 export interface MetricsRequest {
   request: number;

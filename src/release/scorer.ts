@@ -52,9 +52,12 @@ export interface ScorerOptions {
   drainMs?: number;
   /** The compiled worker script; default <package root>/dist/workers/score.js. */
   workerFile?: string;
+  /** Most users per worker task; 1 sends each request as its own task. */
+  batchSize?: number;
 }
 
 const DEFAULT_SLOT_MAX_BYTES = 2 ** 31;
+export const DEFAULT_BATCH_SIZE = 32;
 const METRICS_TIMEOUT_MS = 2000;
 const PREPARE_TIMEOUT_MS = 2000;
 
@@ -78,6 +81,8 @@ interface Serving {
 export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   if (!Number.isInteger(opts.threads) || opts.threads < 1) throw Errors.config(`serve.threads must be a positive integer, got ${opts.threads}`);
   if (!Number.isInteger(opts.listSize) || opts.listSize < 1) throw Errors.config(`serve.listSize must be a positive integer, got ${opts.listSize}`);
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw Errors.config(`serve.batchSize must be a positive integer, got ${batchSize}`);
   const workerFile = opts.workerFile ?? join(packageRoot(), 'dist', 'workers', 'score.js');
   if (!existsSync(workerFile)) throw Errors.config(`scoring worker ${workerFile} is missing: build with npx tsc -p tsconfig.build.json`);
   const shared = createSlots(opts.slots ?? 3, opts.slotMaxBytes ?? DEFAULT_SLOT_MAX_BYTES);
@@ -107,8 +112,8 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   const serving = new Map<Role, Serving>();
   const loads = modelLoads();
   let closed = false;
-  const inFlight = new Set<Promise<ScoreResult>>();
   let metricsRequest = 0;
+  const batcher = createBatcher(pool, opts.threads, batchSize, (threadId) => ready.add(threadId));
 
   function servingFor(role: Role): Serving | undefined {
     return serving.get(role) ?? (role === 'canary' ? serving.get('stable') : undefined);
@@ -146,17 +151,7 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
 
   async function recommend(userId: number, role: Role = 'stable'): Promise<Recommendation> {
     if (closed) throw Errors.config('the scorer is closed');
-    const task = pool.run({ userId, role });
-    inFlight.add(task);
-    try {
-      const r = await task;
-      // Task results and hellos travel on different channels: either proves the worker is up.
-      ready.add(r.threadId);
-      if (!r.ok) throw Errors.modelNotLoaded();
-      return { items: r.items, modelId: r.modelId, generation: r.generation, source: r.source };
-    } finally {
-      inFlight.delete(task);
-    }
+    return batcher.submit(userId, role);
   }
 
   function degraded(userId: number): Recommendation {
@@ -218,8 +213,8 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     if (closed) return;
     closed = true;
     // Piscina's close() waits only for tasks already on a worker and fails the
-    // queued ones: wait for every accepted task first.
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    // queued ones: answer every accepted request first.
+    await batcher.drain();
     await pool.close();
     channel.close();
     await store.close();
@@ -233,8 +228,103 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
       const s = servingFor(role);
       return s ? { modelId: s.modelId, generation: s.generation } : null;
     },
-    queueDepth: () => pool.queueSize,
+    queueDepth: () => batcher.waiting(),
     workerMetrics,
     close,
+  };
+}
+
+interface Waiter {
+  userId: number;
+  role: Role;
+  resolve(r: Recommendation): void;
+  reject(e: unknown): void;
+}
+
+interface Batcher {
+  submit(userId: number, role: Role): Promise<Recommendation>;
+  /** Users accepted but not yet on a worker: gathered here, or in a task queued behind busy workers. */
+  waiting(): number;
+  /** Resolves when every submitted request has its answer. */
+  drain(): Promise<void>;
+}
+
+/**
+ * Micro-batching: requests that arrive in the same event-loop turn are sent
+ * to the pool as one task (one postMessage, one pass of the kernel over the
+ * item matrix for all of them). Idle workers get the gathered users split
+ * between them, so a quiet server answers at single-query latency; once every
+ * worker is busy, users wait here and leave in full batches (one more task per
+ * worker is queued ahead so no worker idles while the main thread is busy), so
+ * batches grow with the load.
+ */
+function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, batchSize: number, onThread: (threadId: number) => void): Batcher {
+  const pending: Waiter[] = [];
+  // Outstanding tasks' sizes, oldest first: the first `threads` are taken as running.
+  const outstanding: { users: number }[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let scheduled = false;
+
+  function send(batch: Waiter[]): void {
+    const entry = { users: batch.length };
+    outstanding.push(entry);
+    const task = pool.run({ users: batch.map((w) => w.userId), roles: batch.map((w) => w.role) }).then(
+      (r) => {
+        // Task results and hellos travel on different channels: either proves the worker is up.
+        onThread(r.threadId);
+        batch.forEach((w, x) => {
+          const a = r.answers[x]!;
+          if (a.ok) w.resolve({ items: a.items, modelId: a.modelId, generation: a.generation, source: a.source });
+          else w.reject(Errors.modelNotLoaded());
+        });
+      },
+      (e: unknown) => {
+        for (const w of batch) w.reject(e);
+      },
+    );
+    const done = task.finally(() => {
+      outstanding.splice(outstanding.indexOf(entry), 1);
+      inFlight.delete(done);
+      flush();
+    });
+    inFlight.add(done);
+  }
+
+  function flush(): void {
+    while (pending.length > 0) {
+      const idle = threads - outstanding.length;
+      let size: number;
+      if (idle > 0) size = Math.min(batchSize, Math.ceil(pending.length / idle));
+      else if (outstanding.length < 2 * threads && pending.length >= batchSize) size = batchSize;
+      else return;
+      send(pending.splice(0, size));
+    }
+  }
+
+  return {
+    submit(userId, role) {
+      return new Promise<Recommendation>((resolve, reject) => {
+        pending.push({ userId, role, resolve, reject });
+        if (pending.length >= batchSize) flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(() => {
+            scheduled = false;
+            flush();
+          });
+        }
+      });
+    },
+    waiting() {
+      let queued = pending.length;
+      for (let x = threads; x < outstanding.length; x++) queued += outstanding[x]!.users;
+      return queued;
+    },
+    async drain() {
+      while (pending.length > 0 || inFlight.size > 0) {
+        flush();
+        await Promise.allSettled([...inFlight]);
+      }
+    },
   };
 }
