@@ -1,8 +1,10 @@
 // Benchmark: `movrec serve` with a 1M-user x 27,000-item x 64-factor model,
 // loaded from a second process on loopback (autocannon, user ids drawn from
 // all 1M users), beside (a) a bare uWebSockets.js handler answering a fixed
-// line, the ceiling, and (b) the same server with the TypeScript kernel
-// (MOVREC_NATIVE=0); then SIGHUP every few seconds during a load run.
+// line, the ceiling, (b) the same server with the TypeScript kernel
+// (MOVREC_NATIVE=0), and (c) the same server without micro-batching
+// (serve.batchSize 1: one worker task and one kernel pass per request); then
+// SIGHUP every few seconds during a load run.
 // Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/serve-load.js
 // Knobs (env): USERS, ITEMS, FACTORS, SECONDS (per run, default 10), CONNECTIONS (32), THREADS (2), SWAP_EVERY_MS (2500),
 // RATE (offered req/s of the paced run, default 1000: latency below saturation, where the simulator lives).
@@ -250,6 +252,8 @@ async function main(): Promise<void> {
     console.log(`setup: ${USERS * HISTORY} watches in LMDB, two artifacts of ${(readFileSync(join(dir, 'models', a.artifact)).byteLength / 2 ** 20).toFixed(0)} MiB, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     const serveArgs = [MOVREC, 'serve', '--port', '0', '--host', '127.0.0.1', '--threads', String(THREADS), '--data-dir', dir];
+    const unbatched = join(dir, 'unbatched.json');
+    writeFileSync(unbatched, JSON.stringify({ serve: { batchSize: 1 } }));
     const rows: Row[] = [];
 
     const raw = await start([RAW], {}, 'stdout');
@@ -257,17 +261,18 @@ async function main(): Promise<void> {
     rows.push({ name: '(a) raw uWebSockets.js, fixed line', r: await load(raw.port, SECONDS) });
     await stop(raw);
 
-    for (const [name, env] of [
-      ['movrec serve, native kernel', {}],
-      ['(b) movrec serve, TypeScript kernel', { MOVREC_NATIVE: '0' }],
+    for (const [name, env, extra, openLoop] of [
+      ['movrec serve, native kernel', {}, [], true],
+      ['(b) movrec serve, TypeScript kernel', { MOVREC_NATIVE: '0' }, [], false],
+      ['(c) movrec serve, native, batchSize 1', {}, ['--config', unbatched], false],
     ] as const) {
       t0 = Date.now();
-      const s = await start(serveArgs, { ...env, MOVREC_LOG_LEVEL: 'info' }, 'stderr');
+      const s = await start([...serveArgs, ...extra], { ...env, MOVREC_LOG_LEVEL: 'info' }, 'stderr');
       children.push(s);
       const startS = ((Date.now() - t0) / 1000).toFixed(1);
       const r = await load(s.port, SECONDS);
       rows.push({ name, r, degraded: await scrape(s.port, 'movrec_http_degraded_total'), note: `start ${startS} s` });
-      if (!('MOVREC_NATIVE' in env)) {
+      if (openLoop) {
         const before = await scrape(s.port, 'movrec_http_degraded_total');
         const steady = await paced(s.port, SECONDS, RATE);
         rows.push({ name: `  same, open loop at ${RATE} req/s`, r: steady, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - before });
@@ -296,10 +301,10 @@ async function main(): Promise<void> {
     console.log('');
     console.log(['run'.padEnd(34), 'req/s'.padStart(7), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'p99.9ms'.padStart(7), 'errors'.padStart(6), 'non2xx'.padStart(6), 'degraded'.padStart(8)].join('  '));
     for (const x of rows) console.log(row(x));
-    const [rawRow, nat, , ts, swap] = rows as [Row, Row, Row, Row, Row];
+    const [rawRow, nat, , ts, single, swap] = rows as [Row, Row, Row, Row, Row, Row];
     const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;
     console.log('');
-    console.log(`targets: >= 10000 req/s: ${Math.round(nat.r.requests.average)} | p99 <= 10 ms: ${nat.r.latency.p99} | no errors: ${nat.r.errors + nat.r.timeouts + nat.r.non2xx} | >= 25% of raw: ${pct(nat.r.requests.average, rawRow.r.requests.average)} (TS kernel: ${pct(ts.r.requests.average, rawRow.r.requests.average)})`);
+    console.log(`targets: >= 10000 req/s: ${Math.round(nat.r.requests.average)} | p99 <= 10 ms: ${nat.r.latency.p99} | no errors: ${nat.r.errors + nat.r.timeouts + nat.r.non2xx} | >= 25% of raw: ${pct(nat.r.requests.average, rawRow.r.requests.average)} (TS kernel: ${pct(ts.r.requests.average, rawRow.r.requests.average)}, unbatched: ${pct(single.r.requests.average, rawRow.r.requests.average)})`);
     console.log(`swap under load: failed requests ${swap.r.errors + swap.r.timeouts + swap.r.non2xx} (target 0) | p99 during swaps ${swap.r.latency.p99} ms vs steady ${nat.r.latency.p99} ms (target <= 2x) | exit after SIGTERM ${exit}`);
   } finally {
     for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');

@@ -1,18 +1,21 @@
 // Benchmark: one top-20 query over a 27,000 x 64 item matrix, native kernel and
 // TypeScript twin, beside NumPy (matrix-vector product + argpartition) on the
-// same matrix and the same queries, run in the same benchmark.
+// same matrix and the same queries, run in the same benchmark; and the batched
+// kernel (BATCH users per pass, as the scorer sends them) beside NumPy's batched
+// form (matrix-matrix product + argpartition per row).
 // Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/topk-kernel.js
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nativeStatus, topKNative, topKTwin } from '../../native/index';
+import { nativeStatus, topKBatchNative, topKBatchTwin, topKNative, topKTwin } from '../../native/index';
 
 const ITEMS = Number(process.env.ITEMS ?? 27_000);
 const K = Number(process.env.FACTORS ?? 64);
 const TOP = 20;
 const QUERIES = 64;
 const SEEN = 50;
+const BATCH = Number(process.env.BATCH ?? 32);
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -46,10 +49,30 @@ function timeKernel(kernel: Kernel, rounds: number): { usPerQuery: number; first
   return { usPerQuery: ns / 1000 / (rounds * QUERIES), first: kernel(items, bias, users.subarray(0, K), masks[0]!, flags, true, TOP) };
 }
 
+type BatchKernel = typeof topKBatchTwin;
+const batchMasks = Buffer.concat(masks);
+const batchAdult = Uint8Array.from({ length: QUERIES }, (_, q) => (q % 2 === 0 ? 1 : 0));
+/** The QUERIES users in batches of BATCH (QUERIES is a multiple of BATCH at the defaults); time per user. */
+function timeBatch(kernel: BatchKernel, rounds: number): { usPerQuery: number; first: Int32Array } {
+  const run = () => {
+    let first: Int32Array | null = null;
+    for (let q = 0; q < QUERIES; q += BATCH) {
+      const b = Math.min(BATCH, QUERIES - q);
+      const out = kernel(items, bias, users.subarray(q * K, (q + b) * K), batchMasks.subarray(q * ITEMS, (q + b) * ITEMS), flags, batchAdult.subarray(q, q + b), TOP);
+      first ??= out.subarray(0, TOP);
+    }
+    return first!;
+  };
+  const first = run();
+  const start = process.hrtime.bigint();
+  for (let round = 0; round < rounds; round++) run();
+  return { usPerQuery: Number(process.hrtime.bigint() - start) / 1000 / (rounds * QUERIES), first };
+}
+
 const PY = String.raw`
 import sys, time, json
 import numpy as np
-d, n, k, q, top, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+d, n, k, q, top, rounds, bsz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 F = np.fromfile(d + '/items.f32', dtype=np.float32).reshape(n, k)
 b = np.fromfile(d + '/bias.f32', dtype=np.float32)
 flags = np.fromfile(d + '/flags.u8', dtype=np.uint8).astype(bool)
@@ -61,21 +84,44 @@ def query(i):
     s[drop] = -np.inf
     part = np.argpartition(-s, top)[:top]
     return part[np.argsort(-s[part], kind='stable')]
+adult = np.array([i % 2 == 0 for i in range(q)])
+def batch(lo, hi):
+    S = U[lo:hi] @ F.T + b
+    drop = M[lo:hi] | (flags[None, :] & adult[lo:hi, None])
+    S[drop] = -np.inf
+    part = np.argpartition(-S, top, axis=1)[:, :top]
+    order = np.argsort(-np.take_along_axis(S, part, 1), axis=1, kind='stable')
+    return np.take_along_axis(part, order, 1)
+def batches():
+    for lo in range(0, q, bsz): batch(lo, min(q, lo + bsz))
 for i in range(q): query(i)
 t = time.perf_counter()
 for _ in range(rounds):
     for i in range(q): query(i)
 us = (time.perf_counter() - t) / (rounds * q) * 1e6
+batches()
+t = time.perf_counter()
+for _ in range(rounds):
+    batches()
+usBatch = (time.perf_counter() - t) / (rounds * q) * 1e6
 blas = 'unknown'
 try:
     cfg = np.show_config(mode='dicts')
     blas = cfg['Build Dependencies']['blas']['name'] + ' ' + str(cfg['Build Dependencies']['blas'].get('version', ''))
 except Exception:
     pass
-print(json.dumps({'us': us, 'first': query(0).tolist(), 'numpy': np.__version__, 'blas': blas}))
+print(json.dumps({'us': us, 'usBatch': usBatch, 'first': query(0).tolist(), 'numpy': np.__version__, 'blas': blas}))
 `;
 
-function numpy(rounds: number, threads: string | undefined): { us: number; first: number[]; numpy: string; blas: string } | { error: string } {
+interface NumpyResult {
+  us: number;
+  usBatch: number;
+  first: number[];
+  numpy: string;
+  blas: string;
+}
+
+function numpy(rounds: number, threads: string | undefined): NumpyResult | { error: string } {
   const dir = mkdtempSync(join(tmpdir(), 'movrec-topk-bench-'));
   try {
     writeFileSync(join(dir, 'items.f32'), items);
@@ -83,13 +129,13 @@ function numpy(rounds: number, threads: string | undefined): { us: number; first
     writeFileSync(join(dir, 'flags.u8'), flags);
     writeFileSync(join(dir, 'users.f32'), users);
     writeFileSync(join(dir, 'masks.u8'), Buffer.concat(masks));
-    const py = spawnSync(process.env.PYTHON ?? 'python3', ['-c', PY, dir, String(ITEMS), String(K), String(QUERIES), String(TOP), String(rounds)], {
+    const py = spawnSync(process.env.PYTHON ?? 'python3', ['-c', PY, dir, String(ITEMS), String(K), String(QUERIES), String(TOP), String(rounds), String(BATCH)], {
       encoding: 'utf8',
       timeout: 300_000,
       env: threads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads },
     });
     if (py.status !== 0) return { error: (py.error?.message ?? py.stderr).trim().split('\n').pop() ?? 'python3 failed' };
-    return JSON.parse(py.stdout) as { us: number; first: number[]; numpy: string; blas: string };
+    return JSON.parse(py.stdout) as NumpyResult;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -103,6 +149,8 @@ const py = numpy(50, '1');
 const pyThreaded = numpy(5, undefined);
 const twin = timeKernel(topKTwin, 3);
 const native = topKNative ? timeKernel(topKNative, 50) : null;
+const twinBatch = timeBatch(topKBatchTwin, 3);
+const nativeBatch = topKBatchNative ? timeBatch(topKBatchNative, 50) : null;
 if ('error' in py) console.log(`numpy                            : unavailable (${py.error}); pip install numpy`);
 else console.log(`numpy ${py.numpy} (${py.blas.trim()}), 1 BLAS thread: ${fmt(py.us)}   <- reference`);
 if (!('error' in pyThreaded)) console.log(`numpy, default BLAS threads      : ${fmt(pyThreaded.us)}`);
@@ -115,3 +163,16 @@ console.log(`typescript twin                  : ${fmt(twin.usPerQuery)}${twinRat
 const same = native ? Array.from(native.first).join() === Array.from(twin.first).join() : true;
 const npSame = 'error' in py ? true : py.first.join() === Array.from(twin.first).join();
 console.log(`same ids for query 0             : native vs twin ${same ? 'yes' : 'NO'}, numpy vs twin ${npSame ? 'yes' : 'no (float summation order differs)'}`);
+
+console.log('');
+console.log(`batched, ${BATCH} users per call (as the scorer sends a busy turn's requests), time per user:`);
+if (!('error' in py)) console.log(`numpy batched (matmul + argpartition per row), 1 BLAS thread: ${fmt(py.usBatch)}   <- reference`);
+if (!('error' in pyThreaded)) console.log(`numpy batched, default BLAS threads: ${fmt(pyThreaded.usBatch)}`);
+if (nativeBatch) {
+  const ratio = 'error' in py ? '' : `   ${(nativeBatch.usPerQuery / py.usBatch).toFixed(2)}x numpy batched`;
+  const single = native ? `, ${(native.usPerQuery / nativeBatch.usPerQuery).toFixed(1)}x faster than one query at a time` : '';
+  console.log(`native batched kernel            : ${fmt(nativeBatch.usPerQuery)}${ratio}${single}`);
+} else console.log('native batched kernel            : not built (node native/build.js)');
+console.log(`typescript twin, batched         : ${fmt(twinBatch.usPerQuery)}`);
+const batchSame = nativeBatch ? Array.from(nativeBatch.first).join() === Array.from(twin.first).join() : true;
+console.log(`same ids for query 0             : batched native vs single twin ${batchSame ? 'yes' : 'NO'}`);
