@@ -33,7 +33,7 @@ function mergeTotals(t: Tables, d: BatchDelta): void {
   tot.lines += d.lines;
   for (const k of Object.keys(d.kinds) as (keyof Totals['kinds'])[]) tot.kinds[k] += d.kinds[k];
   for (const [r, n] of d.rejectCounts) tot.rejects[r] = (tot.rejects[r] ?? 0) + n;
-  for (const [day, n] of d.perDay) {
+  for (const [day, n] of d.perDay()) {
     const k = isoDay(day);
     tot.perDay[k] = (tot.perDay[k] ?? 0) + n;
   }
@@ -76,7 +76,7 @@ export function applyDelta(t: Tables, d: BatchDelta, keepRejects: number, stream
   }
   for (const r of d.requests) t.requests.put([r.time, r.user], [r.status, r.latencyMs, r.server, r.result]);
 
-  for (const [user, first] of d.users) {
+  for (const [user, first] of d.users()) {
     const old = t.seenUsers.get(user);
     if (old === undefined) newUsers.push(user);
     if (old === undefined || first < old) t.seenUsers.put(user, first);

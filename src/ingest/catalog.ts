@@ -66,8 +66,9 @@ export class CatalogFetcher {
   private readonly queued = new Set<string>();
   private inFlight = 0;
   private nextSlot = 0;
-  /** Requests per second actually used: halved on a 429, regrown on success, never above the configured rate. */
+  /** Requests per second actually used: cut on a 429, regrown step by step on success, never above the configured rate. */
   private rate: number;
+  private lastCut = 0;
   private stopped = false;
   private pumping = false;
   private idleWaiters: (() => void)[] = [];
@@ -126,7 +127,9 @@ export class CatalogFetcher {
     this.pumping = true;
     void this.drain().finally(() => {
       this.pumping = false;
-      this.settle();
+      // Ids enqueued after drain() saw empty queues but before this ran would otherwise wait for the next enqueue.
+      if (!this.stopped && this.queues.user.length + this.queues.movie.length > 0) this.pump();
+      else this.settle();
     });
   }
 
@@ -165,7 +168,7 @@ export class CatalogFetcher {
       await this.slot();
       try {
         const answers = await this.request(url, ids.length);
-        this.rate = Math.min(this.opts.ratePerSecond, this.rate * 1.05);
+        this.rate = Math.min(this.opts.ratePerSecond, this.rate + this.opts.ratePerSecond / 20);
         ids.forEach((id, i) => this.record(kind, id, answers[i]!));
         return;
       } catch (e) {
@@ -174,7 +177,12 @@ export class CatalogFetcher {
         let wait = backoff;
         if (limited) {
           // The catalog says we are too fast: slow every request down, not just this one, and wait as told.
-          this.rate = Math.max(this.opts.ratePerSecond / 64, this.rate / 2);
+          // Requests in flight together meet the same limit: cut once per second, not once per answer.
+          const now = Date.now();
+          if (now - this.lastCut > 1000) {
+            this.rate = Math.max(this.opts.ratePerSecond / 20, this.rate * 0.7);
+            this.lastCut = now;
+          }
           wait = Math.max(e.afterMs ?? 0, 1000 / this.rate) * (1 + Math.random() / 2);
           this.nextSlot = Math.max(this.nextSlot, Date.now() + wait);
         }

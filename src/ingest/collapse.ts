@@ -33,15 +33,18 @@ export class BatchDelta {
   readonly rejectCounts = new Map<RejectReason, number>();
   /** The last `keep` rejected lines per reason. */
   readonly rejectLines = new Map<RejectReason, string[]>();
-  readonly perDay = new Map<number, number>();
+  private readonly dayCounts = new Map<number, number>();
+  // Lines come in time order almost always: count a run of one day, touch the map when the day changes.
+  private runDay = -1;
+  private runCount = 0;
   readonly ratingValues = new Map<number, number>();
   minTime = Infinity;
   maxTime = -Infinity;
   readonly watches = new Map<number, Map<string, WatchAgg>>();
   readonly ratings = new Map<number, Map<string, RatingAgg>>();
   readonly requests: RequestRow[] = [];
-  /** Earliest event time per user in this batch. */
-  readonly users = new Map<number, number>();
+  /** Earliest time per user of lines that have no (user, movie) aggregate: requests, sign-ups. */
+  private readonly otherUsers = new Map<number, number>();
 
   constructor(
     private readonly ratingMax: number,
@@ -66,9 +69,12 @@ export class BatchDelta {
     if (t < this.minTime) this.minTime = t;
     if (t > this.maxTime) this.maxTime = t;
     const day = Math.floor(t / DAY_MS);
-    this.perDay.set(day, (this.perDay.get(day) ?? 0) + 1);
-    const u = this.users.get(p.user);
-    if (u === undefined || t < u) this.users.set(p.user, t);
+    if (day === this.runDay) this.runCount++;
+    else {
+      this.flushDay();
+      this.runDay = day;
+      this.runCount = 1;
+    }
 
     if (p.kind === 'watch') {
       let byMovie = this.watches.get(p.user);
@@ -92,16 +98,43 @@ export class BatchDelta {
         a.events.push(t, p.rating);
         if (!a.days.includes(day)) a.days.push(day);
       }
-    } else if (p.kind === 'request') {
-      this.requests.push({
-        time: t,
-        user: p.user,
-        status: p.status,
-        latencyMs: p.latencyMs,
-        server: p.server,
-        result: p.items ? p.items.join(',') : (p.error ?? ''),
-      });
+    } else {
+      const u = this.otherUsers.get(p.user);
+      if (u === undefined || t < u) this.otherUsers.set(p.user, t);
+      if (p.kind === 'request') {
+        this.requests.push({
+          time: t,
+          user: p.user,
+          status: p.status,
+          latencyMs: p.latencyMs,
+          server: p.server,
+          result: p.items ? p.items.join(',') : (p.error ?? ''),
+        });
+      }
     }
+  }
+
+  private flushDay(): void {
+    if (this.runCount > 0) this.dayCounts.set(this.runDay, (this.dayCounts.get(this.runDay) ?? 0) + this.runCount);
+    this.runCount = 0;
+  }
+
+  /** Accepted lines per UTC day number. */
+  perDay(): Map<number, number> {
+    this.flushDay();
+    return this.dayCounts;
+  }
+
+  /** Earliest event time per user in this batch. */
+  users(): Map<number, number> {
+    const out = new Map(this.otherUsers);
+    const see = (user: number, t: number) => {
+      const u = out.get(user);
+      if (u === undefined || t < u) out.set(user, t);
+    };
+    for (const [user, byMovie] of this.watches) for (const a of byMovie.values()) see(user, a.first);
+    for (const [user, byMovie] of this.ratings) for (const a of byMovie.values()) see(user, minTime(a.events));
+    return out;
   }
 
   /** Earliest event time per movie in this batch, from the (user, movie) aggregates rather than per line. */
@@ -112,15 +145,16 @@ export class BatchDelta {
       if (m === undefined || t < m) out.set(movie, t);
     };
     for (const byMovie of this.watches.values()) for (const [movie, a] of byMovie) see(movie, a.first);
-    for (const byMovie of this.ratings.values()) {
-      for (const [movie, a] of byMovie) {
-        let first = a.events[0]!;
-        for (let i = 2; i < a.events.length; i += 2) if (a.events[i]! < first) first = a.events[i]!;
-        see(movie, first);
-      }
-    }
+    for (const byMovie of this.ratings.values()) for (const [movie, a] of byMovie) see(movie, minTime(a.events));
     return out;
   }
+}
+
+/** Earliest time in a flattened t0, v0, t1, v1, ... list. */
+function minTime(events: number[]): number {
+  let first = events[0]!;
+  for (let i = 2; i < events.length; i += 2) if (events[i]! < first) first = events[i]!;
+  return first;
 }
 
 /** Sets bit `i`, growing the bitmap when needed (returns the bitmap that holds it). */

@@ -48,7 +48,7 @@ export interface IngestOptions {
   source: Source;
   /** Stop after this many lines read (bounded runs). */
   maxLines?: number;
-  /** Stop when no line has arrived for this long (bounded runs). */
+  /** Stop when no line has arrived for this long once the source is ready (bounded runs). */
   idleExitMs?: number;
   /** When the source ends by itself, wait for the catalog queue to drain before `done`. */
   waitForCatalog?: boolean;
@@ -222,7 +222,6 @@ export function startIngest(opts: IngestOptions): IngestHandle {
   }
 
   const done = (async () => {
-    armIdle();
     // A failed transaction ends the loop: stop the source too, or a Kafka source would run on forever.
     const worker = work().catch(async (e: unknown) => {
       stopping = true;
@@ -232,7 +231,8 @@ export function startIngest(opts: IngestOptions): IngestHandle {
     });
     try {
       await Promise.all([
-        source.run(push).then(() => {
+        // The idle clock starts once the source can deliver: joining a group may wait out a dead member's session.
+        source.run(push, armIdle).then(() => {
           sourceEnded = true;
           wake();
         }),

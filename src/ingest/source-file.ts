@@ -52,7 +52,7 @@ export function fileSource(opts: FileSourceOptions): Source {
 
   return {
     name: stdin ? 'stdin' : `file ${opts.path}${opts.follow ? ' (follow)' : ''}`,
-    async run(push) {
+    async run(push, ready) {
       let position = 0;
       let pending: string[] = [];
       const flush = async () => {
@@ -65,6 +65,7 @@ export function fileSource(opts: FileSourceOptions): Source {
       };
       const split = new LineSplitter();
       if (stdin) {
+        ready();
         for await (const chunk of process.stdin) {
           if (stopped) break;
           split.push(chunk as Buffer, pending);
@@ -77,6 +78,7 @@ export function fileSource(opts: FileSourceOptions): Source {
         return;
       }
       const fh = await open(opts.path, 'r');
+      ready();
       try {
         const buf = Buffer.allocUnsafe(CHUNK);
         let at = 0;

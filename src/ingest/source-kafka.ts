@@ -99,13 +99,14 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
     resumeFrom(l) {
       lookup = l;
     },
-    async run(push) {
+    async run(push, ready) {
       // stop() must not wait for kafkajs to give up connecting to a broker that is away.
       await Promise.race([connectWithBackoff(), stoppedP]);
       if (stopped) return;
       await applyStartTime();
       await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        ready();
         // The store, not the group, is the truth about what has been applied: resume there.
         for (const partition of e.payload.memberAssignment[opts.topic] ?? []) {
           const next = lookup?.(kafkaStream(opts.topic, partition));

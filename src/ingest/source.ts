@@ -17,9 +17,10 @@ export interface Source {
   /**
    * Reads until the source ends (a file without --follow) or stop() is
    * called. `push` resolves when the loop has room for more: awaiting it is
-   * the backpressure.
+   * the backpressure. `ready` is called once the source is in position to
+   * deliver (a file opened, a consumer group joined).
    */
-  run(push: (batch: SourceBatch) => Promise<void>): Promise<void>;
+  run(push: (batch: SourceBatch) => Promise<void>, ready: () => void): Promise<void>;
   /** Records that everything before `next` in `stream` is committed to the store. */
   commit(stream: string, next: number): Promise<void>;
   /** Tells the source where the store says each stream resumes. */
