@@ -18,6 +18,7 @@ constexpr int kLanes = 8;
 // (64 rows x 64 factors = 16 KiB) stays in L1 while every user of a batch meets it.
 constexpr size_t kTile = 8;
 constexpr size_t kBlockRows = 64;
+constexpr size_t kMinPaddedTile = 3;
 
 struct Heap {
   std::vector<float> score;
@@ -134,14 +135,19 @@ inline __m256 hsum8(const __m256* a) {
 
 // Rows [from, to) for eight users: each row is loaded once and meets all eight
 // user vectors (eight independent FMA chains); a user's exclusions are checked
-// only for the rare score that would enter its heap.
+// only for the rare score that would enter its heap. `users` holds eight
+// vectors; only the first `valid` are real (the rest pad a short tile).
 void scanTile(const float* f, const float* bias, const float* users, const uint8_t* ex, size_t n, const uint8_t* flags, const uint8_t* adult, size_t from, size_t to,
-              size_t k, Heap* heaps) {
+              size_t k, Heap* heaps, size_t valid) {
   constexpr size_t T = kTile;
   const size_t body = k - k % kLanes;
   alignas(32) float thr[T];
   unsigned notFull = 0;
   auto refresh = [&](size_t b) {
+    if (b >= valid) {
+      thr[b] = INFINITY;
+      return;
+    }
     const Heap& h = heaps[b];
     if (h.size < h.cap) {
       thr[b] = -INFINITY;
@@ -171,6 +177,7 @@ void scanTile(const float* f, const float* bias, const float* users, const uint8
     if (bias) sv = _mm256_add_ps(sv, _mm256_set1_ps(bias[i]));
     unsigned hit = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(sv, thrv, _CMP_GT_OQ)));
     hit |= notFull & static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(sv, sv, _CMP_ORD_Q)));
+    hit &= (1u << valid) - 1;
     if (hit == 0) continue;
     _mm256_store_ps(s, sv);
     for (; hit != 0; hit &= hit - 1) {
@@ -289,11 +296,23 @@ napi_value TopKBatch(napi_env env, napi_callback_info info) {
   const uint8_t* FL = static_cast<const uint8_t*>(flags);
   const uint8_t* AD = static_cast<const uint8_t*>(adult);
   if (count > 0) {
+    size_t tiled = 0;
+#if defined(__AVX2__) && defined(__FMA__)
+    // A tile costs about as much as three users scanned one by one: a short
+    // remainder of three or more goes through a tile padded with zero vectors.
+    const size_t rest = users % kTile;
+    tiled = users - rest + (rest >= kMinPaddedTile ? rest : 0);
+    std::vector<float> padded(kTile * k, 0.0f);
+    if (tiled % kTile != 0) std::copy(U + (users - rest) * k, U + users * k, padded.begin());
+#endif
     for (size_t lo = 0; lo < n; lo += kBlockRows) {
       const size_t hi = std::min(n, lo + kBlockRows);
       size_t b = 0;
 #if defined(__AVX2__) && defined(__FMA__)
-      for (; b + kTile <= users; b += kTile) scanTile(F, B, U + b * k, EX + b * n, n, FL, AD + b, lo, hi, k, heaps.data() + b);
+      for (; b < tiled; b += kTile) {
+        const size_t valid = std::min(kTile, tiled - b);
+        scanTile(F, B, valid == kTile ? U + b * k : padded.data(), EX + b * n, n, FL, AD + b, lo, hi, k, heaps.data() + b, valid);
+      }
 #endif
       for (; b < users; b++) scan(F, B, U + b * k, EX + b * n, FL, AD[b] != 0, lo, hi, k, heaps[b]);
     }
