@@ -58,6 +58,8 @@ export interface ScorerOptions {
 
 const DEFAULT_SLOT_MAX_BYTES = 2 ** 31;
 export const DEFAULT_BATCH_SIZE = 32;
+/** Users the native kernel scores together per pass over a row (native/topk.cc kTile). */
+const TILE_USERS = 8;
 const METRICS_TIMEOUT_MS = 2000;
 const PREPARE_TIMEOUT_MS = 2000;
 
@@ -252,11 +254,12 @@ interface Batcher {
 /**
  * Micro-batching: requests that arrive in the same event-loop turn are sent
  * to the pool as one task (one postMessage, one pass of the kernel over the
- * item matrix for all of them). Idle workers get the gathered users split
- * between them, so a quiet server answers at single-query latency; once every
- * worker is busy, users wait here and leave in full batches (one more task per
- * worker is queued ahead so no worker idles while the main thread is busy), so
- * batches grow with the load.
+ * item matrix for all of them). A quiet server splits the gathered users over
+ * its workers, so it answers at single-query latency; while any worker is
+ * busy, an idle one gets at least a kernel tile's worth of users (a smaller
+ * batch costs as much), and once every worker is busy users wait here and
+ * leave in full batches (one more task per worker is queued ahead so no worker
+ * idles while the main thread is busy), so batches grow with the load.
  */
 function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, batchSize: number, onThread: (threadId: number) => void): Batcher {
   const pending: Waiter[] = [];
@@ -290,11 +293,17 @@ function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, b
     inFlight.add(done);
   }
 
+  // A batch of fewer users costs the kernel about as much as a tile of eight.
+  const minBatch = Math.min(TILE_USERS, batchSize);
+
   function flush(): void {
     while (pending.length > 0) {
       const idle = threads - outstanding.length;
       let size: number;
-      if (idle > 0) size = Math.min(batchSize, Math.ceil(pending.length / idle));
+      // A quiet server answers at once, the gathered users split over the workers.
+      if (outstanding.length === 0) size = Math.min(batchSize, Math.ceil(pending.length / threads));
+      // A busy one sends an idle worker a tile's worth at least; fewer wait for the next answer.
+      else if (idle > 0 && pending.length >= minBatch) size = Math.min(batchSize, Math.max(minBatch, Math.ceil(pending.length / idle)));
       else if (outstanding.length < 2 * threads && pending.length >= batchSize) size = batchSize;
       else return;
       send(pending.splice(0, size));
