@@ -2,6 +2,7 @@
 // is a thin shell over a library call.
 import type { Config } from '../config/load';
 import type { Logger } from '../log';
+import { Errors } from '../errors';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -14,6 +15,8 @@ export interface OptionSpec {
 }
 
 export interface CommandContext {
+  /** The subcommand's name, for messages. */
+  command: string;
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
   /** The validated, frozen configuration (--config, MOVREC_*, --data-dir applied). Loaded on first call. */
@@ -72,4 +75,15 @@ export function commandHelp(cmd: Command): string {
   lines.push('Options:');
   for (const [f, d] of rows) lines.push(`  ${f.padEnd(width)}${d}`);
   return lines.join('\n') + '\n';
+}
+
+/** An integer flag of at least `min`; undefined when absent; anything else is a usage error (exit 2) naming the flag. */
+export function intFlag(ctx: CommandContext, name: string, min = 0): number | undefined {
+  const raw = ctx.values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) {
+    throw Errors.usage(`movrec ${ctx.command}: --${name} must be an integer of at least ${min}, got "${String(raw).slice(0, 40)}"`);
+  }
+  return n;
 }

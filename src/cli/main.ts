@@ -71,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     const level = (process.env.MOVREC_LOG_LEVEL as LogLevel | undefined) ?? 'info';
     const log = createLogger(level).child({ name: cmd.name });
     if (cmd.state) config();
-    const ctx: CommandContext = { values, positionals, config, log, json, out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n') };
+    const ctx: CommandContext = { command: cmd.name, values, positionals, config, log, json, out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n') };
     const code = await cmd.run(ctx);
     return code ?? 0;
   } catch (e) {

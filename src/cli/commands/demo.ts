@@ -1,13 +1,6 @@
 // movrec demo: the embedded demo, everything on this machine, no Kafka or catalog needed.
-import type { Command } from '../command';
-import { Errors } from '../../errors';
+import { intFlag, type Command } from '../command';
 import { runDemo } from '../../demo/demo';
-
-function intFlag(raw: unknown, flag: string, min: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw Errors.usage(`movrec demo: ${flag} must be an integer of at least ${min}, got "${String(raw).slice(0, 40)}"`);
-  return n;
-}
 
 export const demo: Command = {
   name: 'demo',
@@ -30,7 +23,6 @@ seconds in a child process and hot-swaps the model. Prints one progress line per
     rate: { type: 'string', valueName: 'LINES_PER_S', description: 'stream lines per second while driving', default: '5000' },
   },
   async run(ctx) {
-    const v = ctx.values;
     const config = ctx.config();
     const ac = new AbortController();
     const stop = (): void => ac.abort();
@@ -40,15 +32,15 @@ seconds in a child process and hot-swaps the model. Prints one progress line per
     try {
       const res = await runDemo({
         dataDir: config.dataDir,
-        configFile: v.config as string | undefined,
-        seed: intFlag(v.seed, '--seed', 0),
-        users: intFlag(v.users, '--users', 100),
-        movies: intFlag(v.movies, '--movies', 50),
-        historyLines: intFlag(v.history, '--history', 1000),
-        port: intFlag(v.port, '--port', 0),
-        durationS: intFlag(v.duration, '--duration', 0),
-        retrainEveryS: intFlag(v['retrain-every'], '--retrain-every', 0),
-        rate: intFlag(v.rate, '--rate', 1),
+        configFile: ctx.values.config as string | undefined,
+        seed: intFlag(ctx, 'seed', 0)!,
+        users: intFlag(ctx, 'users', 100)!,
+        movies: intFlag(ctx, 'movies', 50)!,
+        historyLines: intFlag(ctx, 'history', 1000)!,
+        port: intFlag(ctx, 'port', 0)!,
+        durationS: intFlag(ctx, 'duration', 0)!,
+        retrainEveryS: intFlag(ctx, 'retrain-every', 0)!,
+        rate: intFlag(ctx, 'rate', 1)!,
         log: ctx.log,
         // On a terminal the line rewrites itself; elsewhere (CI, pipes) one plain line per tick.
         progress: (line) => process.stdout.write(tty ? `\r\x1b[K${line}` : `${line}\n`),

@@ -1,17 +1,9 @@
 // movrec ingest: read the event stream (Kafka, a file or stdin) into LMDB
-import type { Command, CommandContext } from '../command';
+import { intFlag, type Command } from '../command';
 import { loadConfig } from '../../config/load';
 import { Errors } from '../../errors';
 import { kafkaSourceFromConfig, sourceFromConfig, startIngest } from '../../ingest/loop';
 import { openStore } from '../../store/store';
-
-function intFlag(ctx: CommandContext, name: string): number | undefined {
-  const raw = ctx.values[name];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw Errors.usage(`movrec ingest: --${name} must be a non-negative integer, got "${String(raw)}"`);
-  return n;
-}
 
 export const ingest: Command = {
   name: 'ingest',

@@ -1,17 +1,8 @@
 // movrec serve: serve GET /recommend/<userid> on port 8082 (ingesting too when a source is set)
-import type { Command, CommandContext } from '../command';
+import { intFlag, type Command } from '../command';
 import { loadConfig } from '../../config/load';
-import { Errors } from '../../errors';
 import { sourceFromConfig } from '../../ingest/loop';
 import { startService } from '../../http/service';
-
-function intFlag(ctx: CommandContext, name: string): number | undefined {
-  const raw = ctx.values[name];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw Errors.usage(`movrec serve: --${name} must be a non-negative integer, got "${String(raw)}"`);
-  return n;
-}
 
 export const serve: Command = {
   name: 'serve',
