@@ -86,9 +86,9 @@ def query(i):
     return part[np.argsort(-s[part], kind='stable')]
 adult = np.array([i % 2 == 0 for i in range(q)])
 def batch(lo, hi):
-    S = U[lo:hi] @ F.T + b
-    drop = M[lo:hi] | (flags[None, :] & adult[lo:hi, None])
-    S[drop] = -np.inf
+    S = U[lo:hi] @ F.T
+    S += b
+    np.putmask(S, M[lo:hi] | (flags[None, :] & adult[lo:hi, None]), -np.inf)
     part = np.argpartition(-S, top, axis=1)[:, :top]
     order = np.argsort(-np.take_along_axis(S, part, 1), axis=1, kind='stable')
     return np.take_along_axis(part, order, 1)
