@@ -25,7 +25,7 @@ export const duration =
   existing<Histogram<'route'>>(DURATION) ??
   new Histogram({ name: DURATION, help: 'Time from request to answer written, by route', labelNames: ['route'] as const, buckets: LATENCY_BUCKETS_SECONDS });
 
-export const queueDepth = existing<Gauge>(QUEUE_DEPTH) ?? new Gauge({ name: QUEUE_DEPTH, help: 'Scoring tasks waiting for a worker, at scrape time' });
+export const queueDepth = existing<Gauge>(QUEUE_DEPTH) ?? new Gauge({ name: QUEUE_DEPTH, help: 'Users waiting for a scoring worker (gathered for a batch or in a queued task), at scrape time' });
 
 export const degraded =
   existing<Counter<'reason'>>(DEGRADED) ??
