@@ -47,8 +47,6 @@ export interface Config {
   ingest: {
     /** Lines per LMDB transaction, at most. */
     batchLines: number;
-    /** A partial batch is committed after this long. */
-    batchMs: number;
     /** Highest valid rating: 5 in most terms, 10 in one. */
     ratingMax: number;
     /** Rejected lines kept per reason for inspection. */
@@ -121,7 +119,7 @@ export const defaults: Config = {
     sessionTimeoutMs: 30000,
   },
   catalog: { baseUrl: null, ratePerSecond: 50, retries: 5, timeoutMs: 2000, bulkSize: 1 },
-  ingest: { batchLines: 20000, batchMs: 250, ratingMax: 5, rejectsKept: 20 },
+  ingest: { batchLines: 20000, ratingMax: 5, rejectsKept: 20 },
   serve: {
     host: '0.0.0.0',
     port: 8082,

@@ -43,7 +43,7 @@ export const schema: Schema = {
   log: { level: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   kafka: { brokers: hostPorts, topic: str, groupId: str, clientId: str, sasl, ssl: bool, startFrom, enabled: bool, sessionTimeoutMs: int(6000, 3600000) },
   catalog: { baseUrl: nullable(url), ratePerSecond: num(0.1, 100000), retries: int(0, 100), timeoutMs: int(10, 600000), bulkSize: int(1, 200) },
-  ingest: { batchLines: int(1, 1000000), batchMs: int(1, 60000), ratingMax: int(1, 100), rejectsKept: int(0, 10000) },
+  ingest: { batchLines: int(1, 1000000), ratingMax: int(1, 100), rejectsKept: int(0, 10000) },
   serve: {
     host: str,
     port: int(0, 65535),
