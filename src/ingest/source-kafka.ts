@@ -70,6 +70,10 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
         return;
       } catch (e) {
         if (stopped) return;
+        // Wrong credentials do not heal with time: retrying would hang the ingest forever.
+        if ((e as Error).name === 'KafkaJSSASLAuthenticationError') {
+          throw Errors.kafka(`movrec ingest: Kafka SASL authentication failed for user ${JSON.stringify(opts.sasl?.username ?? '')} at ${opts.brokers.join(',')}: check kafka.sasl`, e);
+        }
         const wait = Math.min(CONNECT_BACKOFF_MAX_MS, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
         log.warn({ err: (e as Error).message, waitMs: Math.round(wait) }, 'kafka: cannot connect, retrying');
         await sleep(wait);
