@@ -244,6 +244,8 @@ export function startIngest(opts: IngestOptions): IngestHandle {
       stopping = true;
       wake();
       releaseRoom();
+      // A source that failed may still hold connections (a joined consumer): close them, or the process never exits.
+      await source.stop().catch(() => undefined);
       await worker.catch(() => undefined);
       throw e;
     } finally {

@@ -20,6 +20,8 @@ export interface KafkaSourceOptions {
 
 const RETRY = { initialRetryTime: 300, maxRetryTime: 30_000, retries: 12 };
 const CONNECT_BACKOFF_MAX_MS = 30_000;
+/** Attempts at setting a new group's offsets from --start <time> before giving up (about a minute of backoff). */
+const START_TIME_ATTEMPTS = 10;
 
 function kafkaLogger() {
   const log = logger().child({ name: 'kafka' });
@@ -88,11 +90,23 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const committed = await admin.fetchOffsets({ groupId: opts.groupId, topics: [opts.topic] });
-      const fresh = committed.every((t) => t.partitions.every((p) => p.offset === '-1'));
-      if (!fresh) return;
-      const partitions = await admin.fetchTopicOffsetsByTimestamp(opts.topic, ts);
-      await admin.setOffsets({ groupId: opts.groupId, topic: opts.topic, partitions });
+      // On a new broker the first group call races the creation of __consumer_offsets and
+      // answers "coordinator not available" / "not the correct coordinator": retriable, so retry.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const committed = await admin.fetchOffsets({ groupId: opts.groupId, topics: [opts.topic] });
+          const fresh = committed.every((t) => t.partitions.every((p) => p.offset === '-1'));
+          if (!fresh) return;
+          const partitions = await admin.fetchTopicOffsetsByTimestamp(opts.topic, ts);
+          await admin.setOffsets({ groupId: opts.groupId, topic: opts.topic, partitions });
+          return;
+        } catch (e) {
+          if (stopped || (e as { retriable?: boolean }).retriable !== true || attempt >= START_TIME_ATTEMPTS - 1) throw e;
+          const wait = Math.min(CONNECT_BACKOFF_MAX_MS, 200 * 2 ** attempt) * (0.5 + Math.random() / 2);
+          log.warn({ err: (e as Error).message, waitMs: Math.round(wait) }, 'kafka: setting the start offsets failed, retrying');
+          await sleep(wait);
+        }
+      }
     } finally {
       await admin.disconnect();
     }
@@ -107,8 +121,13 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
       // stop() must not wait for kafkajs to give up connecting to a broker that is away.
       await Promise.race([connectWithBackoff(), stoppedP]);
       if (stopped) return;
-      await applyStartTime();
-      await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
+      try {
+        await applyStartTime();
+        await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
+      } catch (e) {
+        // kafkajs has already retried; what is left is usually configuration (a SASL broker reached without kafka.sasl closes the connection).
+        throw Errors.kafka(`movrec ingest: cannot subscribe to Kafka topic ${opts.topic} at ${opts.brokers.join(',')}: ${(e as Error).message}`, e);
+      }
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         ready();
         // The store, not the group, is the truth about what has been applied: resume there.
