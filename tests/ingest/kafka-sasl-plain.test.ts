@@ -1,5 +1,5 @@
 // Ingest from a broker that requires SASL/PLAIN: the right credentials consume
-// every line; a wrong password ends the run at once with a one-line error.
+// every line; wrong or missing credentials end the run at once with a one-line error.
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -68,4 +68,8 @@ t.test('SASL/PLAIN: right credentials consume everything, a wrong password fails
   t.notOk(wrongUser.killed, 'an unknown user does not hang the ingest');
   t.not(wrongUser.code, 0, 'an unknown user exits non-zero');
   t.match(wrongUser.stderr.trim().split('\n').pop() ?? '', /SASL authentication failed for user "mallory"/);
+  const none = await ingest([...base, '--data-dir', join(root, 'bad3'), '--group', 'g-bad3'], {}, 45_000);
+  t.notOk(none.killed, 'no credentials at all does not hang the ingest');
+  t.not(none.code, 0, 'no credentials exits non-zero');
+  t.match(none.stderr.trim().split('\n').pop() ?? '', /^movrec ingest: cannot subscribe to Kafka topic movielog-sasl at 127\.0\.0\.1:\d+: \S/);
 });
