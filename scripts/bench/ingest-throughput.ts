@@ -8,12 +8,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load';
 import { startIngest } from '../../src/ingest/loop';
 import { dataReport } from '../../src/ingest/report';
 import { kafkaSource } from '../../src/ingest/source-kafka';
-import { createWorld, writeHistory } from '../../src/sim';
+import { createWorld, historyLines } from '../../src/sim';
 import { openStore, lmdbPath, storeTables } from '../../src/store/store';
 
 const TARGET_RATE = 100_000;
@@ -24,21 +23,8 @@ const N = Number(values.lines);
 const BROKERS = (values.brokers ?? process.env.MOVREC_TEST_KAFKA ?? '127.0.0.1:19092').split(',');
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
-async function simLines(n: number): Promise<string[]> {
-  const world = createWorld({ seed: 21, users: 20_000, movies: 5_000 });
-  const lines: string[] = [];
-  let rest = '';
-  const out = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
-      rest = parts.pop()!;
-      for (const p of parts) lines.push(p);
-      cb();
-    },
-  });
-  await writeHistory(world, { lines: n, out, spuriousRate: 0.005 });
-  if (rest) lines.push(rest);
-  return lines;
+function simLines(n: number): Promise<string[]> {
+  return historyLines(createWorld({ seed: 21, users: 20_000, movies: 5_000 }), { lines: n, spuriousRate: 0.005 });
 }
 
 interface Timing {

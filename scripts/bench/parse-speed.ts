@@ -1,28 +1,15 @@
 // Parser micro-benchmark: lines/s of parseLine on one core over a simulator
 // history (about 98% watch lines, spurious lines included), beside the target.
 import os from 'node:os';
-import { Writable } from 'node:stream';
 import { parseLine } from '../../src/ingest/parse-line';
-import { createWorld, writeHistory } from '../../src/sim';
+import { createWorld, historyLines } from '../../src/sim';
 
 const TARGET = 1_000_000;
 const LINES = Number(process.env.LINES ?? 500_000);
 const ROUNDS = 5;
 
 async function main(): Promise<void> {
-  const world = createWorld({ seed: 7, users: 5000, movies: 2000 });
-  const lines: string[] = [];
-  let rest = '';
-  const out = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
-      rest = parts.pop()!;
-      for (const p of parts) lines.push(p);
-      cb();
-    },
-  });
-  await writeHistory(world, { lines: LINES, out, spuriousRate: 0.01 });
-  if (rest) lines.push(rest);
+  const lines = await historyLines(createWorld({ seed: 7, users: 5000, movies: 2000 }), { lines: LINES, spuriousRate: 0.01 });
 
   let sink = 0;
   // Wall time and this thread's CPU time: on a shared machine the CPU figure is the one core's own rate.

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { ModelParts } from '../../src/model/artifact';
 import { manifestPath, registerModel } from '../../src/model/registry';
 import { openStore, storeTables } from '../../src/store/store';
+import { movieId, randomModelParts, rng } from './random-model';
 
 const USERS = Number(process.env.USERS ?? 1_000_000);
 const ITEMS = Number(process.env.ITEMS ?? 27_000);
@@ -43,36 +44,9 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<LoadResult>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const movie = (i: number): string => `movie+${i}+${1950 + (i % 70)}`;
 
 function parts(id: string, seed: number): ModelParts {
-  const r = rng(seed);
-  return {
-    id,
-    kind: 'mf',
-    factors: K,
-    globalMean: 3.6,
-    scoring: 'dot+itemBias',
-    userIds: Uint32Array.from({ length: USERS }, (_, i) => i + 1),
-    userFactors: Float32Array.from({ length: USERS * K }, () => r() - 0.5),
-    userBias: new Float32Array(USERS),
-    itemIds: Array.from({ length: ITEMS }, (_, i) => movie(i)),
-    itemFactors: Float32Array.from({ length: ITEMS * K }, () => r() - 0.5),
-    itemBias: Float32Array.from({ length: ITEMS }, () => (r() - 0.5) / 10),
-    itemFlags: Uint8Array.from({ length: ITEMS }, () => (r() < 0.02 ? 1 : 0)),
-    popularity: Float32Array.from({ length: ITEMS }, (_, i) => ITEMS - i),
-    segments: { 'unknown|unknown': Array.from({ length: 100 }, (_, i) => i) },
-  };
+  return randomModelParts({ id, seed, users: USERS, items: ITEMS, factors: K, segments: { 'unknown|unknown': Array.from({ length: 100 }, (_, i) => i) } });
 }
 
 const manifestFields = (created: string) => ({
@@ -94,7 +68,7 @@ async function fillHistory(dataDir: string): Promise<void> {
   const r = rng(7);
   const bits = new Uint8Array(16).fill(255);
   await t.watches.transaction(() => {
-    for (let u = 1; u <= USERS; u++) for (let s = 0; s < HISTORY; s++) void t.watches.put([u, movie(Math.floor(r() * ITEMS))], [1, 2, 90, bits]);
+    for (let u = 1; u <= USERS; u++) for (let s = 0; s < HISTORY; s++) void t.watches.put([u, movieId(Math.floor(r() * ITEMS))], [1, 2, 90, bits]);
   });
   await store.close();
 }

@@ -10,6 +10,7 @@ import { writeArtifact, type ModelParts } from '../../src/model/artifact';
 import { openStore, storeTables } from '../../src/store/store';
 import { createScorer } from '../../src/release/scorer';
 import { nativeStatus } from '../../native/index';
+import { movieId, randomModelParts, rng } from './random-model';
 
 const USERS = Number(process.env.USERS ?? 1_000_000);
 const ITEMS = Number(process.env.ITEMS ?? 27_000);
@@ -22,36 +23,9 @@ const SWAP_EVERY_MS = 3_000;
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const movie = (i: number) => `movie+${i}+${1950 + (i % 70)}`;
 
 function parts(id: string, seed: number): ModelParts {
-  const r = rng(seed);
-  return {
-    id,
-    kind: 'mf',
-    factors: K,
-    globalMean: 3.6,
-    scoring: 'dot+itemBias',
-    userIds: Uint32Array.from({ length: USERS }, (_, i) => i + 1),
-    userFactors: Float32Array.from({ length: USERS * K }, () => r() - 0.5),
-    userBias: new Float32Array(USERS),
-    itemIds: Array.from({ length: ITEMS }, (_, i) => movie(i)),
-    itemFactors: Float32Array.from({ length: ITEMS * K }, () => r() - 0.5),
-    itemBias: Float32Array.from({ length: ITEMS }, () => (r() - 0.5) / 10),
-    itemFlags: Uint8Array.from({ length: ITEMS }, () => (r() < 0.02 ? 1 : 0)),
-    popularity: Float32Array.from({ length: ITEMS }, (_, i) => ITEMS - i),
-    segments: { 'M|25-34': [1, 2, 3, 4, 5], 'F|18-24': [6, 7, 8, 9] },
-  };
+  return randomModelParts({ id, seed, users: USERS, items: ITEMS, factors: K, segments: { 'M|25-34': [1, 2, 3, 4, 5], 'F|18-24': [6, 7, 8, 9] } });
 }
 
 async function fillHistory(dataDir: string): Promise<void> {
@@ -63,7 +37,7 @@ async function fillHistory(dataDir: string): Promise<void> {
     for (let u = 1; u <= HISTORY_USERS; u++) {
       void t.catalogUsers.put(u, { known: true, record: { age: 14 + (u % 50), gender: u % 2 ? 'M' : 'F', occupation: null }, fetched: 1 });
       const n = 3 + Math.floor(r() * 30);
-      for (let s = 0; s < n; s++) void t.watches.put([u, movie(Math.floor(r() * ITEMS))], [1, 2, 90, bits]);
+      for (let s = 0; s < n; s++) void t.watches.put([u, movieId(Math.floor(r() * ITEMS))], [1, 2, 90, bits]);
     }
   });
   await store.close();

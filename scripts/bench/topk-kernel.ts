@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeStatus, topKBatchNative, topKBatchTwin, topKNative, topKTwin } from '../../native/index';
+import { rng } from './random-model';
 
 const ITEMS = Number(process.env.ITEMS ?? 27_000);
 const K = Number(process.env.FACTORS ?? 64);
@@ -16,16 +17,6 @@ const TOP = 20;
 const QUERIES = 64;
 const SEEN = 50;
 const BATCH = Number(process.env.BATCH ?? 32);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const r = rng(42);
 const items = Float32Array.from({ length: ITEMS * K }, () => (r() - 0.5) / 4);

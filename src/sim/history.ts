@@ -59,3 +59,16 @@ export async function writeHistory(world: World, opts: HistoryOptions): Promise<
   }
   return { lines: written, behaviour: beh, spurious };
 }
+
+/** The same history kept in memory as an array of lines (tests and benchmarks). */
+export async function historyLines(world: World, opts: Omit<HistoryOptions, 'out'>): Promise<string[]> {
+  const lines: string[] = [];
+  const sink: LineSink = {
+    write(batch) {
+      for (const l of batch) lines.push(l);
+    },
+    async close() {},
+  };
+  await writeHistory(world, { ...opts, out: sink });
+  return lines;
+}

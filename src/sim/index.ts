@@ -4,7 +4,7 @@ export { saveWorld, loadWorld, worldExists } from './world-store';
 export { trueRating, oracleTopK, noiseFloorRmse, utility5, toScale } from './truth';
 export { userRecord, movieRecord, type UserRecord } from './catalog';
 export { startCatalogApi, BULK_MAX, type CatalogApi, type CatalogApiOptions } from './catalog-api';
-export { writeHistory, type HistoryOptions } from './history';
+export { writeHistory, historyLines, type HistoryOptions } from './history';
 export { fileSink, streamSink, kafkaSink, pacedSink, type LineSink, type KafkaSinkOptions } from './sinks';
 export { slugOf } from './slug';
 export { SPURIOUS_KINDS, type SpuriousKind } from './spurious';

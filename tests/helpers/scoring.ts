@@ -7,17 +7,10 @@ import { openStore, storeTables } from '../../src/store/store';
 import type { UserInfo } from '../../src/model/dataset';
 import { topK as topKTwin } from '../../native/twins/topk';
 
-/** A deterministic generator (mulberry32) so fixtures are the same every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The models' seeded generator, so fixtures are the same every run. */
+import { rng } from '../../src/model/rng';
+
+export { rng };
 
 export const movieId = (i: number): string => `movie+${i}+${1950 + (i % 70)}`;
 
