@@ -41,9 +41,14 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** How many positional arguments are allowed (default 0). */
   positionals?: number;
+  /** Settings the command's flags set, by dotted path (undefined: not given); applied over file and environment. */
+  configOverrides?(ctx: FlagContext): Record<string, unknown>;
   /** Returns the process exit code (default 0). */
   run(ctx: CommandContext): Promise<number | void>;
 }
+
+/** What flag parsing needs: the command's name and its parsed flags. */
+export type FlagContext = Pick<CommandContext, 'command' | 'values'>;
 
 export const STATE_OPTIONS: Record<string, OptionSpec> = {
   'data-dir': { type: 'string', valueName: 'DIR', description: 'state directory (default ./data, or $STATE_DIRECTORY under systemd)' },
@@ -78,7 +83,7 @@ export function commandHelp(cmd: Command): string {
 }
 
 /** An integer flag of at least `min`; undefined when absent; anything else is a usage error (exit 2) naming the flag. */
-export function intFlag(ctx: CommandContext, name: string, min = 0): number | undefined {
+export function intFlag(ctx: FlagContext, name: string, min = 0): number | undefined {
   const raw = ctx.values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
@@ -86,4 +91,10 @@ export function intFlag(ctx: CommandContext, name: string, min = 0): number | un
     throw Errors.usage(`movrec ${ctx.command}: --${name} must be an integer of at least ${min}, got "${String(raw).slice(0, 40)}"`);
   }
   return n;
+}
+
+/** A comma-separated host:port list flag (e.g. --kafka), or undefined when absent. */
+export function listFlag(ctx: FlagContext, name: string): string[] | undefined {
+  const raw = ctx.values[name];
+  return typeof raw === 'string' ? raw.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
 }

@@ -66,7 +66,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     let cfg: Readonly<Config> | undefined;
     const config = (): Readonly<Config> =>
-      (cfg ??= loadConfig({ file: values.config as string | undefined, overrides: { dataDir: values['data-dir'] } }));
+      (cfg ??= loadConfig({
+        file: values.config as string | undefined,
+        overrides: { dataDir: values['data-dir'], ...cmd.configOverrides?.({ command: cmd.name, values }) },
+      }));
     const json = values.json === true;
     const level = (process.env.MOVREC_LOG_LEVEL as LogLevel | undefined) ?? 'info';
     const log = createLogger(level).child({ name: cmd.name });

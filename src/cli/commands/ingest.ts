@@ -1,6 +1,5 @@
 // movrec ingest: read the event stream (Kafka, a file or stdin) into LMDB
-import { intFlag, type Command } from '../command';
-import { loadConfig } from '../../config/load';
+import { intFlag, listFlag, type Command } from '../command';
 import { Errors } from '../../errors';
 import { kafkaSourceFromConfig, sourceFromConfig, startIngest } from '../../ingest/loop';
 import { openStore } from '../../store/store';
@@ -28,18 +27,14 @@ skipped on replay. Stops at the end of a file (unless --follow), after
     'max-lines': { type: 'string', valueName: 'N', description: 'stop after N lines' },
     'idle-exit-ms': { type: 'string', valueName: 'MS', description: 'stop when no line has arrived for MS milliseconds' },
   },
+  configOverrides: (ctx) => ({
+    'kafka.brokers': listFlag(ctx, 'kafka'),
+    'kafka.topic': ctx.values.topic,
+    'kafka.groupId': ctx.values.group,
+    'kafka.startFrom': ctx.values.start,
+  }),
   async run(ctx) {
-    const kafka = ctx.values.kafka as string | undefined;
-    const config = loadConfig({
-      file: ctx.values.config as string | undefined,
-      overrides: {
-        dataDir: ctx.values['data-dir'],
-        'kafka.brokers': kafka?.split(',').map((s) => s.trim()).filter(Boolean),
-        'kafka.topic': ctx.values.topic,
-        'kafka.groupId': ctx.values.group,
-        'kafka.startFrom': ctx.values.start,
-      },
-    });
+    const config = ctx.config();
     const fromFile = ctx.values['from-file'] as string | undefined;
     if (ctx.values.follow === true && (fromFile === undefined || fromFile === '-')) throw Errors.usage('movrec ingest: --follow needs --from-file FILE');
     const maxLines = intFlag(ctx, 'max-lines');

@@ -1,6 +1,5 @@
 // movrec serve: serve GET /recommend/<userid> on port 8082 (ingesting too when a source is set)
-import { intFlag, type Command } from '../command';
-import { loadConfig } from '../../config/load';
+import { intFlag, listFlag, type Command } from '../command';
 import { sourceFromConfig } from '../../ingest/loop';
 import { startService } from '../../http/service';
 
@@ -25,20 +24,16 @@ stops accepting, finishes in-flight answers and exits 0.`,
     kafka: { type: 'string', valueName: 'BROKERS', description: 'ingest from these Kafka brokers (host:port,...) while serving (kafka.enabled does the same from config)' },
     topic: { type: 'string', valueName: 'NAME', description: 'Kafka topic to ingest (kafka.topic)' },
   },
+  configOverrides: (ctx) => ({
+    'serve.port': intFlag(ctx, 'port'),
+    'serve.host': ctx.values.host,
+    'serve.threads': intFlag(ctx, 'threads'),
+    'kafka.brokers': listFlag(ctx, 'kafka'),
+    'kafka.enabled': ctx.values.kafka === undefined ? undefined : true,
+    'kafka.topic': ctx.values.topic,
+  }),
   async run(ctx) {
-    const kafka = ctx.values.kafka as string | undefined;
-    const config = loadConfig({
-      file: ctx.values.config as string | undefined,
-      overrides: {
-        dataDir: ctx.values['data-dir'],
-        'serve.port': intFlag(ctx, 'port'),
-        'serve.host': ctx.values.host,
-        'serve.threads': intFlag(ctx, 'threads'),
-        'kafka.brokers': kafka?.split(',').map((s) => s.trim()).filter(Boolean),
-        'kafka.enabled': kafka === undefined ? undefined : true,
-        'kafka.topic': ctx.values.topic,
-      },
-    });
+    const config = ctx.config();
     const source = sourceFromConfig(config, { fromFile: ctx.values['from-file'] as string | undefined, follow: ctx.values.follow === true });
     const service = await startService({ config, source, log: ctx.log });
     ctx.log.info({ port: service.port }, 'serving');
