@@ -1,7 +1,7 @@
 // `movrec bench movielens` on a generated MovieLens-100k-format directory:
 // per-fold lines, averages, and the JSON fields rmse and fit_seconds.
 import t from 'tap';
-import { writeMovieLensDir } from '../helpers/movielens-dir';
+import { writeMovieLensDir } from '../../src/eval/movielens-like';
 import { movrec } from '../helpers/cli';
 import { readMovieLens } from '../../src/eval/movielens';
 

@@ -2,7 +2,7 @@
 // k-fold, with the per-group table; --json carries the same numbers.
 import t from 'tap';
 import { join } from 'node:path';
-import { writeMovieLensDir } from '../helpers/movielens-dir';
+import { writeMovieLensDir } from '../../src/eval/movielens-like';
 import { movrec } from '../helpers/cli';
 import type { EvalReport } from '../../src/eval/run';
 

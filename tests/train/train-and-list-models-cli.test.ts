@@ -2,7 +2,7 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeMovieLensDir } from '../helpers/movielens-dir';
+import { writeMovieLensDir } from '../../src/eval/movielens-like';
 import { movrec } from '../helpers/cli';
 import type { Manifest } from '../../src/model/registry';
 

@@ -1,12 +1,14 @@
-// Writes a small GENERATED directory in the MovieLens-100k format (u.data,
-// u.user, u.item in Latin-1, u1..u5 .base/.test), built the way the real
-// mku.sh builds its folds: five consecutive fifths of u.data as test sets.
+// Writes a GENERATED directory in the MovieLens-100k format (u.data, u.user,
+// u.item in Latin-1, u1..u5 .base/.test), built the way the real mku.sh builds
+// its folds: five consecutive fifths of u.data as test sets. The tests use a
+// small one; scripts/bench/movielens-like-dir.ts writes one of the real size,
+// because the real data cannot be fetched (or committed) here.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { syntheticDataset } from '../../src/train/synthetic';
+import { syntheticDataset } from '../train/synthetic';
 
-export function writeMovieLensDir(dir: string, opts: { users?: number; items?: number; seed?: number } = {}): { ratings: number } {
-  const ds = syntheticDataset({ users: opts.users ?? 120, items: opts.items ?? 80, perUser: 30, ratedShare: 1, seed: opts.seed ?? 3 });
+export function writeMovieLensDir(dir: string, opts: { users?: number; items?: number; perUser?: number; seed?: number } = {}): { ratings: number } {
+  const ds = syntheticDataset({ users: opts.users ?? 120, items: opts.items ?? 80, perUser: opts.perUser ?? 30, ratedShare: 1, seed: opts.seed ?? 3 });
   const r = ds.ratings;
   const rows = Array.from({ length: r.value.length }, (_, n) => `${r.user[n]! + 1}\t${r.item[n]! + 1}\t${r.value[n]}\t${Math.floor(r.time[n]! / 1000)}`);
   writeFileSync(join(dir, 'u.data'), rows.join('\n') + '\n');
