@@ -5,7 +5,9 @@ import {
   emptyTotals,
   metaOffsetKey,
   metaRejectsKey,
+  requestContentHash,
   type RatingValue,
+  type RequestValue,
   type Tables,
   type Totals,
   type WatchValue,
@@ -74,7 +76,10 @@ export function applyDelta(t: Tables, d: BatchDelta, keepRejects: number, stream
       for (const day of a.days) t.days.put([day, user, movie], true);
     }
   }
-  for (const r of d.requests) t.requests.put([r.time, r.user], [r.status, r.latencyMs, r.server, r.result]);
+  for (const r of d.requests) {
+    const v: RequestValue = [r.status, r.latencyMs, r.server, r.result];
+    t.requests.put([r.time, r.user, requestContentHash(v)], v);
+  }
 
   for (const [user, first] of d.users()) {
     const old = t.seenUsers.get(user);

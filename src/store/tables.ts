@@ -3,7 +3,7 @@
 import type { Database, RootDatabase } from 'lmdb';
 
 /** Bump when a key or value shape below changes; a store written by another version is refused at open. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** [first time ms, last time ms, furthest minute, bitmap of minutes seen]. */
 export type WatchValue = [number, number, number, Uint8Array];
@@ -13,6 +13,19 @@ export type RatingValue = [number, number, number[]];
 export type MovieRatingValue = [number, number];
 /** [status, latency ms, server, result]: result is the comma-joined list on 200, else the exception text. */
 export type RequestValue = [number, number, string, string];
+/** [time ms, user, content hash]: one user's requests in the same millisecond differ by content; an exact repeat is one row. */
+export type RequestKey = [number, number, number];
+
+/** FNV-1a (32 bits) of a request's content: with the time and user it keys the row, so a replay rewrites the same key. */
+export function requestContentHash(v: RequestValue): number {
+  let h = 0x811c9dc5;
+  const s = `${v[0]}\u0000${v[1]}\u0000${v[2]}\u0000${v[3]}`;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
 
 export interface CatalogUser {
   age: number | null;
@@ -34,7 +47,7 @@ export interface Tables {
   watches: Database<WatchValue, [number, string]>;
   ratings: Database<RatingValue, [number, string]>;
   movieRatings: Database<MovieRatingValue, [string, number]>;
-  requests: Database<RequestValue, [number, number]>;
+  requests: Database<RequestValue, RequestKey>;
   days: Database<true, [number, number, string]>;
   seenUsers: Database<number, number>;
   seenMovies: Database<number, string>;

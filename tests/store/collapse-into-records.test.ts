@@ -7,7 +7,7 @@ import { startIngest } from '../../src/ingest/loop';
 import { fileSource } from '../../src/ingest/source-file';
 import { dataReport } from '../../src/ingest/report';
 import { openStore, storeTables } from '../../src/store/store';
-import { minutesSeen } from '../../src/store/tables';
+import { minutesSeen, requestContentHash, type RequestValue } from '../../src/store/tables';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'ingest-sample.lines');
 const utc = (iso: string) => Date.parse(`${iso}Z`);
@@ -33,8 +33,9 @@ t.test('the sample stream collapses into the expected records', async (t) => {
   t.same(r[2], [utc('2022-02-08T19:00:00'), 3, utc('2022-02-08T20:00:00'), 4, utc('2022-02-09T19:00:00'), 5], 'history ordered by time');
   t.same(tb.movieRatings.get(['aliens+1986', 10]), [5, utc('2022-02-09T19:00:00')], 'mirrored per movie');
 
-  t.same(tb.requests.get([utc('2022-02-08T20:03:00.500'), 11]), [200, 45, 'h:8082', 'aliens+1986,amlie+2001']);
-  t.match(tb.requests.get([utc('2022-02-08T20:04:00'), 12]), [0, 800, 'h:8082', /Connection refused/]);
+  const ok: RequestValue = [200, 45, 'h:8082', 'aliens+1986,amlie+2001'];
+  t.same(tb.requests.get([utc('2022-02-08T20:03:00.500'), 11, requestContentHash(ok)]), ok);
+  t.match([...tb.requests.getRange({ start: [utc('2022-02-08T20:04:00'), 12], end: [utc('2022-02-08T20:04:00'), 13] })].map((e) => e.value), [[0, 800, 'h:8082', /Connection refused/]]);
 
   t.same(store.seenMovies(10), ['aliens+1986']);
   t.same(store.seenMovies(11).sort(), ['black+cat_+white+cat+1998', 'cheech++chong+get+out+of+my+room+1985']);
