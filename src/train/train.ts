@@ -11,6 +11,8 @@ import type { EpochHook, Recommender } from '../model/recommender';
 import { newestApproved, newModelId, registerModel, type Manifest } from '../model/registry';
 import { servingParts } from '../model/serving-parts';
 import { codeCommit } from '../version';
+import { encodeArtifact } from '../model/artifact';
+import { auditServedForMinors, type ServedAudit } from '../eval/served-audit';
 import { Errors } from '../errors';
 import { makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from './candidates';
 import { Blend } from '../model/blend';
@@ -48,13 +50,23 @@ export interface TrainOutcome {
 export interface GateInput {
   rmse: number | null;
   ndcg20: number;
+  /** The served-answers audit for minors (auditServedForMinors); omitted: not audited. */
+  minors?: ServedAudit;
 }
 
-/** The approval rule: RMSE under gate.maxRmse, NDCG@20 within gate.ndcgTolerance of the approved model's. */
+/**
+ * The approval rule: RMSE under gate.maxRmse, NDCG@20 within gate.ndcgTolerance
+ * of the approved model's recorded figure, and not one adult title in the
+ * answers the candidate artifact gives minors through the serving ranker.
+ */
 export function runGate(m: GateInput, gate: Readonly<Config['gate']>, approved: Manifest | undefined): { passed: boolean; reasons: string[] } {
   const reasons: string[] = [];
   if (m.rmse === null) reasons.push('no held-out ratings to measure RMSE on');
   else if (!(m.rmse <= gate.maxRmse)) reasons.push(`RMSE ${m.rmse.toFixed(4)} exceeds gate.maxRmse ${gate.maxRmse}`);
+  if (m.minors && m.minors.adultItems > 0) {
+    const e = m.minors.examples[0];
+    reasons.push(`${m.minors.adultItems} adult titles in ${m.minors.lists} answers to minors${e ? ` (user ${e.userId} got ${e.movie})` : ''}`);
+  }
   const prev = approved?.metrics.ndcg20;
   if (approved && typeof prev === 'number' && m.ndcg20 < prev - gate.ndcgTolerance) {
     reasons.push(`NDCG@20 ${m.ndcg20.toFixed(4)} is below approved model ${approved.id}'s ${prev.toFixed(4)} by more than gate.ndcgTolerance ${gate.ndcgTolerance}`);
@@ -99,7 +111,9 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
     if (results.get(label)!.ndcg > results.get(winner)!.ndcg) winner = label;
   }
   const best = results.get(winner)!;
-  const ratingModel = results.get('mf')!;
+  // The rating error gated is the shipped model's when it predicts ratings, else that of the MF rating model fitted beside it.
+  const ratingKind = best.rmse !== null ? winner : 'mf';
+  const ratingModel = results.get(ratingKind)!;
   const model = make.get(winner)!();
   model.fit(ds, req.onEpoch);
   const serving = model.serving();
@@ -109,10 +123,11 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   pop.fit(ds);
   const id = newModelId(kind);
   const parts = servingParts({ id, kind, ds, serving, popularity: pop.popularity(), segments: segmentLists(ds) });
+  const minors = auditServedForMinors(encodeArtifact(parts), ds, { unknownAgeIsMinor: config.serve.unknownAgeIsMinor, listSize: config.serve.listSize, maxUsers: 1000, seed: 7 });
   const metrics = {
     split: split.label,
     rankingModel: winner,
-    ratingModel: 'mf',
+    ratingModel: ratingKind,
     rmse: ratingModel.rmse,
     mae: ratingModel.mae,
     recall20: best.recall,
@@ -121,11 +136,13 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
     map20: best.map,
     coverage: best.coverage,
     novelty: best.novelty,
-    adultToMinors: best.adultToMinors,
+    // Through the serving ranker on the published artifact, not the evaluator's own filter.
+    adultToMinors: minors.adultShare,
+    minorAnswersAudited: minors.lists,
     evalUsers: best.users,
     candidates: Object.fromEntries([...results].map(([k, r]) => [k, { rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall }])),
   };
-  const gate = runGate({ rmse: ratingModel.rmse, ndcg20: best.ndcg }, config.gate, newestApproved(req.dataDir));
+  const gate = runGate({ rmse: ratingModel.rmse, ndcg20: best.ndcg, minors }, config.gate, newestApproved(req.dataDir));
   const manifest = registerModel(
     req.dataDir,
     parts,
