@@ -71,9 +71,10 @@ export async function run(argv: string[]): Promise<number> {
         overrides: { dataDir: values['data-dir'], ...cmd.configOverrides?.({ command: cmd.name, values }) },
       }));
     const json = values.json === true;
-    const level = (process.env.MOVREC_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+    // log.level is a setting like any other (file, then MOVREC_LOG_LEVEL), validated before the first line is logged;
+    // a command without state settings still honours and checks the variable.
+    const level: LogLevel = cmd.state ? config().log.level : loadConfig({ env: { MOVREC_LOG_LEVEL: process.env.MOVREC_LOG_LEVEL } }).log.level;
     const log = createLogger(level).child({ name: cmd.name });
-    if (cmd.state) config();
     const ctx: CommandContext = { command: cmd.name, values, positionals, config, log, json, out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n') };
     const code = await cmd.run(ctx);
     return code ?? 0;
