@@ -35,22 +35,29 @@ stops accepting, finishes in-flight answers and exits 0.`,
   async run(ctx) {
     const config = ctx.config();
     const source = sourceFromConfig(config, { fromFile: ctx.values['from-file'] as string | undefined, follow: ctx.values.follow === true });
-    const service = await startService({ config, source, log: ctx.log });
-    ctx.log.info({ port: service.port }, 'serving');
-
+    // The handlers go in before the (possibly long) start: Node's default for SIGHUP
+    // is to die, and a SIGTERM during start must still end in a clean exit 0.
+    let service: Awaited<ReturnType<typeof startService>> | undefined;
+    let hupDuringStart = false;
     const onHup = (): void => {
+      if (!service) {
+        hupDuringStart = true;
+        return;
+      }
       ctx.log.info('SIGHUP: loading the newest approved model');
       service.reload().catch(() => undefined);
     };
     process.on('SIGHUP', onHup);
-    await new Promise<void>((resolve) => {
-      const stop = (signal: NodeJS.Signals): void => {
-        ctx.log.info({ signal }, 'stopping: finishing in-flight answers');
-        resolve();
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
     });
+    service = await startService({ config, source, log: ctx.log });
+    ctx.log.info({ port: service.port }, 'serving');
+    // A SIGHUP that came while starting asked for the newest model: the start may have loaded an older one.
+    if (hupDuringStart) onHup();
+    const signal = await stopped;
+    ctx.log.info({ signal }, 'stopping: finishing in-flight answers');
     await service.stop();
     process.off('SIGHUP', onHup);
     ctx.log.info('stopped');
