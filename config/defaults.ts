@@ -22,9 +22,11 @@ export interface Config {
     topic: string;
     /** Consumer group; offsets are committed under it after each LMDB transaction. */
     groupId: string;
+    /** The client id the broker sees in its logs and quotas. */
     clientId: string;
     /** SASL/PLAIN credentials when the broker requires them (null: none). */
     sasl: KafkaSasl | null;
+    /** TLS to the brokers (the course tunnels are plain TCP). */
     ssl: boolean;
     /** Where a group with no committed offset starts: earliest | latest | an ISO time. */
     startFrom: string;
@@ -40,6 +42,7 @@ export interface Config {
     ratePerSecond: number;
     /** Attempts per id before it is recorded as a failed fetch. */
     retries: number;
+    /** One catalog request's time limit; a slower answer counts as a failed attempt. */
     timeoutMs: number;
     /** Ids per request where the catalog accepts comma-separated lists (one term allowed 200); 1: one id per request. */
     bulkSize: number;
@@ -53,7 +56,9 @@ export interface Config {
     rejectsKept: number;
   };
   serve: {
+    /** Address to listen on (0.0.0.0: every interface, as the simulator calls from another host). */
     host: string;
+    /** Port of GET /recommend/<userid>: 8082 in the course; 0 picks a free one. */
     port: number;
     /** Scoring worker threads. */
     threads: number;
@@ -83,6 +88,7 @@ export interface Config {
      * never throttled, while a flood from any one other address is cut at 200/s.
      */
     points: number;
+    /** Length of the fixed window the points are counted in. */
     windowSeconds: number;
     /** Addresses or CIDR ranges never limited (loopback: the embedded demo, local load tests); add the simulator's address to exempt it fully. */
     trusted: string[];
@@ -90,10 +96,15 @@ export interface Config {
   train: {
     /** Days of event time before the newest event that a snapshot covers (0: all). */
     windowDays: number;
+    /** Latent factors per user and movie (MF, MF with implicit term, iALS). */
     factors: number;
+    /** SGD epochs of the MF models (iALS keeps its own sweep count). */
     epochs: number;
+    /** SGD step size of the MF models. */
     learningRate: number;
+    /** L2 penalty on the MF models' factors and biases. */
     regularization: number;
+    /** Seed of factor initialisation and shuffling: the same data and seed give the same model. */
     seed: number;
   };
   gate: {
