@@ -184,6 +184,7 @@ export function startIngest(opts: IngestOptions): IngestHandle {
           if (batch.lag !== undefined && to === batch.lines.length) offsetLag.set({ stream }, batch.lag);
           await source.commit(stream, next);
         }
+        log.debug({ stream, next, lines: delta.lines }, 'committed');
         if (catalog) {
           catalog.enqueue('user', applied.newUsers);
           catalog.enqueue('movie', applied.newMovies);

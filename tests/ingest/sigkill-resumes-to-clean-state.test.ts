@@ -13,14 +13,15 @@ const LINES = 20_000;
 const KILLS = 10;
 const children = new Set<ChildProcess>();
 
-function startIngest(args: string[]): { child: ChildProcess; consuming: Promise<boolean>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [MOVREC, 'ingest', ...args], { env: { ...process.env, MOVREC_LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts `movrec ingest`; `consuming` resolves once it has committed `commits` transactions (false if it exits first). */
+function startIngest(args: string[], commits = 1): { child: ChildProcess; consuming: Promise<boolean>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [MOVREC, 'ingest', ...args], { env: { ...process.env, MOVREC_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   let err = '';
   const consuming = new Promise<boolean>((resolve) => {
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      if (err.includes('"msg":"consuming"')) resolve(true);
+      if (err.split('"msg":"committed"').length - 1 >= commits) resolve(true);
     });
     child.once('exit', () => resolve(false));
   });
@@ -69,19 +70,29 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
   const dir = join(root, 'killed');
   const args = ['--data-dir', dir, '--config', config, '--kafka', testBroker(), '--topic', topic, '--group', `${topic}-g`, '--idle-exit-ms', '5000'];
   let killsWhileConsuming = 0;
+  let killsMidStream = 0;
+  let storedBefore = 0;
   for (let k = 0; k < KILLS; k++) {
     await produceSlice();
-    const run = startIngest(args);
+    // The random point: after 1 to 6 of the slice's ~18 transactions (100 lines each), plus up to 20 ms.
+    const commits = 1 + Math.floor(Math.random() * 6);
+    const run = startIngest(args, commits);
     const started = await Promise.race([run.consuming, new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]);
-    const delay = Math.floor(Math.random() * 300);
+    const delay = Math.floor(Math.random() * 20);
     await new Promise((r) => setTimeout(r, delay));
     const stillRunning = run.child.exitCode === null;
     run.child.kill('SIGKILL');
     await run.exited;
     if (started && stillRunning) killsWhileConsuming++;
-    t.comment(`kill ${k + 1}: ${started ? `${delay} ms after consuming began` : 'before consuming began'}, ${digestOf(dir).lines} lines stored`);
+    const stored = digestOf(dir).lines;
+    t.ok(stored >= storedBefore && stored <= produced, `kill ${k + 1}: the store holds a prefix (${stored} of ${produced} produced)`);
+    // Killed with lines produced but not yet committed: the restart must pick up mid-stream.
+    if (stored < produced) killsMidStream++;
+    storedBefore = stored;
+    t.comment(`kill ${k + 1}: ${started ? `${delay} ms after commit ${commits}` : 'before its commits'}, ${stored} of ${produced} lines stored`);
   }
   t.ok(killsWhileConsuming >= KILLS, `${killsWhileConsuming} kills landed while consuming`);
+  t.ok(killsMidStream >= KILLS / 2, `${killsMidStream} kills cut the stream with produced lines not yet stored`);
 
   while (produced < LINES) await produceSlice();
   const last = startIngest(args);
