@@ -3,7 +3,13 @@
 // titles and (for minors) adult titles are never returned, and short lists are padded by popularity.
 import { isMinor, segmentKey, type UserInfo } from '../model/dataset';
 import { topKBatch } from '../../native/index';
+import { GLOBAL_SEGMENT, occupationKey } from '../model/popularity';
 import { isAdult, type PreparedModel } from './prepared-model';
+
+/** The segment lists a cold-start answer is drawn from, most specific first. */
+export function coldStartKeys(info: UserInfo | null): string[] {
+  return [segmentKey(info), occupationKey(info?.occupation), GLOBAL_SEGMENT];
+}
 
 /** Fewer seen titles than this: the user's factors say little, answer from the segment. */
 export const MIN_HISTORY = 3;
@@ -107,7 +113,8 @@ function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: Arra
     const v = m.view;
     const out: number[] = [];
     if (best) fill(m, out, best, minor, opts.listSize, marked);
-    else fill(m, out, v.segments[segmentKey(user.info)] ?? [], minor, opts.listSize, marked);
+    // Cold start: the gender x age segment, then the occupation's list, then everyone's, then popularity.
+    else for (const key of coldStartKeys(user.info)) fill(m, out, v.segments[key] ?? [], minor, opts.listSize, marked);
     fill(m, out, m.popular, minor, opts.listSize, marked);
     return { items: out.map((i) => v.itemIds[i]!), source: best ? 'model' : 'cold-start' };
   } finally {

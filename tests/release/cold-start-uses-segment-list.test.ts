@@ -11,13 +11,14 @@ t.test('cold-start and degraded answers come from the segment list', async (t) =
   await fillStore(dir, [
     { id: 500, info: { age: 16, gender: 'F', occupation: null }, seen: [41] },
     { id: 3, info: { age: 40, gender: 'M', occupation: null }, seen: Array.from({ length: MIN_HISTORY - 1 }, (_, i) => 60 + i) },
+    { id: 7, info: { age: 70, gender: 'F', occupation: 'programmer' }, seen: [] },
   ]);
   const file = writeModel(dir, {
     id: 'pop-20261122T000000Z-bbbbbb',
     users: [1, 2, 3],
     items: 80,
     adult: [0, 1, 2],
-    segments: { 'F|<18': [0, 40, 41, 42], 'M|35-44': [60, 50, 51] },
+    segments: { 'F|<18': [0, 40, 41, 42], 'M|35-44': [60, 50, 51], 'occupation:programmer': [70, 71], 'occupation:unknown': [75], '*': [77, 78] },
   });
   const scorer = await createScorer({ dataDir: dir, threads: 1, listSize: 6, unknownAgeIsMinor: true });
   t.teardown(() => scorer.close());
@@ -28,15 +29,18 @@ t.test('cold-start and degraded answers come from the segment list', async (t) =
 
   // Segment order first (adult 0 and seen 41 dropped), then by popularity (index order here), skipping adults.
   const girl = await scorer.recommend(500);
-  t.same(girl, { items: [40, 42, 3, 4, 5, 6].map(movieId), modelId: 'pop-20261122T000000Z-bbbbbb', generation: 1, source: 'cold-start' });
+  t.same(girl, { items: [40, 42, 75, 77, 78, 3].map(movieId), modelId: 'pop-20261122T000000Z-bbbbbb', generation: 1, source: 'cold-start' });
+
+  const elder = await scorer.recommend(7);
+  t.same(elder.items, [70, 71, 77, 78, 0, 1].map(movieId), 'no F|55+ list: the occupation list, then everyone\'s, then popularity (an adult: adult titles allowed)');
 
   const thin = await scorer.recommend(3);
   t.equal(thin.source, 'cold-start', 'a known user with too little history is answered from the segment');
-  t.same(thin.items, [50, 51, 0, 1, 2, 3].map(movieId), 'adults may get adult titles; seen 60 dropped');
+  t.same(thin.items, [50, 51, 75, 77, 78, 0].map(movieId), 'adults may get adult titles; seen 60 dropped; then the occupation and global lists');
 
   const stranger = await scorer.recommend(999_999, 'canary');
   t.equal(stranger.source, 'cold-start');
-  t.same(stranger.items, [3, 4, 5, 6, 7, 8].map(movieId), 'no catalog record: unknown segment, popularity, no adult titles');
+  t.same(stranger.items, [75, 77, 78, 3, 4, 5].map(movieId), 'no catalog record: the unknown lists, then popularity, no adult titles');
 
   const degraded = scorer.degraded(500);
   t.same(degraded, { ...girl, source: 'degraded' }, 'the degraded answer is the same segment list, unscored');
