@@ -1,7 +1,8 @@
 // Reads a directory in the MovieLens-100k format: u.data (user, item, rating,
-// timestamp, tab-separated), u.user and u.item (pipe-separated, u.item in
-// Latin-1), and the u1..u5 .base/.test splits. Everything shares one index
-// space built from u.data, so a fold's test rows address its trained factors.
+// timestamp, tab-separated), u.user (pipe-separated demographics) and the
+// u1..u5 .base/.test splits. u.item (titles, Latin-1) is not read: nothing the
+// rating benchmark measures needs titles. Everything shares one index space
+// built from u.data, so a fold's test rows address its trained factors.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

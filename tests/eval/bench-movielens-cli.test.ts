@@ -5,7 +5,7 @@ import { writeMovieLensDir } from '../../src/eval/movielens-like';
 import { movrec } from '../helpers/cli';
 import { readMovieLens } from '../../src/eval/movielens';
 
-t.test('the loader reads u.data, u.user, Latin-1 u.item and the fold files in one index space', async (t) => {
+t.test('the loader reads u.data, u.user and the fold files in one index space', async (t) => {
   const dir = t.testdir();
   const { ratings } = writeMovieLensDir(dir);
   const ml = readMovieLens(dir);
