@@ -1,5 +1,5 @@
 // What `movrec sim` does with its flags: build or load the world, answer ground-truth queries, write history, or serve and drive.
-import { createWorld, type CreateWorldOptions, type World } from './world';
+import { createWorld, resolveParams, type CreateWorldOptions, type World } from './world';
 import { loadWorld, saveWorld, worldExists } from './world-store';
 import { noiseFloorRmse, oracleTopK, trueRating } from './truth';
 import { writeHistory } from './history';
@@ -33,6 +33,7 @@ export interface SimRunOptions {
   scoreboardEveryMs: number;
   signal?: AbortSignal;
   log(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
   /** Writes a report line (scoreboard, query answers) to stdout. */
   print(text: string): void;
 }
@@ -42,8 +43,24 @@ export type SimRunResult =
   | { mode: 'history'; lines: number; seconds: number }
   | { mode: 'drive'; scoreboard: Scoreboard };
 
+/** The world-defining settings in which a reloaded world differs from what the flags (or their defaults) ask for. */
+export function differingSettings(saved: World['params'], asked: CreateWorldOptions): Record<string, { saved: unknown; asked: unknown }> {
+  const want = resolveParams(asked);
+  const out: Record<string, { saved: unknown; asked: unknown }> = {};
+  for (const key of ['seed', 'users', 'movies', 'ratingMax', 'start', 'drift'] as const) {
+    if (JSON.stringify(saved[key]) !== JSON.stringify(want[key])) out[key] = { saved: saved[key], asked: want[key] };
+  }
+  return out;
+}
+
 function obtainWorld(o: SimRunOptions): World {
-  if (o.worldDir && worldExists(o.worldDir)) return loadWorld(o.worldDir);
+  if (o.worldDir && worldExists(o.worldDir)) {
+    const w = loadWorld(o.worldDir);
+    // A saved world is the ground truth of the runs made with it: it wins, but never silently.
+    const diff = differingSettings(w.params, o.world);
+    if (Object.keys(diff).length > 0) o.warn(`world ${o.worldDir} exists: its saved settings are used, not these flags (or defaults)`, { differing: diff });
+    return w;
+  }
   const w = createWorld(o.world);
   if (o.worldDir) saveWorld(w, o.worldDir);
   return w;

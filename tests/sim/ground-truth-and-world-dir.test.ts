@@ -61,11 +61,16 @@ t.test('--world saves on first use, reloads after, and the CLI answers ground-tr
   const base = ['sim', '--seed', '94', '--users', '300', '--movies', '600', '--world', dir];
   const first = movrec([...base, '--oracle', '5']);
   t.equal(first.status, 0, first.stderr);
+  t.notMatch(first.stderr, /saved settings are used/, 'a new world: nothing to warn about');
+  const same = movrec([...base, '--oracle', '5']);
+  t.notMatch(same.stderr, /saved settings are used/, 'the same flags again: no warning');
   const ids = first.stdout.trim().split(',');
   t.equal(ids.length, 20);
   // A different --seed is ignored once the world is saved: the directory is the truth.
   const again = movrec(['sim', '--seed', '999', '--users', '300', '--movies', '600', '--world', dir, '--oracle', '5', '--true-rating', `5:${ids[0]}`, '--noise-floor', '--json']);
   t.equal(again.status, 0, again.stderr);
+  t.match(again.stderr, /world .* exists: its saved settings are used, not these flags/, 'but not silently');
+  t.match(again.stderr, /"seed":\{"saved":94,"asked":999\}/, 'naming what differs');
   const res = JSON.parse(again.stdout) as { oracle: string[]; trueRating: number; noiseFloorRmse: number };
   t.same(res.oracle, ids);
   t.ok(res.trueRating > 3 && res.trueRating <= 5);

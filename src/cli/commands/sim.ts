@@ -102,6 +102,7 @@ function toOptions(v: Values, ctx: CommandContext, signal: AbortSignal): SimRunO
     scoreboardEveryMs: Number(str(v, 'scoreboard-every')) * 1000 || 5000,
     signal,
     log: (msg, fields) => ctx.log.info(fields ?? {}, msg),
+    warn: (msg, fields) => ctx.log.warn(fields ?? {}, msg),
     print: (text) => process.stderr.write(text + '\n'),
   };
 }
