@@ -71,7 +71,7 @@ export function groupKeys(info: UserInfo | null): string[] {
   const g = `gender=${info?.gender ?? 'unknown'}`;
   const a = `age=${ageBand(info?.age ?? null)}`;
   const o = `occupation=${info?.occupation ?? 'unknown'}`;
-  return [g, a, o, `${g}&${a}`, `${g}&${o}`, `${a}&${o}`];
+  return [g, a, o, `${g}&${a}`, `${g}&${o}`, `${a}&${o}`, `${g}&${a}&${o}`];
 }
 
 /** Indices of the k highest scores, best first, skipping excluded items. */

@@ -77,9 +77,9 @@ export function formatEval(rep: EvalReport): string {
   const best = [...rep.timeSplit.results].sort((a, b) => b.ndcg - a.ndcg)[0];
   if (best) {
     lines.push('', `per group, ${best.model} on the time split (users: ranked test users; ratings: test ratings):`);
-    lines.push(`  ${'group'.padEnd(40)}${['users', 'ratings', 'RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20'].map((h) => h.padStart(10)).join('')}`);
+    lines.push(`  ${'group'.padEnd(64)}${['users', 'ratings', 'RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20'].map((h) => h.padStart(10)).join('')}`);
     for (const [key, g] of Object.entries(best.groups)) {
-      lines.push(`  ${key.padEnd(40)}${[String(g.users), String(g.ratings), f4(g.rmse), f4(g.mae), f4(g.recall), f4(g.ndcg), f4(g.hitRate), f4(g.map)].map((x) => x.padStart(10)).join('')}`);
+      lines.push(`  ${key.padEnd(64)}${[String(g.users), String(g.ratings), f4(g.rmse), f4(g.mae), f4(g.recall), f4(g.ndcg), f4(g.hitRate), f4(g.map)].map((x) => x.padStart(10)).join('')}`);
     }
   }
   return lines.join('\n');

@@ -23,5 +23,10 @@ t.test('eval on a generated MovieLens directory', async (t) => {
   t.ok(byKind.popularity!.ndcg > byKind['global-mean']!.ndcg, 'popularity ranks better than no ranking at all');
   t.equal(rep.kFold!.results.length, 4);
   for (const r of rep.timeSplit.results) t.equal(r.adultToMinors, 0);
-  t.ok(Object.values(byKind.mf!.groups).every((g) => g.users >= 0 && g.ratings >= 0), 'groups carry counts');
+  const groups = Object.values(byKind.mf!.groups);
+  t.ok(groups.length > 0 && groups.some((g) => g.users > 0) && groups.some((g) => g.ratings > 0), 'groups carry counts of users and ratings');
+  const users = (key: string) => byKind.mf!.groups[key]?.users ?? 0;
+  const genders = Object.keys(byKind.mf!.groups).filter((k) => /^gender=[^&]+$/.test(k));
+  t.equal(genders.reduce((s, k) => s + users(k), 0), byKind.mf!.users, 'the gender groups partition the evaluated users');
+  t.ok(Object.keys(byKind.mf!.groups).some((k) => k.split('&').length === 3), 'gender x age x occupation groups are reported');
 });

@@ -55,9 +55,18 @@ t.test('metrics at K=2 by hand', async (t) => {
   t.equal(r.groups['gender=F']!.users, 1);
   t.equal(r.groups['age=<18&occupation=student']!.hitRate, 0);
   t.equal(r.groups['gender=F&age=25-34']!.recall, 0.5);
+  t.equal(r.groups['gender=F&age=25-34&occupation=artist']!.users, 1, 'the triple intersection is a group too');
 });
 
-t.test('group keys cover each attribute and every pair', async (t) => {
-  t.same(groupKeys({ age: 40, gender: 'M', occupation: 'doctor' }), ['gender=M', 'age=35-44', 'occupation=doctor', 'gender=M&age=35-44', 'gender=M&occupation=doctor', 'age=35-44&occupation=doctor']);
+t.test('group keys cover each attribute, every pair and the triple', async (t) => {
+  t.same(groupKeys({ age: 40, gender: 'M', occupation: 'doctor' }), [
+    'gender=M',
+    'age=35-44',
+    'occupation=doctor',
+    'gender=M&age=35-44',
+    'gender=M&occupation=doctor',
+    'age=35-44&occupation=doctor',
+    'gender=M&age=35-44&occupation=doctor',
+  ]);
   t.same(groupKeys(null).slice(0, 3), ['gender=unknown', 'age=unknown', 'occupation=unknown']);
 });
