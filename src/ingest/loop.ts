@@ -139,7 +139,11 @@ export function startIngest(opts: IngestOptions): IngestHandle {
     if (opts.maxLines !== undefined) {
       const room = opts.maxLines - st.linesRead;
       if (room <= 0) return;
-      if (b.lines.length > room) batch = { ...b, lines: b.lines.slice(0, room), positions: b.positions.slice(0, room) };
+      if (b.lines.length > room) {
+        // What is cut off stays behind: the consumer lag grows by the positions not taken.
+        const lag = b.lag === undefined ? undefined : b.lag + (b.positions[b.positions.length - 1]! - b.positions[room - 1]!);
+        batch = { ...b, lines: b.lines.slice(0, room), positions: b.positions.slice(0, room), ...(lag === undefined ? {} : { lag }) };
+      }
     }
     if (st.linesRead === 0) log.info({ source: source.name }, 'consuming');
     st.linesRead += batch.lines.length;
