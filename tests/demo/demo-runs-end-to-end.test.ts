@@ -17,6 +17,13 @@ t.test('the demo ingests, trains, serves the simulator and retrains', async (t) 
   t.ok(Number(done[5]) >= 1, 'at least one retrain finished');
   t.not(done[6], '-', 'a model served');
   t.match(r.stdout, /^req\/s \d+ +p99 \d+ ms +ok [\d.]+% /m, 'prints live progress lines');
+  // The last progress line: our lists' expected watch share beside the oracle's, both measured.
+  const last = [...r.stdout.matchAll(/watched-from-list ([\d.]+)% +expected ([\d.]+)% vs oracle ([\d.]+)%/g)].pop();
+  t.ok(last, 'progress lines carry the hit rate beside the oracle\'s');
+  if (last) {
+    t.ok(Number(last[3]) > 0, `the oracle's expected share was sampled (${last[3]}%)`);
+    t.ok(Number(last[3]) >= Number(last[2]), `the oracle is not beaten (${last[2]}% vs ${last[3]}%)`);
+  }
 
   const manifests = readdirSync(join(dir, 'models')).filter((f) => f.endsWith('.json'));
   t.ok(manifests.length >= 2, 'the first model and a retrained one are registered');
