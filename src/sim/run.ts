@@ -1,4 +1,7 @@
 // What `movrec sim` does with its flags: build or load the world, answer ground-truth queries, write history, or serve and drive.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseLine } from '../ingest/parse-line';
 import { createWorld, resolveParams, type CreateWorldOptions, type World } from './world';
 import { loadWorld, saveWorld, worldExists } from './world-store';
 import { noiseFloorRmse, oracleTopK, trueRating } from './truth';
@@ -13,7 +16,7 @@ import type { ScenarioOptions } from './behaviour';
 export interface SimRunOptions {
   world: CreateWorldOptions;
   worldDir?: string;
-  query?: { oracle?: number; trueRating?: { user: number; movie: string }; noiseFloor?: boolean; at?: number };
+  query?: { oracle?: number; seenFrom?: string; trueRating?: { user: number; movie: string }; noiseFloor?: boolean; at?: number };
   history?: number;
   out?: string;
   kafka?: { brokers: string[]; topic: string };
@@ -42,6 +45,19 @@ export type SimRunResult =
   | { mode: 'query'; oracle?: string[]; trueRating?: number; noiseFloorRmse?: number }
   | { mode: 'history'; lines: number; seconds: number }
   | { mode: 'drive'; scoreboard: Scoreboard };
+
+/** Movies the user watched or rated in a stream file (other users' lines and malformed ones are passed over). */
+async function seenIn(file: string, userId: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const prefix = `,${userId},`;
+  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (!line.includes(prefix)) continue;
+    const p = parseLine(line, 10);
+    if ((p.kind === 'watch' || p.kind === 'rate') && p.user === userId) seen.add(p.movie);
+  }
+  return seen;
+}
 
 /** The world-defining settings in which a reloaded world differs from what the flags (or their defaults) ask for. */
 export function differingSettings(saved: World['params'], asked: CreateWorldOptions): Record<string, { saved: unknown; asked: unknown }> {
@@ -79,7 +95,7 @@ export async function runSim(o: SimRunOptions): Promise<SimRunResult> {
   const q = o.query;
   if (q && (q.oracle !== undefined || q.trueRating || q.noiseFloor)) {
     const res: SimRunResult = { mode: 'query' };
-    if (q.oracle !== undefined) res.oracle = oracleTopK(world, q.oracle, 20, undefined, q.at);
+    if (q.oracle !== undefined) res.oracle = oracleTopK(world, q.oracle, 20, q.seenFrom ? await seenIn(q.seenFrom, q.oracle) : undefined, q.at);
     if (q.trueRating) res.trueRating = trueRating(world, q.trueRating.user, q.trueRating.movie, q.at);
     if (q.noiseFloor) res.noiseFloorRmse = noiseFloorRmse(world);
     return res;

@@ -76,3 +76,35 @@ t.test('--world saves on first use, reloads after, and the CLI answers ground-tr
   t.ok(res.trueRating > 3 && res.trueRating <= 5);
   t.ok(res.noiseFloorRmse > 0.4 && res.noiseFloorRmse < 0.8);
 });
+
+t.test('--oracle --seen-from leaves out what the user watched or rated in a stream file', async (t) => {
+  const root = t.testdir();
+  const dir = join(root, 'world');
+  const hist = join(root, 'history.lines');
+  const base = ['sim', '--seed', '95', '--users', '200', '--movies', '300', '--world', dir];
+  const h = movrec([...base, '--history', '40000', '--out', hist]);
+  t.equal(h.status, 0, h.stderr);
+  // Users' seen sets, read with the spec's own patterns rather than the code under test.
+  const seen = new Map<number, Set<string>>();
+  for (const line of readFileSync(hist, 'utf8').split('\n')) {
+    const m = /^[^,]+,(\d+),GET \/(?:data\/m\/([^/]+)\/\d+\.mpg|rate\/([^=]+)=\d+)$/.exec(line);
+    if (!m) continue;
+    const user = Number(m[1]);
+    if (!seen.has(user)) seen.set(user, new Set());
+    seen.get(user)!.add(m[2] ?? m[3]!);
+  }
+  let checked = 0;
+  for (const [user, movies] of [...seen].sort((a, b) => b[1].size - a[1].size).slice(0, 5)) {
+    const plain = movrec([...base, '--oracle', String(user)]).stdout.trim().split(',');
+    const r = movrec([...base, '--oracle', String(user), '--seen-from', hist]);
+    t.equal(r.status, 0, r.stderr);
+    const filtered = r.stdout.trim().split(',');
+    t.equal(filtered.length, 20);
+    t.same(filtered.filter((m) => movies.has(m)), [], `user ${user}: none of the ${movies.size} seen titles`);
+    if (plain.some((m) => movies.has(m))) {
+      checked++;
+      t.notSame(filtered, plain, `user ${user}: the unfiltered list held a seen title, the filtered one does not`);
+    }
+  }
+  t.ok(checked > 0, 'at least one user had seen titles among their unfiltered oracle list');
+});

@@ -76,6 +76,7 @@ function toOptions(v: Values, ctx: CommandContext, signal: AbortSignal): SimRunO
     ...(str(v, 'world') !== undefined ? { worldDir: str(v, 'world')! } : {}),
     query: {
       ...(oracle !== undefined ? { oracle } : {}),
+      ...(str(v, 'seen-from') !== undefined ? { seenFrom: str(v, 'seen-from')! } : {}),
       ...(trueRating ? { trueRating } : {}),
       noiseFloor: v['noise-floor'] === true,
       ...(at !== undefined ? { at } : {}),
@@ -129,6 +130,7 @@ Scenario flags are off by default. The same seed and flags give byte-identical -
     start: { type: 'string', valueName: 'ISO', description: 'simulated time of the first line (UTC)', default: '2022-02-01T00:00:00' },
     'rating-max': { type: 'string', valueName: '5|10', description: 'highest rating on the scale', default: '5' },
     oracle: { type: 'string', valueName: 'USERID', description: "print the oracle's top-20 for the user (true utility) and exit" },
+    'seen-from': { type: 'string', valueName: 'FILE', description: 'with --oracle: leave out what the user watched or rated in this stream file (e.g. a --history output)' },
     'true-rating': { type: 'string', valueName: 'USERID:MOVIEID', description: 'print the true expected rating of the pair and exit' },
     'noise-floor': { type: 'boolean', description: 'print the noise floor (RMSE of predicting every rating by its true expectation) and exit' },
     at: { type: 'string', valueName: 'ISO', description: 'simulated time for --oracle and --true-rating (matters after a taste drift)' },
