@@ -1,5 +1,6 @@
 import t from 'tap';
 import { createWorld, startCatalogApi } from '../../src/sim';
+import { request as httpRequest } from 'node:http';
 
 const world = createWorld({ seed: 5, users: 300, movies: 500 });
 
@@ -100,4 +101,24 @@ t.test('a client that does not pace itself gets 429 with Retry-After', async (t)
   t.ok(statuses.filter((s) => s === 200).length >= 5, 'the burst allowance is served');
   t.ok(statuses.includes(429), 'then the limit answers 429');
   t.match(retryAfter, /^\d+$/);
+});
+
+t.test('the catalog limit is per client address: one client over it leaves another untouched', async (t) => {
+  const api = await startCatalogApi(world, { port: 0, ratePerSecond: 5 });
+  t.teardown(() => api.close());
+  const from = (localAddress: string, path: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: api.port, path, localAddress }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const greedy: number[] = [];
+  for (let i = 0; i < 20; i++) greedy.push(await from('127.0.0.1', `/user/${1 + i}`));
+  t.ok(greedy.includes(429), 'the greedy client is limited');
+  const other: number[] = [];
+  for (let i = 0; i < 4; i++) other.push(await from('127.0.0.2', `/user/${1 + i}`));
+  t.same(other, [200, 200, 200, 200], 'a second address still has its own allowance');
 });
