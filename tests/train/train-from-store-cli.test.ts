@@ -30,4 +30,23 @@ t.test('ingest simulator history, then train from the store', async (t) => {
   t.teardown(() => store.close());
   const mirrored = store.root.openDB<Manifest, string>({ name: 'models' }).get(m.id);
   t.equal(mirrored?.sha256, m.sha256, 'the LMDB registry mirrors the manifest');
+  t.equal(m.hyperparameters.windowDays, 0, 'no --window: the whole store');
+
+  // --window keeps the last days of event time, and the manifest records the window used.
+  const spanDays = (m.data.to - m.data.from) / 86400_000;
+  const windowed = movrec(['train', '--data-dir', dataDir, '--kinds', 'segment-popularity', '--window', String(spanDays / 2), '--json']);
+  t.equal(windowed.status, 0, windowed.stderr);
+  const w = JSON.parse(windowed.stdout) as Manifest;
+  t.equal(w.hyperparameters.windowDays, spanDays / 2);
+  t.ok(w.data.watches < m.data.watches, `the window leaves out watches seen only before it (${w.data.watches} of ${m.data.watches} kept)`);
+  t.ok(w.data.from > m.data.from, 'and starts later');
+  const bad = movrec(['train', '--data-dir', dataDir, '--window', 'week']);
+  t.equal(bad.status, 2);
+  t.match(bad.stderr, /--window must be a non-negative number, got "week"/);
+});
+
+t.test('--window does not apply to --movielens', async (t) => {
+  const r = movrec(['train', '--data-dir', t.testdir(), '--movielens', t.testdir(), '--window', '3']);
+  t.equal(r.status, 2);
+  t.match(r.stderr, /--window selects events of the store; it does not apply to --movielens/);
 });

@@ -39,9 +39,11 @@ NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact 
     movielens: { type: 'string', valueName: 'DIR', description: 'train from a MovieLens-100k directory (u.data, u.user, u.item) instead of the store' },
     'eval-users': { type: 'string', valueName: 'N', description: 'test users sampled for the ranking metrics (default 2000)' },
   },
+  // Through the config, so the manifest's hyperparameters.windowDays is the window actually used.
+  configOverrides: (ctx) => ({ 'train.windowDays': parseCount(ctx.values.window as string | undefined, '--window') }),
   async run(ctx) {
     const config = ctx.config();
-    const windowDays = parseCount(ctx.values.window as string | undefined, '--window') ?? config.train.windowDays;
+    const windowDays = config.train.windowDays;
     const kinds = parseKinds(ctx.values.kinds as string | undefined);
     const evalMaxUsers = parseCount(ctx.values['eval-users'] as string | undefined, '--eval-users');
     const onEpoch = progressHook();
@@ -49,6 +51,7 @@ NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact 
     const dir = ctx.values.movielens as string | undefined;
     let outcome;
     if (dir) {
+      if (ctx.values.window !== undefined) throw Errors.usage('movrec train: --window selects events of the store; it does not apply to --movielens');
       outcome = trainAndRegister({ ...common, dataset: readMovieLens(dir).all });
     } else {
       const store = openStore(config.dataDir);
