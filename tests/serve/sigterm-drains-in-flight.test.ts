@@ -42,7 +42,7 @@ function hammer(port: number, userId: number, signalled: () => boolean): Promise
     });
     sock.on('error', () => undefined);
     sock.on('close', () => {
-      c.dropped = outstanding && c.statuses.length > 0;
+      c.dropped = outstanding;
       resolve(c);
     });
   });
