@@ -61,3 +61,21 @@ t.test('admin routes refuse non-loopback clients with 403 by default', async (t)
   const open = await startTestServer(t, { 'serve.adminToken': TOKEN, 'serve.host': '0.0.0.0', 'serve.adminLoopbackOnly': false });
   t.equal((await activate(`http://${external.address}:${open.port}`, MODEL_A, `Bearer ${TOKEN}`)).status, 200, 'allowed when loopback-only is off');
 });
+
+t.test('?role=canary loads a second model beside the stable one; an unknown role is a 400', async (t) => {
+  const s = await startTestServer(t, { 'serve.adminToken': TOKEN });
+  addModel(s.dataDir, MODEL_B, 'descending', '2026-01-02T00:00:00.000Z');
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const bogus = await call(`${s.base}/admin/models/${MODEL_B}/activate?role=champion`, { method: 'POST', headers: auth });
+  t.equal(bogus.status, 400);
+  t.match(bogus.body, /^role must be stable or canary\n$/);
+
+  const canary = await call(`${s.base}/admin/models/${MODEL_B}/activate?role=canary`, { method: 'POST', headers: auth });
+  t.equal(canary.status, 200, canary.body);
+  t.match(canary.body, new RegExp(`^activated ${MODEL_B} as canary, generation \\d+\\n$`));
+  t.equal((await call(`${s.base}/recommend/${USERS.adult.id}`)).headers.get('x-model-id'), MODEL_A, 'the stable model still answers /recommend');
+  t.same(s.scorer.active('canary')?.modelId, MODEL_B);
+  const metrics = (await call(`${s.base}/metrics`)).body;
+  t.match(metrics, new RegExp(`^movrec_model_info\\{role="stable",model_id="${MODEL_A}",generation="\\d+"\\} 1$`, 'm'), 'both live models are reported');
+  t.match(metrics, new RegExp(`^movrec_model_info\\{role="canary",model_id="${MODEL_B}",generation="\\d+"\\} 1$`, 'm'));
+});
