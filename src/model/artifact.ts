@@ -135,8 +135,9 @@ export function encodeArtifact(p: ModelParts): Buffer {
 }
 
 /** Writes atomically (temp file + rename): a reader never sees half an artifact. */
-export function writeArtifact(path: string, p: ModelParts): number {
-  const buf = encodeArtifact(p);
+export function writeArtifact(path: string, p: ModelParts | Uint8Array): number {
+  // Already-encoded bytes are written as they are: a caller that inspected them need not encode twice.
+  const buf = p instanceof Uint8Array ? p : encodeArtifact(p);
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, buf);
   renameSync(tmp, path);

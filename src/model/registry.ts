@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
-import { writeArtifact, type ModelParts } from './artifact';
+import { encodeArtifact, writeArtifact, type ModelParts } from './artifact';
 import { Errors } from '../errors';
 
 export interface DataSummary {
@@ -94,11 +94,18 @@ export function readManifest(dataDir: string, id: string): Manifest {
  * in), each atomically; mirrors the manifest into LMDB when a root is given.
  * The manifest is written last so a listed model always has its artifact.
  */
-export function registerModel(dataDir: string, parts: ModelParts, manifest: Omit<Manifest, 'artifact' | 'sha256' | 'id' | 'kind'>, root?: RootDatabase): Manifest {
+export function registerModel(
+  dataDir: string,
+  parts: ModelParts,
+  manifest: Omit<Manifest, 'artifact' | 'sha256' | 'id' | 'kind'>,
+  root?: RootDatabase,
+  /** The parts already encoded (encodeArtifact), when the caller has them. */
+  encoded: Uint8Array = encodeArtifact(parts),
+): Manifest {
   mkdirSync(modelsDir(dataDir), { recursive: true });
   const bin = artifactPath(dataDir, parts.id);
-  writeArtifact(bin, parts);
-  const sha256 = createHash('sha256').update(readFileSync(bin)).digest('hex');
+  writeArtifact(bin, encoded);
+  const sha256 = createHash('sha256').update(encoded).digest('hex');
   const full: Manifest = { id: parts.id, kind: parts.kind, ...manifest, artifact: `${parts.id}.bin`, sha256 };
   const file = manifestPath(dataDir, parts.id);
   const tmp = `${file}.tmp-${process.pid}`;

@@ -123,7 +123,8 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   pop.fit(ds);
   const id = newModelId(kind);
   const parts = servingParts({ id, kind, ds, serving, popularity: pop.popularity(), segments: segmentLists(ds) });
-  const minors = auditServedForMinors(encodeArtifact(parts), ds, { unknownAgeIsMinor: config.serve.unknownAgeIsMinor, listSize: config.serve.listSize, maxUsers: 1000, seed: 7 });
+  const encoded = encodeArtifact(parts);
+  const minors = auditServedForMinors(encoded, ds, { unknownAgeIsMinor: config.serve.unknownAgeIsMinor, listSize: config.serve.listSize, maxUsers: 1000, seed: 7 });
   const metrics = {
     split: split.label,
     rankingModel: winner,
@@ -166,6 +167,7 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     },
     req.root,
+    encoded,
   );
   return { manifest, candidates: [...results].map(([kind, r]) => ({ kind, rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall })) };
 }

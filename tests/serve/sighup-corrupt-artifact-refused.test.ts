@@ -1,18 +1,23 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { artifactPath } from '../../src/model/registry';
 import { call } from '../http/harness';
 import { MODEL_A, MODEL_B, USERS, addModel, ascending, corrupt, expected, fillStore } from '../http/fixture';
-import { eventually, spawnServe } from './spawn-serve';
+import { eventually, spawnServe, type Served } from './spawn-serve';
 
-t.test('SIGHUP with a corrupt newest artifact: refused, logged, counted; the current model keeps serving', async (t) => {
+/** movrec serve answering from model A, with a newer model B registered beside it (not yet loaded). */
+async function servingAWithNewerB(t: Test): Promise<{ dataDir: string; s: Served }> {
   const dataDir = t.testdir();
   await fillStore(dataDir);
   addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
   const s = await spawnServe(t, dataDir);
   t.equal((await call(`${s.base}/recommend/${USERS.adult.id}`)).headers.get('x-model-id'), MODEL_A);
-
   addModel(dataDir, MODEL_B, 'descending', '2026-01-02T00:00:00.000Z');
+  return { dataDir, s };
+}
+
+t.test('SIGHUP with a corrupt newest artifact: refused, logged, counted; the current model keeps serving', async (t) => {
+  const { dataDir, s } = await servingAWithNewerB(t);
   corrupt(dataDir, MODEL_B);
   s.child.kill('SIGHUP');
   const refusal = await eventually(() => s.logs().find((r) => r.level === 50 && /current model keeps serving/.test(String(r.msg))));
@@ -31,13 +36,7 @@ t.test('SIGHUP with a corrupt newest artifact: refused, logged, counted; the cur
 });
 
 t.test('SIGHUP with an artifact of another format version: refused as incompatible; the current model keeps serving', async (t) => {
-  const dataDir = t.testdir();
-  await fillStore(dataDir);
-  addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
-  const s = await spawnServe(t, dataDir);
-  t.equal((await call(`${s.base}/recommend/${USERS.adult.id}`)).headers.get('x-model-id'), MODEL_A);
-
-  addModel(dataDir, MODEL_B, 'descending', '2026-01-02T00:00:00.000Z');
+  const { dataDir, s } = await servingAWithNewerB(t);
   // A future build's artifact: the header's format version (bytes 8..11) this build cannot read.
   const file = artifactPath(dataDir, MODEL_B);
   const bytes = readFileSync(file);
