@@ -9,7 +9,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const here = __dirname;
-const out = path.join(here, 'build', 'movrec.node');
+// `--out FILE` and `--simd avx512|avx2|none` build another variant (tests build the
+// lower instruction sets this CPU would not pick, to check them against the twins).
+const argOf = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+};
+const out = path.resolve(argOf('--out') ?? path.join(here, 'build', 'movrec.node'));
 const cxx = process.env.CXX || 'g++';
 
 const probe = spawnSync(cxx, ['--version'], { encoding: 'utf8' });
@@ -27,7 +33,14 @@ if (!fs.existsSync(path.join(include, 'node_api.h'))) {
 // SIMD only where this CPU has it: the addon is built on the machine that runs it.
 const cpu = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
 const flagsLine = (cpu.match(/^flags\s*:(.*)$/m) || ['', ''])[1].split(/\s+/);
-const simd = flagsLine.includes('avx2') && flagsLine.includes('fma') ? ['-mavx2', '-mfma'] : [];
+const has = (...f) => f.every((x) => flagsLine.includes(x));
+const SIMD = { avx512: ['-mavx2', '-mfma', '-mavx512f'], avx2: ['-mavx2', '-mfma'], none: [] };
+const wanted = argOf('--simd');
+if (wanted !== undefined && !(wanted in SIMD)) {
+  process.stderr.write(`native build: --simd must be one of ${Object.keys(SIMD).join(', ')}, got ${wanted}\n`);
+  process.exit(2);
+}
+const simd = SIMD[wanted ?? (has('avx512f', 'avx2', 'fma') ? 'avx512' : has('avx2', 'fma') ? 'avx2' : 'none')];
 
 const sources = fs.readdirSync(here).filter((f) => f.endsWith('.cc')).sort().map((f) => path.join(here, f));
 fs.mkdirSync(path.dirname(out), { recursive: true });

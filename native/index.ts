@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { topK as topKTwin, topKBatch as topKBatchTwin } from './twins/topk';
+export { packItems, packedLength } from './twins/topk';
 import { sgdEpochTs, type SgdEpochArgs } from './twins/train-sgd';
 import { alsHalfTs, gramTs, type AlsHalfArgs } from './twins/train-als';
 
@@ -44,7 +45,7 @@ export const nativeAvailable: boolean = loaded.addon !== null;
 /** Why the addon is or is not in use, for logs and benchmarks. */
 export const nativeStatus: string = loaded.addon ? `native (${loaded.addon.simd})` : `typescript twins: ${loaded.why}`;
 
-/** Top-K over item factors with exclusions and the adult mask applied inside the kernel; see native/twins/topk.ts. */
+/** Top-K over packed item factors (packItems) with exclusions and the adult mask applied inside the kernel; see native/twins/topk.ts. */
 export const topK: typeof topKTwin = loaded.addon?.topK ?? topKTwin;
 /** The addon's kernel, for agreement tests and benchmarks; null when absent. */
 export const topKNative: typeof topKTwin | null = loaded.addon?.topK ?? null;

@@ -1,7 +1,10 @@
-// Top-K scoring kernel: scores = itemFactors (n x k, row-major) . userVec
-// (+ itemBias), skipping excluded and (for minors) adult items inside the
-// loop, keeping the best `count` in a small heap. The summation order (8 lanes,
-// fused multiply-add, fixed horizontal sum) is mirrored by native/twins/topk.ts.
+// Top-K scoring kernel over a packed item matrix (packItems in
+// native/twins/topk.ts): blocks of 16 items, factor-major inside a block, so
+// one 16-lane register accumulates 16 items' scores and no horizontal sum is
+// needed. score(i) = a fused multiply-add chain over the factors in order,
+// starting from 0 (+ itemBias[i], one rounded add), exactly as the twin
+// computes it. Excluded and (for minors) adult items are skipped inside the
+// loop, and the best `count` are kept in a small heap per user.
 #include "kernels.h"
 
 #include <algorithm>
@@ -13,12 +16,10 @@
 #endif
 
 namespace {
-constexpr int kLanes = 8;
-// Users scored together per pass over a row, and rows per block: a block
-// (64 rows x 64 factors = 16 KiB) stays in L1 while every user of a batch meets it.
-constexpr size_t kTile = 8;
-constexpr size_t kBlockRows = 64;
-constexpr size_t kMinPaddedTile = 3;
+constexpr size_t kBlock = 16;
+// Blocks per chunk: 64 blocks x 16 items x 64 factors x 4 bytes = 256 KiB
+// stays in L2 while every user tile of a batch passes over it.
+constexpr size_t kChunkBlocks = 64;
 
 struct Heap {
   std::vector<float> score;
@@ -29,10 +30,12 @@ struct Heap {
 
   // The root is the worst item kept: lower score, or higher index on a tie.
   bool worse(size_t a, size_t b) const { return score[a] < score[b] || (score[a] == score[b] && index[a] > index[b]); }
+  bool full() const { return size == cap; }
   void swap(size_t a, size_t b) {
     std::swap(score[a], score[b]);
     std::swap(index[a], index[b]);
   }
+  // Items are offered in ascending index order, so an equal score loses to the kept one.
   void offer(float s, int32_t i) {
     if (s != s) return;
     if (size < cap) {
@@ -46,7 +49,6 @@ struct Heap {
       }
       return;
     }
-    // Equal to the worst kept loses: the kept item has the lower index.
     if (cap == 0 || !(s > score[0])) return;
     score[0] = s;
     index[0] = i;
@@ -61,8 +63,35 @@ struct Heap {
   }
 };
 
-inline bool skipped(const uint8_t* exclude, const uint8_t* flags, bool adult, size_t i) {
-  return exclude[i] != 0 || (adult && (flags[i] & 1) != 0);
+/** One user of a scan: its heap, its exclusion mask (n bytes) and whether adult items are skipped. */
+struct User {
+  Heap* heap;
+  const uint8_t* exclude;
+  bool adult;
+};
+
+struct Items {
+  const float* packed;
+  const float* bias;  // null: no item bias
+  const uint8_t* flags;
+  size_t n;
+  size_t k;
+};
+
+// Lanes of block q that are real items (the last block is padded with zero rows).
+inline unsigned validLanes(const Items& it, size_t q) {
+  const size_t left = it.n - q * kBlock;
+  return left >= kBlock ? 0xFFFFu : (1u << left) - 1;
+}
+
+// Offers the lanes in `hit` of block q's scores `s` (bias added) to the user, lowest lane first.
+inline void offerLanes(const Items& it, const User& u, size_t q, const float* s, unsigned hit) {
+  for (; hit != 0; hit &= hit - 1) {
+    const size_t l = static_cast<size_t>(__builtin_ctz(hit));
+    const size_t i = q * kBlock + l;
+    if (u.exclude[i] != 0 || (u.adult && (it.flags[i] & 1) != 0)) continue;
+    u.heap->offer(s[l], static_cast<int32_t>(i));
+  }
 }
 
 // Without FMA hardware std::fma is a slow library call: the fallback rounds the
@@ -75,135 +104,135 @@ inline float madd(float a, float b, float c) {
 #endif
 }
 
-inline float tail(const float* row, const float* u, size_t body, size_t k, float s) {
-  for (size_t j = body; j < k; j++) s = madd(row[j], u[j], s);
-  return s;
+// Block q for one user, lane by lane: the reference order every path keeps.
+void blockScalar(const Items& it, const float* uv, const User& u, size_t q) {
+  alignas(64) float s[kBlock] = {0};
+  const float* p = it.packed + q * it.k * kBlock;
+  for (size_t j = 0; j < it.k; j++)
+    for (size_t l = 0; l < kBlock; l++) s[l] = madd(p[j * kBlock + l], uv[j], s[l]);
+  const unsigned valid = validLanes(it, q);
+  unsigned hit = 0;
+  for (size_t l = 0; l < kBlock; l++) {
+    if (!((valid >> l) & 1)) continue;
+    if (it.bias) s[l] = s[l] + it.bias[q * kBlock + l];
+    if (s[l] == s[l] && (!u.heap->full() || s[l] > u.heap->score[0])) hit |= 1u << l;
+  }
+  offerLanes(it, u, q, s, hit);
 }
 
-#if defined(__AVX2__) && defined(__FMA__)
-inline float hsum(__m256 v) {
-  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
-}
-
-// Rows [from, to) for one user: the batched kernel feeds a user's heap block by block.
-void scan(const float* f, const float* bias, const float* u, const uint8_t* ex, const uint8_t* flags, bool adult, size_t from, size_t to, size_t k, Heap& heap) {
-  const size_t body = k - k % kLanes;
-  size_t i = from;
-  // Four rows at a time: four independent FMA chains hide the FMA latency.
-  for (; i + 4 <= to; i += 4) {
-    if (skipped(ex, flags, adult, i) && skipped(ex, flags, adult, i + 1) && skipped(ex, flags, adult, i + 2) && skipped(ex, flags, adult, i + 3)) continue;
-    const float* r0 = f + i * k;
-    const float* r1 = r0 + k;
-    const float* r2 = r1 + k;
-    const float* r3 = r2 + k;
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    for (size_t j = 0; j < body; j += kLanes) {
-      __m256 uv = _mm256_loadu_ps(u + j);
-      a0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + j), uv, a0);
-      a1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + j), uv, a1);
-      a2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + j), uv, a2);
-      a3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + j), uv, a3);
+#if defined(__AVX512F__)
+// U users x two blocks per step: 2U accumulators of 16 lanes, each block row
+// loaded once for U users, each user factor broadcast once for two blocks.
+template <size_t U>
+void tile(const Items& it, const float* uvs, const User* users, size_t q0, size_t q1) {
+  const size_t k = it.k;
+  for (size_t q = q0; q < q1; q += 2) {
+    const bool two = q + 1 < q1;
+    const float* p0 = it.packed + q * k * kBlock;
+    const float* p1 = two ? p0 + k * kBlock : p0;
+    __m512 a0[U], a1[U];
+    for (size_t b = 0; b < U; b++) a0[b] = a1[b] = _mm512_setzero_ps();
+    for (size_t j = 0; j < k; j++) {
+      const __m512 v0 = _mm512_loadu_ps(p0 + j * kBlock);
+      const __m512 v1 = _mm512_loadu_ps(p1 + j * kBlock);
+      for (size_t b = 0; b < U; b++) {
+        const __m512 x = _mm512_set1_ps(uvs[b * k + j]);
+        a0[b] = _mm512_fmadd_ps(v0, x, a0[b]);
+        a1[b] = _mm512_fmadd_ps(v1, x, a1[b]);
+      }
     }
-    float s[4] = {tail(r0, u, body, k, hsum(a0)), tail(r1, u, body, k, hsum(a1)), tail(r2, u, body, k, hsum(a2)), tail(r3, u, body, k, hsum(a3))};
-    for (size_t d = 0; d < 4; d++) {
-      if (skipped(ex, flags, adult, i + d)) continue;
-      heap.offer(bias ? s[d] + bias[i + d] : s[d], static_cast<int32_t>(i + d));
+    for (size_t h = 0; h < (two ? 2u : 1u); h++) {
+      const size_t qq = q + h;
+      const __mmask16 valid = static_cast<__mmask16>(validLanes(it, qq));
+      const __m512 bias = it.bias ? _mm512_maskz_loadu_ps(valid, it.bias + qq * kBlock) : _mm512_setzero_ps();
+      for (size_t b = 0; b < U; b++) {
+        __m512 s = h == 0 ? a0[b] : a1[b];
+        if (it.bias) s = _mm512_add_ps(s, bias);
+        const Heap& heap = *users[b].heap;
+        unsigned hit = heap.full() ? _mm512_cmp_ps_mask(s, _mm512_set1_ps(heap.score[0]), _CMP_GT_OQ) : _mm512_cmp_ps_mask(s, s, _CMP_ORD_Q);
+        hit &= valid;
+        if (hit == 0) continue;
+        alignas(64) float out[kBlock];
+        _mm512_store_ps(out, s);
+        offerLanes(it, users[b], qq, out, hit);
+      }
     }
   }
-  for (; i < to; i++) {
-    if (skipped(ex, flags, adult, i)) continue;
-    const float* r = f + i * k;
-    __m256 a = _mm256_setzero_ps();
-    for (size_t j = 0; j < body; j += kLanes) a = _mm256_fmadd_ps(_mm256_loadu_ps(r + j), _mm256_loadu_ps(u + j), a);
-    float s = tail(r, u, body, k, hsum(a));
-    heap.offer(bias ? s + bias[i] : s, static_cast<int32_t>(i));
-  }
 }
-// Eight users' horizontal sums at once, each in hsum's order ((0+4)+(2+6)) +
-// ((1+5)+(3+7)), so a batched score equals the single-user score bit for bit.
-inline __m256 hsum8(const __m256* a) {
-  __m256 s04 = _mm256_add_ps(_mm256_permute2f128_ps(a[0], a[4], 0x20), _mm256_permute2f128_ps(a[0], a[4], 0x31));
-  __m256 s15 = _mm256_add_ps(_mm256_permute2f128_ps(a[1], a[5], 0x20), _mm256_permute2f128_ps(a[1], a[5], 0x31));
-  __m256 s26 = _mm256_add_ps(_mm256_permute2f128_ps(a[2], a[6], 0x20), _mm256_permute2f128_ps(a[2], a[6], 0x31));
-  __m256 s37 = _mm256_add_ps(_mm256_permute2f128_ps(a[3], a[7], 0x20), _mm256_permute2f128_ps(a[3], a[7], 0x31));
-  __m256 t01 = _mm256_add_ps(_mm256_shuffle_ps(s04, s15, _MM_SHUFFLE(1, 0, 1, 0)), _mm256_shuffle_ps(s04, s15, _MM_SHUFFLE(3, 2, 3, 2)));
-  __m256 t23 = _mm256_add_ps(_mm256_shuffle_ps(s26, s37, _MM_SHUFFLE(1, 0, 1, 0)), _mm256_shuffle_ps(s26, s37, _MM_SHUFFLE(3, 2, 3, 2)));
-  return _mm256_add_ps(_mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(2, 0, 2, 0)), _mm256_shuffle_ps(t01, t23, _MM_SHUFFLE(3, 1, 3, 1)));
-}
-
-// Rows [from, to) for eight users: each row is loaded once and meets all eight
-// user vectors (eight independent FMA chains); a user's exclusions are checked
-// only for the rare score that would enter its heap. `users` holds eight
-// vectors; only the first `valid` are real (the rest pad a short tile).
-void scanTile(const float* f, const float* bias, const float* users, const uint8_t* ex, size_t n, const uint8_t* flags, const uint8_t* adult, size_t from, size_t to,
-              size_t k, Heap* heaps, size_t valid) {
-  constexpr size_t T = kTile;
-  const size_t body = k - k % kLanes;
-  alignas(32) float thr[T];
-  unsigned notFull = 0;
-  auto refresh = [&](size_t b) {
-    if (b >= valid) {
-      thr[b] = INFINITY;
-      return;
+#elif defined(__AVX2__) && defined(__FMA__)
+// U users x one block per step: a block is two 8-lane halves, 2U accumulators.
+template <size_t U>
+void tile(const Items& it, const float* uvs, const User* users, size_t q0, size_t q1) {
+  const size_t k = it.k;
+  for (size_t q = q0; q < q1; q++) {
+    const float* p = it.packed + q * k * kBlock;
+    __m256 lo[U], hi[U];
+    for (size_t b = 0; b < U; b++) lo[b] = hi[b] = _mm256_setzero_ps();
+    for (size_t j = 0; j < k; j++) {
+      const __m256 v0 = _mm256_loadu_ps(p + j * kBlock);
+      const __m256 v1 = _mm256_loadu_ps(p + j * kBlock + 8);
+      for (size_t b = 0; b < U; b++) {
+        const __m256 x = _mm256_broadcast_ss(uvs + b * k + j);
+        lo[b] = _mm256_fmadd_ps(v0, x, lo[b]);
+        hi[b] = _mm256_fmadd_ps(v1, x, hi[b]);
+      }
     }
-    const Heap& h = heaps[b];
-    if (h.size < h.cap) {
-      thr[b] = -INFINITY;
-      notFull |= 1u << b;
-    } else {
-      thr[b] = h.score[0];
-      notFull &= ~(1u << b);
+    const unsigned valid = validLanes(it, q);
+    alignas(32) float bias[kBlock] = {0};
+    if (it.bias)
+      for (size_t l = 0; l < kBlock; l++)
+        if ((valid >> l) & 1) bias[l] = it.bias[q * kBlock + l];
+    const __m256 b0 = _mm256_load_ps(bias), b1 = _mm256_load_ps(bias + 8);
+    for (size_t b = 0; b < U; b++) {
+      __m256 s0 = lo[b], s1 = hi[b];
+      if (it.bias) {
+        s0 = _mm256_add_ps(s0, b0);
+        s1 = _mm256_add_ps(s1, b1);
+      }
+      const Heap& heap = *users[b].heap;
+      unsigned hit;
+      if (heap.full()) {
+        const __m256 thr = _mm256_set1_ps(heap.score[0]);
+        hit = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(s0, thr, _CMP_GT_OQ))) |
+              static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(s1, thr, _CMP_GT_OQ))) << 8;
+      } else {
+        hit = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(s0, s0, _CMP_ORD_Q))) |
+              static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(s1, s1, _CMP_ORD_Q))) << 8;
+      }
+      hit &= valid;
+      if (hit == 0) continue;
+      alignas(32) float out[kBlock];
+      _mm256_store_ps(out, s0);
+      _mm256_store_ps(out + 8, s1);
+      offerLanes(it, users[b], q, out, hit);
     }
-  };
-  for (size_t b = 0; b < T; b++) refresh(b);
-  __m256 thrv = _mm256_load_ps(thr);
-  for (size_t i = from; i < to; i++) {
-    const float* r = f + i * k;
-    __m256 acc[T];
-    for (size_t b = 0; b < T; b++) acc[b] = _mm256_setzero_ps();
-    for (size_t j = 0; j < body; j += kLanes) {
-      __m256 rv = _mm256_loadu_ps(r + j);
-      for (size_t b = 0; b < T; b++) acc[b] = _mm256_fmadd_ps(rv, _mm256_loadu_ps(users + b * k + j), acc[b]);
-    }
-    alignas(32) float s[T];
-    __m256 sv = hsum8(acc);
-    if (body < k) {
-      _mm256_store_ps(s, sv);
-      for (size_t b = 0; b < T; b++) s[b] = tail(r, users + b * k, body, k, s[b]);
-      sv = _mm256_load_ps(s);
-    }
-    if (bias) sv = _mm256_add_ps(sv, _mm256_set1_ps(bias[i]));
-    unsigned hit = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(sv, thrv, _CMP_GT_OQ)));
-    hit |= notFull & static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(sv, sv, _CMP_ORD_Q)));
-    hit &= (1u << valid) - 1;
-    if (hit == 0) continue;
-    _mm256_store_ps(s, sv);
-    for (; hit != 0; hit &= hit - 1) {
-      size_t b = static_cast<size_t>(__builtin_ctz(hit));
-      if (skipped(ex + b * n, flags, adult[b] != 0, i)) continue;
-      heaps[b].offer(s[b], static_cast<int32_t>(i));
-      refresh(b);
-    }
-    thrv = _mm256_load_ps(thr);
-  }
-}
-#else
-void scan(const float* f, const float* bias, const float* u, const uint8_t* ex, const uint8_t* flags, bool adult, size_t from, size_t to, size_t k, Heap& heap) {
-  const size_t body = k - k % kLanes;
-  for (size_t i = from; i < to; i++) {
-    if (skipped(ex, flags, adult, i)) continue;
-    const float* r = f + i * k;
-    float l[kLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (size_t j = 0; j < body; j += kLanes)
-      for (int d = 0; d < kLanes; d++) l[d] = madd(r[j + d], u[j + d], l[d]);
-    float s = ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
-    s = tail(r, u, body, k, s);
-    heap.offer(bias ? s + bias[i] : s, static_cast<int32_t>(i));
   }
 }
 #endif
+
+// Every user's heap over every item: chunk by chunk, each chunk meeting all
+// users (tiles of 8, 4, 2, 1) while it is in cache. Each user sees its items in
+// ascending order, so a batch answers exactly as each user alone.
+void scanAll(const Items& it, const float* uvs, std::vector<User>& users) {
+  const size_t nb = (it.n + kBlock - 1) / kBlock;
+  const size_t k = it.k;
+  for (size_t q0 = 0; q0 < nb; q0 += kChunkBlocks) {
+    const size_t q1 = std::min(nb, q0 + kChunkBlocks);
+    size_t b = 0;
+#if defined(__AVX512F__)
+    for (; b + 8 <= users.size(); b += 8) tile<8>(it, uvs + b * k, &users[b], q0, q1);
+    if (b + 4 <= users.size()) tile<4>(it, uvs + b * k, &users[b], q0, q1), b += 4;
+    if (b + 2 <= users.size()) tile<2>(it, uvs + b * k, &users[b], q0, q1), b += 2;
+    if (b < users.size()) tile<1>(it, uvs + b * k, &users[b], q0, q1), b += 1;
+#elif defined(__AVX2__) && defined(__FMA__)
+    for (; b + 4 <= users.size(); b += 4) tile<4>(it, uvs + b * k, &users[b], q0, q1);
+    if (b + 2 <= users.size()) tile<2>(it, uvs + b * k, &users[b], q0, q1), b += 2;
+    if (b < users.size()) tile<1>(it, uvs + b * k, &users[b], q0, q1), b += 1;
+#endif
+    for (; b < users.size(); b++)
+      for (size_t q = q0; q < q1; q++) blockScalar(it, uvs + b * k, users[b], q);
+  }
+}
 
 bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
   bool is = false;
@@ -230,98 +259,90 @@ napi_value int32Array(napi_env env, size_t length, int32_t** data) {
   return out;
 }
 
-// topK(itemFactors, itemBias | null, userVec, exclude, itemFlags, excludeAdult, count): Int32Array
+// The item side shared by both entry points: packed factors, bias, flags,
+// checked against each other. False (with a JS exception pending) when refused.
+bool readItems(napi_env env, napi_value* argv, size_t k, Items* it) {
+  void *p, *bias = nullptr, *flags;
+  size_t np, nb = 0, n;
+  auto refuse = [&](const char* why, bool range) {
+    movrec::fail(env, why, range);
+    return false;
+  };
+  if (!typed(env, argv[0], napi_float32_array, &p, &np)) return refuse("packedItems must be a Float32Array", false);
+  napi_valuetype bt;
+  napi_typeof(env, argv[1], &bt);
+  if (bt != napi_null && !typed(env, argv[1], napi_float32_array, &bias, &nb)) return refuse("itemBias must be a Float32Array or null", false);
+  if (!typed(env, argv[4], napi_uint8_array, &flags, &n)) return refuse("itemFlags must be a Uint8Array", false);
+  if (k == 0) return refuse("factors must be at least 1", true);
+  if (np != (n + kBlock - 1) / kBlock * kBlock * k) return refuse("packedItems length must equal ceil(items / 16) x 16 x factors (see packItems)", true);
+  if (bias && nb != n) return refuse("itemBias length must equal the item count", true);
+  *it = Items{static_cast<const float*>(p), static_cast<const float*>(bias), static_cast<const uint8_t*>(flags), n, k};
+  return true;
+}
+
+bool readCount(napi_env env, napi_value v, size_t* count) {
+  double d = 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok || d < 0 || d != std::floor(d)) return false;
+  *count = static_cast<size_t>(d);
+  return true;
+}
+
+// topK(packedItems, itemBias | null, userVec, exclude, itemFlags, excludeAdult, count): Int32Array
 napi_value TopK(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topK expects 7 arguments");
-  void *f, *bias = nullptr, *u, *ex, *flags;
-  size_t nf, nb = 0, k, n, nflags;
-  if (!typed(env, argv[0], napi_float32_array, &f, &nf)) return movrec::fail(env, "itemFactors must be a Float32Array");
-  napi_valuetype bt;
-  napi_typeof(env, argv[1], &bt);
-  if (bt != napi_null && !typed(env, argv[1], napi_float32_array, &bias, &nb)) return movrec::fail(env, "itemBias must be a Float32Array or null");
+  void *u, *ex;
+  size_t k, nex;
   if (!typed(env, argv[2], napi_float32_array, &u, &k)) return movrec::fail(env, "userVec must be a Float32Array");
-  if (!typed(env, argv[3], napi_uint8_array, &ex, &n)) return movrec::fail(env, "exclude must be a Uint8Array");
-  if (!typed(env, argv[4], napi_uint8_array, &flags, &nflags)) return movrec::fail(env, "itemFlags must be a Uint8Array");
+  if (!typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array");
+  Items it;
+  if (!readItems(env, argv, k, &it)) return nullptr;
   bool adult = false;
   if (napi_get_value_bool(env, argv[5], &adult) != napi_ok) return movrec::fail(env, "excludeAdult must be a boolean");
-  double countD = 0;
-  if (napi_get_value_double(env, argv[6], &countD) != napi_ok || countD < 0 || countD != std::floor(countD))
-    return movrec::fail(env, "count must be a non-negative integer", true);
-  if (nf != n * k) return movrec::fail(env, "itemFactors length must equal items x factors", true);
-  if (bias && nb != n) return movrec::fail(env, "itemBias length must equal the item count", true);
-  if (nflags != n) return movrec::fail(env, "itemFlags length must equal the item count", true);
+  size_t count;
+  if (!readCount(env, argv[6], &count)) return movrec::fail(env, "count must be a non-negative integer", true);
+  if (nex != it.n) return movrec::fail(env, "exclude length must equal the item count", true);
 
-  Heap heap(static_cast<size_t>(countD));
-  scan(static_cast<const float*>(f), static_cast<const float*>(bias), static_cast<const float*>(u), static_cast<const uint8_t*>(ex),
-       static_cast<const uint8_t*>(flags), adult, 0, n, k, heap);
+  Heap heap(count);
+  std::vector<User> users{User{&heap, static_cast<const uint8_t*>(ex), adult}};
+  if (count > 0) scanAll(it, static_cast<const float*>(u), users);
   int32_t* outData = nullptr;
   napi_value out = int32Array(env, heap.size, &outData);
   if (out) writeBestFirst(heap, outData);
   return out;
 }
 
-// topKBatch(itemFactors, itemBias | null, userVecs (B x k), exclude (B x n), itemFlags, excludeAdult (B bytes), count): Int32Array (B x count)
+// topKBatch(packedItems, itemBias | null, userVecs (B x k), exclude (B x n), itemFlags, excludeAdult (B bytes), count): Int32Array (B x count)
 // Row b holds user b's ids best first, padded with -1; each row equals topK for that user alone.
 napi_value TopKBatch(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topKBatch expects 7 arguments");
-  void *f, *bias = nullptr, *u, *ex, *flags, *adult;
-  size_t nf, nb = 0, nu, nex, n, users;
-  if (!typed(env, argv[0], napi_float32_array, &f, &nf)) return movrec::fail(env, "itemFactors must be a Float32Array");
-  napi_valuetype bt;
-  napi_typeof(env, argv[1], &bt);
-  if (bt != napi_null && !typed(env, argv[1], napi_float32_array, &bias, &nb)) return movrec::fail(env, "itemBias must be a Float32Array or null");
+  void *u, *ex, *adult;
+  size_t nu, nex, nusers;
   if (!typed(env, argv[2], napi_float32_array, &u, &nu)) return movrec::fail(env, "userVecs must be a Float32Array");
   if (!typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array");
-  if (!typed(env, argv[4], napi_uint8_array, &flags, &n)) return movrec::fail(env, "itemFlags must be a Uint8Array");
-  if (!typed(env, argv[5], napi_uint8_array, &adult, &users)) return movrec::fail(env, "excludeAdult must be a Uint8Array (one byte per user)");
-  double countD = 0;
-  if (napi_get_value_double(env, argv[6], &countD) != napi_ok || countD < 0 || countD != std::floor(countD))
-    return movrec::fail(env, "count must be a non-negative integer", true);
-  if (users == 0 || nu % users != 0) return movrec::fail(env, "userVecs length must be users x factors", true);
-  const size_t k = nu / users;
-  if (nf != n * k) return movrec::fail(env, "itemFactors length must equal items x factors", true);
-  if (bias && nb != n) return movrec::fail(env, "itemBias length must equal the item count", true);
-  if (nex != users * n) return movrec::fail(env, "exclude length must equal users x items", true);
+  if (!typed(env, argv[5], napi_uint8_array, &adult, &nusers)) return movrec::fail(env, "excludeAdult must be a Uint8Array (one byte per user)");
+  if (nusers == 0 || nu % nusers != 0) return movrec::fail(env, "userVecs length must be users x factors", true);
+  Items it;
+  if (!readItems(env, argv, nu / nusers, &it)) return nullptr;
+  size_t count;
+  if (!readCount(env, argv[6], &count)) return movrec::fail(env, "count must be a non-negative integer", true);
+  if (nex != nusers * it.n) return movrec::fail(env, "exclude length must equal users x items", true);
 
-  const size_t count = static_cast<size_t>(countD);
-  std::vector<Heap> heaps(users, Heap(count));
-  const float* F = static_cast<const float*>(f);
-  const float* B = static_cast<const float*>(bias);
-  const float* U = static_cast<const float*>(u);
+  std::vector<Heap> heaps(nusers, Heap(count));
+  std::vector<User> users;
+  users.reserve(nusers);
   const uint8_t* EX = static_cast<const uint8_t*>(ex);
-  const uint8_t* FL = static_cast<const uint8_t*>(flags);
   const uint8_t* AD = static_cast<const uint8_t*>(adult);
-  if (count > 0) {
-    size_t tiled = 0;
-#if defined(__AVX2__) && defined(__FMA__)
-    // A tile costs about as much as three users scanned one by one: a short
-    // remainder of three or more goes through a tile padded with zero vectors.
-    const size_t rest = users % kTile;
-    tiled = users - rest + (rest >= kMinPaddedTile ? rest : 0);
-    std::vector<float> padded(kTile * k, 0.0f);
-    if (tiled % kTile != 0) std::copy(U + (users - rest) * k, U + users * k, padded.begin());
-#endif
-    for (size_t lo = 0; lo < n; lo += kBlockRows) {
-      const size_t hi = std::min(n, lo + kBlockRows);
-      size_t b = 0;
-#if defined(__AVX2__) && defined(__FMA__)
-      for (; b < tiled; b += kTile) {
-        const size_t valid = std::min(kTile, tiled - b);
-        scanTile(F, B, valid == kTile ? U + b * k : padded.data(), EX + b * n, n, FL, AD + b, lo, hi, k, heaps.data() + b, valid);
-      }
-#endif
-      for (; b < users; b++) scan(F, B, U + b * k, EX + b * n, FL, AD[b] != 0, lo, hi, k, heaps[b]);
-    }
-  }
+  for (size_t b = 0; b < nusers; b++) users.push_back(User{&heaps[b], EX + b * it.n, AD[b] != 0});
+  if (count > 0) scanAll(it, static_cast<const float*>(u), users);
   int32_t* outData = nullptr;
-  napi_value out = int32Array(env, users * count, &outData);
+  napi_value out = int32Array(env, nusers * count, &outData);
   if (!out) return nullptr;
-  std::fill(outData, outData + users * count, -1);
-  for (size_t b = 0; b < users; b++) writeBestFirst(heaps[b], outData + b * count);
+  std::fill(outData, outData + nusers * count, -1);
+  for (size_t b = 0; b < nusers; b++) writeBestFirst(heaps[b], outData + b * count);
   return out;
 }
 }  // namespace

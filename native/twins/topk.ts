@@ -1,17 +1,42 @@
-// TypeScript twin of native/topk.cc: the same scores in the same summation
-// order (8 float32 lanes, fused multiply-add, the same horizontal sum), the
-// same exclusions and the same tie rule, so both return the same ids.
+// TypeScript twin of native/topk.cc: the same packed item layout, the same
+// scores in the same order (a fused multiply-add chain over the factors from 0,
+// then the bias), the same exclusions and the same tie rule, so both return the
+// same ids.
 
-export const LANES = 8;
+/** Items per packed block: the native kernel holds one block's scores in one 16-lane register. */
+export const BLOCK = 16;
+
+/** Floats in the packed form of `items` x `factors`: whole blocks, the last padded with zeros. */
+export function packedLength(items: number, factors: number): number {
+  return Math.ceil(items / BLOCK) * BLOCK * factors;
+}
+
+/**
+ * The kernels' item layout, from row-major item factors: blocks of 16 items,
+ * factor-major inside a block (block q, factor j, lane l at (q*factors + j)*16 + l),
+ * so one load reads factor j of 16 items. Done once per model and thread.
+ */
+export function packItems(itemFactors: Float32Array, items: number, factors: number): Float32Array {
+  if (!Number.isInteger(items) || items < 0 || !Number.isInteger(factors) || factors < 1) throw new RangeError(`packItems needs whole items and factors >= 1, got ${items} x ${factors}`);
+  if (itemFactors.length !== items * factors) throw new RangeError(`itemFactors has ${itemFactors.length} floats, expected ${items} items x ${factors} factors`);
+  const out = new Float32Array(packedLength(items, factors));
+  for (let i = 0; i < items; i++) {
+    const at = (i - (i % BLOCK)) * factors + (i % BLOCK);
+    const row = i * factors;
+    for (let j = 0; j < factors; j++) out[at + j * BLOCK] = itemFactors[row + j]!;
+  }
+  return out;
+}
 
 /**
  * The `count` best items for one user, best first (ties: lower index first).
- * score(i) = itemFactors[i*k .. i*k+k) · userVec (+ itemBias[i] when given);
+ * score(i) = item i's factors · userVec (+ itemBias[i] when given), the item
+ * factors given packed (packItems);
  * items with exclude[i] !== 0, or adult (itemFlags bit 0) when excludeAdult,
  * are skipped, and so are NaN scores.
  */
 export function topK(
-  itemFactors: Float32Array,
+  packedItems: Float32Array,
   itemBias: Float32Array | null,
   userVec: Float32Array,
   exclude: Uint8Array,
@@ -21,9 +46,9 @@ export function topK(
 ): Int32Array {
   const k = userVec.length;
   const n = exclude.length;
-  checkShapes(itemFactors, itemBias, k, n, itemFlags, count);
+  checkShapes(packedItems, itemBias, k, n, itemFlags, count);
   const heap = newHeap(count);
-  scan(itemFactors, itemBias, userVec, 0, exclude, 0, itemFlags, excludeAdult, 0, n, k, heap);
+  scan(packedItems, itemBias, userVec, 0, exclude, 0, itemFlags, excludeAdult, 0, n, k, heap);
   const out = new Int32Array(heap.size);
   writeBestFirst(heap, out, 0);
   return out;
@@ -38,7 +63,7 @@ const BLOCK_ROWS = 64;
  * Returns B rows of `count` ids (row b = topK for user b alone), padded with -1.
  */
 export function topKBatch(
-  itemFactors: Float32Array,
+  packedItems: Float32Array,
   itemBias: Float32Array | null,
   userVecs: Float32Array,
   exclude: Uint8Array,
@@ -50,13 +75,13 @@ export function topKBatch(
   const n = itemFlags.length;
   if (users === 0 || userVecs.length % users !== 0) throw new RangeError(`userVecs has ${userVecs.length} floats, not a multiple of ${users} users`);
   const k = userVecs.length / users;
-  checkShapes(itemFactors, itemBias, k, n, itemFlags, count);
+  checkShapes(packedItems, itemBias, k, n, itemFlags, count);
   if (exclude.length !== users * n) throw new RangeError(`exclude has ${exclude.length} bytes, expected ${users} users x ${n} items`);
   const heaps = Array.from({ length: users }, () => newHeap(count));
   if (count > 0) {
     for (let lo = 0; lo < n; lo += BLOCK_ROWS) {
       const hi = Math.min(n, lo + BLOCK_ROWS);
-      for (let b = 0; b < users; b++) scan(itemFactors, itemBias, userVecs, b * k, exclude, b * n, itemFlags, excludeAdult[b] !== 0, lo, hi, k, heaps[b]!);
+      for (let b = 0; b < users; b++) scan(packedItems, itemBias, userVecs, b * k, exclude, b * n, itemFlags, excludeAdult[b] !== 0, lo, hi, k, heaps[b]!);
     }
   }
   const out = new Int32Array(users * count).fill(-1);
@@ -74,9 +99,9 @@ function newHeap(count: number): Heap {
   return { score: new Float32Array(count), index: new Int32Array(count), size: 0 };
 }
 
-/** Offers rows [from, to) to one user's heap; the user's vector and mask start at uAt and exAt. */
+/** Offers items [from, to) to one user's heap; the user's vector and mask start at uAt and exAt. */
 function scan(
-  itemFactors: Float32Array,
+  packed: Float32Array,
   itemBias: Float32Array | null,
   u: Float32Array,
   uAt: number,
@@ -93,26 +118,13 @@ function scan(
   const heapScore = heap.score;
   const heapIdx = heap.index;
   const count = heapScore.length;
-  const body = k - (k % LANES);
   for (let i = from; i < to; i++) {
     if (exclude[exAt + i] !== 0 || (excludeAdult && (itemFlags[i]! & 1) !== 0)) continue;
-    const row = i * k;
-    // Eight named lanes rather than an array: V8 keeps them in registers.
-    let l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
-    for (let j = 0; j < body; j += LANES) {
-      const r = row + j;
-      const v = uAt + j;
-      l0 = fr(itemFactors[r]! * u[v]! + l0);
-      l1 = fr(itemFactors[r + 1]! * u[v + 1]! + l1);
-      l2 = fr(itemFactors[r + 2]! * u[v + 2]! + l2);
-      l3 = fr(itemFactors[r + 3]! * u[v + 3]! + l3);
-      l4 = fr(itemFactors[r + 4]! * u[v + 4]! + l4);
-      l5 = fr(itemFactors[r + 5]! * u[v + 5]! + l5);
-      l6 = fr(itemFactors[r + 6]! * u[v + 6]! + l6);
-      l7 = fr(itemFactors[r + 7]! * u[v + 7]! + l7);
-    }
-    let s = fr(fr(fr(l0 + l4) + fr(l2 + l6)) + fr(fr(l1 + l5) + fr(l3 + l7)));
-    for (let j = body; j < k; j++) s = fr(itemFactors[row + j]! * u[uAt + j]! + s);
+    // A float32 product is exact in a double; rounding the double sum to float32 gives the
+    // fused multiply-add's result but for rare double-rounding cases (the agreement tests would show one).
+    const at = (i - (i % BLOCK)) * k + (i % BLOCK);
+    let s = 0;
+    for (let j = 0; j < k; j++) s = fr(packed[at + j * BLOCK]! * u[uAt + j]! + s);
     if (itemBias !== null) s = fr(s + itemBias[i]!);
     if (s !== s) continue;
     if (heap.size < count) {
@@ -134,8 +146,9 @@ function writeBestFirst(heap: Heap, out: Int32Array, at: number): void {
   for (let x = 0; x < order.length; x++) out[at + x] = index[order[x]!]!;
 }
 
-export function checkShapes(itemFactors: Float32Array, itemBias: Float32Array | null, k: number, n: number, itemFlags: Uint8Array, count: number): void {
-  if (itemFactors.length !== n * k) throw new RangeError(`itemFactors has ${itemFactors.length} floats, expected ${n} items x ${k} factors`);
+export function checkShapes(packedItems: Float32Array, itemBias: Float32Array | null, k: number, n: number, itemFlags: Uint8Array, count: number): void {
+  if (k < 1) throw new RangeError('factors must be at least 1');
+  if (packedItems.length !== packedLength(n, k)) throw new RangeError(`packedItems has ${packedItems.length} floats, expected ${packedLength(n, k)} (${n} items x ${k} factors, packed by packItems)`);
   if (itemBias !== null && itemBias.length !== n) throw new RangeError(`itemBias has ${itemBias.length} entries, expected ${n}`);
   if (itemFlags.length !== n) throw new RangeError(`itemFlags has ${itemFlags.length} entries, expected ${n}`);
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);

@@ -1,14 +1,18 @@
-// A model view made ready for answering: the id → index map, the popularity
-// order used to pad short lists, and a scratch exclusion mask. Built once per
+// A model view made ready for answering: the id → index map, the item factors
+// in the kernels' packed layout, the popularity order used to pad short lists,
+// and a scratch exclusion mask. Built once per
 // (slot, generation) in each thread that reads the slot.
 import { FLAG_ADULT, viewArtifact, type ModelView } from '../model/artifact';
 import { Errors } from '../errors';
+import { packItems } from '../../native/index';
 
 const SCORINGS = new Set(['dot+itemBias', 'dot']);
 
 export interface PreparedModel {
   view: ModelView;
   itemIndex: Map<string, number>;
+  /** The item factors packed for the top-K kernels (this thread's copy; the slot keeps the artifact's rows). */
+  packed: Float32Array;
   /** Item indices by popularity, most popular first (ties: lower index). */
   popular: Int32Array;
   /** Per-thread scratch: set for one query's exclusions, cleared after. */
@@ -38,7 +42,7 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
   for (let i = 0; i < n; i++) itemIndex.set(view.itemIds[i]!, i);
   const pop = view.popularity;
   const popular = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => pop[b]! - pop[a]! || a - b);
-  return { view, itemIndex, popular, mask: new Uint8Array(n) };
+  return { view, itemIndex, packed: packItems(view.itemFactors, n, view.factors), popular, mask: new Uint8Array(n) };
 }
 
 export function isAdult(m: PreparedModel, item: number): boolean {

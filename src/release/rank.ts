@@ -100,7 +100,7 @@ function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; mino
       }
     }
     const bias = v.scoring === 'dot+itemBias' ? v.itemBias : null;
-    return topKBatch(v.itemFactors, bias, s.vecs.subarray(0, b * k), s.masks.subarray(0, b * n), v.itemFlags, s.adult.subarray(0, b), listSize);
+    return topKBatch(m.packed, bias, s.vecs.subarray(0, b * k), s.masks.subarray(0, b * n), v.itemFlags, s.adult.subarray(0, b), listSize);
   } finally {
     for (const at of marked) s.masks[at] = 0;
   }

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeArtifact, FLAG_ADULT, type ModelParts } from '../../src/model/artifact';
 import { openStore, storeTables } from '../../src/store/store';
 import type { UserInfo } from '../../src/model/dataset';
-import { topK as topKTwin } from '../../native/twins/topk';
+import { packItems, topK as topKTwin } from '../../native/twins/topk';
 
 /** The models' seeded generator, so fixtures are the same every run. */
 import { rng } from '../../src/model/rng';
@@ -94,6 +94,6 @@ export function expectedTop(parts: ModelParts, userId: number, seen: number[], m
   const k = parts.factors;
   const mask = new Uint8Array(parts.itemIds.length);
   for (const i of seen) mask[i] = 1;
-  const best = topKTwin(parts.itemFactors, parts.itemBias, parts.userFactors.subarray(u * k, u * k + k), mask, parts.itemFlags, minor, count);
+  const best = topKTwin(packItems(parts.itemFactors, parts.itemIds.length, k), parts.itemBias, parts.userFactors.subarray(u * k, u * k + k), mask, parts.itemFlags, minor, count);
   return Array.from(best, (i) => parts.itemIds[i]!);
 }

@@ -2,7 +2,7 @@
 // returns, for each user, exactly the ids the single-user kernel returns,
 // natively and in the TypeScript twin, with per-user exclusions and adult masks.
 import t from 'tap';
-import { topKBatch, topKBatchNative, topKBatchTwin, topKNative, topKTwin } from '../../native/index';
+import { packItems, topKBatch, topKBatchNative, topKBatchTwin, topKNative, topKTwin } from '../../native/index';
 import { rng } from '../helpers/scoring';
 
 interface Case {
@@ -22,7 +22,7 @@ function data(c: Case) {
   const exclude = Uint8Array.from({ length: c.users * c.n }, () => (r() < 0.1 ? 1 : 0));
   const flags = Uint8Array.from({ length: c.n }, () => (r() < 0.2 ? 1 : 0));
   const adult = Uint8Array.from({ length: c.users }, () => (r() < 0.5 ? 1 : 0));
-  return { f, bias, u, exclude, flags, adult };
+  return { p: packItems(f, c.n, c.k), bias, u, exclude, flags, adult };
 }
 
 type Single = typeof topKTwin;
@@ -30,7 +30,7 @@ type Single = typeof topKTwin;
 /** Each user's row from the single-user kernel, padded with -1 to `count` like the batched answer. */
 function oneByOne(single: Single, d: ReturnType<typeof data>, c: Case): number[][] {
   return Array.from({ length: c.users }, (_, b) => {
-    const ids = Array.from(single(d.f, d.bias, d.u.subarray(b * c.k, (b + 1) * c.k), d.exclude.subarray(b * c.n, (b + 1) * c.n), d.flags, d.adult[b] === 1, c.count));
+    const ids = Array.from(single(d.p, d.bias, d.u.subarray(b * c.k, (b + 1) * c.k), d.exclude.subarray(b * c.n, (b + 1) * c.n), d.flags, d.adult[b] === 1, c.count));
     return [...ids, ...new Array<number>(c.count - ids.length).fill(-1)];
   });
 }
@@ -39,9 +39,9 @@ function rows(out: Int32Array, c: Case): number[][] {
   return Array.from({ length: c.users }, (_, b) => Array.from(out.subarray(b * c.count, (b + 1) * c.count)));
 }
 
-// Tiles of eight users plus a remainder, factor counts with and without a
-// tail past the 8-lane body, a block boundary inside the item range, and
-// fewer allowed items than `count`.
+// Tiles of eight users plus remainders of 4, 2 and 1, item counts that end
+// inside a 16-item block, odd block counts (the two-block step's last single
+// block), a chunk boundary inside the item range, and fewer allowed items than `count`.
 const cases: Case[] = [
   { n: 27000, k: 64, users: 32, count: 20, bias: true, seed: 11 },
   { n: 5003, k: 64, users: 13, count: 50, bias: false, seed: 12 },
@@ -55,7 +55,7 @@ const cases: Case[] = [
 t.test('the twin batch equals the twin one user at a time', async (t) => {
   for (const c of cases) {
     const d = data(c);
-    t.same(rows(topKBatchTwin(d.f, d.bias, d.u, d.exclude, d.flags, d.adult, c.count), c), oneByOne(topKTwin, d, c), `n=${c.n} k=${c.k} users=${c.users}`);
+    t.same(rows(topKBatchTwin(d.p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count), c), oneByOne(topKTwin, d, c), `n=${c.n} k=${c.k} users=${c.users}`);
   }
 });
 
@@ -67,7 +67,7 @@ t.test('the native batch equals the native single kernel and the twin', async (t
   }
   for (const c of cases) {
     const d = data(c);
-    const batch = rows(topKBatchNative(d.f, d.bias, d.u, d.exclude, d.flags, d.adult, c.count), c);
+    const batch = rows(topKBatchNative(d.p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count), c);
     t.same(batch, oneByOne(topKNative, d, c), `native batch = native single, n=${c.n} k=${c.k} users=${c.users}`);
     t.same(batch, oneByOne(topKTwin, d, c), `native batch = twin, n=${c.n} k=${c.k} users=${c.users}`);
     for (let b = 0; b < c.users; b++) {
@@ -96,12 +96,13 @@ t.test('ties go to the lower index for every user of a batch', async (t) => {
   const want = (b: number) => Array.from({ length: n }, (_, i) => i).filter((i) => i !== b && !(adult[b] && i === 0)).slice(0, 5);
   const expected = Array.from({ length: users }, (_, b) => want(b));
   const c = { n, k, users, count: 5, bias: false, seed: 0 };
-  t.same(rows(topKBatchTwin(f, null, u, exclude, flags, adult, 5), c), expected);
-  if (topKBatchNative) t.same(rows(topKBatchNative(f, null, u, exclude, flags, adult, 5), c), expected);
+  const p = packItems(f, n, k);
+  t.same(rows(topKBatchTwin(p, null, u, exclude, flags, adult, 5), c), expected);
+  if (topKBatchNative) t.same(rows(topKBatchNative(p, null, u, exclude, flags, adult, 5), c), expected);
 });
 
 t.test('shape errors are refused by both batched kernels', async (t) => {
-  const f = new Float32Array(12);
+  const f = packItems(new Float32Array(12), 3, 4);
   const u = new Float32Array(8);
   const adult = new Uint8Array(2);
   t.throws(() => topKBatchTwin(f, null, u, new Uint8Array(5), new Uint8Array(3), adult, 2), /exclude has 5 bytes, expected 2 users x 3 items/);

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { nativeAvailable, nativeStatus, topK, topKNative, topKTwin } from '../../native/index';
+import { nativeAvailable, nativeStatus, packItems, topK, topKNative, topKTwin } from '../../native/index';
 import { rng } from '../helpers/scoring';
 
 interface Case {
@@ -22,7 +22,7 @@ function data(c: Case) {
   const u = Float32Array.from({ length: c.k }, () => r() * 2 - 1);
   const exclude = Uint8Array.from({ length: c.n }, () => (r() < 0.1 ? 1 : 0));
   const flags = Uint8Array.from({ length: c.n }, () => (r() < 0.2 ? 1 : 0));
-  return { f, bias, u, exclude, flags };
+  return { f, p: packItems(f, c.n, c.k), bias, u, exclude, flags };
 }
 
 /** Best-first by exact double-precision scores: the reference both kernels must agree with on random data. */
@@ -48,7 +48,7 @@ const cases: Case[] = [
 t.test('the TypeScript twin ranks like an exact reference', async (t) => {
   for (const c of cases) {
     const d = data(c);
-    t.same(Array.from(topKTwin(d.f, d.bias, d.u, d.exclude, d.flags, c.adult, c.count)), reference(d, c), `n=${c.n} k=${c.k} count=${c.count}`);
+    t.same(Array.from(topKTwin(d.p, d.bias, d.u, d.exclude, d.flags, c.adult, c.count)), reference(d, c), `n=${c.n} k=${c.k} count=${c.count}`);
   }
 });
 
@@ -62,8 +62,8 @@ t.test('the native kernel returns the same ids as the twin', async (t) => {
   t.match(nativeStatus, /^native/);
   for (const c of cases) {
     const d = data(c);
-    const native = Array.from(topKNative(d.f, d.bias, d.u, d.exclude, d.flags, c.adult, c.count));
-    t.same(native, Array.from(topKTwin(d.f, d.bias, d.u, d.exclude, d.flags, c.adult, c.count)), `n=${c.n} k=${c.k} count=${c.count}`);
+    const native = Array.from(topKNative(d.p, d.bias, d.u, d.exclude, d.flags, c.adult, c.count));
+    t.same(native, Array.from(topKTwin(d.p, d.bias, d.u, d.exclude, d.flags, c.adult, c.count)), `n=${c.n} k=${c.k} count=${c.count}`);
     for (const i of native) {
       t.equal(d.exclude[i], 0, 'no excluded item');
       if (c.adult) t.equal(d.flags[i], 0, 'no adult item for a minor');
@@ -83,23 +83,30 @@ t.test('ties go to the lower index in both kernels', async (t) => {
   const flags = new Uint8Array(n);
   flags[0] = 1;
   const want = [1, 3, 4, 5, 6];
-  t.same(Array.from(topKTwin(f, null, u, exclude, flags, true, 5)), want);
-  if (topKNative) t.same(Array.from(topKNative(f, null, u, exclude, flags, true, 5)), want);
+  const p = packItems(f, n, k);
+  t.same(Array.from(topKTwin(p, null, u, exclude, flags, true, 5)), want);
+  if (topKNative) t.same(Array.from(topKNative(p, null, u, exclude, flags, true, 5)), want);
 });
 
 t.test('shape errors are refused by both kernels', async (t) => {
   const f = new Float32Array(10);
   const u = new Float32Array(4);
   const ex = new Uint8Array(3);
-  t.throws(() => topKTwin(f, null, u, ex, new Uint8Array(3), false, 2), /itemFactors has 10 floats, expected 3 items x 4 factors/);
+  t.throws(() => topKTwin(f, null, u, ex, new Uint8Array(3), false, 2), /packedItems has 10 floats, expected 64 \(3 items x 4 factors, packed by packItems\)/);
+  t.throws(() => packItems(f, 3, 4), /itemFactors has 10 floats, expected 3 items x 4 factors/);
+  const p = packItems(new Float32Array(12), 3, 4);
+  t.throws(() => topKTwin(p, null, u, new Uint8Array(2), new Uint8Array(3), false, 2), /itemFlags has 3 entries, expected 2/);
   const native = topKNative;
-  if (native) t.throws(() => native(f, null, u, ex, new Uint8Array(3), false, 2), /itemFactors length must equal items x factors/);
+  if (native) {
+    t.throws(() => native(f, null, u, ex, new Uint8Array(3), false, 2), /packedItems length must equal ceil\(items \/ 16\) x 16 x factors/);
+    t.throws(() => native(p, null, u, new Uint8Array(2), new Uint8Array(3), false, 2), /exclude length must equal the item count/);
+  }
 });
 
 t.test('MOVREC_NATIVE=0 forces the twin and scoring still works', async (t) => {
   const index = join(__dirname, '..', '..', 'dist', 'native', 'index.js');
   const code = `const n = require(${JSON.stringify(index)});
-const ids = n.topK(new Float32Array([1, 0, 0, 1, 2, 2]), null, new Float32Array([1, 1]), new Uint8Array(3), new Uint8Array(3), false, 2);
+const ids = n.topK(n.packItems(new Float32Array([1, 0, 0, 1, 2, 2]), 3, 2), null, new Float32Array([1, 1]), new Uint8Array(3), new Uint8Array(3), false, 2);
 process.stdout.write(JSON.stringify({ available: n.nativeAvailable, status: n.nativeStatus, ids: Array.from(ids) }));`;
   const r = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, MOVREC_NATIVE: '0' }, encoding: 'utf8', timeout: 30_000 });
   t.equal(r.status, 0, r.stderr);
