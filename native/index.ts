@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { topK as topKTwin, topKBatch as topKBatchTwin } from './twins/topk';
-export { packItems, packedLength } from './twins/topk';
+export { BLOCK, packBlocks, packItems, packedLength } from './twins/topk';
 import { sgdEpochTs, type SgdEpochArgs } from './twins/train-sgd';
 import { alsHalfTs, gramTs, type AlsHalfArgs } from './twins/train-als';
 

@@ -24,13 +24,13 @@ channel.onmessage = (ev) => {
     const request = msg.request;
     void metrics.registry.getMetricsAsJSON().then((m) => channel.postMessage({ reply: request, threadId, metrics: m } satisfies MetricsReply));
   } else if (msg.prepare) {
-    const { slot, generation } = msg.prepare;
+    const { slot, generation, packedItems } = msg.prepare;
     // Leased by generation: a request that arrives after the publisher gave up
     // waiting finds the slot restamped (or being refilled) and is ignored.
     const lease = reader.acquireSlot(slot, generation);
     if (!lease) return;
     try {
-      modelOf(slot, generation, lease.bytes);
+      modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined).packed;
     } finally {
       reader.release(lease);
     }
@@ -38,12 +38,15 @@ channel.onmessage = (ev) => {
   }
 };
 
-/** The parsed view of a slot, rebuilt only when the slot holds a newer generation. */
-function modelOf(slot: number, generation: number, bytes: Uint8Array): PreparedModel {
+/**
+ * The parsed view of a slot, rebuilt only when the slot holds a newer
+ * generation; a worker that missed the prepare message packs its own copy.
+ */
+function modelOf(slot: number, generation: number, bytes: Uint8Array, packed?: Float32Array): PreparedModel {
   const hit = cache.get(slot);
   if (hit && hit.generation === generation) return hit.model;
   // The main thread verified the checksum before publishing: no second hash here.
-  const model = prepareModel(bytes, { verify: false, label: `slot ${slot}` });
+  const model = prepareModel(bytes, { verify: false, label: `slot ${slot}`, packed });
   cache.set(slot, { generation, model });
   return model;
 }

@@ -14,18 +14,29 @@ export function packedLength(items: number, factors: number): number {
 /**
  * The kernels' item layout, from row-major item factors: blocks of 16 items,
  * factor-major inside a block (block q, factor j, lane l at (q*factors + j)*16 + l),
- * so one load reads factor j of 16 items. Done once per model and thread.
+ * so one load reads factor j of 16 items. Done once per model.
  */
 export function packItems(itemFactors: Float32Array, items: number, factors: number): Float32Array {
+  const out = new Float32Array(packedLength(items, factors));
+  packBlocks(itemFactors, items, factors, out, 0, Math.ceil(items / BLOCK));
+  return out;
+}
+
+/**
+ * Packs blocks [fromBlock, toBlock) of `itemFactors` into `out` (packedLength
+ * floats, zero where the last block is padded): lets a caller pack a large
+ * matrix a slice at a time, or into shared memory.
+ */
+export function packBlocks(itemFactors: Float32Array, items: number, factors: number, out: Float32Array, fromBlock: number, toBlock: number): void {
   if (!Number.isInteger(items) || items < 0 || !Number.isInteger(factors) || factors < 1) throw new RangeError(`packItems needs whole items and factors >= 1, got ${items} x ${factors}`);
   if (itemFactors.length !== items * factors) throw new RangeError(`itemFactors has ${itemFactors.length} floats, expected ${items} items x ${factors} factors`);
-  const out = new Float32Array(packedLength(items, factors));
-  for (let i = 0; i < items; i++) {
+  if (out.length !== packedLength(items, factors)) throw new RangeError(`the packed array has ${out.length} floats, expected ${packedLength(items, factors)}`);
+  const last = Math.min(items, toBlock * BLOCK);
+  for (let i = fromBlock * BLOCK; i < last; i++) {
     const at = (i - (i % BLOCK)) * factors + (i % BLOCK);
     const row = i * factors;
     for (let j = 0; j < factors; j++) out[at + j * BLOCK] = itemFactors[row + j]!;
   }
-  return out;
 }
 
 /**

@@ -1,14 +1,18 @@
 // Benchmark: `movrec serve` with a 1M-user x 27,000-item x 64-factor model,
-// loaded from a second process on loopback (autocannon, user ids drawn from
-// all 1M users), beside (a) a bare uWebSockets.js handler answering a fixed
+// loaded from a second process on loopback (wrk when it is on PATH, else
+// autocannon; user ids drawn from all 1M users), beside (a) a bare uWebSockets.js handler answering a fixed
 // line, the ceiling, (b) the same server with the TypeScript kernel
 // (MOVREC_NATIVE=0), and (c) the same server without micro-batching
 // (serve.batchSize 1: one worker task and one kernel pass per request); then
 // SIGHUP every few seconds during a load run.
 // Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/serve-load.js
+// wrk is the better gauge here: it costs the shared 2 cores about a third of
+// what autocannon (a Node process) does per request, so more CPU is left to the
+// server, and the raw ceiling it measures is the server's, not the client's.
 // Knobs (env): USERS, ITEMS, FACTORS, SECONDS (per run, default 10), CONNECTIONS (32), THREADS (2), SWAP_EVERY_MS (2500),
+// LOADGEN (wrk | autocannon; default wrk when installed), WARMUP (s of unmeasured load before each server's runs, default 2), SWEEP (connection counts for the native server, default 16,64),
 // RATE (offered req/s of the paced run, default 1000: latency below saturation, where the simulator lives).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +30,15 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const THREADS = Number(process.env.THREADS ?? 2);
 const SWAP_EVERY_MS = Number(process.env.SWAP_EVERY_MS ?? 2500);
 const RATE = Number(process.env.RATE ?? 1000);
+// Unmeasured load before each server's first run: JIT warm-up and first touches of the model's pages.
+const WARMUP = Number(process.env.WARMUP ?? 2);
+const SWEEP = (process.env.SWEEP ?? '16,64').split(',').filter(Boolean).map(Number);
 const HISTORY = 3;
+// `wrk -v` prints its version and exits 1; a missing binary is a spawn error.
+const WRK_FOUND = /^wrk /.test(spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout ?? '');
+const LOADGEN = process.env.LOADGEN ?? (WRK_FOUND ? 'wrk' : 'autocannon');
+if (LOADGEN !== 'wrk' && LOADGEN !== 'autocannon') throw new Error(`LOADGEN must be wrk or autocannon, got ${LOADGEN}`);
+if (LOADGEN === 'wrk' && !WRK_FOUND) throw new Error('LOADGEN=wrk but wrk is not on PATH (apt-get install wrk)');
 
 const ROOT = join(__dirname, '..', '..', '..');
 const MOVREC = join(ROOT, 'scripts', 'movrec.js');
@@ -117,13 +129,55 @@ async function stop(c: Child): Promise<number | null> {
 }
 
 /** Closed loop: each connection sends its next request when the last is answered. */
-function load(port: number, seconds: number): Promise<LoadResult> {
+function load(port: number, seconds: number, connections = CONNECTIONS): Promise<LoadResult> {
+  return LOADGEN === 'wrk' ? wrk(port, seconds, connections) : autocannonLoad(port, seconds, connections);
+}
+
+function autocannonLoad(port: number, seconds: number, connections: number): Promise<LoadResult> {
   const r = rng(99);
   return autocannon({
     url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     requests: [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/recommend/${1 + Math.floor(r() * USERS)}` }) }],
+  });
+}
+
+// One wrk thread (one core at most, like autocannon's one event loop); the
+// script draws the user ids and prints the summary as one JSON line.
+const WRK_SCRIPT = `
+math.randomseed(99)
+request = function() return wrk.format("GET", "/recommend/" .. math.random(1, ${USERS})) end
+done = function(s, lat)
+  local e = s.errors
+  io.write(string.format('WRK {"requests":%d,"us":%d,"p50":%d,"p99":%d,"p999":%d,"max":%d,"errors":%d,"timeouts":%d,"non2xx":%d}\\n',
+    s.requests, s.duration, lat:percentile(50), lat:percentile(99), lat:percentile(99.9), lat.max, e.connect + e.read + e.write, e.timeout, e.status))
+end
+`;
+
+function wrk(port: number, seconds: number, connections: number): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'movrec-wrk-'));
+  const script = join(dir, 'load.lua');
+  writeFileSync(script, WRK_SCRIPT);
+  return new Promise<LoadResult>((resolve, reject) => {
+    const proc = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '2s', '-s', script, `http://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      const m = /WRK (\{.*\})/.exec(out);
+      if (code !== 0 || !m) return reject(new Error(`wrk exited with ${code}: ${out.trim().split('\n').slice(-3).join(' | ')}`));
+      const w = JSON.parse(m[1]!) as { requests: number; us: number; p50: number; p99: number; p999: number; max: number; errors: number; timeouts: number; non2xx: number };
+      resolve({
+        requests: { average: w.requests / (w.us / 1e6), total: w.requests },
+        latency: { p50: w.p50 / 1000, p99: w.p99 / 1000, p99_9: w.p999 / 1000, max: w.max / 1000 },
+        errors: w.errors,
+        timeouts: w.timeouts,
+        non2xx: w.non2xx,
+      });
+    });
   });
 }
 
@@ -217,7 +271,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'movrec-serve-bench-'));
   const children: Child[] = [];
   try {
-    console.log(`model ${USERS} users x ${ITEMS} items x ${K} factors; serve --threads ${THREADS}; autocannon ${CONNECTIONS} connections, ${SECONDS} s per run, ids from all ${USERS} users`);
+    console.log(`model ${USERS} users x ${ITEMS} items x ${K} factors; serve --threads ${THREADS}; load: ${LOADGEN}${LOADGEN === 'wrk' ? ' (1 thread)' : ''}, ${CONNECTIONS} connections, ${SECONDS} s per run, ids from all ${USERS} users`);
     console.log('the machine (2 cores) is shared with the load generator and other jobs: figures are noisy');
     let t0 = Date.now();
     await fillHistory(dir);
@@ -232,6 +286,7 @@ async function main(): Promise<void> {
 
     const raw = await start([RAW], {}, 'stdout');
     children.push(raw);
+    await load(raw.port, WARMUP);
     rows.push({ name: '(a) raw uWebSockets.js, fixed line', r: await load(raw.port, SECONDS) });
     await stop(raw);
 
@@ -244,9 +299,13 @@ async function main(): Promise<void> {
       const s = await start([...serveArgs, ...extra], { ...env, MOVREC_LOG_LEVEL: 'info' }, 'stderr');
       children.push(s);
       const startS = ((Date.now() - t0) / 1000).toFixed(1);
+      await load(s.port, WARMUP);
+      const d0 = await scrape(s.port, 'movrec_http_degraded_total');
       const r = await load(s.port, SECONDS);
-      rows.push({ name, r, degraded: await scrape(s.port, 'movrec_http_degraded_total'), note: `start ${startS} s` });
+      rows.push({ name, r, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - d0, note: `start ${startS} s` });
       if (openLoop) {
+        // The same server at other concurrencies: throughput against latency.
+        for (const c of SWEEP) rows.push({ name: `  same, ${c} connections`, r: await load(s.port, SECONDS, c) });
         const before = await scrape(s.port, 'movrec_http_degraded_total');
         const steady = await paced(s.port, SECONDS, RATE);
         rows.push({ name: `  same, open loop at ${RATE} req/s`, r: steady, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - before });
@@ -256,6 +315,8 @@ async function main(): Promise<void> {
 
     const s = await start(serveArgs, { MOVREC_LOG_LEVEL: 'info' }, 'stderr');
     children.push(s);
+    await load(s.port, WARMUP);
+    const swapD0 = await scrape(s.port, 'movrec_http_degraded_total');
     let swaps = 0;
     let next = b.id;
     const timer = setInterval(() => {
@@ -269,13 +330,16 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     const published = s.lines.filter((l) => /"msg":"model published"/.test(l)).length - 1;
     const flipMs = s.lines.filter((l) => /"msg":"model published"/.test(l)).slice(1).map((l) => Number(/"ms":(\d+)/.exec(l)?.[1]));
-    rows.push({ name: `movrec serve, SIGHUP every ${SWAP_EVERY_MS / 1000} s`, r: swapRun, degraded: await scrape(s.port, 'movrec_http_degraded_total'), note: `${swaps} SIGHUPs, ${published} flips (load+verify+flip ms: ${flipMs.join(', ')})` });
+    rows.push({ name: `movrec serve, SIGHUP every ${SWAP_EVERY_MS / 1000} s`, r: swapRun, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - swapD0, note: `${swaps} SIGHUPs, ${published} flips (load+verify+flip ms: ${flipMs.join(', ')})` });
     const exit = await stop(s);
 
     console.log('');
     console.log(['run'.padEnd(34), 'req/s'.padStart(7), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'p99.9ms'.padStart(7), 'errors'.padStart(6), 'non2xx'.padStart(6), 'degraded'.padStart(8)].join('  '));
     for (const x of rows) console.log(row(x));
-    const [rawRow, nat, , ts, single, swap] = rows as [Row, Row, Row, Row, Row, Row];
+    const [rawRow, nat] = rows as [Row, Row];
+    const ts = rows.find((x) => x.name.startsWith('(b)'))!;
+    const single = rows.find((x) => x.name.startsWith('(c)'))!;
+    const swap = rows[rows.length - 1]!;
     const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;
     console.log('');
     console.log(`targets: >= 10000 req/s: ${Math.round(nat.r.requests.average)} | p99 <= 10 ms: ${nat.r.latency.p99} | no errors: ${nat.r.errors + nat.r.timeouts + nat.r.non2xx} | >= 25% of raw: ${pct(nat.r.requests.average, rawRow.r.requests.average)} (TS kernel: ${pct(ts.r.requests.average, rawRow.r.requests.average)}, unbatched: ${pct(single.r.requests.average, rawRow.r.requests.average)})`);

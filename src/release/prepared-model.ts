@@ -4,15 +4,18 @@
 // (slot, generation) in each thread that reads the slot.
 import { FLAG_ADULT, viewArtifact, type ModelView } from '../model/artifact';
 import { Errors } from '../errors';
-import { packItems } from '../../native/index';
+import { packItems, packedLength } from '../../native/index';
 
 const SCORINGS = new Set(['dot+itemBias', 'dot']);
 
 export interface PreparedModel {
   view: ModelView;
   itemIndex: Map<string, number>;
-  /** The item factors packed for the top-K kernels (this thread's copy; the slot keeps the artifact's rows). */
-  packed: Float32Array;
+  /**
+   * The item factors packed for the top-K kernels: the copy the scorer packed
+   * into shared memory when it was handed over, else packed here on first use.
+   */
+  readonly packed: Float32Array;
   /** Item indices by popularity, most popular first (ties: lower index). */
   popular: Int32Array;
   /** Per-thread scratch: set for one query's exclusions, cleared after. */
@@ -34,7 +37,7 @@ export function checkServable(v: ModelView, label: string): void {
   }
 }
 
-export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: string }): PreparedModel {
+export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: string; packed?: Float32Array }): PreparedModel {
   const view = viewArtifact(bytes, opts);
   checkServable(view, opts.label);
   const n = view.itemIds.length;
@@ -42,7 +45,18 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
   for (let i = 0; i < n; i++) itemIndex.set(view.itemIds[i]!, i);
   const pop = view.popularity;
   const popular = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => pop[b]! - pop[a]! || a - b);
-  return { view, itemIndex, packed: packItems(view.itemFactors, n, view.factors), popular, mask: new Uint8Array(n) };
+  if (opts.packed && opts.packed.length !== packedLength(n, view.factors)) throw Errors.modelFormat(view.header.id ?? opts.label, 'the packed item factors do not match the artifact');
+  let packed = opts.packed;
+  return {
+    view,
+    itemIndex,
+    get packed() {
+      packed ??= packItems(view.itemFactors, n, view.factors);
+      return packed;
+    },
+    popular,
+    mask: new Uint8Array(n),
+  };
 }
 
 export function isAdult(m: PreparedModel, item: number): boolean {

@@ -31,9 +31,13 @@ export interface MetricsRequest {
   request: number;
 }
 
-/** Sent before a flip: workers parse the new slot so the first answer after the flip does not. */
+/**
+ * Sent before a flip: workers parse the new slot so the first answer after the
+ * flip does not, and take the item factors the scorer packed once into shared
+ * memory for every worker (packedItems: float32, the kernels' layout).
+ */
 export interface PrepareRequest {
-  prepare: { slot: number; generation: number };
+  prepare: { slot: number; generation: number; packedItems?: SharedArrayBuffer };
 }
 
 export interface PrepareReply {

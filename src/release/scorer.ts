@@ -11,6 +11,7 @@ import { logger } from '../log';
 import { artifactSize } from '../model/artifact';
 import { openStore, type Store } from '../store/store';
 import { loadVerified } from './load-artifact';
+import { packShared } from './pack-shared';
 import { modelLoads } from './metrics';
 import { prepareModel, type PreparedModel } from './prepared-model';
 import { segmentAnswer } from './rank';
@@ -127,15 +128,18 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     try {
       if (!existsSync(file)) throw Errors.modelNotFound(file);
       const bytes = artifactSize(file);
+      let packedItems: SharedArrayBuffer | undefined;
       const published = await publisher.publish(
         role,
         bytes,
         async (target) => {
           const steps = await loadVerified(file, target);
           const t = performance.now();
-          return { model: prepareModel(target, { verify: false, label: file }), ...steps, prepareMs: Math.round(performance.now() - t) };
+          const model = prepareModel(target, { verify: false, label: file });
+          packedItems = await packShared(model.view);
+          return { model, ...steps, prepareMs: Math.round(performance.now() - t) };
         },
-        (slot, generation) => prepareWorkers(slot, generation),
+        (slot, generation) => prepareWorkers(slot, generation, packedItems),
       );
       const { model, readMs, verifyMs, prepareMs } = published.value;
       const modelId = model.view.id;
@@ -200,9 +204,9 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   }
 
   /** Lets workers parse a filled slot before it serves, so no answer pays for the parse. */
-  async function prepareWorkers(slot: number, generation: number): Promise<void> {
+  async function prepareWorkers(slot: number, generation: number, packedItems: SharedArrayBuffer | undefined): Promise<void> {
     await askWorkers<number>(
-      { prepare: { slot, generation } } satisfies PrepareRequest,
+      { prepare: { slot, generation, packedItems } } satisfies PrepareRequest,
       (data) => {
         const m = data as Partial<PrepareReply>;
         return m.prepared === generation && typeof m.threadId === 'number' ? { threadId: m.threadId, value: generation } : undefined;
