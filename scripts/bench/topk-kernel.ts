@@ -29,7 +29,7 @@ const masks = Array.from({ length: QUERIES }, () => {
   return m;
 });
 
-// The kernels read the packed layout; serving packs once per model and thread (timed below).
+// The kernels read the packed layout; serving packs once per model load (timed below).
 const packStart = process.hrtime.bigint();
 const packed = packItems(items, ITEMS, K);
 const packMs = Number(process.hrtime.bigint() - packStart) / 1e6;
@@ -140,7 +140,7 @@ function numpy(rounds: number, threads: string | undefined): NumpyResult | { err
 const fmt = (us: number) => `${us.toFixed(1).padStart(8)} us/query`;
 console.log(`top-${TOP} over ${ITEMS} x ${K} float32, ${QUERIES} distinct users, ${SEEN} exclusions each, adult mask on every other query`);
 console.log(`kernel in use: ${nativeStatus}; machine shared with other jobs, figures are noisy`);
-console.log(`packing the item matrix for the kernels (once per model and thread): ${packMs.toFixed(1)} ms`);
+console.log(`packing the item matrix for the kernels (once per model load, shared by the scoring workers): ${packMs.toFixed(1)} ms`);
 // One BLAS thread is the like-for-like reference: each scoring worker runs one query on one core.
 const py = numpy(50, '1');
 const pyThreaded = numpy(5, undefined);
