@@ -104,8 +104,9 @@ inline float madd(float a, float b, float c) {
 #endif
 }
 
-// Block q for one user, lane by lane: the reference order every path keeps.
-void blockScalar(const Items& it, const float* uv, const User& u, size_t q) {
+// Block q for one user, lane by lane: the reference order every path keeps
+// (the scan itself without SIMD tiles).
+[[maybe_unused]] void blockScalar(const Items& it, const float* uv, const User& u, size_t q) {
   alignas(64) float s[kBlock] = {0};
   const float* p = it.packed + q * it.k * kBlock;
   for (size_t j = 0; j < it.k; j++)
@@ -210,27 +211,46 @@ void tile(const Items& it, const float* uvs, const User* users, size_t q0, size_
 }
 #endif
 
+#if defined(__AVX512F__)
+// 32 vector registers: 2U accumulators + two block rows + one broadcast.
+constexpr size_t kMaxTile = 12;
+#elif defined(__AVX2__) && defined(__FMA__)
+// 16 vector registers: 2U accumulators (two halves of a block) + two half rows + one broadcast.
+constexpr size_t kMaxTile = 6;
+#else
+constexpr size_t kMaxTile = 1;
+#endif
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+template <size_t U>
+void tileOf(size_t u, const Items& it, const float* uvs, const User* users, size_t q0, size_t q1) {
+  if constexpr (U > 1) {
+    if (u < U) return tileOf<U - 1>(u, it, uvs, users, q0, q1);
+  }
+  tile<U>(it, uvs, users, q0, q1);
+}
+#endif
+
 // Every user's heap over every item: chunk by chunk, each chunk meeting all
-// users (tiles of 8, 4, 2, 1) while it is in cache. Each user sees its items in
-// ascending order, so a batch answers exactly as each user alone.
+// users while it is in cache, in as few tiles as the registers allow (sizes
+// as even as possible: 10 users are one tile, 16 are two of 8), since every
+// tile is one more pass over the chunk. Each user sees its items in ascending
+// order, so a batch answers exactly as each user alone.
 void scanAll(const Items& it, const float* uvs, std::vector<User>& users) {
   const size_t nb = (it.n + kBlock - 1) / kBlock;
   const size_t k = it.k;
+  const size_t tiles = (users.size() + kMaxTile - 1) / kMaxTile;
   for (size_t q0 = 0; q0 < nb; q0 += kChunkBlocks) {
     const size_t q1 = std::min(nb, q0 + kChunkBlocks);
-    size_t b = 0;
-#if defined(__AVX512F__)
-    for (; b + 8 <= users.size(); b += 8) tile<8>(it, uvs + b * k, &users[b], q0, q1);
-    if (b + 4 <= users.size()) tile<4>(it, uvs + b * k, &users[b], q0, q1), b += 4;
-    if (b + 2 <= users.size()) tile<2>(it, uvs + b * k, &users[b], q0, q1), b += 2;
-    if (b < users.size()) tile<1>(it, uvs + b * k, &users[b], q0, q1), b += 1;
-#elif defined(__AVX2__) && defined(__FMA__)
-    for (; b + 4 <= users.size(); b += 4) tile<4>(it, uvs + b * k, &users[b], q0, q1);
-    if (b + 2 <= users.size()) tile<2>(it, uvs + b * k, &users[b], q0, q1), b += 2;
-    if (b < users.size()) tile<1>(it, uvs + b * k, &users[b], q0, q1), b += 1;
-#endif
-    for (; b < users.size(); b++)
+    for (size_t t = 0, b = 0; t < tiles; t++) {
+      const size_t u = (users.size() - b + (tiles - t) - 1) / (tiles - t);
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+      tileOf<kMaxTile>(u, it, uvs + b * k, &users[b], q0, q1);
+#else
       for (size_t q = q0; q < q1; q++) blockScalar(it, uvs + b * k, users[b], q);
+#endif
+      b += u;
+    }
   }
 }
 
