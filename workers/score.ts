@@ -71,7 +71,7 @@ function scoreRole(role: Role, users: number[], at: number[], answers: ScoreAnsw
       metrics.answers.inc({ role: servedAs, model: modelId, source: r.source });
       if (r.source === 'cold-start') metrics.coldStarts.inc({ role: servedAs });
       metrics.latency.observe({ role: servedAs }, perUser);
-      answers[at[y]!] = { ok: true, items: r.items, modelId, generation: lease.generation, source: r.source };
+      answers[at[y]!] = { ok: true, line: r.items.join(','), modelId, generation: lease.generation, source: r.source };
     });
   } finally {
     reader.release(lease);

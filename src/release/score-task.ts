@@ -18,7 +18,7 @@ export interface ScoreTask {
 
 /** No model published yet is an expected outcome: a value, turned into a coded error on the main thread. */
 export type ScoreAnswer =
-  | { ok: true; items: string[]; modelId: string; generation: number; source: 'model' | 'cold-start' }
+  | { ok: true; line: string; modelId: string; generation: number; source: 'model' | 'cold-start' }
   | { ok: false; reason: 'no-model' };
 
 /** answers[i] answers the task's users[i]. */

@@ -24,7 +24,12 @@ export type { Role } from './slots';
 export type WorkerMetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 export interface Recommendation {
-  items: string[];
+  /**
+   * The answer line: up to listSize movie ids, comma-separated, best first.
+   * One string crosses from the worker, not an array of ids: the copy between
+   * threads is a good part of a busy server's cost per answer.
+   */
+  line: string;
   modelId: string;
   generation: number;
   source: 'model' | 'cold-start' | 'degraded';
@@ -164,7 +169,7 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     const s = servingFor('stable');
     if (!s) throw Errors.modelNotLoaded();
     const items = segmentAnswer(s.model, { userId, seen: store.seenMovies(userId), info: store.userInfo(userId) }, rankOpts);
-    return { items, modelId: s.modelId, generation: s.generation, source: 'degraded' };
+    return { line: items.join(','), modelId: s.modelId, generation: s.generation, source: 'degraded' };
   }
 
   /** Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound). */
@@ -281,7 +286,7 @@ function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, b
         onThread(r.threadId);
         batch.forEach((w, x) => {
           const a = r.answers[x]!;
-          if (a.ok) w.resolve({ items: a.items, modelId: a.modelId, generation: a.generation, source: a.source });
+          if (a.ok) w.resolve({ line: a.line, modelId: a.modelId, generation: a.generation, source: a.source });
           else w.reject(Errors.modelNotLoaded());
         });
       },

@@ -43,7 +43,7 @@ t.test('concurrent requests batched together each get their own answer', async (
       continue;
     }
     t.equal(r.source, 'model');
-    t.same(r.items, expectedTop(parts, u.id, u.seen, u.info === null || u.info.age! < 18, 10), `user ${u.id}: the kernel's ranking minus seen (and, for minors, adult) titles`);
+    t.same(r.line.split(','), expectedTop(parts, u.id, u.seen, u.info === null || u.info.age! < 18, 10), `user ${u.id}: the kernel's ranking minus seen (and, for minors, adult) titles`);
   }
 });
 

@@ -19,7 +19,7 @@ t.test('in-flight answers all complete across close()', async (t) => {
   await scorer.close();
   const answers = await Promise.allSettled(pending);
   t.equal(answers.filter((a) => a.status === 'fulfilled').length, pending.length, 'every in-flight answer completed');
-  for (const a of answers) if (a.status === 'fulfilled') t.equal(a.value.items.length, 20);
+  for (const a of answers) if (a.status === 'fulfilled') t.equal(a.value.line.split(',').length, 20);
   await t.rejects(scorer.loadModel(file), { code: 'MOVREC_ERR_CONFIG', message: /closed/ });
   await t.rejects(scorer.recommend(1), { code: 'MOVREC_ERR_CONFIG', message: /closed/ });
 });

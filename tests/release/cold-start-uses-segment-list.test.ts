@@ -29,20 +29,20 @@ t.test('cold-start and degraded answers come from the segment list', async (t) =
 
   // Segment order first (adult 0 and seen 41 dropped), then by popularity (index order here), skipping adults.
   const girl = await scorer.recommend(500);
-  t.same(girl, { items: [40, 42, 75, 77, 78, 3].map(movieId), modelId: 'pop-20261122T000000Z-bbbbbb', generation: 1, source: 'cold-start' });
+  t.same(girl, { line: [40, 42, 75, 77, 78, 3].map(movieId).join(','), modelId: 'pop-20261122T000000Z-bbbbbb', generation: 1, source: 'cold-start' });
 
   const elder = await scorer.recommend(7);
-  t.same(elder.items, [70, 71, 77, 78, 0, 1].map(movieId), 'no F|55+ list: the occupation list, then everyone\'s, then popularity (an adult: adult titles allowed)');
+  t.same(elder.line.split(','), [70, 71, 77, 78, 0, 1].map(movieId), 'no F|55+ list: the occupation list, then everyone\'s, then popularity (an adult: adult titles allowed)');
 
   const thin = await scorer.recommend(3);
   t.equal(thin.source, 'cold-start', 'a known user with too little history is answered from the segment');
-  t.same(thin.items, [50, 51, 75, 77, 78, 0].map(movieId), 'adults may get adult titles; seen 60 dropped; then the occupation and global lists');
+  t.same(thin.line.split(','), [50, 51, 75, 77, 78, 0].map(movieId), 'adults may get adult titles; seen 60 dropped; then the occupation and global lists');
 
   const stranger = await scorer.recommend(999_999, 'canary');
   t.equal(stranger.source, 'cold-start');
-  t.same(stranger.items, [75, 77, 78, 3, 4, 5].map(movieId), 'no catalog record: the unknown lists, then popularity, no adult titles');
+  t.same(stranger.line.split(','), [75, 77, 78, 3, 4, 5].map(movieId), 'no catalog record: the unknown lists, then popularity, no adult titles');
 
   const degraded = scorer.degraded(500);
   t.same(degraded, { ...girl, source: 'degraded' }, 'the degraded answer is the same segment list, unscored');
-  t.same(scorer.degraded(3).items, thin.items);
+  t.same(scorer.degraded(3).line.split(','), thin.line.split(','));
 });

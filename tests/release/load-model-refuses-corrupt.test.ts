@@ -34,7 +34,7 @@ t.test('a good model loads, a corrupt one is refused and the old one keeps answe
   const after = await scorer.recommend(7);
   t.equal(after.modelId, 'mf-20261122T020000Z-000002');
   t.equal(after.generation, 2);
-  t.not(after.items.join(), before.items.join(), 'the new factors rank differently');
+  t.not(after.line.split(',').join(), before.line.split(',').join(), 'the new factors rank differently');
 });
 
 t.test('stable and canary serve different models at once', async (t) => {

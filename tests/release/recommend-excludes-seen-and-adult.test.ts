@@ -26,20 +26,20 @@ t.test('seen titles and adult titles for minors are filtered inside the ranking'
   const adult = await scorer.recommend(10);
   t.equal(adult.source, 'model');
   t.equal(adult.modelId, spec.id);
-  t.same(adult.items, expectedTop(parts, 10, seenByAdult, false, 20), 'the kernel ranking minus seen titles');
-  t.notOk(adult.items.some((id) => seenByAdult.map(movieId).includes(id)), 'no seen title');
-  t.ok(adult.items.some((id) => ADULT.map(movieId).includes(id)), 'adults do see boosted adult titles');
+  t.same(adult.line.split(','), expectedTop(parts, 10, seenByAdult, false, 20), 'the kernel ranking minus seen titles');
+  t.notOk(adult.line.split(',').some((id) => seenByAdult.map(movieId).includes(id)), 'no seen title');
+  t.ok(adult.line.split(',').some((id) => ADULT.map(movieId).includes(id)), 'adults do see boosted adult titles');
 
   const minor = await scorer.recommend(11);
-  t.equal(minor.items.length, 20);
-  t.same(minor.items, expectedTop(parts, 11, seenByMinor, true, 20));
-  t.notOk(minor.items.some((id) => ADULT.map(movieId).includes(id)), 'no adult title for a minor');
-  t.notOk(minor.items.some((id) => seenByMinor.map(movieId).includes(id)), 'no seen title for a minor');
+  t.equal(minor.line.split(',').length, 20);
+  t.same(minor.line.split(','), expectedTop(parts, 11, seenByMinor, true, 20));
+  t.notOk(minor.line.split(',').some((id) => ADULT.map(movieId).includes(id)), 'no adult title for a minor');
+  t.notOk(minor.line.split(',').some((id) => seenByMinor.map(movieId).includes(id)), 'no seen title for a minor');
 
   const unknownAge = await scorer.recommend(12);
   t.equal(unknownAge.source, 'model');
-  t.notOk(unknownAge.items.some((id) => ADULT.map(movieId).includes(id)), 'an unknown age counts as a minor');
-  t.same(unknownAge.items, expectedTop(parts, 12, [40, 41, 42, 43], true, 20));
+  t.notOk(unknownAge.line.split(',').some((id) => ADULT.map(movieId).includes(id)), 'an unknown age counts as a minor');
+  t.same(unknownAge.line.split(','), expectedTop(parts, 12, [40, 41, 42, 43], true, 20));
 });
 
 t.test('an unknown age counts as adult when configured so', async (t) => {
@@ -50,6 +50,6 @@ t.test('an unknown age counts as adult when configured so', async (t) => {
   t.teardown(() => scorer.close());
   await scorer.loadModel(writeModel(dir, spec));
   const r = await scorer.recommend(12);
-  t.same(r.items, expectedTop(parts, 12, [40, 41, 42, 43], false, 20));
-  t.ok(r.items.some((id) => ADULT.map(movieId).includes(id)));
+  t.same(r.line.split(','), expectedTop(parts, 12, [40, 41, 42, 43], false, 20));
+  t.ok(r.line.split(',').some((id) => ADULT.map(movieId).includes(id)));
 });
