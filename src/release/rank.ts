@@ -107,6 +107,13 @@ function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; mino
 }
 
 function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: ArrayLike<number> | null): Ranked {
+  // A full list from the kernel needs no padding, and the kernel already left
+  // out the seen and (for minors) adult titles: no second pass over the history.
+  if (best && best.length >= opts.listSize) {
+    const ids = new Array<string>(opts.listSize);
+    for (let x = 0; x < opts.listSize; x++) ids[x] = m.view.itemIds[best[x]!]!;
+    return { items: ids, source: 'model' };
+  }
   const minor = isMinor(user.info, opts.unknownAgeIsMinor);
   const marked = markSeen(m, user.seen);
   try {
