@@ -13,7 +13,7 @@ import type { Source, SourceBatch } from './source';
 
 export type { Source, SourceBatch } from './source';
 import { fileSource } from './source-file';
-import { kafkaSource } from './source-kafka';
+import { kafkaSource } from './source-kafka-thread';
 
 export interface IngestStats {
   source: string;

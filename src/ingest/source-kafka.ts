@@ -37,7 +37,21 @@ function kafkaLogger() {
 
 export const kafkaStream = (topic: string, partition: number) => `kafka:${topic}:${partition}`;
 
-export function kafkaSource(opts: KafkaSourceOptions): Source {
+/** The in-thread source; resumeFrom may answer asynchronously (the consumer thread asks the ingest thread). */
+export interface KafkaConsumerSource extends Omit<Source, 'resumeFrom'> {
+  resumeFrom(lookup: (stream: string) => number | undefined | Promise<number | undefined>): void;
+  /** run(), but each batch handed over as raw message values, for a caller that decodes them elsewhere. */
+  runRaw(deliver: RawDelivery, ready: () => void): Promise<void>;
+}
+
+/** kafkajs in this thread: what runs inside the consumer thread (source-kafka-thread.ts). */
+/**
+ * A batch's raw message values (null: an empty message) in offset order, for
+ * a caller that decodes them elsewhere; resolves when the batch is taken.
+ */
+export type RawDelivery = (b: { stream: string; values: (Buffer | null)[]; positions: number[]; lag: number }) => Promise<void>;
+
+export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSource {
   const log = logger().child({ name: 'ingest' });
   const kafka = new Kafka({
     clientId: opts.clientId,
@@ -61,7 +75,8 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
   let stopped = false;
   let resolveStopped!: () => void;
   const stoppedP = new Promise<void>((r) => (resolveStopped = r));
-  let lookup: ((stream: string) => number | undefined) | undefined;
+  // Async when the consumer runs on its own thread and asks the ingest thread's store.
+  let lookup: ((stream: string) => number | undefined | Promise<number | undefined>) | undefined;
 
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -112,63 +127,73 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
     }
   }
 
+  async function consume(deliver: RawDelivery, ready: () => void): Promise<void> {
+    // stop() must not wait for kafkajs to give up connecting to a broker that is away.
+    await Promise.race([connectWithBackoff(), stoppedP]);
+    if (stopped) return;
+    try {
+      await applyStartTime();
+      await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
+    } catch (e) {
+      // kafkajs has already retried; what is left is usually configuration (a SASL broker reached without kafka.sasl closes the connection).
+      throw Errors.kafka(`movrec ingest: cannot subscribe to Kafka topic ${opts.topic} at ${opts.brokers.join(',')}: ${(e as Error).message}`, e);
+    }
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      ready();
+      // The store, not the group, is the truth about what has been applied: resume there.
+      for (const partition of e.payload.memberAssignment[opts.topic] ?? []) {
+        const seek = (next: number | undefined) => {
+          if (next !== undefined) consumer.seek({ topic: opts.topic, partition, offset: String(next) });
+        };
+        const next = lookup?.(kafkaStream(opts.topic, partition));
+        // A line fetched before an async answer is only a repeat: the loop skips positions the store holds.
+        if (next instanceof Promise) void next.then(seek, (err: unknown) => log.warn({ err: (err as Error).message }, 'kafka: resume lookup failed'));
+        else seek(next);
+      }
+    });
+    const crashed = new Promise<never>((_, reject) => {
+      consumer.on(consumer.events.CRASH, (e) => {
+        log.warn({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer failed');
+        if (!e.payload.restart && !stopped) reject(Errors.kafka(`kafka consumer stopped: ${e.payload.error.message}`, e.payload.error));
+      });
+    });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+        const n = batch.messages.length;
+        if (n === 0 || !isRunning() || isStale()) return;
+        const positions = new Array<number>(n);
+        for (let i = 0; i < n; i++) positions[i] = Number(batch.messages[i]!.offset);
+        const lag = Math.max(0, Number(batch.highWatermark) - positions[n - 1]! - 1);
+        const stream = kafkaStream(batch.topic, batch.partition);
+        let queued = false;
+        const p = deliver({ stream, values: batch.messages.map((m) => m.value), positions, lag }).then(() => {
+          queued = true;
+        });
+        // While the store catches up, keep the group session alive.
+        while (!queued) {
+          await Promise.race([p, sleep(Math.max(500, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 5)))]);
+          if (!queued) await heartbeat();
+        }
+      },
+    });
+    await Promise.race([stoppedP, crashed]);
+}
+
   return {
     name: `kafka ${opts.topic} (group ${opts.groupId})`,
     resumeFrom(l) {
       lookup = l;
     },
-    async run(push, ready) {
-      // stop() must not wait for kafkajs to give up connecting to a broker that is away.
-      await Promise.race([connectWithBackoff(), stoppedP]);
-      if (stopped) return;
-      try {
-        await applyStartTime();
-        await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
-      } catch (e) {
-        // kafkajs has already retried; what is left is usually configuration (a SASL broker reached without kafka.sasl closes the connection).
-        throw Errors.kafka(`movrec ingest: cannot subscribe to Kafka topic ${opts.topic} at ${opts.brokers.join(',')}: ${(e as Error).message}`, e);
-      }
-      consumer.on(consumer.events.GROUP_JOIN, (e) => {
-        ready();
-        // The store, not the group, is the truth about what has been applied: resume there.
-        for (const partition of e.payload.memberAssignment[opts.topic] ?? []) {
-          const next = lookup?.(kafkaStream(opts.topic, partition));
-          if (next !== undefined) consumer.seek({ topic: opts.topic, partition, offset: String(next) });
-        }
-      });
-      const crashed = new Promise<never>((_, reject) => {
-        consumer.on(consumer.events.CRASH, (e) => {
-          log.warn({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer failed');
-          if (!e.payload.restart && !stopped) reject(Errors.kafka(`kafka consumer stopped: ${e.payload.error.message}`, e.payload.error));
-        });
-      });
-      await consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-          const n = batch.messages.length;
-          if (n === 0 || !isRunning() || isStale()) return;
-          const lines = new Array<string>(n);
-          const positions = new Array<number>(n);
-          for (let i = 0; i < n; i++) {
-            const m = batch.messages[i]!;
-            lines[i] = m.value ? m.value.toString('utf8') : '';
-            positions[i] = Number(m.offset);
-          }
-          const lag = Math.max(0, Number(batch.highWatermark) - positions[n - 1]! - 1);
-          let queued = false;
-          const p = push({ stream: kafkaStream(batch.topic, batch.partition), lines, positions, lag }).then(() => {
-            queued = true;
-          });
-          // While the store catches up, keep the group session alive.
-          while (!queued) {
-            await Promise.race([p, sleep(Math.max(500, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 5)))]);
-            if (!queued) await heartbeat();
-          }
-        },
-      });
-      await Promise.race([stoppedP, crashed]);
+    run(push, ready) {
+      return consume(({ stream, values, positions, lag }) => {
+        const lines = new Array<string>(values.length);
+        for (let i = 0; i < values.length; i++) lines[i] = values[i] ? values[i]!.toString('utf8') : '';
+        return push({ stream, lines, positions, lag });
+      }, ready);
     },
+    runRaw: consume,
     async commit(stream, next) {
       const partition = Number(stream.slice(stream.lastIndexOf(':') + 1));
       try {

@@ -5,7 +5,8 @@ import { register } from 'prom-client';
 import { loadConfig } from '../../src/config/load';
 import { startIngest } from '../../src/ingest/loop';
 import { OFFSET_LAG } from '../../src/ingest/metrics';
-import { kafkaSource, kafkaStream } from '../../src/ingest/source-kafka';
+import { kafkaStream } from '../../src/ingest/source-kafka';
+import { kafkaSource } from '../../src/ingest/source-kafka-thread';
 import { openStore } from '../../src/store/store';
 import { createTopic, testBroker, testKafka, uniqueTopic } from '../helpers/kafka';
 
