@@ -60,7 +60,7 @@ port.on('message', (m: ToConsumer) => {
   }
 });
 
-source.runRaw(deliver, () => post({ t: 'ready' })).then(
+source.run(deliver, () => post({ t: 'ready' })).then(
   () => post({ t: 'done' }),
   (e: unknown) => post({ t: 'error', message: (e as Error).message, code: (e as { code?: string }).code }),
 );

@@ -1,10 +1,11 @@
-// The Kafka topic as a source, through kafkajs: offsets are committed only when
-// the loop says the store holds them; reconnects with backoff after failures.
+// The Kafka consumer, through kafkajs, as it runs on its own thread (see
+// source-kafka-thread.ts for the Source the ingest loop reads): offsets are
+// committed only when the loop says the store holds them; reconnects with
+// backoff after failures.
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
 import type { Config } from '../config/load';
 import { Errors } from '../errors';
 import { logger } from '../log';
-import type { Source } from './source';
 
 export interface KafkaSourceOptions {
   brokers: string[];
@@ -37,11 +38,18 @@ function kafkaLogger() {
 
 export const kafkaStream = (topic: string, partition: number) => `kafka:${topic}:${partition}`;
 
-/** The in-thread source; resumeFrom may answer asynchronously (the consumer thread asks the ingest thread). */
-export interface KafkaConsumerSource extends Omit<Source, 'resumeFrom'> {
+/**
+ * The consumer as it runs inside the consumer thread (kafka-consumer-thread.ts):
+ * a Source whose batches are the raw message values, decoded on the ingest
+ * thread, and whose resume lookup may answer asynchronously (it asks the
+ * ingest thread's store).
+ */
+export interface KafkaConsumerSource {
+  readonly name: string;
   resumeFrom(lookup: (stream: string) => number | undefined | Promise<number | undefined>): void;
-  /** run(), but each batch handed over as raw message values, for a caller that decodes them elsewhere. */
-  runRaw(deliver: RawDelivery, ready: () => void): Promise<void>;
+  run(deliver: RawDelivery, ready: () => void): Promise<void>;
+  commit(stream: string, next: number): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** kafkajs in this thread: what runs inside the consumer thread (source-kafka-thread.ts). */
@@ -186,14 +194,7 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
     resumeFrom(l) {
       lookup = l;
     },
-    run(push, ready) {
-      return consume(({ stream, values, positions, lag }) => {
-        const lines = new Array<string>(values.length);
-        for (let i = 0; i < values.length; i++) lines[i] = values[i] ? values[i]!.toString('utf8') : '';
-        return push({ stream, lines, positions, lag });
-      }, ready);
-    },
-    runRaw: consume,
+    run: consume,
     async commit(stream, next) {
       const partition = Number(stream.slice(stream.lastIndexOf(':') + 1));
       try {
