@@ -23,7 +23,7 @@ channel.onmessage = (ev) => {
   if (typeof msg.request === 'number') {
     const request = msg.request;
     void metrics.registry.getMetricsAsJSON().then((m) => channel.postMessage({ reply: request, threadId, metrics: m } satisfies MetricsReply));
-  } else if (msg.prepare) {
+  } else if (msg.prepare && msg.prepare.threadId === threadId) {
     const { slot, generation, packedItems } = msg.prepare;
     // Leased by generation: a request that arrives after the publisher gave up
     // waiting finds the slot restamped (or being refilled) and is ignored.

@@ -37,7 +37,8 @@ export interface MetricsRequest {
  * memory for every worker (packedItems: float32, the kernels' layout).
  */
 export interface PrepareRequest {
-  prepare: { slot: number; generation: number; packedItems?: SharedArrayBuffer };
+  /** `threadId`: the one worker asked (workers prepare one at a time, so the others keep answering). */
+  prepare: { slot: number; generation: number; threadId: number; packedItems?: SharedArrayBuffer };
 }
 
 export interface PrepareReply {

@@ -172,9 +172,8 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     return { line: items.join(','), modelId: s.modelId, generation: s.generation, source: 'degraded' };
   }
 
-  /** Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound). */
-  function askWorkers<R>(message: object, pick: (data: unknown) => { threadId: number; value: R } | undefined, timeoutMs: number): Promise<R[]> {
-    const want = pool.threads.filter((w) => ready.has(w.threadId)).length;
+  /** Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound), or `want` replies. */
+  function askWorkers<R>(message: object, pick: (data: unknown) => { threadId: number; value: R } | undefined, timeoutMs: number, want = readyWorkers().length): Promise<R[]> {
     const got = new Map<number, R>();
     return new Promise((resolve) => {
       const done = () => {
@@ -208,16 +207,28 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     );
   }
 
-  /** Lets workers parse a filled slot before it serves, so no answer pays for the parse. */
+  function readyWorkers(): number[] {
+    return pool.threads.map((w) => w.threadId).filter((id) => ready.has(id));
+  }
+
+  /**
+   * Lets workers parse a filled slot before it serves, so no answer pays for
+   * the parse: one worker at a time, since a worker parsing (tens of ms for a
+   * large model) answers nothing meanwhile, and all of them at once would
+   * stall every request in flight.
+   */
   async function prepareWorkers(slot: number, generation: number, packedItems: SharedArrayBuffer | undefined): Promise<void> {
-    await askWorkers<number>(
-      { prepare: { slot, generation, packedItems } } satisfies PrepareRequest,
-      (data) => {
-        const m = data as Partial<PrepareReply>;
-        return m.prepared === generation && typeof m.threadId === 'number' ? { threadId: m.threadId, value: generation } : undefined;
-      },
-      PREPARE_TIMEOUT_MS,
-    );
+    for (const threadId of readyWorkers()) {
+      await askWorkers<number>(
+        { prepare: { slot, generation, threadId, packedItems } } satisfies PrepareRequest,
+        (data) => {
+          const m = data as Partial<PrepareReply>;
+          return m.prepared === generation && m.threadId === threadId ? { threadId, value: generation } : undefined;
+        },
+        PREPARE_TIMEOUT_MS,
+        1,
+      );
+    }
   }
 
   async function close(): Promise<void> {
