@@ -4,7 +4,7 @@
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { openStore } from '../src/store/store';
 import { SlotReader, type Role } from '../src/release/slots';
-import { prepareModel, type PreparedModel } from '../src/release/prepared-model';
+import { prepareModel, warmUp, type PreparedModel } from '../src/release/prepared-model';
 import { rankUsers } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
 import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreAnswer, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
@@ -30,7 +30,7 @@ channel.onmessage = (ev) => {
     const lease = reader.acquireSlot(slot, generation);
     if (!lease) return;
     try {
-      modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined).packed;
+      warmUp(modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined));
     } finally {
       reader.release(lease);
     }

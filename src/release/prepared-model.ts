@@ -10,14 +10,14 @@ const SCORINGS = new Set(['dot+itemBias', 'dot']);
 
 export interface PreparedModel {
   view: ModelView;
-  itemIndex: Map<string, number>;
+  readonly itemIndex: Map<string, number>;
   /**
    * The item factors packed for the top-K kernels: the copy the scorer packed
    * into shared memory when it was handed over, else packed here on first use.
    */
   readonly packed: Float32Array;
   /** Item indices by popularity, most popular first (ties: lower index). */
-  popular: Int32Array;
+  readonly popular: Int32Array;
   /** Per-thread scratch: set for one query's exclusions, cleared after. */
   mask: Uint8Array;
 }
@@ -41,22 +41,40 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
   const view = viewArtifact(bytes, opts);
   checkServable(view, opts.label);
   const n = view.itemIds.length;
-  const itemIndex = new Map<string, number>();
-  for (let i = 0; i < n; i++) itemIndex.set(view.itemIds[i]!, i);
-  const pop = view.popularity;
-  const popular = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => pop[b]! - pop[a]! || a - b);
   if (opts.packed && opts.packed.length !== packedLength(n, view.factors)) throw Errors.modelFormat(view.header.id ?? opts.label, 'the packed item factors do not match the artifact');
+  // Built on first use (tens of ms together for a large model): the main thread
+  // publishing a model needs none of them unless it answers degraded, and
+  // workers build them in their turn before the flip (warmUp).
   let packed = opts.packed;
+  let itemIndex: Map<string, number> | undefined;
+  let popular: Int32Array | undefined;
   return {
     view,
-    itemIndex,
+    get itemIndex() {
+      if (!itemIndex) {
+        itemIndex = new Map<string, number>();
+        for (let i = 0; i < n; i++) itemIndex.set(view.itemIds[i]!, i);
+      }
+      return itemIndex;
+    },
     get packed() {
       packed ??= packItems(view.itemFactors, n, view.factors);
       return packed;
     },
-    popular,
+    get popular() {
+      const pop = view.popularity;
+      popular ??= Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => pop[b]! - pop[a]! || a - b);
+      return popular;
+    },
     mask: new Uint8Array(n),
   };
+}
+
+/** Builds everything prepareModel leaves for first use, so no answer pays for it. */
+export function warmUp(m: PreparedModel): void {
+  void m.itemIndex;
+  void m.packed;
+  void m.popular;
 }
 
 export function isAdult(m: PreparedModel, item: number): boolean {

@@ -5,7 +5,7 @@ import t from 'tap';
 import { packItems } from '../../native/index';
 import { encodeArtifact } from '../../src/model/artifact';
 import { packShared } from '../../src/release/pack-shared';
-import { prepareModel } from '../../src/release/prepared-model';
+import { prepareModel, warmUp } from '../../src/release/prepared-model';
 import { modelParts } from '../helpers/scoring';
 
 // 1,100 items: 69 blocks, so the packing spans two event-loop turns and ends in a padded block.
@@ -31,4 +31,16 @@ t.test('a prepared model scores with the copy it was handed, and packs its own o
 
 t.test('a handed copy of the wrong size is refused as a model format error', async (t) => {
   t.throws(() => prepareModel(bytes, { verify: false, label: 'test', packed: new Float32Array(10) }), { code: 'MOVREC_ERR_MODEL_FORMAT', message: /packed item factors do not match/ });
+});
+
+t.test('the id index and popularity order are built once, on first use or by warmUp', async (t) => {
+  const m = prepareModel(bytes, { verify: false, label: 'test' });
+  warmUp(m);
+  const index = m.itemIndex;
+  t.equal(m.itemIndex, index, 'built once, then kept');
+  t.equal(index.size, 1100);
+  t.equal(index.get(parts.itemIds[7]!), 7);
+  t.equal(m.popular, m.popular);
+  // modelParts gives item i popularity items - i: the order is the index order.
+  t.same(Array.from(m.popular.subarray(0, 5)), [0, 1, 2, 3, 4]);
 });
