@@ -4,23 +4,18 @@
 // committed only when the loop says the store holds them, and the store still
 // says where a joined group resumes.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Errors } from '../errors';
 import { logger } from '../log';
+import { packageRoot } from '../package-root';
 import type { FromConsumer, ToConsumer } from './kafka-thread-messages';
 import type { KafkaSourceOptions } from './source-kafka';
 import type { Source } from './source';
 
 /** The compiled consumer thread, found from src/ (ts) and dist/src/ alike. */
 function threadFile(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw Errors.config(`cannot find the package root above ${__dirname}`);
-    dir = up;
-  }
-  const file = join(dir, 'dist', 'src', 'ingest', 'kafka-consumer-thread.js');
+  const file = join(packageRoot(), 'dist', 'src', 'ingest', 'kafka-consumer-thread.js');
   if (!existsSync(file)) throw Errors.config(`the Kafka consumer thread ${file} is missing: build with npx tsc -p tsconfig.build.json`);
   return file;
 }

@@ -52,13 +52,13 @@ export interface KafkaConsumerSource {
   stop(): Promise<void>;
 }
 
-/** kafkajs in this thread: what runs inside the consumer thread (source-kafka-thread.ts). */
 /**
  * A batch's raw message values (null: an empty message) in offset order, for
  * a caller that decodes them elsewhere; resolves when the batch is taken.
  */
 export type RawDelivery = (b: { stream: string; values: (Buffer | null)[]; positions: number[]; lag: number }) => Promise<void>;
 
+/** kafkajs in this thread: what runs inside the consumer thread (source-kafka-thread.ts). */
 export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSource {
   const log = logger().child({ name: 'ingest' });
   const kafka = new Kafka({
@@ -187,7 +187,7 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
       },
     });
     await Promise.race([stoppedP, crashed]);
-}
+  }
 
   return {
     name: `kafka ${opts.topic} (group ${opts.groupId})`,

@@ -2,12 +2,13 @@
 // main-thread degraded answer, and model loading with verify-then-flip.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import Piscina from 'piscina';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { Errors, isMovrecError } from '../errors';
 import { logger } from '../log';
+import { packageRoot } from '../package-root';
 import { artifactSize } from '../model/artifact';
 import { openStore, type Store } from '../store/store';
 import { loadVerified } from './load-artifact';
@@ -64,21 +65,11 @@ export interface ScorerOptions {
 
 const DEFAULT_SLOT_MAX_BYTES = 2 ** 31;
 export const DEFAULT_BATCH_SIZE = 32;
-/** Users the native kernel scores together per pass over a row (native/topk.cc kTile). */
+/** Below this many users a pass of the native kernel over the item matrix costs about the same (it streams the whole matrix). */
 const TILE_USERS = 8;
 const METRICS_TIMEOUT_MS = 2000;
 const PREPARE_TIMEOUT_MS = 2000;
 
-/** The package root, found by walking up: the same from src/ (ts-node) and dist/src/. */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw Errors.config(`cannot find the package root above ${__dirname}`);
-    dir = up;
-  }
-  return dir;
-}
 
 interface Serving {
   modelId: string;
