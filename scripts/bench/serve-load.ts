@@ -11,7 +11,7 @@
 // what autocannon (a Node process) does per request, so more CPU is left to the
 // server, and the raw ceiling it measures is the server's, not the client's.
 // Knobs (env): USERS, ITEMS, FACTORS, SECONDS (per run, default 10), CONNECTIONS (32), THREADS (2), SWAP_EVERY_MS (2500),
-// LOADGEN (wrk | autocannon; default wrk when installed), WARMUP (s of unmeasured load before each server's runs, default 2), SWEEP (connection counts for the native server, default 16,64),
+// LOADGEN (wrk | autocannon; default wrk when installed), WARMUP (s of unmeasured load before each server's runs, default 2), SWEEP (connection counts for the native server, default 16,48,64),
 // RATE (offered req/s of the paced run, default 1000: latency below saturation, where the simulator lives).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -33,7 +33,7 @@ const SWAP_EVERY_MS = Number(process.env.SWAP_EVERY_MS ?? 2500);
 const RATE = Number(process.env.RATE ?? 1000);
 // Unmeasured load before each server's first run: JIT warm-up and first touches of the model's pages.
 const WARMUP = Number(process.env.WARMUP ?? 2);
-const SWEEP = (process.env.SWEEP ?? '16,64').split(',').filter(Boolean).map(Number);
+const SWEEP = (process.env.SWEEP ?? '16,48,64').split(',').filter(Boolean).map(Number);
 const HISTORY = 3;
 // `wrk -v` prints its version and exits 1; a missing binary is a spawn error.
 const WRK_FOUND = /^wrk /.test(spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout ?? '');
