@@ -1,5 +1,5 @@
 // The real broker that `npm test` started (or that MOVREC_TEST_KAFKA names).
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 
 export function testBroker(): string {
@@ -25,4 +25,14 @@ export async function createTopic(topic: string, partitions = 1): Promise<void> 
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A fresh topic and a connected producer for it, disconnected when the test ends. */
+export async function topicWithProducer(t: { teardown(fn: () => unknown): void }, prefix: string): Promise<{ topic: string; producer: Producer }> {
+  const topic = uniqueTopic(prefix);
+  await createTopic(topic);
+  const producer = testKafka().producer();
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  return { topic, producer };
 }

@@ -8,17 +8,13 @@ import { OFFSET_LAG } from '../../src/ingest/metrics';
 import { kafkaStream } from '../../src/ingest/source-kafka';
 import { kafkaSource } from '../../src/ingest/source-kafka-thread';
 import { openStore } from '../../src/store/store';
-import { createTopic, testBroker, testKafka, uniqueTopic } from '../helpers/kafka';
+import { testBroker, topicWithProducer } from '../helpers/kafka';
 
 const lagOf = async (stream: string): Promise<number | undefined> =>
   ((await register.getSingleMetric(OFFSET_LAG)!.get()).values as { labels: Record<string, string>; value: number }[]).find((v) => v.labels.stream === stream)?.value;
 
 t.test('the consumer lag is what the partition holds beyond the committed offset', async (t) => {
-  const topic = uniqueTopic('movielog-lag');
-  await createTopic(topic);
-  const producer = testKafka().producer();
-  await producer.connect();
-  t.teardown(() => producer.disconnect());
+  const { topic, producer } = await topicWithProducer(t, 'movielog-lag');
   const line = (i: number) => `2022-02-08T18:00:00,${1 + (i % 50)},GET /data/m/aliens+1986/${i}.mpg`;
   await producer.send({ topic, messages: Array.from({ length: 1000 }, (_, i) => ({ value: line(i) })) });
 

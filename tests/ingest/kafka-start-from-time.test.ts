@@ -2,14 +2,10 @@
 // the broker logged at or after that time.
 import t from 'tap';
 import { movrec } from '../helpers/cli';
-import { createTopic, testBroker, testKafka, uniqueTopic } from '../helpers/kafka';
+import { testBroker, topicWithProducer } from '../helpers/kafka';
 
 t.test('--start ISO skips what came before', async (t) => {
-  const topic = uniqueTopic('movielog-start');
-  await createTopic(topic);
-  const producer = testKafka().producer();
-  await producer.connect();
-  t.teardown(() => producer.disconnect());
+  const { topic, producer } = await topicWithProducer(t, 'movielog-start');
   const line = (i: number) => `2022-02-08T18:00:00,${1 + i},GET /data/m/aliens+1986/${i % 100}.mpg`;
   await producer.send({ topic, messages: Array.from({ length: 300 }, (_, i) => ({ value: line(i) })) });
   await new Promise((r) => setTimeout(r, 1500));

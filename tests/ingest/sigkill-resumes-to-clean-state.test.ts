@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MOVREC, movrec } from '../helpers/cli';
-import { createTopic, testBroker, testKafka, uniqueTopic } from '../helpers/kafka';
+import { testBroker, topicWithProducer } from '../helpers/kafka';
 import { historyLines } from '../helpers/ingest-lines';
 
 const LINES = 20_000;
@@ -53,11 +53,7 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
   const want = digestOf(join(root, 'clean'));
   t.equal(want.lines, LINES, 'the clean pass read every line');
 
-  const topic = uniqueTopic('movielog-kill');
-  await createTopic(topic);
-  const producer = testKafka().producer();
-  await producer.connect();
-  t.teardown(() => producer.disconnect());
+  const { topic, producer } = await topicWithProducer(t, 'movielog-kill');
   // Lines arrive in slices between restarts, so every run has something to consume when it is killed.
   const slice = Math.ceil(LINES / (KILLS + 1));
   let produced = 0;
