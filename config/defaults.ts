@@ -78,6 +78,10 @@ export interface Config {
     adminLoopbackOnly: boolean;
     /** Days of per-answer provenance (request id, user, model, source, latency) kept in LMDB; 0 logs it at debug level instead. */
     requestLogDays: number;
+    /** On SIGTERM, the stream of requests on kept-alive connections must pause this long before they are closed: a client that had an answer just before the stop may already have sent its next request. */
+    drainQuietMs: number;
+    /** Longest a stop waits for that pause before closing the remaining connections anyway. */
+    drainMaxMs: number;
   };
   rateLimit: {
     /** What a client is: its address (`ip`) or the user id in the path (`user`). */
@@ -143,6 +147,8 @@ export const defaults: Config = {
     adminToken: null,
     adminLoopbackOnly: true,
     requestLogDays: 3,
+    drainQuietMs: 250,
+    drainMaxMs: 10000,
   },
   rateLimit: { keyBy: 'ip', points: 200, windowSeconds: 1, trusted: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
   train: { windowDays: 0, factors: 64, epochs: 20, learningRate: 0.007, regularization: 0.05, seed: 1 },

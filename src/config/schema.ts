@@ -56,6 +56,8 @@ export const schema: Schema = {
     adminToken: nullable(str),
     adminLoopbackOnly: bool,
     requestLogDays: num(0, 3650),
+    drainQuietMs: int(0, 60000),
+    drainMaxMs: int(0, 600000),
   },
   rateLimit: { keyBy: oneOf('ip', 'user'), points: int(1, 100000000), windowSeconds: int(1, 86400), trusted: strings },
   train: {

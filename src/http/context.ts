@@ -27,11 +27,14 @@ export interface ServerContext {
   /** Resolves when no exchange is open. */
   idle(): Promise<void>;
   busy(): boolean;
+  /** performance.now() when the newest exchange was opened (0 before the first). */
+  lastOpened(): number;
   draining: boolean;
 }
 
 export function createContext(base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'onReload' | 'log' | 'ids'>): ServerContext {
   let open = 0;
+  let lastOpened = 0;
   let waiters: (() => void)[] = [];
   const counters = new Map<string, { inc(): void }>();
   const timers = new Map<Route, { observe(v: number): void }>();
@@ -60,6 +63,7 @@ export function createContext(base: Pick<ServerContext, 'config' | 'scorer' | 'i
       const seq = base.ids.next();
       const ex = { res, closed: false, route, seq, requestId: requestId(base.ids.bootId, seq), t0: performance.now() };
       open++;
+      lastOpened = ex.t0;
       // uWebSockets.js trap: without an abort handler, a response used after an await crashes the process.
       res.onAborted(() => {
         if (ex.closed) return;
@@ -79,6 +83,7 @@ export function createContext(base: Pick<ServerContext, 'config' | 'scorer' | 'i
     },
     idle: () => (open === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))),
     busy: () => open > 0,
+    lastOpened: () => lastOpened,
   };
   return ctx;
 }

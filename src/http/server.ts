@@ -1,5 +1,6 @@
 // The HTTP front: one uWebSockets.js app on the main thread that parses,
 // admits, routes and writes; scoring happens in the scorer's workers.
+import { performance } from 'node:perf_hooks';
 import uWS, { type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
 import type { RootDatabase } from 'lmdb';
 import { collectDefaultMetrics, register } from 'prom-client';
@@ -95,11 +96,26 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
       (closing ??= (async () => {
         ctx.draining = true;
         uWS.us_listen_socket_close(listenSocket);
-        // A request already in a socket buffer is read on the next loop turn: settle until a turn brings none.
-        do {
-          await ctx.idle();
-          await new Promise<void>((r) => setImmediate(r));
-        } while (ctx.busy());
+        // From here every answer carries Connection: close. A kept-alive client that had its answer just
+        // before the stop may already have its next request on the wire: closing its connection now would
+        // lose it. So the front stays up until requests have paused for drainQuietMs (at most drainMaxMs),
+        // and each of those late requests is answered, with close, like any other.
+        const { drainQuietMs: quiet, drainMaxMs: max } = config.serve;
+        const t0 = performance.now();
+        for (;;) {
+          // A request already in a socket buffer is read on the next loop turn: settle until a turn brings none.
+          do {
+            await ctx.idle();
+            await new Promise<void>((r) => setImmediate(r));
+          } while (ctx.busy());
+          const now = performance.now();
+          const pause = now - Math.max(t0, ctx.lastOpened());
+          if (pause >= quiet || now - t0 >= max) break;
+          await new Promise<void>((r) => setTimeout(r, Math.min(quiet - pause, max - (now - t0))));
+        }
+        const waitedMs = Math.round(performance.now() - t0);
+        if (waitedMs >= max && max > 0) log.warn({ waitedMs, drainMaxMs: max }, 'requests did not pause for drainQuietMs within drainMaxMs: closing the remaining connections');
+        else log.info({ waitedMs }, 'connections quiet');
         deadlines.stop();
         await provenance.close();
         // Idle keep-alive connections would hold the event loop open; App.close() is in the binary, not in its typings.

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { MODEL_A, USERS, addModel, fillStore } from '../http/fixture';
 import { spawnServe } from './spawn-serve';
@@ -74,4 +75,86 @@ t.test('SIGTERM: stop accepting, finish every in-flight answer, close the pool, 
   t.ok(log.some((r) => r.msg === 'stopping: finishing in-flight answers'));
   t.ok(log.some((r) => r.msg === 'stopped'));
   t.ok(log.findIndex((r) => r.msg === 'http front closed') < log.findIndex((r) => r.msg === 'stopped'), 'the front closes before the process stops');
+});
+
+/** One kept-alive connection driven by hand: a request at a time (its head, or '' if the connection closed first), and whether the server closed it. */
+function keepAlive(port: number): { get(path: string): Promise<string>; closed: Promise<boolean> } {
+  const sock = connect(port, '127.0.0.1');
+  let buf = '';
+  let waiting: ((head: string) => void) | undefined;
+  let ended = false;
+  sock.setEncoding('latin1');
+  sock.on('data', (d: string) => {
+    buf += d;
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = buf.slice(0, end);
+    const len = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+    if (buf.length < end + 4 + len) return;
+    buf = buf.slice(end + 4 + len);
+    const w = waiting;
+    waiting = undefined;
+    w?.(head);
+  });
+  sock.on('error', () => undefined);
+  // Resolves true when the server ended the connection with no request of ours outstanding.
+  const closed = new Promise<boolean>((resolve) =>
+    sock.on('close', () => {
+      ended = true;
+      resolve(waiting === undefined);
+      waiting?.('');
+    }),
+  );
+  return {
+    get: (path) =>
+      new Promise((resolve) => {
+        if (ended) return resolve('');
+        waiting = resolve;
+        sock.write(`GET ${path} HTTP/1.1\r\nHost: movrec\r\n\r\n`);
+      }),
+    closed,
+  };
+}
+
+t.test('SIGTERM: a kept-alive client whose next request comes just after the stop still gets its answer, with Connection: close', async (t) => {
+  const dataDir = t.testdir();
+  await fillStore(dataDir);
+  addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
+  const s = await spawnServe(t, dataDir);
+
+  const late = keepAlive(s.port);
+  const idle = keepAlive(s.port);
+  t.match(await late.get(`/recommend/${USERS.adult.id}`), /^HTTP\/1\.1 200/, 'answered before the stop');
+  t.match(await idle.get(`/recommend/${USERS.minor.id}`), /^HTTP\/1\.1 200/, 'answered before the stop');
+  s.child.kill('SIGTERM');
+  // The late client's next request is on its way while the server is already stopping.
+  await new Promise((r) => setTimeout(r, 100));
+  const head = await late.get(`/recommend/${USERS.adult.id}`);
+  t.match(head, /^HTTP\/1\.1 200/, 'the request sent after SIGTERM is answered');
+  t.match(head, /^connection: close/im, 'and the client is told to close');
+  t.equal(await late.closed, true, 'the late connection then ends with nothing outstanding');
+  t.equal(await idle.closed, true, 'the server closes the connection that stayed idle');
+  t.same(await s.exited, { code: 0, signal: null }, 'exit code 0');
+  const quiet = s.logs().find((r) => r.msg === 'connections quiet');
+  t.ok(quiet, 'the front waited for the requests to pause');
+  t.ok(Number(quiet?.waitedMs) >= 250, `it waited at least drainQuietMs (250 ms by default): ${String(quiet?.waitedMs)} ms`);
+});
+
+t.test('SIGTERM: serve.drainMaxMs bounds the wait for that pause', async (t) => {
+  const dataDir = t.testdir();
+  await fillStore(dataDir);
+  addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
+  const config = `${dataDir}/drain.json`;
+  writeFileSync(config, JSON.stringify({ serve: { drainQuietMs: 60000, drainMaxMs: 300 } }));
+  const s = await spawnServe(t, dataDir, ['--config', config]);
+
+  const idle = keepAlive(s.port);
+  t.match(await idle.get(`/recommend/${USERS.adult.id}`), /^HTTP\/1\.1 200/);
+  s.child.kill('SIGTERM');
+  t.equal(await idle.closed, true, 'the idle connection is closed once drainMaxMs has passed');
+  t.same(await s.exited, { code: 0, signal: null }, 'exit code 0');
+  const warn = s.logs().find((r) => r.msg === 'requests did not pause for drainQuietMs within drainMaxMs: closing the remaining connections');
+  t.ok(warn, 'the cut-short wait is logged');
+  t.equal(warn?.drainMaxMs, 300);
+  t.notOk(s.logs().some((r) => r.msg === 'connections quiet'));
 });
