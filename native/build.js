@@ -34,13 +34,22 @@ if (!fs.existsSync(path.join(include, 'node_api.h'))) {
 const cpu = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
 const flagsLine = (cpu.match(/^flags\s*:(.*)$/m) || ['', ''])[1].split(/\s+/);
 const has = (...f) => f.every((x) => flagsLine.includes(x));
-const SIMD = { avx512: ['-mavx2', '-mfma', '-mavx512f'], avx2: ['-mavx2', '-mfma'], none: [] };
+const SIMD = {
+  amx: ['-mavx2', '-mfma', '-mavx512f', '-mavx512bw', '-mavx512vl', '-mamx-tile', '-mamx-bf16'],
+  avx512: ['-mavx2', '-mfma', '-mavx512f'],
+  avx2: ['-mavx2', '-mfma'],
+  none: [],
+};
 const wanted = argOf('--simd');
 if (wanted !== undefined && !(wanted in SIMD)) {
   process.stderr.write(`native build: --simd must be one of ${Object.keys(SIMD).join(', ')}, got ${wanted}\n`);
   process.exit(2);
 }
-const simd = SIMD[wanted ?? (has('avx512f', 'avx2', 'fma') ? 'avx512' : has('avx2', 'fma') ? 'avx2' : 'none')];
+const simd =
+  SIMD[
+    wanted ??
+      (has('amx_tile', 'amx_bf16', 'avx512f', 'avx512bw', 'avx512vl', 'avx2', 'fma') ? 'amx' : has('avx512f', 'avx2', 'fma') ? 'avx512' : has('avx2', 'fma') ? 'avx2' : 'none')
+  ];
 
 const sources = fs.readdirSync(here).filter((f) => f.endsWith('.cc')).sort().map((f) => path.join(here, f));
 fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -13,6 +13,8 @@ interface Addon {
   topK: typeof topKTwin;
   /** Absent from an addon built before the batched kernel existed. */
   topKBatch?: typeof topKBatchTwin;
+  /** Present when built with AMX: switches that path on or off, and says whether it is in use. */
+  useAmx?: (on?: boolean) => boolean;
 }
 
 /** The package root: found by walking up, so it works from native/ (ts) and dist/native/ (js). */
@@ -54,6 +56,14 @@ export { topKTwin };
 export const topKBatch: typeof topKBatchTwin = loaded.addon?.topKBatch ?? topKBatchTwin;
 export const topKBatchNative: typeof topKBatchTwin | null = loaded.addon?.topKBatch ?? null;
 export { topKBatchTwin };
+/**
+ * Whether the top-K kernels run on the AMX tile unit (built for it, granted by
+ * Linux, switched on); with an argument, switches it for this process first.
+ * Off, they run the plain AVX-512 scan. Same answers either way.
+ */
+export function useAmx(on?: boolean): boolean {
+  return loaded.addon?.useAmx?.(on) ?? false;
+}
 
 // Training kernels (MODEL helper): each falls back to its twin on its own, so
 // an addon built before a kernel existed still loads.

@@ -14,6 +14,9 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
+#if defined(__AMX_TILE__) && defined(__AMX_BF16__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#define MOVREC_AMX 1
+#endif
 
 namespace {
 constexpr size_t kBlock = 16;
@@ -254,6 +257,27 @@ void scanAll(const Items& it, const float* uvs, std::vector<User>& users) {
   }
 }
 
+}  // namespace
+
+#if defined(MOVREC_AMX)
+#include "topk-amx.inc"
+#endif
+
+namespace {
+// The plain scan, or the AMX one where this build and the kernel allow it (same answers).
+void scan(napi_env env, napi_value packed, const Items& it, const float* uvs, std::vector<User>& users) {
+#if defined(MOVREC_AMX)
+  if (amxUsable()) {
+    const Prepared* pr = preparedFor(env, packed, it);
+    if (pr && scanAllAmx(it, *pr, uvs, users)) return;
+  }
+#else
+  (void)env;
+  (void)packed;
+#endif
+  scanAll(it, uvs, users);
+}
+
 bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
   bool is = false;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
@@ -326,7 +350,7 @@ napi_value TopK(napi_env env, napi_callback_info info) {
 
   Heap heap(count);
   std::vector<User> users{User{&heap, static_cast<const uint8_t*>(ex), adult}};
-  if (count > 0) scanAll(it, static_cast<const float*>(u), users);
+  if (count > 0) scan(env, argv[0], it, static_cast<const float*>(u), users);
   int32_t* outData = nullptr;
   napi_value out = int32Array(env, heap.size, &outData);
   if (out) writeBestFirst(heap, outData);
@@ -357,7 +381,7 @@ napi_value TopKBatch(napi_env env, napi_callback_info info) {
   const uint8_t* EX = static_cast<const uint8_t*>(ex);
   const uint8_t* AD = static_cast<const uint8_t*>(adult);
   for (size_t b = 0; b < nusers; b++) users.push_back(User{&heaps[b], EX + b * it.n, AD[b] != 0});
-  if (count > 0) scanAll(it, static_cast<const float*>(u), users);
+  if (count > 0) scan(env, argv[0], it, static_cast<const float*>(u), users);
   int32_t* outData = nullptr;
   napi_value out = int32Array(env, nusers * count, &outData);
   if (!out) return nullptr;
@@ -365,7 +389,34 @@ napi_value TopKBatch(napi_env env, napi_callback_info info) {
   for (size_t b = 0; b < nusers; b++) writeBestFirst(heaps[b], outData + b * count);
   return out;
 }
+// useAmx(on?: boolean): boolean. Switches the AMX path on or off for this
+// process (benchmarks compare both) and says whether it is in use: built in,
+// granted by the kernel and switched on.
+napi_value UseAmx(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool inUse = false;
+#if defined(MOVREC_AMX)
+  napi_valuetype t = napi_undefined;
+  if (argc >= 1) napi_typeof(env, argv[0], &t);
+  if (t == napi_boolean) {
+    bool on = true;
+    napi_get_value_bool(env, argv[0], &on);
+    amxWanted.store(on);
+  } else if (t != napi_undefined) {
+    return movrec::fail(env, "useAmx expects a boolean or nothing");
+  }
+  inUse = amxUsable();
+#else
+  (void)argv;
+#endif
+  napi_value out;
+  napi_get_boolean(env, inUse, &out);
+  return out;
+}
 }  // namespace
 
 MOVREC_KERNEL(topK, TopK);
 MOVREC_KERNEL(topKBatch, TopKBatch);
+MOVREC_KERNEL(useAmx, UseAmx);

@@ -4,7 +4,7 @@
 // (slot, generation) in each thread that reads the slot.
 import { FLAG_ADULT, viewArtifact, type ModelView } from '../model/artifact';
 import { Errors } from '../errors';
-import { packItems, packedLength } from '../../native/index';
+import { packItems, packedLength, topK } from '../../native/index';
 
 const SCORINGS = new Set(['dot+itemBias', 'dot']);
 
@@ -73,8 +73,9 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
 /** Builds everything prepareModel leaves for first use, so no answer pays for it. */
 export function warmUp(m: PreparedModel): void {
   void m.itemIndex;
-  void m.packed;
   void m.popular;
+  // One query for nobody: the native kernel builds its per-matrix copies (the AMX tiles) on first use.
+  topK(m.packed, null, new Float32Array(m.view.factors), m.mask, m.view.itemFlags, false, 1);
 }
 
 export function isAdult(m: PreparedModel, item: number): boolean {

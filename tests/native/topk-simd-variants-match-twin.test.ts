@@ -1,7 +1,7 @@
-// The kernel's lower instruction-set paths (AVX2 without AVX-512, and no SIMD
-// at all) are the ones this CPU's own build skips: build each as its own addon
-// and check, through MOVREC_NATIVE_ADDON in a child process, that it returns
-// the twin's ids.
+// The kernel's lower instruction-set paths (AVX-512 without AMX, AVX2 without
+// AVX-512, and no SIMD at all) are the ones this CPU's own build may skip:
+// build each as its own addon and check, through MOVREC_NATIVE_ADDON in a
+// child process, that it returns the twin's ids.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,6 +44,7 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 for (const [simd, needs, label] of [
+  ['avx512', ['avx512f', 'avx2', 'fma'], 'avx512f'],
   ['avx2', ['avx2', 'fma'], 'avx2+fma'],
   ['none', [], 'scalar'],
 ] as const) {
@@ -68,5 +69,5 @@ for (const [simd, needs, label] of [
 t.test('an unknown --simd is refused with a one-line message', async (t) => {
   const r = spawnSync(process.execPath, [join(root, 'native', 'build.js'), '--simd', 'sse9', '--out', join(tmpdir(), 'never.node')], { encoding: 'utf8' });
   t.equal(r.status, 2);
-  t.match(r.stderr, /--simd must be one of avx512, avx2, none, got sse9/);
+  t.match(r.stderr, /--simd must be one of amx, avx512, avx2, none, got sse9/);
 });

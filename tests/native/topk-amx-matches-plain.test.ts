@@ -1,0 +1,112 @@
+// The AMX path of the top-K kernels scores in bf16 and rescues exactness with
+// error bounds and an exact rescoring of the candidates. It must return the
+// very ids of the plain AVX-512 scan (and so of the TypeScript twin), also
+// where bf16 cannot tell scores apart: near-ties, exact ties, zero users, and
+// inputs it must hand back to the plain scan (non-finite values).
+import t from 'tap';
+import { nativeStatus, packItems, topKBatchNative, topKBatchTwin, topKNative, topKTwin, useAmx } from '../../native/index';
+import { rng } from '../helpers/scoring';
+
+interface Case {
+  name: string;
+  n: number;
+  k: number;
+  users: number;
+  count: number;
+  /** Item factors: independent, or every item a tiny step from one direction, or only three distinct rows. */
+  items: 'random' | 'near' | 'ties';
+  bias: 'none' | 'small' | 'inf';
+  /** Share of (user, item) pairs excluded. */
+  excluded: number;
+  /** A NaN planted in the item matrix or in the first user's vector. */
+  nan?: 'item' | 'user';
+  zeroUser?: boolean;
+  seed: number;
+}
+
+function data(c: Case) {
+  const r = rng(c.seed);
+  const base = Float32Array.from({ length: c.k }, () => r() - 0.5);
+  const rowsOf = [0, 1, 2].map(() => Float32Array.from({ length: c.k }, () => r() - 0.5));
+  const f = new Float32Array(c.n * c.k);
+  for (let i = 0; i < c.n; i++)
+    for (let j = 0; j < c.k; j++) {
+      // 'near': differences far below bf16's resolution of the shared direction.
+      f[i * c.k + j] = c.items === 'random' ? (r() - 0.5) / 2 : c.items === 'near' ? base[j]! + (r() - 0.5) * 1e-5 : rowsOf[i % 3]![j]!;
+    }
+  if (c.nan === 'item') f[Math.floor(c.n / 2) * c.k + 1] = Number.NaN;
+  const bias = c.bias === 'none' ? null : Float32Array.from({ length: c.n }, () => (r() - 0.5) / 10);
+  if (bias && c.bias === 'inf') bias[7 % c.n] = Number.POSITIVE_INFINITY;
+  const u = Float32Array.from({ length: c.users * c.k }, () => (c.zeroUser ? 0 : r() - 0.5));
+  if (c.nan === 'user') u[3 % u.length] = Number.NaN;
+  const exclude = Uint8Array.from({ length: c.users * c.n }, () => (r() < c.excluded ? 1 : 0));
+  const flags = Uint8Array.from({ length: c.n }, () => (r() < 0.1 ? 1 : 0));
+  const adult = Uint8Array.from({ length: c.users }, () => (r() < 0.5 ? 1 : 0));
+  return { f, bias, u, exclude, flags, adult };
+}
+
+const cases: Case[] = [
+  { name: 'serving shape', n: 27000, k: 64, users: 32, count: 20, items: 'random', bias: 'small', excluded: 0.005, seed: 1 },
+  { name: 'one user', n: 27000, k: 64, users: 1, count: 20, items: 'random', bias: 'small', excluded: 0.005, seed: 2 },
+  { name: 'groups of 16 plus a remainder, no bias', n: 5003, k: 64, users: 17, count: 50, items: 'random', bias: 'none', excluded: 0.1, seed: 3 },
+  { name: 'one k-step (k <= 32)', n: 1001, k: 13, users: 9, count: 20, items: 'random', bias: 'small', excluded: 0.1, seed: 4 },
+  { name: 'k-steps reloaded (k > 64)', n: 3001, k: 100, users: 5, count: 200, items: 'random', bias: 'small', excluded: 0.05, seed: 5 },
+  { name: 'fewer allowed items than count', n: 37, k: 8, users: 3, count: 40, items: 'random', bias: 'small', excluded: 0.3, seed: 6 },
+  { name: 'most items excluded', n: 2000, k: 32, users: 20, count: 20, items: 'random', bias: 'small', excluded: 0.97, seed: 7 },
+  { name: 'near-ties below bf16 resolution', n: 3000, k: 64, users: 20, count: 20, items: 'near', bias: 'none', excluded: 0.01, seed: 8 },
+  { name: 'near-ties with a bias', n: 3000, k: 64, users: 20, count: 20, items: 'near', bias: 'small', excluded: 0.01, seed: 9 },
+  { name: 'exact ties (three distinct rows)', n: 2000, k: 40, users: 17, count: 30, items: 'ties', bias: 'none', excluded: 0.05, seed: 10 },
+  { name: 'zero user vectors (every score ties)', n: 500, k: 16, users: 4, count: 20, items: 'random', bias: 'none', excluded: 0.05, zeroUser: true, seed: 11 },
+  { name: 'NaN in the item matrix (plain scan)', n: 900, k: 24, users: 6, count: 20, items: 'random', bias: 'small', excluded: 0.05, nan: 'item', seed: 12 },
+  { name: 'NaN in a user vector (plain scan)', n: 900, k: 24, users: 6, count: 20, items: 'random', bias: 'small', excluded: 0.05, nan: 'user', seed: 13 },
+  { name: 'an infinite bias (plain scan)', n: 900, k: 24, users: 6, count: 20, items: 'random', bias: 'inf', excluded: 0.05, seed: 14 },
+];
+
+const amx = useAmx();
+t.test('the AMX path returns the plain scan\'s ids and the twin\'s', { skip: amx ? false : `AMX not in use here (${nativeStatus})` }, async (t) => {
+  t.match(nativeStatus, /amx/, 'the addon in use was built with AMX');
+  for (const c of cases) {
+    const d = data(c);
+    // A fresh packed array per path: the AMX copy is hung on the array it was built for.
+    const run = (on: boolean) => {
+      t.equal(useAmx(on), on, on ? 'AMX switched on' : 'AMX switched off');
+      const p = packItems(d.f, c.n, c.k);
+      const batch = Array.from(topKBatchNative!(p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count));
+      const single = Array.from(topKNative!(p, d.bias, d.u.subarray(0, c.k), d.exclude.subarray(0, c.n), d.flags, d.adult[0] === 1, c.count));
+      return { batch, single };
+    };
+    const withAmx = run(true);
+    const plain = run(false);
+    useAmx(true);
+    t.same(withAmx.batch, plain.batch, `${c.name}: batched ids equal the plain scan's`);
+    t.same(withAmx.single, plain.single, `${c.name}: single-user ids equal the plain scan's`);
+    t.ok(withAmx.batch.some((i) => i >= 0), `${c.name}: the answer is not empty`);
+    if (c.n * c.k * c.users <= 2_000_000) {
+      const p = packItems(d.f, c.n, c.k);
+      t.same(withAmx.batch, Array.from(topKBatchTwin(p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count)), `${c.name}: and the twin's`);
+      t.same(withAmx.single, Array.from(topKTwin(p, d.bias, d.u.subarray(0, c.k), d.exclude.subarray(0, c.n), d.flags, d.adult[0] === 1, c.count)), `${c.name}: single, the twin's`);
+    }
+  }
+});
+
+t.test('the AMX copy built for a packed matrix serves later queries on it', { skip: amx ? false : 'AMX not in use here' }, async (t) => {
+  const c: Case = { name: 'reuse', n: 4000, k: 64, users: 8, count: 20, items: 'random', bias: 'small', excluded: 0.01, seed: 21 };
+  const d = data(c);
+  const p = packItems(d.f, c.n, c.k);
+  const plainP = packItems(d.f, c.n, c.k);
+  for (let round = 0; round < 3; round++) {
+    const r = rng(100 + round);
+    const u = Float32Array.from({ length: c.users * c.k }, () => r() - 0.5);
+    useAmx(true);
+    const got = Array.from(topKBatchNative!(p, d.bias, u, d.exclude, d.flags, d.adult, c.count));
+    useAmx(false);
+    const want = Array.from(topKBatchNative!(plainP, d.bias, u, d.exclude, d.flags, d.adult, c.count));
+    useAmx(true);
+    t.same(got, want, `round ${round}: new users over the same matrix`);
+  }
+});
+
+t.test('useAmx refuses an argument that is not a boolean', { skip: amx ? false : 'AMX not in use here' }, async (t) => {
+  t.throws(() => useAmx('yes' as unknown as boolean), /useAmx expects a boolean or nothing/);
+  t.equal(useAmx(), true, 'still on');
+});
