@@ -147,7 +147,7 @@ export const defaults: Config = {
     adminToken: null,
     adminLoopbackOnly: true,
     requestLogDays: 3,
-    drainQuietMs: 250,
+    drainQuietMs: 1000,
     drainMaxMs: 10000,
   },
   rateLimit: { keyBy: 'ip', points: 200, windowSeconds: 1, trusted: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
