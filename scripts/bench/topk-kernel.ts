@@ -157,8 +157,8 @@ else console.log(`numpy ${py.numpy} (${py.blas.trim()}), 1 BLAS thread: ${fmt(py
 if (!('error' in pyThreaded)) console.log(`numpy, default BLAS threads      : ${fmt(pyThreaded.us)}`);
 if (native) {
   const ratio = 'error' in py ? '' : `   ${(native.usPerQuery / py.us).toFixed(2)}x numpy (target <= 1.5x)`;
-  console.log(`native kernel${amx ? ' (AMX)      ' : '           '}         : ${fmt(native.usPerQuery)}${ratio}`);
-  if (plain) console.log(`native kernel, AMX off (AVX-512)  : ${fmt(plain.single.usPerQuery)}   AMX ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`);
+  console.log(`${(amx ? 'native kernel (AMX)' : 'native kernel').padEnd(33)}: ${fmt(native.usPerQuery)}${ratio}`);
+  if (plain) console.log(`${'native kernel, AMX off (AVX-512)'.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   AMX ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`);
 } else console.log('native kernel        : not built (node native/build.js)');
 const twinRatio = 'error' in py ? '' : `   ${(twin.usPerQuery / py.us).toFixed(2)}x numpy`;
 console.log(`typescript twin                  : ${fmt(twin.usPerQuery)}${twinRatio}`);
@@ -173,13 +173,13 @@ if (!('error' in pyThreaded)) console.log(`numpy batched, default BLAS threads: 
 if (nativeBatch) {
   const ratio = 'error' in py ? '' : `   ${(nativeBatch.usPerQuery / py.usBatch).toFixed(2)}x numpy batched`;
   const single = native ? `, ${(native.usPerQuery / nativeBatch.usPerQuery).toFixed(1)}x faster than one query at a time` : '';
-  console.log(`native batched kernel${amx ? ' (AMX)' : '      '}       : ${fmt(nativeBatch.usPerQuery)}${ratio}${single}`);
-  if (plain) console.log(`native batched, AMX off (AVX-512) : ${fmt(plain.batch.usPerQuery)}   AMX ${(plain.batch.usPerQuery / nativeBatch.usPerQuery).toFixed(2)}x faster`);
+  console.log(`${(amx ? 'native batched kernel (AMX)' : 'native batched kernel').padEnd(33)}: ${fmt(nativeBatch.usPerQuery)}${ratio}${single}`);
+  if (plain) console.log(`${'native batched, AMX off (AVX-512)'.padEnd(33)}: ${fmt(plain.batch.usPerQuery)}   AMX ${(plain.batch.usPerQuery / nativeBatch.usPerQuery).toFixed(2)}x faster`);
 } else console.log('native batched kernel            : not built (node native/build.js)');
 console.log(`typescript twin, batched         : ${fmt(twinBatch.usPerQuery)}`);
 const batchSame = nativeBatch ? Array.from(nativeBatch.first).join() === Array.from(twin.first).join() : true;
 console.log(`same ids for query 0             : batched native vs single twin ${batchSame ? 'yes' : 'NO'}`);
 if (plain) {
   const all = (r: { first: Int32Array }) => Array.from(r.first).join();
-  console.log(`same ids, AMX vs AVX-512         : single ${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`);
+  console.log(`${'same ids, AMX vs AVX-512'.padEnd(33)}: single ${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`);
 }
