@@ -4,7 +4,9 @@
 // needed. score(i) = a fused multiply-add chain over the factors in order,
 // starting from 0 (+ itemBias[i], one rounded add), exactly as the twin
 // computes it. Excluded and (for minors) adult items are skipped inside the
-// loop, and the best `count` are kept in a small heap per user.
+// loop, and the best `count` are kept in a small heap per user. Built for
+// AMX, scan() first tries topk-amx.inc, which fills the same heaps with the
+// same items from bf16 estimates and an exact rescoring.
 #include "kernels.h"
 
 #include <algorithm>
