@@ -7,6 +7,7 @@ export const SCORING_LATENCY = 'movrec_scoring_latency_seconds';
 export const SCORING_ANSWERS = 'movrec_scoring_answers_total';
 export const SCORING_COLD_START = 'movrec_scoring_cold_start_total';
 export const MODEL_LOADS = 'movrec_release_model_loads_total';
+export const BATCH_USERS = 'movrec_scoring_batch_users';
 
 export interface ScoringMetrics {
   registry: Registry;
@@ -38,4 +39,15 @@ export function modelLoads(): Counter<'outcome'> {
   const existing = register.getSingleMetric(MODEL_LOADS);
   if (existing) return existing as Counter<'outcome'>;
   return new Counter({ name: MODEL_LOADS, help: 'Model load attempts by outcome', labelNames: ['outcome'] });
+}
+
+/** Users per scoring task as the main thread sends them: how far the micro-batching gets under the load of the moment. */
+export function batchUsers(): Histogram {
+  const existing = register.getSingleMetric(BATCH_USERS);
+  if (existing) return existing as Histogram;
+  return new Histogram({
+    name: BATCH_USERS,
+    help: 'Users per scoring task sent to the worker pool (one pass of the top-K kernel each)',
+    buckets: [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 128, 256],
+  });
 }

@@ -13,7 +13,7 @@ import { artifactSize } from '../model/artifact';
 import { openStore, type Store } from '../store/store';
 import { loadVerified } from './load-artifact';
 import { packShared } from './pack-shared';
-import { modelLoads } from './metrics';
+import { batchUsers, modelLoads } from './metrics';
 import { prepareModel, type PreparedModel } from './prepared-model';
 import { segmentAnswer } from './rank';
 import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from './score-task';
@@ -279,8 +279,10 @@ function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, b
   const inFlight = new Set<Promise<void>>();
   let scheduled = false;
 
+  const sizes = batchUsers();
   function send(batch: Waiter[]): void {
     const entry = { users: batch.length };
+    sizes.observe(batch.length);
     outstanding.push(entry);
     const task = pool.run({ users: batch.map((w) => w.userId), roles: batch.map((w) => w.role) }).then(
       (r) => {

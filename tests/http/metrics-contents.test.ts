@@ -24,6 +24,10 @@ t.test('/metrics: requests by route and status, fine latency buckets, queue dept
   t.match(m, /^movrec_http_answers_total\{source="cold-start"\} 1$/m);
   t.match(m, new RegExp(`^movrec_model_info\\{role="stable",model_id="${MODEL_A}",generation="\\d+"\\} 1$`, 'm'));
   t.match(m, /^movrec_scoring_latency_seconds_count\{[^}]*\} \d+$/m, "the scoring workers' histogram is merged in");
+  // The harness's warm-up answer and the three asked here, one after another: four tasks of one user each.
+  t.match(m, /^movrec_scoring_batch_users_bucket\{le="1"\} 4$/m, 'users per scoring task, by bucket');
+  t.match(m, /^movrec_scoring_batch_users_sum 4$/m);
+  t.match(m, /^movrec_scoring_batch_users_count 4$/m);
   t.match(m, /^process_resident_memory_bytes \d+/m);
 });
 
