@@ -81,6 +81,7 @@ struct Items {
   const uint8_t* flags;
   size_t n;
   size_t k;
+  const float* rows = nullptr;  // the same factors item by item (the artifact's own matrix), when the caller has them
 };
 
 // Lanes of block q that are real items (the last block is padded with zero rows).
@@ -306,8 +307,10 @@ napi_value int32Array(napi_env env, size_t length, int32_t** data) {
 }
 
 // The item side shared by both entry points: packed factors, bias, flags,
-// checked against each other. False (with a JS exception pending) when refused.
-bool readItems(napi_env env, napi_value* argv, size_t k, Items* it) {
+// checked against each other, and the optional 8th argument, the unpacked
+// item-major matrix (null or absent: none). False (with a JS exception
+// pending) when refused.
+bool readItems(napi_env env, napi_value* argv, size_t argc, size_t k, Items* it) {
   void *p, *bias = nullptr, *flags;
   size_t np, nb = 0, n;
   auto refuse = [&](const char* why, bool range) {
@@ -323,6 +326,17 @@ bool readItems(napi_env env, napi_value* argv, size_t k, Items* it) {
   if (np != (n + kBlock - 1) / kBlock * kBlock * k) return refuse("packedItems length must equal ceil(items / 16) x 16 x factors (see packItems)", true);
   if (bias && nb != n) return refuse("itemBias length must equal the item count", true);
   *it = Items{static_cast<const float*>(p), static_cast<const float*>(bias), static_cast<const uint8_t*>(flags), n, k};
+  if (argc > 7) {
+    napi_valuetype rt;
+    napi_typeof(env, argv[7], &rt);
+    if (rt != napi_null && rt != napi_undefined) {
+      void* rows;
+      size_t nr;
+      if (!typed(env, argv[7], napi_float32_array, &rows, &nr)) return refuse("itemRows must be a Float32Array, null or absent", false);
+      if (nr != n * k) return refuse("itemRows length must equal items x factors", true);
+      it->rows = static_cast<const float*>(rows);
+    }
+  }
   return true;
 }
 
@@ -333,17 +347,17 @@ bool readCount(napi_env env, napi_value v, size_t* count) {
   return true;
 }
 
-// topK(packedItems, itemBias | null, userVec, exclude, itemFlags, excludeAdult, count): Int32Array
+// topK(packedItems, itemBias | null, userVec, exclude, itemFlags, excludeAdult, count, itemRows?): Int32Array
 napi_value TopK(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topK expects 7 arguments");
+  size_t argc = 8;
+  napi_value argv[8];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topK expects 7 arguments (an 8th, itemRows, is optional)");
   void *u, *ex;
   size_t k, nex;
   if (!typed(env, argv[2], napi_float32_array, &u, &k)) return movrec::fail(env, "userVec must be a Float32Array");
   if (!typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array");
   Items it;
-  if (!readItems(env, argv, k, &it)) return nullptr;
+  if (!readItems(env, argv, argc, k, &it)) return nullptr;
   bool adult = false;
   if (napi_get_value_bool(env, argv[5], &adult) != napi_ok) return movrec::fail(env, "excludeAdult must be a boolean");
   size_t count;
@@ -359,12 +373,12 @@ napi_value TopK(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// topKBatch(packedItems, itemBias | null, userVecs (B x k), exclude (B x n), itemFlags, excludeAdult (B bytes), count): Int32Array (B x count)
+// topKBatch(packedItems, itemBias | null, userVecs (B x k), exclude (B x n), itemFlags, excludeAdult (B bytes), count, itemRows?): Int32Array (B x count)
 // Row b holds user b's ids best first, padded with -1; each row equals topK for that user alone.
 napi_value TopKBatch(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topKBatch expects 7 arguments");
+  size_t argc = 8;
+  napi_value argv[8];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topKBatch expects 7 arguments (an 8th, itemRows, is optional)");
   void *u, *ex, *adult;
   size_t nu, nex, nusers;
   if (!typed(env, argv[2], napi_float32_array, &u, &nu)) return movrec::fail(env, "userVecs must be a Float32Array");
@@ -372,7 +386,7 @@ napi_value TopKBatch(napi_env env, napi_callback_info info) {
   if (!typed(env, argv[5], napi_uint8_array, &adult, &nusers)) return movrec::fail(env, "excludeAdult must be a Uint8Array (one byte per user)");
   if (nusers == 0 || nu % nusers != 0) return movrec::fail(env, "userVecs length must be users x factors", true);
   Items it;
-  if (!readItems(env, argv, nu / nusers, &it)) return nullptr;
+  if (!readItems(env, argv, argc, nu / nusers, &it)) return nullptr;
   size_t count;
   if (!readCount(env, argv[6], &count)) return movrec::fail(env, "count must be a non-negative integer", true);
   if (nex != nusers * it.n) return movrec::fail(env, "exclude length must equal users x items", true);

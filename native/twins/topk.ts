@@ -54,6 +54,8 @@ export function topK(
   itemFlags: Uint8Array,
   excludeAdult: boolean,
   count: number,
+  // The native AMX path rescores from the unpacked matrix when given one; the twin needs only the packed one.
+  _itemRows?: Float32Array | null,
 ): Int32Array {
   const k = userVec.length;
   const n = exclude.length;
@@ -81,6 +83,7 @@ export function topKBatch(
   itemFlags: Uint8Array,
   excludeAdult: Uint8Array,
   count: number,
+  _itemRows?: Float32Array | null,
 ): Int32Array {
   const users = excludeAdult.length;
   const n = itemFlags.length;

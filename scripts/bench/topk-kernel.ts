@@ -29,20 +29,21 @@ const masks = Array.from({ length: QUERIES }, () => {
   return m;
 });
 
-// The kernels read the packed layout; serving packs once per model load (timed below).
+// The kernels read the packed layout; serving packs once per model load (timed below), and passes
+// the unpacked matrix too (the native AMX path rescores from it), as the calls here do.
 const packStart = process.hrtime.bigint();
 const packed = packItems(items, ITEMS, K);
 const packMs = Number(process.hrtime.bigint() - packStart) / 1e6;
 
 type Kernel = typeof topKTwin;
 function timeKernel(kernel: Kernel, rounds: number): { usPerQuery: number; first: Int32Array } {
-  for (let q = 0; q < QUERIES; q++) kernel(packed, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP);
+  for (let q = 0; q < QUERIES; q++) kernel(packed, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP, items);
   const start = process.hrtime.bigint();
   for (let round = 0; round < rounds; round++) {
-    for (let q = 0; q < QUERIES; q++) kernel(packed, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP);
+    for (let q = 0; q < QUERIES; q++) kernel(packed, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP, items);
   }
   const ns = Number(process.hrtime.bigint() - start);
-  return { usPerQuery: ns / 1000 / (rounds * QUERIES), first: kernel(packed, bias, users.subarray(0, K), masks[0]!, flags, true, TOP) };
+  return { usPerQuery: ns / 1000 / (rounds * QUERIES), first: kernel(packed, bias, users.subarray(0, K), masks[0]!, flags, true, TOP, items) };
 }
 
 type BatchKernel = typeof topKBatchTwin;
@@ -54,7 +55,7 @@ function timeBatch(kernel: BatchKernel, rounds: number): { usPerQuery: number; f
     let first: Int32Array | null = null;
     for (let q = 0; q < QUERIES; q += BATCH) {
       const b = Math.min(BATCH, QUERIES - q);
-      const out = kernel(packed, bias, users.subarray(q * K, (q + b) * K), batchMasks.subarray(q * ITEMS, (q + b) * ITEMS), flags, batchAdult.subarray(q, q + b), TOP);
+      const out = kernel(packed, bias, users.subarray(q * K, (q + b) * K), batchMasks.subarray(q * ITEMS, (q + b) * ITEMS), flags, batchAdult.subarray(q, q + b), TOP, items);
       first ??= out.subarray(0, TOP);
     }
     return first!;

@@ -74,8 +74,9 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
 export function warmUp(m: PreparedModel): void {
   void m.itemIndex;
   void m.popular;
-  // One query for nobody: the native kernel builds its per-matrix copies (the AMX tiles) on first use.
-  topK(m.packed, null, new Float32Array(m.view.factors), m.mask, m.view.itemFlags, false, 1);
+  // One query for nobody: the native kernel builds its per-matrix copy (the AMX tiles) on first use.
+  // Not a zero vector: every score would tie, and the AMX path would rescore every item.
+  topK(m.packed, null, new Float32Array(m.view.factors).fill(1), m.mask, m.view.itemFlags, false, 1, m.view.itemFactors);
 }
 
 export function isAdult(m: PreparedModel, item: number): boolean {

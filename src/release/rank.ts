@@ -100,7 +100,8 @@ function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; mino
       }
     }
     const bias = v.scoring === 'dot+itemBias' ? v.itemBias : null;
-    return topKBatch(m.packed, bias, s.vecs.subarray(0, b * k), s.masks.subarray(0, b * n), v.itemFlags, s.adult.subarray(0, b), listSize);
+    // The artifact's own item-major factors (shared memory) let the native kernel rescore without a copy of its own.
+    return topKBatch(m.packed, bias, s.vecs.subarray(0, b * k), s.masks.subarray(0, b * n), v.itemFlags, s.adult.subarray(0, b), listSize, v.itemFactors);
   } finally {
     for (const at of marked) s.masks[at] = 0;
   }

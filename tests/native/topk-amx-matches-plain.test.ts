@@ -68,17 +68,20 @@ t.test('the AMX path returns the plain scan\'s ids and the twin\'s', { skip: amx
   for (const c of cases) {
     const d = data(c);
     // A fresh packed array per path: the AMX copy is hung on the array it was built for.
+    // Rescoring from the item-major matrix (batch, as the scorer calls it) and from the packed one (single).
     const run = (on: boolean) => {
       t.equal(useAmx(on), on, on ? 'AMX switched on' : 'AMX switched off');
       const p = packItems(d.f, c.n, c.k);
-      const batch = Array.from(topKBatchNative!(p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count));
+      const batch = Array.from(topKBatchNative!(p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count, d.f));
       const single = Array.from(topKNative!(p, d.bias, d.u.subarray(0, c.k), d.exclude.subarray(0, c.n), d.flags, d.adult[0] === 1, c.count));
-      return { batch, single };
+      const packedOnly = Array.from(topKBatchNative!(p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count));
+      return { batch, single, packedOnly };
     };
     const withAmx = run(true);
     const plain = run(false);
     useAmx(true);
     t.same(withAmx.batch, plain.batch, `${c.name}: batched ids equal the plain scan's`);
+    t.same(withAmx.packedOnly, plain.batch, `${c.name}: also when rescoring from the packed matrix`);
     t.same(withAmx.single, plain.single, `${c.name}: single-user ids equal the plain scan's`);
     t.ok(withAmx.batch.some((i) => i >= 0), `${c.name}: the answer is not empty`);
     if (c.n * c.k * c.users <= 2_000_000) {
