@@ -70,7 +70,6 @@ const TILE_USERS = 8;
 const METRICS_TIMEOUT_MS = 2000;
 const PREPARE_TIMEOUT_MS = 2000;
 
-
 interface Serving {
   modelId: string;
   generation: number;
