@@ -35,7 +35,7 @@ const cpu = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'u
 const flagsLine = (cpu.match(/^flags\s*:(.*)$/m) || ['', ''])[1].split(/\s+/);
 const has = (...f) => f.every((x) => flagsLine.includes(x));
 const SIMD = {
-  amx: ['-mavx2', '-mfma', '-mavx512f', '-mavx512bw', '-mavx512vl', '-mamx-tile', '-mamx-bf16'],
+  amx: ['-mavx2', '-mfma', '-mavx512f', '-mavx512bw', '-mavx512vl', '-mamx-tile', '-mamx-int8'],
   avx512: ['-mavx2', '-mfma', '-mavx512f'],
   avx2: ['-mavx2', '-mfma'],
   none: [],
@@ -48,7 +48,7 @@ if (wanted !== undefined && !(wanted in SIMD)) {
 const simd =
   SIMD[
     wanted ??
-      (has('amx_tile', 'amx_bf16', 'avx512f', 'avx512bw', 'avx512vl', 'avx2', 'fma') ? 'amx' : has('avx512f', 'avx2', 'fma') ? 'avx512' : has('avx2', 'fma') ? 'avx2' : 'none')
+      (has('amx_tile', 'amx_int8', 'avx512f', 'avx512bw', 'avx512vl', 'avx2', 'fma') ? 'amx' : has('avx512f', 'avx2', 'fma') ? 'avx512' : has('avx2', 'fma') ? 'avx2' : 'none')
   ];
 
 const sources = fs.readdirSync(here).filter((f) => f.endsWith('.cc')).sort().map((f) => path.join(here, f));

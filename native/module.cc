@@ -37,8 +37,8 @@ NAPI_MODULE_INIT() {
     if (napi_set_named_property(env, exports, e.name, fn) != napi_ok) return nullptr;
   }
   napi_value simd;
-#if defined(__AMX_TILE__) && defined(__AMX_BF16__) && defined(__AVX512F__)
-  napi_create_string_utf8(env, "avx512f+amx-bf16", NAPI_AUTO_LENGTH, &simd);
+#if defined(__AMX_TILE__) && defined(__AMX_INT8__) && defined(__AVX512F__)
+  napi_create_string_utf8(env, "avx512f+amx-int8", NAPI_AUTO_LENGTH, &simd);
 #elif defined(__AVX512F__)
   napi_create_string_utf8(env, "avx512f", NAPI_AUTO_LENGTH, &simd);
 #elif defined(__AVX2__) && defined(__FMA__)

@@ -6,7 +6,7 @@
 // computes it. Excluded and (for minors) adult items are skipped inside the
 // loop, and the best `count` are kept in a small heap per user. Built for
 // AMX, scan() first tries topk-amx.inc, which fills the same heaps with the
-// same items from bf16 estimates and an exact rescoring.
+// same items from int8 estimates and an exact rescoring.
 #include "kernels.h"
 
 #include <algorithm>
@@ -16,7 +16,7 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
-#if defined(__AMX_TILE__) && defined(__AMX_BF16__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#if defined(__AMX_TILE__) && defined(__AMX_INT8__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 #define MOVREC_AMX 1
 #endif
 

@@ -1,7 +1,7 @@
-// The AMX path of the top-K kernels scores in bf16 and rescues exactness with
+// The AMX path of the top-K kernels scores in int8 and rescues exactness with
 // error bounds and an exact rescoring of the candidates. It must return the
 // very ids of the plain AVX-512 scan (and so of the TypeScript twin), also
-// where bf16 cannot tell scores apart: near-ties, exact ties, zero users, and
+// where int8 cannot tell scores apart: near-ties, exact ties, zero users, and
 // inputs it must hand back to the plain scan (non-finite values).
 import t from 'tap';
 import { nativeStatus, packItems, topKBatchNative, topKBatchTwin, topKNative, topKTwin, useAmx } from '../../native/index';
@@ -31,7 +31,7 @@ function data(c: Case) {
   const f = new Float32Array(c.n * c.k);
   for (let i = 0; i < c.n; i++)
     for (let j = 0; j < c.k; j++) {
-      // 'near': differences far below bf16's resolution of the shared direction.
+      // 'near': differences far below int8's resolution of the shared direction.
       f[i * c.k + j] = c.items === 'random' ? (r() - 0.5) / 2 : c.items === 'near' ? base[j]! + (r() - 0.5) * 1e-5 : rowsOf[i % 3]![j]!;
     }
   if (c.nan === 'item') f[Math.floor(c.n / 2) * c.k + 1] = Number.NaN;
@@ -49,11 +49,12 @@ const cases: Case[] = [
   { name: 'serving shape', n: 27000, k: 64, users: 32, count: 20, items: 'random', bias: 'small', excluded: 0.005, seed: 1 },
   { name: 'one user', n: 27000, k: 64, users: 1, count: 20, items: 'random', bias: 'small', excluded: 0.005, seed: 2 },
   { name: 'groups of 16 plus a remainder, no bias', n: 5003, k: 64, users: 17, count: 50, items: 'random', bias: 'none', excluded: 0.1, seed: 3 },
-  { name: 'one k-step (k <= 32)', n: 1001, k: 13, users: 9, count: 20, items: 'random', bias: 'small', excluded: 0.1, seed: 4 },
-  { name: 'k-steps reloaded (k > 64)', n: 3001, k: 100, users: 5, count: 200, items: 'random', bias: 'small', excluded: 0.05, seed: 5 },
+  { name: 'one k-step (k <= 64)', n: 1001, k: 13, users: 9, count: 20, items: 'random', bias: 'small', excluded: 0.1, seed: 4 },
+  { name: 'two k-steps (64 < k <= 128)', n: 3001, k: 100, users: 5, count: 200, items: 'random', bias: 'small', excluded: 0.05, seed: 5 },
+  { name: 'k-steps reloaded (k > 128)', n: 2003, k: 150, users: 18, count: 25, items: 'random', bias: 'small', excluded: 0.05, seed: 15 },
   { name: 'fewer allowed items than count', n: 37, k: 8, users: 3, count: 40, items: 'random', bias: 'small', excluded: 0.3, seed: 6 },
   { name: 'most items excluded', n: 2000, k: 32, users: 20, count: 20, items: 'random', bias: 'small', excluded: 0.97, seed: 7 },
-  { name: 'near-ties below bf16 resolution', n: 3000, k: 64, users: 20, count: 20, items: 'near', bias: 'none', excluded: 0.01, seed: 8 },
+  { name: 'near-ties below int8 resolution', n: 3000, k: 64, users: 20, count: 20, items: 'near', bias: 'none', excluded: 0.01, seed: 8 },
   { name: 'near-ties with a bias', n: 3000, k: 64, users: 20, count: 20, items: 'near', bias: 'small', excluded: 0.01, seed: 9 },
   { name: 'exact ties (three distinct rows)', n: 2000, k: 40, users: 17, count: 30, items: 'ties', bias: 'none', excluded: 0.05, seed: 10 },
   { name: 'zero user vectors (every score ties)', n: 500, k: 16, users: 4, count: 20, items: 'random', bias: 'none', excluded: 0.05, zeroUser: true, seed: 11 },
