@@ -5,6 +5,7 @@ import uWS, { type TemplatedApp, type us_listen_socket } from 'uWebSockets.js';
 import type { RootDatabase } from 'lmdb';
 import { collectDefaultMetrics, register } from 'prom-client';
 import type { Config } from '../config/load';
+import { Errors } from '../errors';
 import type { IngestHandle } from '../ingest/loop';
 import { logger } from '../log';
 import type { Scorer } from '../release/scorer';
@@ -34,6 +35,9 @@ export interface ServerHandle {
 }
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
+/** uWS's LIBUS_LISTEN_EXCLUSIVE_PORT (its typings declare the option only for listen(port, options, cb)). */
+const LISTEN_EXCLUSIVE_PORT = 1;
+type ListenWithOptions = (host: string, port: number, options: number, cb: (s: us_listen_socket | false) => void) => TemplatedApp;
 
 /** Each route and the methods it answers; any other method gets 405 with Allow. */
 const ROUTES: readonly (readonly [string, string])[] = [
@@ -81,9 +85,11 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
   fallbackRoutes(app, ctx);
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
-    app.listen(config.serve.host, config.serve.port, (s) => {
+    // uWS listens with SO_REUSEPORT unless told otherwise: a second server on a busy port would then
+    // start quietly and take a share of the connections. Exclusive, it fails here instead.
+    (app.listen as unknown as ListenWithOptions).call(app, config.serve.host, config.serve.port, LISTEN_EXCLUSIVE_PORT, (s) => {
       if (s) resolve(s);
-      else reject(new Error(`cannot listen on ${config.serve.host}:${config.serve.port} (address in use, or not allowed)`));
+      else reject(Errors.listen(config.serve.host, config.serve.port));
     });
   });
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
