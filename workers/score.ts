@@ -65,14 +65,22 @@ function scoreRole(role: Role, users: number[], at: number[], answers: ScoreAnsw
     const ranked = rankUsers(model, facts, data);
     const modelId = model.view.id;
     const servedAs: Role = lease.role;
-    // The batch's time shared evenly: one observation per answer, as with single queries.
-    const perUser = Number(process.hrtime.bigint() - started) / 1e9 / at.length;
+    let scored = 0;
     ranked.forEach((r, y) => {
-      metrics.answers.inc({ role: servedAs, model: modelId, source: r.source });
-      if (r.source === 'cold-start') metrics.coldStarts.inc({ role: servedAs });
-      metrics.latency.observe({ role: servedAs }, perUser);
+      if (r.source === 'model') scored++;
       answers[at[y]!] = { ok: true, line: r.items.join(','), modelId, generation: lease.generation, source: r.source };
     });
+    // Counted once per batch and source (a labelled inc hashes its labels each call), observed once per answer.
+    const cold = ranked.length - scored;
+    if (scored > 0) metrics.answers.inc({ role: servedAs, model: modelId, source: 'model' }, scored);
+    if (cold > 0) {
+      metrics.answers.inc({ role: servedAs, model: modelId, source: 'cold-start' }, cold);
+      metrics.coldStarts.inc({ role: servedAs }, cold);
+    }
+    // The batch's time shared evenly: one observation per answer, as with single queries.
+    const perUser = Number(process.hrtime.bigint() - started) / 1e9 / at.length;
+    const latency = metrics.latency.labels({ role: servedAs });
+    for (let y = 0; y < ranked.length; y++) latency.observe(perUser);
   } finally {
     reader.release(lease);
   }
