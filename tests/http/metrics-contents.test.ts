@@ -23,7 +23,11 @@ t.test('/metrics: requests by route and status, fine latency buckets, queue dept
   t.match(m, /^# TYPE movrec_http_rate_limited_total counter$/m);
   t.match(m, /^movrec_http_answers_total\{source="cold-start"\} 1$/m);
   t.match(m, new RegExp(`^movrec_model_info\\{role="stable",model_id="${MODEL_A}",generation="\\d+"\\} 1$`, 'm'));
-  t.match(m, /^movrec_scoring_latency_seconds_count\{[^}]*\} \d+$/m, "the scoring workers' histogram is merged in");
+  t.match(m, /^movrec_scoring_latency_seconds_count\{role="stable"\} 4$/m, "the scoring workers' histogram is merged in: one observation per answer");
+  // The warm-up and the two scored users from the model, the stranger from the cold-start list.
+  t.match(m, new RegExp(`^movrec_scoring_answers_total\\{role="stable",model="${MODEL_A}",source="model"\\} 3$`, 'm'), 'scored answers by source');
+  t.match(m, new RegExp(`^movrec_scoring_answers_total\\{role="stable",model="${MODEL_A}",source="cold-start"\\} 1$`, 'm'), 'cold-start answers by source');
+  t.match(m, /^movrec_scoring_cold_start_total\{role="stable"\} 1$/m);
   // The harness's warm-up answer and the three asked here, one after another: four tasks of one user each.
   t.match(m, /^movrec_scoring_batch_users_bucket\{le="1"\} 4$/m, 'users per scoring task, by bucket');
   t.match(m, /^movrec_scoring_batch_users_sum 4$/m);
