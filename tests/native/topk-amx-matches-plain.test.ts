@@ -110,6 +110,66 @@ t.test('the AMX copy built for a packed matrix serves later queries on it', { sk
   }
 });
 
+t.test('random shapes, magnitudes and masks (seeded): the AMX path still returns the plain scan\'s ids', { skip: amx ? false : 'AMX not in use here' }, async (t) => {
+  const r = rng(2026);
+  const pick = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  let differ = 0;
+  for (let x = 0; x < 150; x++) {
+    const n = pick(1, 700);
+    const k = pick(1, 160);
+    const users = pick(1, 40);
+    const count = pick(1, 60);
+    // Scales far apart per item and per user (1e-12 to 1e6), some all-zero rows: the int8 steps are per vector.
+    const itemScale = Float32Array.from({ length: n }, () => (r() < 0.05 ? 0 : 10 ** (r() * 18 - 12)));
+    const f = Float32Array.from({ length: n * k }, (_, at) => (r() - 0.5) * itemScale[Math.floor(at / k)]!);
+    const userScale = Float32Array.from({ length: users }, () => (r() < 0.05 ? 0 : 10 ** (r() * 8 - 4)));
+    const u = Float32Array.from({ length: users * k }, (_, at) => (r() - 0.5) * userScale[Math.floor(at / k)]!);
+    const bias = r() < 0.5 ? null : Float32Array.from({ length: n }, () => (r() - 0.5) * 10 ** (r() * 6 - 3));
+    const excluded = r() * r();
+    const exclude = Uint8Array.from({ length: users * n }, () => (r() < excluded ? 1 : 0));
+    const flags = Uint8Array.from({ length: n }, () => (r() < 0.2 ? 1 : 0));
+    const adult = Uint8Array.from({ length: users }, () => (r() < 0.5 ? 1 : 0));
+    useAmx(true);
+    const got = Array.from(topKBatchNative!(packItems(f, n, k), bias, u, exclude, flags, adult, count, f));
+    useAmx(false);
+    const want = Array.from(topKBatchNative!(packItems(f, n, k), bias, u, exclude, flags, adult, count, f));
+    useAmx(true);
+    if (got.join() !== want.join()) {
+      differ++;
+      t.same(got, want, `case ${x}: n ${n}, k ${k}, ${users} users, count ${count}`);
+    }
+  }
+  t.equal(differ, 0, '150 random cases, every one the plain scan\'s answer');
+});
+
+t.test('an item whose int8 estimate falls the furthest below its score is still found', { skip: amx ? false : 'AMX not in use here' }, async (t) => {
+  // Item 0: one factor at 127 steps of its scale (0.01), 63 at 10.49 steps, which round down to 10: its
+  // estimate, 7.57, is 0.31 below its score, 7.8787, almost the whole of the bound the path allows (0.35).
+  // Item 70 (a block of small items, so its bounds are tight): zero factors and a bias of 7.87, an
+  // estimate with no error, just below item 0's score; the others score far less. With any bound under
+  // about 85% of the path's, item 0 would look out of reach of item 70's lower bound.
+  const n = 100;
+  const k = 64;
+  const f = new Float32Array(n * k);
+  f[0] = 1.27;
+  for (let j = 1; j < k; j++) f[j] = 0.1049;
+  const r = rng(77);
+  for (let i = 1; i < n; i++) for (let j = 0; j < k; j++) f[i * k + j] = i === 70 ? 0 : (r() - 0.5) * 0.1;
+  const bias = new Float32Array(n);
+  bias[70] = 7.87;
+  const u = new Float32Array(k).fill(1);
+  for (const count of [1, 2, 5]) {
+    const exclude = new Uint8Array(n);
+    useAmx(true);
+    const got = Array.from(topKNative!(packItems(f, n, k), bias, u, exclude, new Uint8Array(n), false, count, f));
+    useAmx(false);
+    const want = Array.from(topKNative!(packItems(f, n, k), bias, u, exclude, new Uint8Array(n), false, count, f));
+    useAmx(true);
+    t.equal(want[0], 0, `count ${count}: the plain scan ranks item 0 first`);
+    t.same(got, want, `count ${count}: so does the AMX path`);
+  }
+});
+
 t.test('useAmx refuses an argument that is not a boolean', { skip: amx ? false : 'AMX not in use here' }, async (t) => {
   t.throws(() => useAmx('yes' as unknown as boolean), /useAmx expects a boolean or nothing/);
   t.equal(useAmx(), true, 'still on');
