@@ -5,7 +5,9 @@
 // (MOVREC_NATIVE=0), and (c) the same server without micro-batching
 // (serve.batchSize 1: one worker task and one kernel pass per request); then
 // SIGHUP every few seconds during a load run of a fresh server, beside a steady
-// run of that same server just before it.
+// run of that same server just before it. For the first native run it also
+// prints where the CPU went per answer (main thread, scoring workers, the rest
+// of the machine, from /proc) and the users per scoring task.
 // Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/serve-load.js
 // wrk is the better gauge here: it costs the shared 2 cores about a third of
 // what autocannon (a Node process) does per request, so more CPU is left to the
@@ -15,8 +17,8 @@
 // RATE (offered req/s of the paced run, default 1000: latency below saturation, where the simulator lives).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelParts } from '../../src/model/artifact';
 import { manifestPath, registerModel } from '../../src/model/registry';
@@ -246,6 +248,60 @@ async function scrape(port: number, name: string): Promise<number> {
   return sum;
 }
 
+/** On-CPU nanoseconds of each thread of a process (Linux schedstat); empty where /proc has none. */
+function threadCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      if (Number.isFinite(ns)) out.set(Number(tid), ns);
+    }
+  } catch {
+    // Not Linux, or the process has gone: no breakdown.
+  }
+  return out;
+}
+
+/** Busy and total CPU time of the whole machine in /proc/stat's USER_HZ ticks (user..steal), or null. */
+function machineTicks(): { busy: number; total: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - f[3]! - f[4]!, total };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where the CPU went during one load run: per answer, the server's main
+ * thread, its scoring workers (its THREADS busiest other threads), the rest of
+ * its threads, and everything else the machine ran (the load generator, this
+ * script); and how busy the machine's cores were.
+ */
+async function cpuBreakdown(pid: number, run: () => Promise<LoadResult>): Promise<{ r: LoadResult; line: string }> {
+  const c0 = threadCpu(pid);
+  const m0 = machineTicks();
+  const r = await run();
+  const c1 = threadCpu(pid);
+  const m1 = machineTicks();
+  if (c0.size === 0 || !m0 || !m1) return { r, line: 'CPU breakdown: not available here (no /proc)' };
+  const deltas = [...c1].map(([tid, ns]) => ({ tid, s: (ns - (c0.get(tid) ?? 0)) / 1e9 }));
+  const main = deltas.find((d) => d.tid === pid)?.s ?? 0;
+  const others = deltas.filter((d) => d.tid !== pid).sort((a, b) => b.s - a.s);
+  const workers = others.slice(0, THREADS).reduce((a, d) => a + d.s, 0);
+  const rest = others.slice(THREADS).reduce((a, d) => a + d.s, 0);
+  // USER_HZ is 100 on Linux.
+  const busy = (m1.busy - m0.busy) / 100;
+  const elsewhere = Math.max(0, busy - main - workers - rest);
+  const us = (s: number) => `${((s / r.requests.total) * 1e6).toFixed(0)} us`;
+  const pctBusy = ((100 * (m1.busy - m0.busy)) / (m1.total - m0.total)).toFixed(0);
+  return {
+    r,
+    line: `CPU per answer: main thread ${us(main)}, ${THREADS} scoring workers ${us(workers)}, other server threads ${us(rest)}, the rest of the machine (load generator, this script) ${us(elsewhere)}; the ${cpus().length} cores ${pctBusy}% busy`,
+  };
+}
+
 interface Row {
   name: string;
   r: LoadResult;
@@ -284,6 +340,7 @@ async function main(): Promise<void> {
     const unbatched = join(dir, 'unbatched.json');
     writeFileSync(unbatched, JSON.stringify({ serve: { batchSize: 1 } }));
     const rows: Row[] = [];
+    let breakdown = '';
 
     const raw = await start([RAW], {}, 'stdout');
     children.push(raw);
@@ -302,9 +359,12 @@ async function main(): Promise<void> {
       const startS = ((Date.now() - t0) / 1000).toFixed(1);
       await load(s.port, WARMUP);
       const d0 = await scrape(s.port, 'movrec_http_degraded_total');
-      const r = await load(s.port, SECONDS);
+      const [users0, tasks0] = [await scrape(s.port, 'movrec_scoring_batch_users_sum'), await scrape(s.port, 'movrec_scoring_batch_users_count')];
+      const { r, line } = await cpuBreakdown(s.proc.pid!, () => load(s.port, SECONDS));
       rows.push({ name, r, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - d0, note: `start ${startS} s` });
       if (openLoop) {
+        const perTask = ((await scrape(s.port, 'movrec_scoring_batch_users_sum')) - users0) / ((await scrape(s.port, 'movrec_scoring_batch_users_count')) - tasks0);
+        breakdown = `in the ${CONNECTIONS}-connection native run: ${line}; ${perTask.toFixed(1)} users per scoring task`;
         // The same server at other concurrencies: throughput against latency.
         for (const c of SWEEP) rows.push({ name: `  same, ${c} connections`, r: await load(s.port, SECONDS, c) });
         const before = await scrape(s.port, 'movrec_http_degraded_total');
@@ -357,6 +417,7 @@ async function main(): Promise<void> {
         ? `best native run with p99 <= 10 ms and no errors: ${Math.round(ok.r.requests.average)} req/s (${ok === nat ? `${CONNECTIONS} connections` : ok.name.replace('same, ', '').trim()}), ${pct(ok.r.requests.average, rawRow.r.requests.average)} of raw -> >= 10000 req/s ${ok.r.requests.average >= 10_000 ? 'MET' : 'NOT MET'}`
         : 'no native run kept p99 <= 10 ms without errors -> NOT MET',
     );
+    console.log(breakdown);
     const ratio = swap.r.latency.p99 / swapSteady.latency.p99;
     console.log(
       `swap under load: failed requests ${swap.r.errors + swap.r.timeouts + swap.r.non2xx} (target 0) | p99 during swaps ${swap.r.latency.p99} ms vs ${swapSteady.latency.p99} ms steady on the same server just before = ${ratio.toFixed(2)}x (target <= 2x: ${ratio <= 2 ? 'MET' : 'NOT MET'}; vs the first native run's ${nat.r.latency.p99} ms: ${(swap.r.latency.p99 / nat.r.latency.p99).toFixed(2)}x) | exit after SIGTERM ${exit}`,
