@@ -7,12 +7,15 @@ import { SlotReader, type Role } from '../src/release/slots';
 import { prepareModel, warmUp, type PreparedModel } from '../src/release/prepared-model';
 import { rankUsers } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
+import { nativeStatus, useAmx } from '../native/index';
 import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreAnswer, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
 
 const data = workerData as ScoreWorkerData;
 const reader = new SlotReader(data.shared);
 const store = openStore(data.dataDir, { readOnly: true });
 const metrics = createScoringMetrics();
+// Which kernel this worker runs: an operator sees at /metrics whether the native addon loaded (the twins are tens of times slower).
+metrics.kernel.labels(nativeStatus, useAmx() ? 'on' : 'off').set(1);
 const cache = new Map<number, { generation: number; model: PreparedModel }>();
 
 const channel = new BroadcastChannel(data.metricsChannel);

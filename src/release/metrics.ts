@@ -1,19 +1,22 @@
 // Scoring metrics. Each worker thread has its own registry (prom-client cannot
 // aggregate across threads itself); the main thread merges their JSON with
 // AggregatorRegistry.aggregate. Model loads are counted on the main thread.
-import { Counter, Histogram, Registry, register } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, register } from 'prom-client';
 
 export const SCORING_LATENCY = 'movrec_scoring_latency_seconds';
 export const SCORING_ANSWERS = 'movrec_scoring_answers_total';
 export const SCORING_COLD_START = 'movrec_scoring_cold_start_total';
 export const MODEL_LOADS = 'movrec_release_model_loads_total';
 export const BATCH_USERS = 'movrec_scoring_batch_users';
+export const SCORING_KERNEL = 'movrec_scoring_kernel_info';
 
 export interface ScoringMetrics {
   registry: Registry;
   latency: Histogram<'role'>;
   answers: Counter<'role' | 'model' | 'source'>;
   coldStarts: Counter<'role'>;
+  /** Set to 1 by each worker for the kernel it runs: merged, the value counts the workers on it. */
+  kernel: Gauge<'kernel' | 'amx'>;
 }
 
 /** A fresh registry for one worker thread. */
@@ -31,6 +34,12 @@ export function createScoringMetrics(): ScoringMetrics {
     }),
     answers: new Counter({ name: SCORING_ANSWERS, help: 'Answers computed by workers', labelNames: ['role', 'model', 'source'], registers: [registry] }),
     coldStarts: new Counter({ name: SCORING_COLD_START, help: 'Answers from the cold-start segment list', labelNames: ['role'], registers: [registry] }),
+    kernel: new Gauge({
+      name: SCORING_KERNEL,
+      help: 'The top-K kernel the scoring workers run (native and its SIMD, or the TypeScript twins) and whether its AMX path is on; the value counts the workers',
+      labelNames: ['kernel', 'amx'],
+      registers: [registry],
+    }),
   };
 }
 

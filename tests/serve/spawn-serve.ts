@@ -13,9 +13,9 @@ export interface Served {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnServe(t: Test, dataDir: string, args: string[] = []): Promise<Served> {
+export async function spawnServe(t: Test, dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const child = spawn(process.execPath, [MOVREC, 'serve', '--port', '0', '--host', '127.0.0.1', '--threads', '1', '--data-dir', dataDir, ...args], {
-    env: { ...process.env, MOVREC_LOG_LEVEL: 'info' },
+    env: { ...process.env, MOVREC_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const records: Record<string, unknown>[] = [];
