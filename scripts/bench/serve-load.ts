@@ -241,11 +241,19 @@ async function paced(port: number, seconds: number, rate: number): Promise<LoadR
   };
 }
 
-async function scrape(port: number, name: string): Promise<number> {
+/** Each named metric's value summed over its series, from one fetch of /metrics. */
+async function scrapeAll(port: number, names: readonly string[]): Promise<number[]> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(name)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  return sum;
+  const sums = names.map(() => 0);
+  for (const line of text.split('\n')) {
+    const at = names.findIndex((name) => line.startsWith(name));
+    if (at >= 0) sums[at] += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sums;
+}
+
+async function scrape(port: number, name: string): Promise<number> {
+  return (await scrapeAll(port, [name]))[0]!;
 }
 
 /** On-CPU nanoseconds of each thread of a process (Linux schedstat); empty where /proc has none. */
@@ -358,12 +366,13 @@ async function main(): Promise<void> {
       children.push(s);
       const startS = ((Date.now() - t0) / 1000).toFixed(1);
       await load(s.port, WARMUP);
-      const d0 = await scrape(s.port, 'movrec_http_degraded_total');
-      const [users0, tasks0] = [await scrape(s.port, 'movrec_scoring_batch_users_sum'), await scrape(s.port, 'movrec_scoring_batch_users_count')];
+      const counted = ['movrec_http_degraded_total', 'movrec_scoring_batch_users_sum', 'movrec_scoring_batch_users_count'] as const;
+      const [d0, users0, tasks0] = (await scrapeAll(s.port, counted)) as [number, number, number];
       const { r, line } = await cpuBreakdown(s.proc.pid!, () => load(s.port, SECONDS));
-      rows.push({ name, r, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - d0, note: `start ${startS} s` });
+      const [d1, users1, tasks1] = (await scrapeAll(s.port, counted)) as [number, number, number];
+      rows.push({ name, r, degraded: d1 - d0, note: `start ${startS} s` });
       if (openLoop) {
-        const perTask = ((await scrape(s.port, 'movrec_scoring_batch_users_sum')) - users0) / ((await scrape(s.port, 'movrec_scoring_batch_users_count')) - tasks0);
+        const perTask = (users1 - users0) / (tasks1 - tasks0);
         breakdown = `in the ${CONNECTIONS}-connection native run: ${line}; ${perTask.toFixed(1)} users per scoring task`;
         // The same server at other concurrencies: throughput against latency.
         for (const c of SWEEP) rows.push({ name: `  same, ${c} connections`, r: await load(s.port, SECONDS, c) });
