@@ -35,6 +35,8 @@ export const Errors = {
   modelNotLoaded: () => new MovrecError('MOVREC_ERR_MODEL_NOT_LOADED', 'no model is loaded yet', { status: 503, retriable: true }),
   storeSchema: (found: unknown, want: number) =>
     new MovrecError('MOVREC_ERR_STORE_SCHEMA', `store schema version ${String(found)} does not match this build's ${want}: ingest the stream again into a new --data-dir (the old store is left untouched)`),
+  storeUpgrade: (found: number, want: number) =>
+    new MovrecError('MOVREC_ERR_STORE_SCHEMA', `store schema version ${found} needs an upgrade to ${want}, which a read-only open cannot do: run a writing command once (movrec ingest or movrec serve) on this --data-dir`),
   listen: (host: string, port: number) => new MovrecError('MOVREC_ERR_LISTEN', `cannot listen on ${host}:${port} (address in use, or not allowed)`, { retriable: true }),
   kafka: (message: string, cause?: unknown) => new MovrecError('MOVREC_ERR_KAFKA', message, { retriable: true, cause }),
   catalog: (message: string, retriable: boolean) => new MovrecError('MOVREC_ERR_CATALOG', message, { retriable }),

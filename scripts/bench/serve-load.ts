@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import type { ModelParts } from '../../src/model/artifact';
 import { manifestPath, registerModel } from '../../src/model/registry';
 import { openStore, storeTables } from '../../src/store/store';
+import { addSeen } from '../../src/store/tables';
 import { movieId, randomModelParts, rng } from './random-model';
 
 const USERS = Number(process.env.USERS ?? 1_000_000);
@@ -83,7 +84,12 @@ async function fillHistory(dataDir: string): Promise<void> {
   const r = rng(7);
   const bits = new Uint8Array(16).fill(255);
   await t.watches.transaction(() => {
-    for (let u = 1; u <= USERS; u++) for (let s = 0; s < HISTORY; s++) void t.watches.put([u, movieId(Math.floor(r() * ITEMS))], [1, 2, 90, bits]);
+    for (let u = 1; u <= USERS; u++) {
+      const seen: string[] = [];
+      for (let s = 0; s < HISTORY; s++) seen.push(movieId(Math.floor(r() * ITEMS)));
+      for (const m of seen) void t.watches.put([u, m], [1, 2, 90, bits]);
+      addSeen(t, u, seen);
+    }
   });
   await store.close();
 }

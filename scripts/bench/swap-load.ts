@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeArtifact, type ModelParts } from '../../src/model/artifact';
 import { openStore, storeTables } from '../../src/store/store';
+import { addSeen } from '../../src/store/tables';
 import { createScorer } from '../../src/release/scorer';
 import { nativeStatus } from '../../native/index';
 import { movieId, randomModelParts, rng } from './random-model';
@@ -37,7 +38,10 @@ async function fillHistory(dataDir: string): Promise<void> {
     for (let u = 1; u <= HISTORY_USERS; u++) {
       void t.catalogUsers.put(u, { known: true, record: { age: 14 + (u % 50), gender: u % 2 ? 'M' : 'F', occupation: null }, fetched: 1 });
       const n = 3 + Math.floor(r() * 30);
-      for (let s = 0; s < n; s++) void t.watches.put([u, movieId(Math.floor(r() * ITEMS))], [1, 2, 90, bits]);
+      const seen: string[] = [];
+      for (let s = 0; s < n; s++) seen.push(movieId(Math.floor(r() * ITEMS)));
+      for (const m of seen) void t.watches.put([u, m], [1, 2, 90, bits]);
+      addSeen(t, u, seen);
     }
   });
   await store.close();

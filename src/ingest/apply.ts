@@ -2,6 +2,7 @@
 // transaction together with the stream offset it reaches (see store/LAYOUT.md).
 import {
   META_TOTALS,
+  addSeen,
   emptyTotals,
   metaOffsetKey,
   metaRejectsKey,
@@ -52,10 +53,18 @@ function mergeTotals(t: Tables, d: BatchDelta): void {
 export function applyDelta(t: Tables, d: BatchDelta, keepRejects: number, stream: string | null, next: number): Applied {
   const newUsers: number[] = [];
   const newMovies: string[] = [];
+  // Pairs new to the watches or the ratings, per user: candidates for the user's seen list.
+  const newPairs = new Map<number, string[]>();
+  const newPair = (user: number, movie: string): void => {
+    const list = newPairs.get(user);
+    if (list) list.push(movie);
+    else newPairs.set(user, [movie]);
+  };
 
   for (const [user, byMovie] of d.watches) {
     for (const [movie, a] of byMovie) {
       const old = t.watches.get([user, movie]);
+      if (!old) newPair(user, movie);
       const v: WatchValue = old
         ? [Math.min(old[0], a.first), Math.max(old[1], a.last), Math.max(old[2], a.maxMinute), orBits(old[3], a.bits)]
         : [a.first, a.last, a.maxMinute, a.bits];
@@ -66,6 +75,7 @@ export function applyDelta(t: Tables, d: BatchDelta, keepRejects: number, stream
   for (const [user, byMovie] of d.ratings) {
     for (const [movie, a] of byMovie) {
       const old = t.ratings.get([user, movie]);
+      if (!old) newPair(user, movie);
       const hist = old ? old[2].slice() : [];
       for (let i = 0; i < a.events.length; i += 2) mergeHistory(hist, a.events[i]!, a.events[i + 1]!);
       const latestT = hist[hist.length - 2]!;
@@ -76,6 +86,7 @@ export function applyDelta(t: Tables, d: BatchDelta, keepRejects: number, stream
       for (const day of a.days) t.days.put([day, user, movie], true);
     }
   }
+  for (const [user, movies] of newPairs) addSeen(t, user, movies);
   for (const r of d.requests) {
     const v: RequestValue = [r.status, r.latencyMs, r.server, r.result];
     t.requests.put([r.time, r.user, requestContentHash(v)], v);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Errors } from '../errors';
 import type { Dataset, UserInfo } from '../model/dataset';
 import { readSnapshot, type SnapshotOptions } from './snapshot';
-import { META_SCHEMA, META_TOTALS, SCHEMA_VERSION, openTables, type Tables } from './tables';
+import { META_SCHEMA, META_TOTALS, SCHEMA_VERSION, openTables, rebuildSeen, type Tables } from './tables';
 
 export interface MovieInfo {
   adult: boolean;
@@ -42,9 +42,21 @@ function openRoot(path: string, readOnly: boolean): RootDatabase {
   return open({ path, maxDbs: 64, readOnly, mapSize: 1 << 30 });
 }
 
+/** Schema 2 lacks only the per-user seen lists, which its watches and ratings rebuild. */
+const UPGRADABLE = 2;
+
 function checkSchema(t: Tables, readOnly: boolean): void {
   const found = t.meta.get(META_SCHEMA);
   if (found === SCHEMA_VERSION) return;
+  if (found === UPGRADABLE) {
+    if (readOnly) throw Errors.storeUpgrade(found, SCHEMA_VERSION);
+    // One transaction: a crash leaves schema 2 and no partial lists, and the next writer starts over.
+    t.root.transactionSync(() => {
+      rebuildSeen(t);
+      void t.meta.put(META_SCHEMA, SCHEMA_VERSION);
+    });
+    return;
+  }
   const empty = found === undefined && t.meta.get(META_TOTALS) === undefined && t.watches.getKeysCount({ limit: 1 }) === 0;
   if (empty && !readOnly) {
     t.meta.putSync(META_SCHEMA, SCHEMA_VERSION);
@@ -69,11 +81,8 @@ export function openStore(dataDir: string, opts: { readOnly?: boolean } = {}): S
   const store: Store = {
     root,
     seenMovies(userId) {
-      const out = new Set<string>();
-      const range = { start: [userId], end: [userId + 1] };
-      for (const k of t.watches.getKeys(range)) out.add(k[1]);
-      for (const k of t.ratings.getKeys(range)) out.add(k[1]);
-      return [...out];
+      // One read: the list ingest keeps beside the watches and ratings (two range scans cost several times more).
+      return t.userSeen.get(userId) ?? [];
     },
     userInfo(userId) {
       const e = t.catalogUsers.get(userId);

@@ -3,7 +3,7 @@
 import type { Database, RootDatabase } from 'lmdb';
 
 /** Bump when a key or value shape below changes; a store written by another version is refused at open. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** [first time ms, last time ms, furthest minute, bitmap of minutes seen]. */
 export type WatchValue = [number, number, number, Uint8Array];
@@ -51,6 +51,8 @@ export interface Tables {
   days: Database<true, [number, number, string]>;
   seenUsers: Database<number, number>;
   seenMovies: Database<number, string>;
+  /** Per user, the distinct movies watched or rated (first seen first): the scorer's exclusions in one read. */
+  userSeen: Database<string[], number>;
   catalogUsers: Database<CatalogEntry<CatalogUser>, number>;
   catalogMovies: Database<CatalogEntry<CatalogMovie>, string>;
 }
@@ -67,9 +69,43 @@ export function openTables(root: RootDatabase): Tables {
     days: db('days'),
     seenUsers: db('seen-users'),
     seenMovies: db('seen-movies'),
+    userSeen: db('user-seen'),
     catalogUsers: db('catalog-users'),
     catalogMovies: db('catalog-movies'),
   };
+}
+
+/**
+ * Adds movies to a user's seen list (the ones not on it yet, in order). Call
+ * inside a write transaction: it reads the list and writes it back.
+ */
+export function addSeen(t: Tables, user: number, movies: Iterable<string>): void {
+  const list = t.userSeen.get(user) ?? [];
+  const have = new Set(list);
+  const before = list.length;
+  for (const m of movies) {
+    if (have.has(m)) continue;
+    have.add(m);
+    list.push(m);
+  }
+  if (list.length !== before) void t.userSeen.put(user, list);
+}
+
+/**
+ * Rebuilds every user's seen list from the watches and ratings (a store
+ * written before the list existed). Call inside a write transaction.
+ */
+export function rebuildSeen(t: Tables): number {
+  const byUser = new Map<number, string[]>();
+  for (const db of [t.watches, t.ratings]) {
+    for (const [user, movie] of db.getKeys()) {
+      const list = byUser.get(user);
+      if (list) list.push(movie);
+      else byUser.set(user, [movie]);
+    }
+  }
+  for (const [user, list] of byUser) void t.userSeen.put(user, [...new Set(list)]);
+  return byUser.size;
 }
 
 export const DAY_MS = 86_400_000;

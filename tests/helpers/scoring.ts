@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeArtifact, FLAG_ADULT, type ModelParts } from '../../src/model/artifact';
 import { openStore, storeTables } from '../../src/store/store';
+import { addSeen } from '../../src/store/tables';
 import type { UserInfo } from '../../src/model/dataset';
 import { packItems, topK as topKTwin } from '../../native/twins/topk';
 
@@ -83,6 +84,7 @@ export async function fillStore(dataDir: string, users: UserSpec[]): Promise<voi
     for (const u of users) {
       if (u.info) void t.catalogUsers.put(u.id, { known: true, record: u.info, fetched: 1 });
       for (const i of u.seen) void t.watches.put([u.id, movieId(i)], [1000, 2000, 90, new Uint8Array(16).fill(255)]);
+      addSeen(t, u.id, u.seen.map(movieId));
     }
   });
   await store.close();

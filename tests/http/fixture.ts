@@ -6,6 +6,7 @@ import { FLAG_ADULT, type ModelParts } from '../../src/model/artifact';
 import type { UserInfo } from '../../src/model/dataset';
 import { artifactPath, registerModel, type Manifest } from '../../src/model/registry';
 import { openStore, storeTables } from '../../src/store/store';
+import { addSeen } from '../../src/store/tables';
 
 export const N_ITEMS = 40;
 export const LIST = 20;
@@ -104,6 +105,7 @@ export async function fillStore(dataDir: string): Promise<void> {
     for (const u of Object.values(USERS) as TestUser[]) {
       if (u.info) void t.catalogUsers.put(u.id, { known: true, record: u.info, fetched: 1 });
       for (const i of u.seen) void t.watches.put([u.id, movie(i)], [1000, 2000, 90, new Uint8Array(16).fill(255)]);
+      addSeen(t, u.id, u.seen.map(movie));
     }
   });
   await store.close();

@@ -4,6 +4,7 @@ import t from 'tap';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { openStore, storeTables } from '../../src/store/store';
+import { addSeen } from '../../src/store/tables';
 
 const BUILT = join(__dirname, '..', '..', 'dist', 'src', 'store', 'store.js');
 
@@ -15,6 +16,7 @@ t.test('a worker reads what the main thread committed', async (t) => {
   await tb.root.transaction(() => {
     tb.watches.put([42, 'aliens+1986'], [1, 2, 3, new Uint8Array([15])]);
     tb.ratings.put([42, 'heat+1995'], [4, 5, [5, 4]]);
+    addSeen(tb, 42, ['aliens+1986', 'heat+1995']);
     tb.catalogUsers.put(42, { known: true, record: { age: 16, gender: 'F', occupation: 'K-12 student' }, fetched: 1 });
   });
   const code = `
