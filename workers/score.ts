@@ -8,7 +8,7 @@ import { prepareModel, warmUp, type PreparedModel } from '../src/release/prepare
 import { rankUsers } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
 import { nativeStatus, useAmx } from '../native/index';
-import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreAnswer, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
+import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
 
 const data = workerData as ScoreWorkerData;
 const reader = new SlotReader(data.shared);
@@ -55,24 +55,26 @@ function modelOf(slot: number, generation: number, bytes: Uint8Array, packed?: F
 }
 
 /** One role's users, ranked in one batch over the role's model slot (held for the batch only). */
-function scoreRole(role: Role, users: number[], at: number[], answers: ScoreAnswer[]): void {
+function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult): void {
   const started = process.hrtime.bigint();
   const lease = reader.acquire(role);
-  if (!lease) {
-    for (const x of at) answers[x] = { ok: false, reason: 'no-model' };
-    return;
-  }
+  if (!lease) return;
   try {
     const model = modelOf(lease.slot, lease.generation, lease.bytes);
     const facts = at.map((x) => ({ userId: users[x]!, seen: store.seenMovies(users[x]!), info: store.userInfo(users[x]!) }));
     const ranked = rankUsers(model, facts, data);
     const modelId = model.view.id;
     const servedAs: Role = lease.role;
+    const m = out.models.push({ modelId, generation: lease.generation }) - 1;
     let scored = 0;
-    ranked.forEach((r, y) => {
+    for (let y = 0; y < ranked.length; y++) {
+      const r = ranked[y]!;
+      const x = at[y]!;
       if (r.source === 'model') scored++;
-      answers[at[y]!] = { ok: true, line: r.items.join(','), modelId, generation: lease.generation, source: r.source };
-    });
+      else out.cold[x] = 1;
+      out.lines[x] = r.items.join(',');
+      out.model[x] = m;
+    }
     // Counted once per batch and source (a labelled inc hashes its labels each call), observed once per answer.
     const cold = ranked.length - scored;
     if (scored > 0) metrics.answers.inc({ role: servedAs, model: modelId, source: 'model' }, scored);
@@ -90,13 +92,15 @@ function scoreRole(role: Role, users: number[], at: number[], answers: ScoreAnsw
 }
 
 export default function score(task: ScoreTask): ScoreResult {
-  const answers = new Array<ScoreAnswer>(task.users.length);
+  const n = task.users.length;
+  // Dense from the start ('' and -1 until answered): a holey array is copied element by element with its indices.
+  const out: ScoreResult = { threadId, lines: new Array<string>(n).fill(''), model: new Int8Array(n).fill(-1), cold: new Uint8Array(n), models: [] };
   const byRole = new Map<Role, number[]>();
   task.roles.forEach((role, x) => {
     const at = byRole.get(role);
     if (at) at.push(x);
     else byRole.set(role, [x]);
   });
-  for (const [role, at] of byRole) scoreRole(role, task.users, at, answers);
-  return { threadId, answers };
+  for (const [role, at] of byRole) scoreRole(role, task.users, at, out);
+  return out;
 }

@@ -16,15 +16,27 @@ export interface ScoreTask {
   roles: Role[];
 }
 
-/** No model published yet is an expected outcome: a value, turned into a coded error on the main thread. */
-export type ScoreAnswer =
-  | { ok: true; line: string; modelId: string; generation: number; source: 'model' | 'cold-start' }
-  | { ok: false; reason: 'no-model' };
+/** A model that answered some of a task's users. */
+export interface ServedBy {
+  modelId: string;
+  generation: number;
+}
 
-/** answers[i] answers the task's users[i]. */
+/**
+ * Entry i answers the task's users[i], in flat arrays (cheap to copy between
+ * threads: no object per answer). No model published yet for a user's role
+ * is an expected outcome: model[i] = -1, turned into a coded error on the
+ * main thread.
+ */
 export interface ScoreResult {
   threadId: number;
-  answers: ScoreAnswer[];
+  /** The answer line ('' where no model answered). */
+  lines: string[];
+  /** Index into `models` of the model that answered, or -1. */
+  model: Int8Array;
+  /** 1: from the cold-start list (the model does not know the user, or too little history), 0: ranked by the model. */
+  cold: Uint8Array;
+  models: ServedBy[];
 }
 
 export interface MetricsRequest {

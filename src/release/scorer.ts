@@ -288,8 +288,8 @@ function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, b
         // Task results and hellos travel on different channels: either proves the worker is up.
         onThread(r.threadId);
         batch.forEach((w, x) => {
-          const a = r.answers[x]!;
-          if (a.ok) w.resolve({ line: a.line, modelId: a.modelId, generation: a.generation, source: a.source });
+          const by = r.models[r.model[x]!];
+          if (by) w.resolve({ line: r.lines[x]!, modelId: by.modelId, generation: by.generation, source: r.cold[x] ? 'cold-start' : 'model' });
           else w.reject(Errors.modelNotLoaded());
         });
       },
