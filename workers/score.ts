@@ -5,7 +5,7 @@ import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { openStore } from '../src/store/store';
 import { SlotReader, type Role } from '../src/release/slots';
 import { prepareModel, warmUp, type PreparedModel } from '../src/release/prepared-model';
-import { rankUsers } from '../src/release/rank';
+import { lineBytes, rankUsers, writeLine, type Ranked } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
 import { nativeStatus, useAmx } from '../native/index';
 import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
@@ -54,8 +54,15 @@ function modelOf(slot: number, generation: number, bytes: Uint8Array, packed?: F
   return model;
 }
 
+/** One role's ranked users of a batch, before their lines are written. */
+interface RoleAnswers {
+  model: PreparedModel;
+  at: number[];
+  ranked: Ranked[];
+}
+
 /** One role's users, ranked in one batch over the role's model slot (held for the batch only). */
-function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult): void {
+function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult, done: RoleAnswers[]): void {
   const started = process.hrtime.bigint();
   const lease = reader.acquire(role);
   if (!lease) return;
@@ -68,13 +75,12 @@ function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult):
     const m = out.models.push({ modelId, generation: lease.generation }) - 1;
     let scored = 0;
     for (let y = 0; y < ranked.length; y++) {
-      const r = ranked[y]!;
       const x = at[y]!;
-      if (r.source === 'model') scored++;
+      if (ranked[y]!.source === 'model') scored++;
       else out.cold[x] = 1;
-      out.lines[x] = r.items.join(',');
       out.model[x] = m;
     }
+    done.push({ model, at, ranked });
     // Counted once per batch and source (a labelled inc hashes its labels each call), observed once per answer.
     const cold = ranked.length - scored;
     if (scored > 0) metrics.answers.inc({ role: servedAs, model: modelId, source: 'model' }, scored);
@@ -93,14 +99,32 @@ function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult):
 
 export default function score(task: ScoreTask): ScoreResult {
   const n = task.users.length;
-  // Dense from the start ('' and -1 until answered): a holey array is copied element by element with its indices.
-  const out: ScoreResult = { threadId, lines: new Array<string>(n).fill(''), model: new Int8Array(n).fill(-1), cold: new Uint8Array(n), models: [] };
+  const out: ScoreResult = { threadId, body: new Uint8Array(0), ends: new Int32Array(n), model: new Int8Array(n).fill(-1), cold: new Uint8Array(n), models: [] };
   const byRole = new Map<Role, number[]>();
   task.roles.forEach((role, x) => {
     const at = byRole.get(role);
     if (at) at.push(x);
     else byRole.set(role, [x]);
   });
-  for (const [role, at] of byRole) scoreRole(role, task.users, at, out);
+  const done: RoleAnswers[] = [];
+  for (const [role, at] of byRole) scoreRole(role, task.users, at, out, done);
+  // The lines as bytes in one buffer, in the task's user order: one copy to the main thread, which writes them to the socket as they are.
+  const len = new Int32Array(n);
+  const rankedAt = new Array<{ model: PreparedModel; items: ArrayLike<number> } | undefined>(n).fill(undefined);
+  for (const d of done)
+    d.ranked.forEach((r, y) => {
+      const x = d.at[y]!;
+      rankedAt[x] = { model: d.model, items: r.items };
+      len[x] = lineBytes(d.model, r.items);
+    });
+  let total = 0;
+  for (let x = 0; x < n; x++) total += len[x]!;
+  out.body = new Uint8Array(total);
+  let at = 0;
+  for (let x = 0; x < n; x++) {
+    const r = rankedAt[x];
+    if (r) at = writeLine(r.model, r.items, out.body, at);
+    out.ends[x] = at;
+  }
   return out;
 }

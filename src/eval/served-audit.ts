@@ -8,7 +8,7 @@ import { isMinor } from '../model/dataset';
 import { interactions } from '../model/interactions';
 import { rng, shuffle } from '../model/rng';
 import { prepareModel } from '../release/prepared-model';
-import { rankUsers, type UserFacts } from '../release/rank';
+import { idsOf, rankUsers, type UserFacts } from '../release/rank';
 
 export interface ServedAudit {
   /** Answers checked: one warm (with the user's history) and one cold (no history) per sampled minor. */
@@ -50,7 +50,7 @@ export function auditServedForMinors(artifact: Uint8Array, ds: Dataset, opts: Au
     }
     for (const [j, r] of rankUsers(m, facts, { listSize: opts.listSize, unknownAgeIsMinor: opts.unknownAgeIsMinor }).entries()) {
       out.lists++;
-      for (const movie of r.items) {
+      for (const movie of idsOf(m, r.items)) {
         out.items++;
         const i = itemIndex.get(movie);
         if (i === undefined || ds.adult[i] !== 1) continue;

@@ -45,7 +45,7 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
 
     const finish = (rec: Recommendation, extra: HeaderList): void => {
       const ms = performance.now() - ex.t0;
-      if (!ctx.answer(ex, 200, rec.line, [TEXT, ['X-Answer-Source', rec.source], ...extra], rec.modelId)) return;
+      if (!ctx.answer(ex, 200, rec.body, [TEXT, ['X-Answer-Source', rec.source], ...extra], rec.modelId)) return;
       bySource(rec.source).inc();
       provenance.record(ex.seq, userId, rec.modelId, rec.generation, rec.source, 200, ms);
     };

@@ -20,6 +20,13 @@ export interface PreparedModel {
   readonly popular: Int32Array;
   /** Per-thread scratch: set for one query's exclusions, cleared after. */
   mask: Uint8Array;
+  /**
+   * Every item id's UTF-8 bytes, back to back (id i ends at idEnds[i] and
+   * starts where id i - 1 ends): answer lines are written from here as bytes,
+   * with no string per id or per line.
+   */
+  readonly idBytes: Uint8Array;
+  readonly idEnds: Int32Array;
 }
 
 /** Refuses an artifact this build cannot serve (MOVREC_ERR_MODEL_FORMAT). */
@@ -48,6 +55,16 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
   let packed = opts.packed;
   let itemIndex: Map<string, number> | undefined;
   let popular: Int32Array | undefined;
+  let ids: { bytes: Uint8Array; ends: Int32Array } | undefined;
+  const idTable = () => {
+    if (!ids) {
+      const ends = new Int32Array(n);
+      let at = 0;
+      for (let i = 0; i < n; i++) ends[i] = at += Buffer.byteLength(view.itemIds[i]!, 'utf8');
+      ids = { bytes: new Uint8Array(Buffer.from(view.itemIds.join(''), 'utf8')), ends };
+    }
+    return ids;
+  };
   return {
     view,
     get itemIndex() {
@@ -67,6 +84,12 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
       return popular;
     },
     mask: new Uint8Array(n),
+    get idBytes() {
+      return idTable().bytes;
+    },
+    get idEnds() {
+      return idTable().ends;
+    },
   };
 }
 
@@ -74,6 +97,7 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
 export function warmUp(m: PreparedModel): void {
   void m.itemIndex;
   void m.popular;
+  void m.idBytes;
   // One query for nobody: the native kernel builds its per-matrix copy (the AMX tiles) on first use.
   // Not a zero vector: every score would tie, and the AMX path would rescore every item.
   topK(m.packed, null, new Float32Array(m.view.factors).fill(1), m.mask, m.view.itemFlags, false, 1, m.view.itemFactors);

@@ -21,8 +21,38 @@ export interface UserFacts {
 }
 
 export interface Ranked {
-  items: string[];
+  /** Item indices into the model, best first. */
+  items: ArrayLike<number>;
   source: 'model' | 'cold-start';
+}
+
+/** The answer line's length in bytes: the ids and the commas between them. */
+export function lineBytes(m: PreparedModel, items: ArrayLike<number>): number {
+  const ends = m.idEnds;
+  let len = items.length > 0 ? items.length - 1 : 0;
+  for (let x = 0; x < items.length; x++) {
+    const i = items[x]!;
+    len += ends[i]! - (i > 0 ? ends[i - 1]! : 0);
+  }
+  return len;
+}
+
+/** Writes the answer line (ids comma-separated, UTF-8) into `out` at `at`; returns where it ends. */
+export function writeLine(m: PreparedModel, items: ArrayLike<number>, out: Uint8Array, at: number): number {
+  const bytes = m.idBytes;
+  const ends = m.idEnds;
+  for (let x = 0; x < items.length; x++) {
+    if (x > 0) out[at++] = 0x2c;
+    const i = items[x]!;
+    // Ids are a dozen bytes or so: a loop beats a subarray view and a copy call per id.
+    for (let b = i > 0 ? ends[i - 1]! : 0, e = ends[i]!; b < e; b++) out[at++] = bytes[b]!;
+  }
+  return at;
+}
+
+/** The ids of ranked items, for callers that want strings. */
+export function idsOf(m: PreparedModel, items: ArrayLike<number>): string[] {
+  return Array.from(items, (i) => m.view.itemIds[i]!);
 }
 
 export interface RankOptions {
@@ -110,11 +140,7 @@ function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; mino
 function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: ArrayLike<number> | null): Ranked {
   // A full list from the kernel needs no padding, and the kernel already left
   // out the seen and (for minors) adult titles: no second pass over the history.
-  if (best && best.length >= opts.listSize) {
-    const ids = new Array<string>(opts.listSize);
-    for (let x = 0; x < opts.listSize; x++) ids[x] = m.view.itemIds[best[x]!]!;
-    return { items: ids, source: 'model' };
-  }
+  if (best && best.length >= opts.listSize) return { items: best.length === opts.listSize ? best : Array.prototype.slice.call(best, 0, opts.listSize), source: 'model' };
   const minor = isMinor(user.info, opts.unknownAgeIsMinor);
   const marked = markSeen(m, user.seen);
   try {
@@ -124,7 +150,7 @@ function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: Arra
     // Cold start: the gender x age segment, then the occupation's list, then everyone's, then popularity.
     else for (const key of coldStartKeys(user.info)) fill(m, out, v.segments[key] ?? [], minor, opts.listSize, marked);
     fill(m, out, m.popular, minor, opts.listSize, marked);
-    return { items: out.map((i) => v.itemIds[i]!), source: best ? 'model' : 'cold-start' };
+    return { items: out, source: best ? 'model' : 'cold-start' };
   } finally {
     for (const i of marked) m.mask[i] = 0;
   }
@@ -158,5 +184,5 @@ export function rankUser(m: PreparedModel, user: UserFacts, opts: RankOptions): 
 
 /** The segment list without any scoring (degraded answers under load). */
 export function segmentAnswer(m: PreparedModel, user: UserFacts, opts: RankOptions): string[] {
-  return answer(m, user, opts, null).items;
+  return idsOf(m, answer(m, user, opts, null).items);
 }

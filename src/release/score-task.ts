@@ -30,8 +30,9 @@ export interface ServedBy {
  */
 export interface ScoreResult {
   threadId: number;
-  /** The answer line ('' where no model answered). */
-  lines: string[];
+  /** The answer lines' UTF-8 bytes, back to back: user i's ends at ends[i] and starts where user i - 1's ends (empty where no model answered). */
+  body: Uint8Array;
+  ends: Int32Array;
   /** Index into `models` of the model that answered, or -1. */
   model: Int8Array;
   /** 1: from the cold-start list (the model does not know the user, or too little history), 0: ranked by the model. */

@@ -25,12 +25,14 @@ export type { Role } from './slots';
 export type WorkerMetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 export interface Recommendation {
+  /** The answer line: up to listSize movie ids, comma-separated, best first. */
+  readonly line: string;
   /**
-   * The answer line: up to listSize movie ids, comma-separated, best first.
-   * One string crosses from the worker, not an array of ids: the copy between
-   * threads is a good part of a busy server's cost per answer.
+   * The same line as it goes on the wire: UTF-8 bytes from a worker (written
+   * there from the model's id bytes, one buffer per batch; no string per id,
+   * per line, or in the copy between threads), the string itself otherwise.
    */
-  line: string;
+  readonly body: string | Uint8Array;
   modelId: string;
   generation: number;
   source: 'model' | 'cold-start' | 'degraded';
@@ -159,7 +161,8 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     const s = servingFor('stable');
     if (!s) throw Errors.modelNotLoaded();
     const items = segmentAnswer(s.model, { userId, seen: store.seenMovies(userId), info: store.userInfo(userId) }, rankOpts);
-    return { line: items.join(','), modelId: s.modelId, generation: s.generation, source: 'degraded' };
+    const line = items.join(',');
+    return { line, body: line, modelId: s.modelId, generation: s.generation, source: 'degraded' };
   }
 
   /** Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound), or `want` replies. */
@@ -261,6 +264,22 @@ interface Batcher {
   drain(): Promise<void>;
 }
 
+const utf8 = new TextDecoder();
+
+/** A worker's answer: the bytes as they came, the string only when someone asks. */
+class WorkerAnswer implements Recommendation {
+  constructor(
+    readonly body: Uint8Array,
+    readonly modelId: string,
+    readonly generation: number,
+    readonly source: 'model' | 'cold-start',
+  ) {}
+
+  get line(): string {
+    return utf8.decode(this.body);
+  }
+}
+
 /**
  * Micro-batching: requests that arrive in the same event-loop turn are sent
  * to the pool as one task (one postMessage, one pass of the kernel over the
@@ -289,7 +308,7 @@ function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, b
         onThread(r.threadId);
         batch.forEach((w, x) => {
           const by = r.models[r.model[x]!];
-          if (by) w.resolve({ line: r.lines[x]!, modelId: by.modelId, generation: by.generation, source: r.cold[x] ? 'cold-start' : 'model' });
+          if (by) w.resolve(new WorkerAnswer(r.body.subarray(x > 0 ? r.ends[x - 1]! : 0, r.ends[x]!), by.modelId, by.generation, r.cold[x] ? 'cold-start' : 'model'));
           else w.reject(Errors.modelNotLoaded());
         });
       },
