@@ -233,9 +233,7 @@ export function viewArtifact(bytes: Uint8Array, opts: { verify: boolean; label?:
     itemBias: f32(s.itemBias),
     itemFlags: new Uint8Array(buf, base + s.itemFlags.offset, s.itemFlags.bytes),
     popularity: f32(s.popularity),
-    // split() hands out slices of the one text of all ids: every later read of an id (joining an
-    // answer line, a map lookup) would reach into that 400 KiB string. A JSON round trip gives each its own bytes.
-    itemIds: itemIdText === '' ? [] : (JSON.parse(JSON.stringify(itemIdText.split('\n'))) as string[]),
+    itemIds: itemIdText === '' ? [] : itemIdText.split('\n'),
     segments: JSON.parse(text(s.segments)) as Record<string, number[]>,
     userIndex(userId: number): number {
       let lo = 0;

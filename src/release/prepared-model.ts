@@ -69,8 +69,11 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
     view,
     get itemIndex() {
       if (!itemIndex) {
+        // The view's ids are slices of the one text of all ids: as map keys, every lookup would
+        // compare against bytes far apart in that 400 KiB string. A JSON round trip gives each key its own.
+        const keys = JSON.parse(JSON.stringify(view.itemIds)) as string[];
         itemIndex = new Map<string, number>();
-        for (let i = 0; i < n; i++) itemIndex.set(view.itemIds[i]!, i);
+        for (let i = 0; i < n; i++) itemIndex.set(keys[i]!, i);
       }
       return itemIndex;
     },
@@ -93,14 +96,33 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
   };
 }
 
+/** What prepareModel leaves for first use, one piece (at most about 15 ms for a 27,000-item model) per step. */
+function warmUpSteps(m: PreparedModel): (() => void)[] {
+  return [
+    () => void m.itemIndex,
+    () => void m.popular,
+    () => void m.idBytes,
+    // One query for nobody: the native kernel builds its per-matrix copy (the AMX tiles) on first use.
+    // Not a zero vector: every score would tie, and the AMX path would rescore every item.
+    () => void topK(m.packed, null, new Float32Array(m.view.factors).fill(1), m.mask, m.view.itemFlags, false, 1, m.view.itemFactors),
+  ];
+}
+
 /** Builds everything prepareModel leaves for first use, so no answer pays for it. */
 export function warmUp(m: PreparedModel): void {
-  void m.itemIndex;
-  void m.popular;
-  void m.idBytes;
-  // One query for nobody: the native kernel builds its per-matrix copy (the AMX tiles) on first use.
-  // Not a zero vector: every score would tie, and the AMX path would rescore every item.
-  topK(m.packed, null, new Float32Array(m.view.factors).fill(1), m.mask, m.view.itemFlags, false, 1, m.view.itemFactors);
+  for (const step of warmUpSteps(m)) step();
+}
+
+/**
+ * The same, yielding to the event loop between pieces: a scoring worker
+ * preparing the next model answers the tasks that arrive meanwhile, instead
+ * of holding them for the whole preparation (tens of ms).
+ */
+export async function warmUpYielding(m: PreparedModel): Promise<void> {
+  for (const step of warmUpSteps(m)) {
+    step();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 export function isAdult(m: PreparedModel, item: number): boolean {
