@@ -4,10 +4,11 @@
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { openStore } from '../src/store/store';
 import { SlotReader, type Role } from '../src/release/slots';
-import { prepareModel, warmUp, type PreparedModel } from '../src/release/prepared-model';
+import { prepareModel, warmUpYielding, type PreparedModel } from '../src/release/prepared-model';
 import { lineBytes, rankUsers, writeLine, type Ranked } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
 import { nativeStatus, useAmx } from '../native/index';
+import { logger } from '../src/log';
 import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
 
 const data = workerData as ScoreWorkerData;
@@ -32,12 +33,21 @@ channel.onmessage = (ev) => {
     // waiting finds the slot restamped (or being refilled) and is ignored.
     const lease = reader.acquireSlot(slot, generation);
     if (!lease) return;
-    try {
-      warmUp(modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined));
-    } finally {
-      reader.release(lease);
-    }
-    channel.postMessage({ prepared: generation, threadId } satisfies PrepareReply);
+    // Piece by piece, answering scoring tasks in between; the slot stays leased until the last piece
+    // (a parse that throws becomes a rejection, so the lease is released either way).
+    Promise.resolve()
+      .then(() => warmUpYielding(modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined)))
+      .then(
+        () => {
+          reader.release(lease);
+          channel.postMessage({ prepared: generation, threadId } satisfies PrepareReply);
+        },
+        (e: unknown) => {
+          reader.release(lease);
+          // No reply: the publisher stops waiting after its bound, and this worker parses the slot at its first task.
+          logger().error({ err: e, slot, generation, threadId }, 'scoring worker: preparing the next model failed');
+        },
+      );
   }
 };
 
