@@ -68,11 +68,17 @@ struct Heap {
   }
 };
 
-/** One user of a scan: its heap, its exclusion mask (n bytes) and whether adult items are skipped. */
+/**
+ * One user of a scan: its heap, its exclusion mask (n bytes) and whether
+ * adult items are skipped; when the caller sent lists, also the user's list
+ * of excluded items (the AMX path bans from it instead of reading the mask).
+ */
 struct User {
   Heap* heap;
   const uint8_t* exclude;
   bool adult;
+  const int32_t* list = nullptr;
+  size_t listLen = 0;
 };
 
 struct Items {
@@ -373,7 +379,12 @@ napi_value TopK(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// topKBatch(packedItems, itemBias | null, userVecs (B x k), exclude (B x n), itemFlags, excludeAdult (B bytes), count, itemRows?): Int32Array (B x count)
+// Per-thread masks for callers that send exclusion lists: all zero between
+// calls (each call clears what it set), kept for batches up to this many bytes.
+constexpr size_t kKeptMaskBytes = size_t{4} << 20;
+
+// topKBatch(packedItems, itemBias | null, userVecs (B x k), exclude, itemFlags, excludeAdult (B bytes), count, itemRows?): Int32Array (B x count)
+// exclude: B masks of n bytes (Uint8Array), or lists (Int32Array: per user its count, then that many item indices).
 // Row b holds user b's ids best first, padded with -1; each row equals topK for that user alone.
 napi_value TopKBatch(napi_env env, napi_callback_info info) {
   size_t argc = 8;
@@ -382,22 +393,52 @@ napi_value TopKBatch(napi_env env, napi_callback_info info) {
   void *u, *ex, *adult;
   size_t nu, nex, nusers;
   if (!typed(env, argv[2], napi_float32_array, &u, &nu)) return movrec::fail(env, "userVecs must be a Float32Array");
-  if (!typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array");
+  const bool lists = typed(env, argv[3], napi_int32_array, &ex, &nex);
+  if (!lists && !typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array (users x items masks) or an Int32Array (lists)");
   if (!typed(env, argv[5], napi_uint8_array, &adult, &nusers)) return movrec::fail(env, "excludeAdult must be a Uint8Array (one byte per user)");
   if (nusers == 0 || nu % nusers != 0) return movrec::fail(env, "userVecs length must be users x factors", true);
   Items it;
   if (!readItems(env, argv, argc, nu / nusers, &it)) return nullptr;
   size_t count;
   if (!readCount(env, argv[6], &count)) return movrec::fail(env, "count must be a non-negative integer", true);
-  if (nex != nusers * it.n) return movrec::fail(env, "exclude length must equal users x items", true);
+  if (!lists && nex != nusers * it.n) return movrec::fail(env, "exclude length must equal users x items", true);
 
   std::vector<Heap> heaps(nusers, Heap(count));
   std::vector<User> users;
   users.reserve(nusers);
-  const uint8_t* EX = static_cast<const uint8_t*>(ex);
   const uint8_t* AD = static_cast<const uint8_t*>(adult);
-  for (size_t b = 0; b < nusers; b++) users.push_back(User{&heaps[b], EX + b * it.n, AD[b] != 0});
+  static thread_local std::vector<uint8_t> keptMasks;
+  std::vector<uint8_t> ownMasks;
+  if (lists) {
+    // Checked whole before any mask byte is set: a refusal leaves the kept masks all zero.
+    const int32_t* L = static_cast<const int32_t*>(ex);
+    size_t at = 0;
+    for (size_t b = 0; b < nusers; b++) {
+      if (at >= nex || L[at] < 0 || static_cast<size_t>(L[at]) > nex - at - 1) return movrec::fail(env, "exclude lists: a user's count runs past the end", true);
+      const size_t len = static_cast<size_t>(L[at++]);
+      for (size_t x = at; x < at + len; x++)
+        if (L[x] < 0 || static_cast<size_t>(L[x]) >= it.n) return movrec::fail(env, "exclude lists: an item index is outside 0..items-1", true);
+      at += len;
+    }
+    if (at != nex) return movrec::fail(env, "exclude lists: values past the last user's list", true);
+    std::vector<uint8_t>& masks = nusers * it.n <= kKeptMaskBytes ? keptMasks : ownMasks;
+    if (masks.size() < nusers * it.n) masks.resize(nusers * it.n, 0);
+    at = 0;
+    for (size_t b = 0; b < nusers; b++) {
+      const size_t len = static_cast<size_t>(L[at++]);
+      uint8_t* mask = masks.data() + b * it.n;
+      for (size_t x = at; x < at + len; x++) mask[L[x]] = 1;
+      users.push_back(User{&heaps[b], mask, AD[b] != 0, L + at, len});
+      at += len;
+    }
+  } else {
+    const uint8_t* EX = static_cast<const uint8_t*>(ex);
+    for (size_t b = 0; b < nusers; b++) users.push_back(User{&heaps[b], EX + b * it.n, AD[b] != 0});
+  }
   if (count > 0) scan(env, argv[0], it, static_cast<const float*>(u), users);
+  if (lists)
+    for (const User& x : users)
+      for (size_t y = 0; y < x.listLen; y++) const_cast<uint8_t*>(x.exclude)[x.list[y]] = 0;
   int32_t* outData = nullptr;
   napi_value out = int32Array(env, nusers * count, &outData);
   if (!out) return nullptr;

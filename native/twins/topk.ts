@@ -71,15 +71,41 @@ export function topK(
 const BLOCK_ROWS = 64;
 
 /**
+ * The users' exclusions as B masks of n bytes, from either form topKBatch
+ * takes: the masks themselves, or lists (per user its count, then that many
+ * item indices; repeats allowed).
+ */
+export function exclusionMasks(exclude: Uint8Array | Int32Array, users: number, n: number): Uint8Array {
+  if (exclude instanceof Uint8Array) {
+    if (exclude.length !== users * n) throw new RangeError(`exclude has ${exclude.length} bytes, expected ${users} users x ${n} items`);
+    return exclude;
+  }
+  const masks = new Uint8Array(users * n);
+  let at = 0;
+  for (let b = 0; b < users; b++) {
+    const len = at < exclude.length ? exclude[at++]! : -1;
+    if (len < 0 || at + len > exclude.length) throw new RangeError(`exclude lists: user ${b}'s count runs past the end (${exclude.length} values)`);
+    for (const end = at + len; at < end; at++) {
+      const i = exclude[at]!;
+      if (i < 0 || i >= n) throw new RangeError(`exclude lists: item ${i} of user ${b} is not in 0..${n - 1}`);
+      masks[b * n + i] = 1;
+    }
+  }
+  if (at !== exclude.length) throw new RangeError(`exclude lists: ${exclude.length - at} values past the last user's list`);
+  return masks;
+}
+
+/**
  * topK for B users in one pass over the item matrix: userVecs holds B vectors
- * of k factors, exclude B masks of n bytes, excludeAdult one byte per user.
+ * of k factors, exclude the users' exclusions (B masks of n bytes, or lists:
+ * see exclusionMasks), excludeAdult one byte per user.
  * Returns B rows of `count` ids (row b = topK for user b alone), padded with -1.
  */
 export function topKBatch(
   packedItems: Float32Array,
   itemBias: Float32Array | null,
   userVecs: Float32Array,
-  exclude: Uint8Array,
+  excludeMasksOrLists: Uint8Array | Int32Array,
   itemFlags: Uint8Array,
   excludeAdult: Uint8Array,
   count: number,
@@ -90,7 +116,7 @@ export function topKBatch(
   if (users === 0 || userVecs.length % users !== 0) throw new RangeError(`userVecs has ${userVecs.length} floats, not a multiple of ${users} users`);
   const k = userVecs.length / users;
   checkShapes(packedItems, itemBias, k, n, itemFlags, count);
-  if (exclude.length !== users * n) throw new RangeError(`exclude has ${exclude.length} bytes, expected ${users} users x ${n} items`);
+  const exclude = exclusionMasks(excludeMasksOrLists, users, n);
   const heaps = Array.from({ length: users }, () => newHeap(count));
   if (count > 0) {
     for (let lo = 0; lo < n; lo += BLOCK_ROWS) {

@@ -84,57 +84,55 @@ function fill(m: PreparedModel, out: number[], candidates: ArrayLike<number>, mi
   }
 }
 
-/** Per-thread scratch for one batch: B user vectors, B exclusion masks, B adult bytes. */
+/** Per-thread scratch for one batch: B user vectors, B adult bytes, and the users' exclusion lists. */
 interface BatchScratch {
   users: number;
   vecs: Float32Array;
-  masks: Uint8Array;
   adult: Uint8Array;
+  lists: Int32Array;
 }
 const scratch = new WeakMap<PreparedModel, BatchScratch>();
 
-function scratchFor(m: PreparedModel, users: number): BatchScratch {
+function scratchFor(m: PreparedModel, users: number, listValues: number): BatchScratch {
   const hit = scratch.get(m);
-  if (hit && hit.users >= users) return hit;
+  if (hit && hit.users >= users && hit.lists.length >= listValues) return hit;
   const k = m.view.factors;
-  const n = m.view.itemIds.length;
   // Grown by doubling so a stream of batches of varied sizes allocates a few times only.
-  const size = Math.max(users, 2 * (hit?.users ?? 4));
-  const s = { users: size, vecs: new Float32Array(size * k), masks: new Uint8Array(size * n), adult: new Uint8Array(size) };
+  const size = Math.max(users, hit && hit.users >= users ? hit.users : 2 * (hit?.users ?? 4));
+  const s = { users: size, vecs: new Float32Array(size * k), adult: new Uint8Array(size), lists: new Int32Array(Math.max(listValues, 2 * (hit?.lists.length ?? 256))) };
   scratch.set(m, s);
   return s;
 }
 
 /**
  * Top-K ids for the scored users, one pass over the item matrix for all of
- * them: each user's seen titles are set in that user's mask for the kernel
- * and cleared after.
+ * them, each user's seen titles sent to the kernel as a list of item indices
+ * (a few per user, where masks would be the whole catalog's bytes per user).
  */
 function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; minor: boolean }[], listSize: number): Int32Array {
   const v = m.view;
   const k = v.factors;
-  const n = v.itemIds.length;
   const b = scored.length;
-  const s = scratchFor(m, b);
-  const marked: number[] = [];
-  try {
-    for (let x = 0; x < b; x++) {
-      const { user, u, minor } = scored[x]!;
-      s.vecs.set(v.userFactors.subarray(u * k, u * k + k), x * k);
-      s.adult[x] = minor ? 1 : 0;
-      for (const id of user.seen) {
-        const i = m.itemIndex.get(id);
-        if (i === undefined || s.masks[x * n + i] !== 0) continue;
-        s.masks[x * n + i] = 1;
-        marked.push(x * n + i);
-      }
+  let listValues = b;
+  for (const x of scored) listValues += x.user.seen.length;
+  const s = scratchFor(m, b, listValues);
+  const index = m.itemIndex;
+  let at = 0;
+  for (let x = 0; x < b; x++) {
+    const { user, u, minor } = scored[x]!;
+    s.vecs.set(v.userFactors.subarray(u * k, u * k + k), x * k);
+    s.adult[x] = minor ? 1 : 0;
+    // The user's count, then its items the model knows (titles it does not know cannot be answered anyway).
+    const countAt = at++;
+    for (const id of user.seen) {
+      const i = index.get(id);
+      if (i !== undefined) s.lists[at++] = i;
     }
-    const bias = v.scoring === 'dot+itemBias' ? v.itemBias : null;
-    // The artifact's own item-major factors (shared memory) let the native kernel rescore without a copy of its own.
-    return topKBatch(m.packed, bias, s.vecs.subarray(0, b * k), s.masks.subarray(0, b * n), v.itemFlags, s.adult.subarray(0, b), listSize, v.itemFactors);
-  } finally {
-    for (const at of marked) s.masks[at] = 0;
+    s.lists[countAt] = at - countAt - 1;
   }
+  const bias = v.scoring === 'dot+itemBias' ? v.itemBias : null;
+  // The artifact's own item-major factors (shared memory) let the native kernel rescore without a copy of its own.
+  return topKBatch(m.packed, bias, s.vecs.subarray(0, b * k), s.lists.subarray(0, at), v.itemFlags, s.adult.subarray(0, b), listSize, v.itemFactors);
 }
 
 function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: ArrayLike<number> | null): Ranked {
