@@ -7,6 +7,7 @@ import type { IngestHandle } from '../ingest/loop';
 import type { Logger } from '../log';
 import type { Scorer } from '../release/scorer';
 import { duration, requests } from './metrics';
+import type { TallyCounterChild, TallyHistogramChild } from './tally';
 import { requestId, type RequestIds } from './request-id';
 import { send, type Exchange } from './respond';
 
@@ -36,17 +37,15 @@ export function createContext(base: Pick<ServerContext, 'config' | 'scorer' | 'i
   let open = 0;
   let lastOpened = 0;
   let waiters: (() => void)[] = [];
-  const counters = new Map<string, { inc(): void }>();
-  const timers = new Map<Route, { observe(v: number): void }>();
-  // Label lookups hash their arguments: keep the children of the few (route, status) pairs.
+  // Children looked up once per (route, status): a tally child's inc() and observe() are plain increments.
+  const children = new Map<Route, { byStatus: Map<number, TallyCounterChild>; timer: TallyHistogramChild }>();
   const observe = (route: Route, status: number, seconds: number): void => {
-    const key = `${route} ${status}`;
-    let c = counters.get(key);
-    if (!c) counters.set(key, (c = requests.labels(route, String(status))));
+    let r = children.get(route);
+    if (!r) children.set(route, (r = { byStatus: new Map(), timer: duration.labels(route) }));
+    let c = r.byStatus.get(status);
+    if (!c) r.byStatus.set(status, (c = requests.labels(route, String(status))));
     c.inc();
-    let h = timers.get(route);
-    if (!h) timers.set(route, (h = duration.labels(route)));
-    h.observe(seconds);
+    r.timer.observe(seconds);
   };
   const release = (): void => {
     open--;

@@ -1,6 +1,7 @@
 // The HTTP front's metrics, declared once, registered in prom-client's default
 // registry (the process's main registry, merged with the workers' at /metrics).
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Counter, Gauge, register } from 'prom-client';
+import { tallyCounter, tallyHistogram } from './tally';
 
 export const REQUESTS = 'movrec_http_requests_total';
 export const DURATION = 'movrec_http_request_duration_seconds';
@@ -17,13 +18,10 @@ export const LATENCY_BUCKETS_SECONDS = [0.00025, 0.0005, 0.001, 0.002, 0.003, 0.
 const existing = <T>(name: string): T | undefined => register.getSingleMetric(name) as T | undefined;
 
 // Declared through `existing` so that two servers in one process (tests, the demo) share one set.
-export const requests =
-  existing<Counter<'route' | 'status'>>(REQUESTS) ??
-  new Counter({ name: REQUESTS, help: 'HTTP answers by route and status code', labelNames: ['route', 'status'] as const });
+// Counted per request on the main thread: tallies (plain increments, see tally.ts), not prom-client children.
+export const requests = tallyCounter({ name: REQUESTS, help: 'HTTP answers by route and status code', labelNames: ['route', 'status'] });
 
-export const duration =
-  existing<Histogram<'route'>>(DURATION) ??
-  new Histogram({ name: DURATION, help: 'Time from request to answer written, by route', labelNames: ['route'] as const, buckets: LATENCY_BUCKETS_SECONDS });
+export const duration = tallyHistogram({ name: DURATION, help: 'Time from request to answer written, by route', labelName: 'route', buckets: LATENCY_BUCKETS_SECONDS });
 
 export const queueDepth = existing<Gauge>(QUEUE_DEPTH) ?? new Gauge({ name: QUEUE_DEPTH, help: 'Users waiting for a scoring worker (gathered for a batch or in a queued task), at scrape time' });
 
@@ -33,9 +31,7 @@ export const degraded =
 
 export const rateLimited = existing<Counter>(RATE_LIMITED) ?? new Counter({ name: RATE_LIMITED, help: 'Requests refused with 429' });
 
-export const answers =
-  existing<Counter<'source'>>(ANSWERS) ??
-  new Counter({ name: ANSWERS, help: 'Recommendation answers by source: model, cold-start or degraded', labelNames: ['source'] as const });
+export const answers = tallyCounter({ name: ANSWERS, help: 'Recommendation answers by source: model, cold-start or degraded', labelNames: ['source'] });
 
 export const modelInfo =
   existing<Gauge<'role' | 'model_id' | 'generation'>>(MODEL_INFO) ??
