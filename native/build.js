@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const here = __dirname;
-// `--out FILE` and `--simd avx512|avx2|none` build another variant (tests build the
+// `--out FILE` and `--simd amx|vnni|avx512|avx2|none` build another variant (tests build the
 // lower instruction sets this CPU would not pick, to check them against the twins).
 const argOf = (name) => {
   const at = process.argv.indexOf(name);
@@ -36,6 +36,7 @@ const flagsLine = (cpu.match(/^flags\s*:(.*)$/m) || ['', ''])[1].split(/\s+/);
 const has = (...f) => f.every((x) => flagsLine.includes(x));
 const SIMD = {
   amx: ['-mavx2', '-mfma', '-mavx512f', '-mavx512bw', '-mavx512vl', '-mamx-tile', '-mamx-int8'],
+  vnni: ['-mavx2', '-mfma', '-mavx512f', '-mavx512bw', '-mavx512vl', '-mavx512vnni'],
   avx512: ['-mavx2', '-mfma', '-mavx512f'],
   avx2: ['-mavx2', '-mfma'],
   none: [],
@@ -48,7 +49,13 @@ if (wanted !== undefined && !(wanted in SIMD)) {
 const simd =
   SIMD[
     wanted ??
-      (has('amx_tile', 'amx_int8', 'avx512f', 'avx512bw', 'avx512vl', 'avx2', 'fma') ? 'amx' : has('avx512f', 'avx2', 'fma') ? 'avx512' : has('avx2', 'fma') ? 'avx2' : 'none')
+      (has('amx_tile', 'amx_int8', 'avx512f', 'avx512bw', 'avx512vl', 'avx2', 'fma')
+        ? 'amx'
+        : has('avx512_vnni', 'avx512f', 'avx512bw', 'avx512vl', 'avx2', 'fma')
+          ? 'vnni'
+          : has('avx512f', 'avx2', 'fma')
+            ? 'avx512'
+            : has('avx2', 'fma') ? 'avx2' : 'none')
   ];
 
 const sources = fs.readdirSync(here).filter((f) => f.endsWith('.cc')).sort().map((f) => path.join(here, f));

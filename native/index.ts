@@ -13,8 +13,8 @@ interface Addon {
   topK: typeof topKTwin;
   /** Absent from an addon built before the batched kernel existed. */
   topKBatch?: typeof topKBatchTwin;
-  /** Present when built with AMX: switches that path on or off, and says whether it is in use. */
-  useAmx?: (on?: boolean) => boolean;
+  /** Present when built with AMX or AVX-512 VNNI: switches the int8 path on or off, and says whether it is in use. */
+  useInt8?: (on?: boolean) => boolean;
 }
 
 /** The package root: found by walking up, so it works from native/ (ts) and dist/native/ (js). */
@@ -57,12 +57,22 @@ export const topKBatch: typeof topKBatchTwin = loaded.addon?.topKBatch ?? topKBa
 export const topKBatchNative: typeof topKBatchTwin | null = loaded.addon?.topKBatch ?? null;
 export { topKBatchTwin };
 /**
- * Whether the top-K kernels run on the AMX tile unit (built for it, granted by
- * Linux, switched on); with an argument, switches it for this process first.
- * Off, they run the plain AVX-512 scan. Same answers either way.
+ * Whether the top-K kernels run the int8 path: estimates from int8 dot products
+ * (on the AMX tile unit, or with AVX-512 VNNI), then an exact rescoring of the
+ * candidates. True when built for it, (for AMX) granted by Linux, and switched
+ * on; with an argument, switches it for this process first. Off, they run the
+ * plain AVX-512 scan. Same answers either way.
  */
-export function useAmx(on?: boolean): boolean {
-  return loaded.addon?.useAmx?.(on) ?? false;
+export function useInt8(on?: boolean): boolean {
+  return loaded.addon?.useInt8?.(on) ?? false;
+}
+
+/** Which int8 backend the addon was built with ('amx' or 'vnni'), or 'none'. */
+export const int8Backend: 'amx' | 'vnni' | 'none' = /amx/.test(loaded.addon?.simd ?? '') ? 'amx' : /vnni/.test(loaded.addon?.simd ?? '') ? 'vnni' : 'none';
+
+/** The int8 backend in use now ('amx' or 'vnni'), or 'off': what logs and metrics report. */
+export function int8Path(): 'amx' | 'vnni' | 'off' {
+  return int8Backend !== 'none' && useInt8() ? int8Backend : 'off';
 }
 
 // Training kernels (MODEL helper): each falls back to its twin on its own, so

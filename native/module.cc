@@ -39,6 +39,8 @@ NAPI_MODULE_INIT() {
   napi_value simd;
 #if defined(__AMX_TILE__) && defined(__AMX_INT8__) && defined(__AVX512F__)
   napi_create_string_utf8(env, "avx512f+amx-int8", NAPI_AUTO_LENGTH, &simd);
+#elif defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VNNI__)
+  napi_create_string_utf8(env, "avx512f+vnni", NAPI_AUTO_LENGTH, &simd);
 #elif defined(__AVX512F__)
   napi_create_string_utf8(env, "avx512f", NAPI_AUTO_LENGTH, &simd);
 #elif defined(__AVX2__) && defined(__FMA__)

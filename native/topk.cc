@@ -5,7 +5,7 @@
 // starting from 0 (+ itemBias[i], one rounded add), exactly as the twin
 // computes it. Excluded and (for minors) adult items are skipped inside the
 // loop, and the best `count` are kept in a small heap per user. Built for
-// AMX, scan() first tries topk-amx.inc, which fills the same heaps with the
+// AMX or AVX-512 VNNI, scan() first tries topk-int8.inc, which fills the same heaps with the
 // same items from int8 estimates and an exact rescoring.
 #include "kernels.h"
 
@@ -16,8 +16,14 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
-#if defined(__AMX_TILE__) && defined(__AMX_INT8__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+// The int8 path (topk-int8.inc): on the AMX tile unit, or with AVX-512 VNNI.
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#if defined(__AMX_TILE__) && defined(__AMX_INT8__)
 #define MOVREC_AMX 1
+#define MOVREC_INT8 1
+#elif defined(__AVX512VNNI__)
+#define MOVREC_INT8 1
+#endif
 #endif
 
 namespace {
@@ -71,7 +77,7 @@ struct Heap {
 /**
  * One user of a scan: its heap, its exclusion mask (n bytes) and whether
  * adult items are skipped; when the caller sent lists, also the user's list
- * of excluded items (the AMX path bans from it instead of reading the mask).
+ * of excluded items (the int8 path bans from it instead of reading the mask).
  */
 struct User {
   Heap* heap;
@@ -268,17 +274,34 @@ void scanAll(const Items& it, const float* uvs, std::vector<User>& users) {
 
 }  // namespace
 
-#if defined(MOVREC_AMX)
-#include "topk-amx.inc"
+#if defined(MOVREC_INT8)
+#include "topk-int8.inc"
 #endif
 
 namespace {
-// The plain scan, or the AMX one where this build and the kernel allow it (same answers).
+// The plain scan, or the int8 one where this build (and for AMX the kernel) allows it (same answers).
 void scan(napi_env env, napi_value packed, const Items& it, const float* uvs, std::vector<User>& users) {
-#if defined(MOVREC_AMX)
-  if (amxUsable()) {
+#if defined(MOVREC_INT8)
+  if (int8Usable()) {
     const Prepared* pr = preparedFor(env, packed, it);
-    if (pr && scanAllAmx(it, *pr, uvs, users)) return;
+#if defined(MOVREC_AMX)
+    if (pr && scanAllInt8(it, *pr, uvs, users)) return;
+#else
+    // VNNI spends about the same on a group of 16 users however many it holds
+    // (one lane each): a group of fewer than kVnniMinUsers costs more than the
+    // plain scan of its users, so those (a lone query, or a batch's last few) take the plain scan.
+    size_t head = users.size();
+    if (head % kRows < kVnniMinUsers) head -= head % kRows;
+    if (pr && head == users.size() && scanAllInt8(it, *pr, uvs, users)) return;
+    if (pr && head > 0 && head < users.size()) {
+      std::vector<User> first(users.begin(), users.begin() + static_cast<std::ptrdiff_t>(head));
+      if (scanAllInt8(it, *pr, uvs, first)) {
+        std::vector<User> rest(users.begin() + static_cast<std::ptrdiff_t>(head), users.end());
+        scanAll(it, uvs + head * it.k, rest);
+        return;
+      }
+    }
+#endif
   }
 #else
   (void)env;
@@ -446,25 +469,25 @@ napi_value TopKBatch(napi_env env, napi_callback_info info) {
   for (size_t b = 0; b < nusers; b++) writeBestFirst(heaps[b], outData + b * count);
   return out;
 }
-// useAmx(on?: boolean): boolean. Switches the AMX path on or off for this
+// useInt8(on?: boolean): boolean. Switches the int8 path (AMX or VNNI) on or off for this
 // process (benchmarks compare both) and says whether it is in use: built in,
 // granted by the kernel and switched on.
-napi_value UseAmx(napi_env env, napi_callback_info info) {
+napi_value UseInt8(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   bool inUse = false;
-#if defined(MOVREC_AMX)
+#if defined(MOVREC_INT8)
   napi_valuetype t = napi_undefined;
   if (argc >= 1) napi_typeof(env, argv[0], &t);
   if (t == napi_boolean) {
     bool on = true;
     napi_get_value_bool(env, argv[0], &on);
-    amxWanted.store(on);
+    int8Wanted.store(on);
   } else if (t != napi_undefined) {
-    return movrec::fail(env, "useAmx expects a boolean or nothing");
+    return movrec::fail(env, "useInt8 expects a boolean or nothing");
   }
-  inUse = amxUsable();
+  inUse = int8Usable();
 #else
   (void)argv;
 #endif
@@ -476,4 +499,4 @@ napi_value UseAmx(napi_env env, napi_callback_info info) {
 
 MOVREC_KERNEL(topK, TopK);
 MOVREC_KERNEL(topKBatch, TopKBatch);
-MOVREC_KERNEL(useAmx, UseAmx);
+MOVREC_KERNEL(useInt8, UseInt8);

@@ -7,7 +7,7 @@ import { SlotReader, type Role } from '../src/release/slots';
 import { prepareModel, warmUpYielding, type PreparedModel } from '../src/release/prepared-model';
 import { lineBytes, rankUsers, writeLine, type Ranked } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
-import { nativeStatus, useAmx } from '../native/index';
+import { int8Path, nativeStatus } from '../native/index';
 import { logger } from '../src/log';
 import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
 
@@ -16,7 +16,7 @@ const reader = new SlotReader(data.shared);
 const store = openStore(data.dataDir, { readOnly: true });
 const metrics = createScoringMetrics();
 // Which kernel this worker runs: an operator sees at /metrics whether the native addon loaded (the twins are tens of times slower).
-metrics.kernel.labels(nativeStatus, useAmx() ? 'on' : 'off').set(1);
+metrics.kernel.labels(nativeStatus, int8Path()).set(1);
 const cache = new Map<number, { generation: number; model: PreparedModel }>();
 
 const channel = new BroadcastChannel(data.metricsChannel);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nativeStatus, packItems, topKBatchNative, topKBatchTwin, topKNative, topKTwin, useAmx } from '../../native/index';
+import { int8Path, nativeStatus, packItems, topKBatchNative, topKBatchTwin, topKNative, topKTwin, useInt8 } from '../../native/index';
 import { rng } from './random-model';
 
 const ITEMS = Number(process.env.ITEMS ?? 27_000);
@@ -30,7 +30,7 @@ const masks = Array.from({ length: QUERIES }, () => {
 });
 
 // The kernels read the packed layout; serving packs once per model load (timed below), and passes
-// the unpacked matrix too (the native AMX path rescores from it), as the calls here do.
+// the unpacked matrix too (the native int8 path rescores from it), as the calls here do.
 const packStart = process.hrtime.bigint();
 const packed = packItems(items, ITEMS, K);
 const packMs = Number(process.hrtime.bigint() - packStart) / 1e6;
@@ -149,17 +149,19 @@ const twin = timeKernel(topKTwin, 3);
 const native = topKNative ? timeKernel(topKNative, 50) : null;
 const twinBatch = timeBatch(topKBatchTwin, 3);
 const nativeBatch = topKBatchNative ? timeBatch(topKBatchNative, 50) : null;
-// With AMX in use, the same kernels once more on the plain AVX-512 scan, in this run.
-const amx = useAmx();
-const plain = amx && topKNative && topKBatchNative ? (useAmx(false), { single: timeKernel(topKNative, 50), batch: timeBatch(topKBatchNative, 50) }) : null;
-if (amx) useAmx(true);
+// With the int8 path (AMX or VNNI) in use, the same kernels once more on the plain AVX-512 scan, in this run.
+const path = int8Path();
+const int8 = path !== 'off';
+const tag = path.toUpperCase();
+const plain = int8 && topKNative && topKBatchNative ? (useInt8(false), { single: timeKernel(topKNative, 50), batch: timeBatch(topKBatchNative, 50) }) : null;
+if (int8) useInt8(true);
 if ('error' in py) console.log(`numpy                            : unavailable (${py.error}); pip install numpy`);
 else console.log(`numpy ${py.numpy} (${py.blas.trim()}), 1 BLAS thread: ${fmt(py.us)}   <- reference`);
 if (!('error' in pyThreaded)) console.log(`numpy, default BLAS threads      : ${fmt(pyThreaded.us)}`);
 if (native) {
   const ratio = 'error' in py ? '' : `   ${(native.usPerQuery / py.us).toFixed(2)}x numpy (target <= 1.5x)`;
-  console.log(`${(amx ? 'native kernel (AMX)' : 'native kernel').padEnd(33)}: ${fmt(native.usPerQuery)}${ratio}`);
-  if (plain) console.log(`${'native kernel, AMX off (AVX-512)'.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   AMX ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`);
+  console.log(`${(int8 ? `native kernel (${tag})` : 'native kernel').padEnd(33)}: ${fmt(native.usPerQuery)}${ratio}`);
+  if (plain) console.log(`${`native kernel, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   ${tag} ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`);
 } else console.log('native kernel        : not built (node native/build.js)');
 const twinRatio = 'error' in py ? '' : `   ${(twin.usPerQuery / py.us).toFixed(2)}x numpy`;
 console.log(`typescript twin                  : ${fmt(twin.usPerQuery)}${twinRatio}`);
@@ -174,13 +176,13 @@ if (!('error' in pyThreaded)) console.log(`numpy batched, default BLAS threads: 
 if (nativeBatch) {
   const ratio = 'error' in py ? '' : `   ${(nativeBatch.usPerQuery / py.usBatch).toFixed(2)}x numpy batched`;
   const single = native ? `, ${(native.usPerQuery / nativeBatch.usPerQuery).toFixed(1)}x faster than one query at a time` : '';
-  console.log(`${(amx ? 'native batched kernel (AMX)' : 'native batched kernel').padEnd(33)}: ${fmt(nativeBatch.usPerQuery)}${ratio}${single}`);
-  if (plain) console.log(`${'native batched, AMX off (AVX-512)'.padEnd(33)}: ${fmt(plain.batch.usPerQuery)}   AMX ${(plain.batch.usPerQuery / nativeBatch.usPerQuery).toFixed(2)}x faster`);
+  console.log(`${(int8 ? `native batched kernel (${tag})` : 'native batched kernel').padEnd(33)}: ${fmt(nativeBatch.usPerQuery)}${ratio}${single}`);
+  if (plain) console.log(`${`native batched, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.batch.usPerQuery)}   ${tag} ${(plain.batch.usPerQuery / nativeBatch.usPerQuery).toFixed(2)}x faster`);
 } else console.log('native batched kernel            : not built (node native/build.js)');
 console.log(`typescript twin, batched         : ${fmt(twinBatch.usPerQuery)}`);
 const batchSame = nativeBatch ? Array.from(nativeBatch.first).join() === Array.from(twin.first).join() : true;
 console.log(`same ids for query 0             : batched native vs single twin ${batchSame ? 'yes' : 'NO'}`);
 if (plain) {
   const all = (r: { first: Int32Array }) => Array.from(r.first).join();
-  console.log(`${'same ids, AMX vs AVX-512'.padEnd(33)}: single ${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`);
+  console.log(`${`same ids, ${tag} vs AVX-512`.padEnd(33)}: single ${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`);
 }

@@ -5,7 +5,7 @@ import type { Config } from '../config/load';
 import { startIngest, type IngestHandle, type Source } from '../ingest/loop';
 import type { Logger } from '../log';
 import { artifactPath, listManifests, newestApproved } from '../model/registry';
-import { nativeAvailable, nativeStatus, useAmx } from '../../native/index';
+import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
 import { createScorer } from '../release/scorer';
 import { openStore } from '../store/store';
 import { activateArtifact } from './activation';
@@ -24,7 +24,7 @@ export async function startService(opts: { config: Readonly<Config>; source: Sou
   const dataDir = config.dataDir;
   const store = openStore(dataDir);
   // The kernel decides the server's capacity: say which one runs, and warn when it is the TypeScript fallback.
-  if (nativeAvailable) log.info({ kernel: nativeStatus, amx: useAmx() }, 'scoring kernel');
+  if (nativeAvailable) log.info({ kernel: nativeStatus, int8: int8Path() }, 'scoring kernel');
   else log.warn({ kernel: nativeStatus }, 'scoring with the TypeScript kernels, tens of times slower than the native ones: build them with node native/build.js');
   const scorer = await createScorer({ dataDir, threads: config.serve.threads, listSize: config.serve.listSize, unknownAgeIsMinor: config.serve.unknownAgeIsMinor, batchSize: config.serve.batchSize });
 

@@ -16,7 +16,7 @@ export interface ScoringMetrics {
   answers: Counter<'role' | 'model' | 'source'>;
   coldStarts: Counter<'role'>;
   /** Set to 1 by each worker for the kernel it runs: merged, the value counts the workers on it. */
-  kernel: Gauge<'kernel' | 'amx'>;
+  kernel: Gauge<'kernel' | 'int8'>;
 }
 
 /** A fresh registry for one worker thread. */
@@ -36,8 +36,8 @@ export function createScoringMetrics(): ScoringMetrics {
     coldStarts: new Counter({ name: SCORING_COLD_START, help: 'Answers from the cold-start segment list', labelNames: ['role'], registers: [registry] }),
     kernel: new Gauge({
       name: SCORING_KERNEL,
-      help: 'The top-K kernel the scoring workers run (native and its SIMD, or the TypeScript twins) and whether its AMX path is on; the value counts the workers',
-      labelNames: ['kernel', 'amx'],
+      help: 'The top-K kernel the scoring workers run (native and its SIMD, or the TypeScript twins) and its int8 path (amx, vnni or off); the value counts the workers',
+      labelNames: ['kernel', 'int8'],
       registers: [registry],
     }),
   };

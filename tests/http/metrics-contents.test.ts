@@ -1,7 +1,7 @@
 import t from 'tap';
 import { startTestServer, call } from './harness';
 import { MODEL_A, USERS } from './fixture';
-import { nativeStatus, useAmx } from '../../native/index';
+import { int8Path, nativeStatus } from '../../native/index';
 
 t.test('/metrics: requests by route and status, fine latency buckets, queue depth, degraded, rate limited, model info, worker metrics', async (t) => {
   const s = await startTestServer(t);
@@ -30,7 +30,7 @@ t.test('/metrics: requests by route and status, fine latency buckets, queue dept
   t.match(m, new RegExp(`^movrec_scoring_answers_total\\{role="stable",model="${MODEL_A}",source="cold-start"\\} 1$`, 'm'), 'cold-start answers by source');
   t.match(m, /^movrec_scoring_cold_start_total\{role="stable"\} 1$/m);
   const kernel = nativeStatus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/"/g, '\\\\"');
-  t.match(m, new RegExp(`^movrec_scoring_kernel_info\\{kernel="${kernel}",amx="${useAmx() ? 'on' : 'off'}"\\} 1$`, 'm'), 'the kernel the (one) worker runs');
+  t.match(m, new RegExp(`^movrec_scoring_kernel_info\\{kernel="${kernel}",int8="${int8Path()}"\\} 1$`, 'm'), 'the kernel the (one) worker runs');
   // The harness's warm-up answer and the three asked here, one after another: four tasks of one user each.
   t.match(m, /^movrec_scoring_batch_users_bucket\{le="1"\} 4$/m, 'users per scoring task, by bucket');
   t.match(m, /^movrec_scoring_batch_users_sum 4$/m);

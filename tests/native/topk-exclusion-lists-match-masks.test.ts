@@ -1,10 +1,10 @@
 // topKBatch takes a batch's exclusions as byte masks (users x items) or as
 // lists (per user its count, then its item indices). Both forms must give the
-// same ids on every path (AMX, plain SIMD scan, TypeScript twin), a malformed
+// same ids on every path (int8, plain SIMD scan, TypeScript twin), a malformed
 // list must be refused with a clear error, and the masks the native kernel
 // builds from lists must not leak into the next call.
 import t from 'tap';
-import { packItems, topKBatchNative, topKBatchTwin, useAmx } from '../../native/index';
+import { packItems, topKBatchNative, topKBatchTwin, useInt8 } from '../../native/index';
 import { rng } from '../helpers/scoring';
 
 function batch(seed: number, n: number, k: number, users: number, excluded: number) {
@@ -34,20 +34,20 @@ const shapes = [
   { n: 37, k: 8, users: 3, excluded: 0.5 },
 ];
 
-t.test('lists and masks give the same ids, natively (with and without AMX) and in the twin', async (t) => {
+t.test('lists and masks give the same ids, natively (with and without the int8 path) and in the twin', async (t) => {
   shapes.forEach((s, x) => {
     const d = batch(100 + x, s.n, s.k, s.users, s.excluded);
     const want = topKBatchTwin(d.packed, d.bias, d.u, d.masks, d.flags, d.adult, 20);
     t.same(Array.from(topKBatchTwin(d.packed, d.bias, d.u, d.lists, d.flags, d.adult, 20)), Array.from(want), `twin, ${s.n} items x ${s.users} users`);
     if (!topKBatchNative) return;
-    for (const amx of [true, false]) {
-      useAmx(amx);
+    for (const int8 of [true, false]) {
+      useInt8(int8);
       const viaMasks = topKBatchNative(d.packed, d.bias, d.u, d.masks, d.flags, d.adult, 20, d.rows);
       const viaLists = topKBatchNative(d.packed, d.bias, d.u, d.lists, d.flags, d.adult, 20, d.rows);
-      t.same(Array.from(viaLists), Array.from(viaMasks), `native (AMX ${amx ? 'asked' : 'off'}), ${s.n} items x ${s.users} users: lists = masks`);
+      t.same(Array.from(viaLists), Array.from(viaMasks), `native (int8 ${int8 ? 'asked' : 'off'}), ${s.n} items x ${s.users} users: lists = masks`);
       t.same(Array.from(viaMasks), Array.from(want), 'and = the twin');
     }
-    useAmx(true);
+    useInt8(true);
   });
 });
 
@@ -57,13 +57,13 @@ t.test('the masks built from one call lists do not exclude anything in the next 
   const free = topKBatchTwin(d.packed, d.bias, d.u, new Uint8Array(5 * 3000), d.flags, d.adult, 30);
   t.same(Array.from(topKBatchTwin(d.packed, d.bias, d.u, none, d.flags, d.adult, 30)), Array.from(free), 'twin: empty lists exclude nothing');
   if (!topKBatchNative) return;
-  for (const amx of [true, false]) {
-    useAmx(amx);
+  for (const int8 of [true, false]) {
+    useInt8(int8);
     const first = topKBatchNative(d.packed, d.bias, d.u, d.lists, d.flags, d.adult, 30);
     t.not(Array.from(first).join(), Array.from(free).join(), 'the first call excluded something');
-    t.same(Array.from(topKBatchNative(d.packed, d.bias, d.u, none, d.flags, d.adult, 30)), Array.from(free), `AMX ${amx ? 'asked' : 'off'}: the next call with empty lists excludes nothing`);
+    t.same(Array.from(topKBatchNative(d.packed, d.bias, d.u, none, d.flags, d.adult, 30)), Array.from(free), `int8 ${int8 ? 'asked' : 'off'}: the next call with empty lists excludes nothing`);
   }
-  useAmx(true);
+  useInt8(true);
 });
 
 t.test('a malformed list is refused, and the refusal leaves nothing set', async (t) => {

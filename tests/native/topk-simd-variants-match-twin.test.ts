@@ -1,5 +1,5 @@
-// The kernel's lower instruction-set paths (AVX-512 without AMX, AVX2 without
-// AVX-512, and no SIMD at all) are the ones this CPU's own build may skip:
+// The kernel's lower instruction-set paths (AVX-512 VNNI or plain AVX-512
+// without AMX, AVX2 without AVX-512, and no SIMD at all) are the ones this CPU's own build may skip:
 // build each as its own addon and check, through MOVREC_NATIVE_ADDON in a
 // child process, that it returns the twin's ids.
 import t from 'tap';
@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nativeStatus } from '../../native/index';
 
 const root = join(__dirname, '..', '..');
 const index = join(root, 'dist', 'native', 'index.js');
@@ -44,11 +45,19 @@ process.stdout.write(JSON.stringify(out));
 `;
 
 for (const [simd, needs, label] of [
+  ['vnni', ['avx512_vnni', 'avx512f', 'avx512bw', 'avx512vl', 'avx2', 'fma'], 'avx512f+vnni'],
   ['avx512', ['avx512f', 'avx2', 'fma'], 'avx512f'],
   ['avx2', ['avx2', 'fma'], 'avx2+fma'],
   ['none', [], 'scalar'],
 ] as const) {
-  t.test(`the ${label} build returns the twin's ids`, { skip: !compiler ? 'no C++ compiler' : needs.some((f) => !cpuFlags.includes(f)) ? `this CPU lacks ${needs.join('+')}` : false }, async (t) => {
+  const skip = !compiler
+    ? 'no C++ compiler'
+    : needs.some((f) => !cpuFlags.includes(f))
+      ? `this CPU lacks ${needs.join('+')}`
+      : nativeStatus === `native (${label})`
+        ? 'the default build here, tested directly (topk-int8-matches-plain)'
+        : false;
+  t.test(`the ${label} build returns the twin's ids`, { skip }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), `movrec-simd-${simd}-`));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const addon = join(dir, 'movrec.node');
@@ -69,5 +78,5 @@ for (const [simd, needs, label] of [
 t.test('an unknown --simd is refused with a one-line message', async (t) => {
   const r = spawnSync(process.execPath, [join(root, 'native', 'build.js'), '--simd', 'sse9', '--out', join(tmpdir(), 'never.node')], { encoding: 'utf8' });
   t.equal(r.status, 2);
-  t.match(r.stderr, /--simd must be one of amx, avx512, avx2, none, got sse9/);
+  t.match(r.stderr, /--simd must be one of amx, vnni, avx512, avx2, none, got sse9/);
 });

@@ -2,7 +2,7 @@
 // times fewer requests than the native kernel), so serve says which one runs:
 // a start-up log line (a warning for the twins) and a metric from the workers.
 import t from 'tap';
-import { nativeAvailable, nativeStatus, useAmx } from '../../native/index';
+import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
 import { call } from '../http/harness';
 import { MODEL_A, addModel, fillStore } from '../http/fixture';
 import { spawnServe } from './spawn-serve';
@@ -15,9 +15,9 @@ t.test('the native kernel is named in the log and at /metrics', { skip: nativeAv
   addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
   const s = await spawnServe(t, dataDir);
   const line = s.logs().find((r) => r.msg === 'scoring kernel');
-  t.same(line && { level: line.level, kernel: line.kernel, amx: line.amx }, { level: 30, kernel: nativeStatus, amx: useAmx() }, 'an info line names the kernel and the AMX path');
+  t.same(line && { level: line.level, kernel: line.kernel, int8: line.int8 }, { level: 30, kernel: nativeStatus, int8: int8Path() }, 'an info line names the kernel and its int8 path');
   const m = (await call(`${s.base}/metrics`)).body;
-  t.match(m, new RegExp(`^movrec_scoring_kernel_info\\{kernel="${escape(nativeStatus)}",amx="${useAmx() ? 'on' : 'off'}"\\} 1$`, 'm'), 'the one worker reports it');
+  t.match(m, new RegExp(`^movrec_scoring_kernel_info\\{kernel="${escape(nativeStatus)}",int8="${int8Path()}"\\} 1$`, 'm'), 'the one worker reports it');
   s.child.kill('SIGTERM');
   t.same(await s.exited, { code: 0, signal: null });
 });
@@ -32,7 +32,7 @@ t.test('the TypeScript fallback is a warning, and the metric says so', async (t)
   t.equal(line?.kernel, 'typescript twins: disabled by MOVREC_NATIVE=0');
   t.notOk(s.logs().some((r) => r.msg === 'scoring kernel'), 'no info line claims a native kernel');
   const m = (await call(`${s.base}/metrics`)).body;
-  t.match(m, /^movrec_scoring_kernel_info\{kernel="typescript twins: disabled by MOVREC_NATIVE=0",amx="off"\} 1$/m);
+  t.match(m, /^movrec_scoring_kernel_info\{kernel="typescript twins: disabled by MOVREC_NATIVE=0",int8="off"\} 1$/m);
   s.child.kill('SIGTERM');
   t.same(await s.exited, { code: 0, signal: null });
 });
