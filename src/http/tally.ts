@@ -1,7 +1,7 @@
 // Per-request metrics as plain increments. prom-client's labelled children
 // hash their label values on every inc() and observe() (a few hundred ns to
 // a microsecond each, three per answer on the main thread, which also runs
-// the HTTP front); these keep a child's numbers in a typed array and hand
+// the HTTP front); these keep a child's numbers in plain fields (a counter) or a typed array (a histogram) and hand
 // prom-client's registry the same JSON shape at scrape time, so /metrics, the
 // merge with the workers' registries and the text format are unchanged.
 import { register } from 'prom-client';

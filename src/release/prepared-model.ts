@@ -102,8 +102,8 @@ function warmUpSteps(m: PreparedModel): (() => void)[] {
     () => void m.itemIndex,
     () => void m.popular,
     () => void m.idBytes,
-    // One query for nobody: the native kernel builds its per-matrix copy (the AMX tiles) on first use.
-    // Not a zero vector: every score would tie, and the AMX path would rescore every item.
+    // One query for nobody: the native kernel builds its per-matrix int8 copy (AMX or VNNI) on first use.
+    // Not a zero vector: every score would tie, and the int8 path would rescore every item.
     () => void topK(m.packed, null, new Float32Array(m.view.factors).fill(1), m.mask, m.view.itemFlags, false, 1, m.view.itemFactors),
   ];
 }
