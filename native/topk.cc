@@ -287,20 +287,8 @@ void scan(napi_env env, napi_value packed, const Items& it, const float* uvs, st
 #if defined(MOVREC_AMX)
     if (pr && scanAllInt8(it, *pr, uvs, users)) return;
 #else
-    // VNNI spends about the same on a group of 16 users however many it holds
-    // (one lane each): a group of fewer than kVnniMinUsers costs more than the
-    // plain scan of its users, so those (a lone query, or a batch's last few) take the plain scan.
-    size_t head = users.size();
-    if (head % kRows < kVnniMinUsers) head -= head % kRows;
-    if (pr && head == users.size() && scanAllInt8(it, *pr, uvs, users)) return;
-    if (pr && head > 0 && head < users.size()) {
-      std::vector<User> first(users.begin(), users.begin() + static_cast<std::ptrdiff_t>(head));
-      if (scanAllInt8(it, *pr, uvs, first)) {
-        std::vector<User> rest(users.begin() + static_cast<std::ptrdiff_t>(head), users.end());
-        scanAll(it, uvs + head * it.k, rest);
-        return;
-      }
-    }
+    // VNNI's pass 1 costs in proportion to the users, in quads: every group takes the int8 path.
+    if (pr && scanAllInt8(it, *pr, uvs, users)) return;
 #endif
   }
 #else

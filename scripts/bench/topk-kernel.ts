@@ -49,12 +49,12 @@ function timeKernel(kernel: Kernel, rounds: number): { usPerQuery: number; first
 type BatchKernel = typeof topKBatchTwin;
 const batchMasks = Buffer.concat(masks);
 const batchAdult = Uint8Array.from({ length: QUERIES }, (_, q) => (q % 2 === 0 ? 1 : 0));
-/** The QUERIES users in batches of BATCH (QUERIES is a multiple of BATCH at the defaults); time per user. */
-function timeBatch(kernel: BatchKernel, rounds: number): { usPerQuery: number; first: Int32Array } {
+/** The QUERIES users in batches of `batch` (the last one smaller when QUERIES is not a multiple); time per user. */
+function timeBatch(kernel: BatchKernel, rounds: number, batch = BATCH): { usPerQuery: number; first: Int32Array } {
   const run = () => {
     let first: Int32Array | null = null;
-    for (let q = 0; q < QUERIES; q += BATCH) {
-      const b = Math.min(BATCH, QUERIES - q);
+    for (let q = 0; q < QUERIES; q += batch) {
+      const b = Math.min(batch, QUERIES - q);
       const out = kernel(packed, bias, users.subarray(q * K, (q + b) * K), batchMasks.subarray(q * ITEMS, (q + b) * ITEMS), flags, batchAdult.subarray(q, q + b), TOP, items);
       first ??= out.subarray(0, TOP);
     }
@@ -161,9 +161,7 @@ if (!('error' in pyThreaded)) console.log(`numpy, default BLAS threads      : ${
 if (native) {
   const ratio = 'error' in py ? '' : `   ${(native.usPerQuery / py.us).toFixed(2)}x numpy (target <= 1.5x)`;
   console.log(`${(int8 ? `native kernel (${tag})` : 'native kernel').padEnd(33)}: ${fmt(native.usPerQuery)}${ratio}`);
-  // VNNI hands a lone query to the plain scan (a group of 16 lanes costs the same for 1 user): both rows time that scan.
-  const lone = path === 'vnni' ? ' (VNNI runs the plain scan for a lone query: the same work twice)' : '';
-  if (plain) console.log(`${`native kernel, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   ${tag} ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster${lone}`);
+  if (plain) console.log(`${`native kernel, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   ${tag} ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`);
 } else console.log('native kernel        : not built (node native/build.js)');
 const twinRatio = 'error' in py ? '' : `   ${(twin.usPerQuery / py.us).toFixed(2)}x numpy`;
 console.log(`typescript twin                  : ${fmt(twin.usPerQuery)}${twinRatio}`);
@@ -185,6 +183,15 @@ console.log(`typescript twin, batched         : ${fmt(twinBatch.usPerQuery)}`);
 const batchSame = nativeBatch ? Array.from(nativeBatch.first).join() === Array.from(twin.first).join() : true;
 console.log(`same ids for query 0             : batched native vs single twin ${batchSame ? 'yes' : 'NO'}`);
 if (plain) {
+  // The scorer's batches come in every size: time per user at a few, the int8 path on and off in turn.
+  const sizes = [4, 8, 12, 20, 27].map((b) => {
+    const on = timeBatch(topKBatchNative!, 20, b);
+    useInt8(false);
+    const off = timeBatch(topKBatchNative!, 20, b);
+    useInt8(true);
+    return `${b}: ${on.usPerQuery.toFixed(1)} vs ${off.usPerQuery.toFixed(1)}`;
+  });
+  console.log(`${`per user by users per call, ${tag} vs AVX-512`.padEnd(33)}: ${sizes.join(' | ')} us`);
   const all = (r: { first: Int32Array }) => Array.from(r.first).join();
   console.log(`${`same ids, ${tag} vs AVX-512`.padEnd(33)}: single ${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`);
 }

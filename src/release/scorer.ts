@@ -67,7 +67,12 @@ export interface ScorerOptions {
 
 const DEFAULT_SLOT_MAX_BYTES = 2 ** 31;
 export const DEFAULT_BATCH_SIZE = 32;
-/** Below this many users a pass of the native kernel over the item matrix costs about the same (it streams the whole matrix). */
+/**
+ * Below this many users a task costs more per user: the plain AVX-512 scan
+ * streams the whole item matrix per tile of up to 12 users, and each task
+ * pays its own message and wake-up (VNNI's int8 pass costs in proportion to
+ * the users, in quads of 4).
+ */
 const TILE_USERS = 8;
 const METRICS_TIMEOUT_MS = 2000;
 const PREPARE_TIMEOUT_MS = 2000;
@@ -324,7 +329,7 @@ function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, b
     inFlight.add(done);
   }
 
-  // A batch of fewer users costs the kernel about as much as a tile of eight.
+  // A batch of fewer users costs more per user (TILE_USERS).
   const minBatch = Math.min(TILE_USERS, batchSize);
 
   function flush(): void {

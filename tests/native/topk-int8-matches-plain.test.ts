@@ -47,9 +47,9 @@ function data(c: Case) {
 
 const cases: Case[] = [
   { name: 'serving shape', n: 27000, k: 64, users: 32, count: 20, items: 'random', bias: 'small', excluded: 0.005, seed: 1 },
-  { name: 'one user (on VNNI: the plain scan)', n: 27000, k: 64, users: 1, count: 20, items: 'random', bias: 'small', excluded: 0.005, seed: 2 },
+  { name: 'one user (on VNNI: one quad)', n: 27000, k: 64, users: 1, count: 20, items: 'random', bias: 'small', excluded: 0.005, seed: 2 },
   { name: 'groups of 16 plus a remainder, no bias', n: 5003, k: 64, users: 17, count: 50, items: 'random', bias: 'none', excluded: 0.1, seed: 3 },
-  { name: 'a group of 16 and one of 6 (on VNNI: both int8)', n: 4001, k: 64, users: 22, count: 20, items: 'random', bias: 'small', excluded: 0.05, seed: 16 },
+  { name: 'a group of 16 and one of 6 (on VNNI: 16 lanes, then two quads)', n: 4001, k: 64, users: 22, count: 20, items: 'random', bias: 'small', excluded: 0.05, seed: 16 },
   { name: 'one k-step (k <= 64)', n: 1001, k: 13, users: 9, count: 20, items: 'random', bias: 'small', excluded: 0.1, seed: 4 },
   { name: 'two k-steps (64 < k <= 128)', n: 3001, k: 100, users: 7, count: 200, items: 'random', bias: 'small', excluded: 0.05, seed: 5 },
   { name: 'k-steps reloaded (k > 128)', n: 2003, k: 150, users: 18, count: 25, items: 'random', bias: 'small', excluded: 0.05, seed: 15 },
@@ -158,19 +158,20 @@ t.test('an item whose int8 estimate falls the furthest below its score is still 
   for (let i = 1; i < n; i++) for (let j = 0; j < k; j++) f[i * k + j] = i === 70 ? 0 : (r() - 0.5) * 0.1;
   const bias = new Float32Array(n);
   bias[70] = 7.87;
-  // The same user 8 times: VNNI hands batches of under 6 users to the plain scan, so one query would not test it.
-  const users = 8;
-  const u = new Float32Array(k * users).fill(1);
-  for (const count of [1, 2, 5]) {
-    const exclude = new Uint8Array(n * users);
-    const adult = new Uint8Array(users);
-    useInt8(true);
-    const got = Array.from(topKBatchNative!(packItems(f, n, k), bias, u, exclude, new Uint8Array(n), adult, count, f));
-    useInt8(false);
-    const want = Array.from(topKBatchNative!(packItems(f, n, k), bias, u, exclude, new Uint8Array(n), adult, count, f));
-    useInt8(true);
-    t.equal(want[0], 0, `count ${count}: the plain scan ranks item 0 first`);
-    t.same(got, want, `count ${count}: so does the int8 path`);
+  // The same user once (on VNNI: a quad) and 16 times (16 lanes): each pass 1 must find it.
+  for (const users of [1, 16]) {
+    for (const count of [1, 2, 5]) {
+      const u = new Float32Array(k * users).fill(1);
+      const exclude = new Uint8Array(n * users);
+      const adult = new Uint8Array(users);
+      useInt8(true);
+      const got = Array.from(topKBatchNative!(packItems(f, n, k), bias, u, exclude, new Uint8Array(n), adult, count, f));
+      useInt8(false);
+      const want = Array.from(topKBatchNative!(packItems(f, n, k), bias, u, exclude, new Uint8Array(n), adult, count, f));
+      useInt8(true);
+      t.equal(want[0], 0, `${users} users, count ${count}: the plain scan ranks item 0 first`);
+      t.same(got, want, `${users} users, count ${count}: so does the int8 path`);
+    }
   }
 });
 
