@@ -7,6 +7,7 @@ import { topK as topKTwin, topKBatch as topKBatchTwin } from './twins/topk';
 export { BLOCK, packBlocks, packItems, packedLength } from './twins/topk';
 import { sgdEpochTs, type SgdEpochArgs } from './twins/train-sgd';
 import { alsHalfTs, gramTs, type AlsHalfArgs } from './twins/train-als';
+import { lineLengthsTs, writeLinesTs } from './twins/lines';
 
 interface Addon {
   simd: string;
@@ -98,3 +99,17 @@ export const alsHalf: (a: AlsHalfArgs) => void = alsHalfNative ?? alsHalfTs;
 export const gramNative: typeof gramTs | null = train?.gram ?? null;
 export const gram: typeof gramTs = gramNative ?? gramTs;
 export { sgdEpochTs, alsHalfTs, gramTs };
+
+// Answer lines as bytes (native/lines.cc), each on its own: an addon built before they existed still loads.
+interface LinesAddon {
+  lineLengths: typeof lineLengthsTs;
+  writeLines: typeof writeLinesTs;
+}
+const lines = loaded.addon as unknown as Partial<LinesAddon> | null;
+/** out[u] = the byte length of user u's answer line; see native/twins/lines.ts. */
+export const lineLengthsNative: typeof lineLengthsTs | null = lines?.lineLengths ?? null;
+export const lineLengths: typeof lineLengthsTs = lineLengthsNative ?? lineLengthsTs;
+/** Each user's answer line (ids comma-separated, UTF-8) written into a body; see native/twins/lines.ts. */
+export const writeLinesNative: typeof writeLinesTs | null = lines?.writeLines ?? null;
+export const writeLines: typeof writeLinesTs = writeLinesNative ?? writeLinesTs;
+export { lineLengthsTs, writeLinesTs };

@@ -5,9 +5,9 @@ import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { openStore } from '../src/store/store';
 import { SlotReader, type Role } from '../src/release/slots';
 import { prepareModel, warmUpYielding, type PreparedModel } from '../src/release/prepared-model';
-import { lineBytes, rankUsers, writeLine, type Ranked } from '../src/release/rank';
+import { rankUsers, type Ranked } from '../src/release/rank';
 import { createScoringMetrics } from '../src/release/metrics';
-import { int8Path, nativeStatus } from '../native/index';
+import { int8Path, lineLengths, nativeStatus, writeLines } from '../native/index';
 import { logger } from '../src/log';
 import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
 
@@ -118,23 +118,32 @@ export default function score(task: ScoreTask): ScoreResult {
   });
   const done: RoleAnswers[] = [];
   for (const [role, at] of byRole) scoreRole(role, task.users, at, out, done);
-  // The lines as bytes in one buffer, in the task's user order: one copy to the main thread, which writes them to the socket as they are.
-  const len = new Int32Array(n);
-  const rankedAt = new Array<{ model: PreparedModel; items: ArrayLike<number> } | undefined>(n).fill(undefined);
-  for (const d of done)
+  // The lines as bytes in one buffer, in the task's user order: one copy to the main thread, which
+  // writes them to the socket as they are. Per role (its model's ids), every user's items back to
+  // back, their lengths, then the lines, in two native calls.
+  const flat = done.map((d) => {
+    let total = 0;
+    for (const r of d.ranked) total += r.items.length;
+    const items = new Int32Array(total);
+    const counts = new Int32Array(d.ranked.length);
+    let o = 0;
     d.ranked.forEach((r, y) => {
-      const x = d.at[y]!;
-      rankedAt[x] = { model: d.model, items: r.items };
-      len[x] = lineBytes(d.model, r.items);
+      items.set(r.items, o);
+      counts[y] = r.items.length;
+      o += r.items.length;
     });
+    const lens = new Int32Array(d.ranked.length);
+    lineLengths(d.model.idEnds, items, counts, lens);
+    lens.forEach((len, y) => (out.ends[d.at[y]!] = len));
+    return { items, counts };
+  });
+  // Lengths to ends, in task order (users no model answered have empty lines).
   let total = 0;
-  for (let x = 0; x < n; x++) total += len[x]!;
+  for (let x = 0; x < n; x++) out.ends[x] = total += out.ends[x]!;
   out.body = new Uint8Array(total);
-  let at = 0;
-  for (let x = 0; x < n; x++) {
-    const r = rankedAt[x];
-    if (r) at = writeLine(r.model, r.items, out.body, at);
-    out.ends[x] = at;
-  }
+  done.forEach((d, g) => {
+    const starts = Int32Array.from(d.at, (x) => (x > 0 ? out.ends[x - 1]! : 0));
+    writeLines(d.model.idBytes, d.model.idEnds, flat[g]!.items, flat[g]!.counts, out.body, starts);
+  });
   return out;
 }

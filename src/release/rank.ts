@@ -26,30 +26,6 @@ export interface Ranked {
   source: 'model' | 'cold-start';
 }
 
-/** The answer line's length in bytes: the ids and the commas between them. */
-export function lineBytes(m: PreparedModel, items: ArrayLike<number>): number {
-  const ends = m.idEnds;
-  let len = items.length > 0 ? items.length - 1 : 0;
-  for (let x = 0; x < items.length; x++) {
-    const i = items[x]!;
-    len += ends[i]! - (i > 0 ? ends[i - 1]! : 0);
-  }
-  return len;
-}
-
-/** Writes the answer line (ids comma-separated, UTF-8) into `out` at `at`; returns where it ends. */
-export function writeLine(m: PreparedModel, items: ArrayLike<number>, out: Uint8Array, at: number): number {
-  const bytes = m.idBytes;
-  const ends = m.idEnds;
-  for (let x = 0; x < items.length; x++) {
-    if (x > 0) out[at++] = 0x2c;
-    const i = items[x]!;
-    // Ids are a dozen bytes or so: a loop beats a subarray view and a copy call per id.
-    for (let b = i > 0 ? ends[i - 1]! : 0, e = ends[i]!; b < e; b++) out[at++] = bytes[b]!;
-  }
-  return at;
-}
-
 /** The ids of ranked items, for callers that want strings. */
 export function idsOf(m: PreparedModel, items: ArrayLike<number>): string[] {
   return Array.from(items, (i) => m.view.itemIds[i]!);
