@@ -100,8 +100,7 @@ function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult, 
     }
     // The batch's time shared evenly: one observation per answer, as with single queries.
     const perUser = Number(process.hrtime.bigint() - started) / 1e9 / at.length;
-    const latency = metrics.latency.labels({ role: servedAs });
-    for (let y = 0; y < ranked.length; y++) latency.observe(perUser);
+    metrics.latency.labels(servedAs).observe(perUser, ranked.length);
   } finally {
     reader.release(lease);
   }

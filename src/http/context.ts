@@ -7,7 +7,7 @@ import type { IngestHandle } from '../ingest/loop';
 import type { Logger } from '../log';
 import type { Scorer } from '../release/scorer';
 import { duration, requests } from './metrics';
-import type { TallyCounterChild, TallyHistogramChild } from './tally';
+import type { TallyCounterChild, TallyHistogramChild } from '../tally';
 import { requestId, type RequestIds } from './request-id';
 import { send, type Exchange } from './respond';
 

@@ -1,7 +1,7 @@
 // The HTTP front's metrics, declared once, registered in prom-client's default
 // registry (the process's main registry, merged with the workers' at /metrics).
 import { Counter, Gauge, register } from 'prom-client';
-import { tallyCounter, tallyHistogram } from './tally';
+import { tallyCounter, tallyHistogram } from '../tally';
 
 export const REQUESTS = 'movrec_http_requests_total';
 export const DURATION = 'movrec_http_request_duration_seconds';

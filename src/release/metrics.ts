@@ -2,6 +2,7 @@
 // aggregate across threads itself); the main thread merges their JSON with
 // AggregatorRegistry.aggregate. Model loads are counted on the main thread.
 import { Counter, Gauge, Histogram, Registry, register } from 'prom-client';
+import { tallyHistogram, type TallyHistogram } from '../tally';
 
 export const SCORING_LATENCY = 'movrec_scoring_latency_seconds';
 export const SCORING_ANSWERS = 'movrec_scoring_answers_total';
@@ -12,7 +13,8 @@ export const SCORING_KERNEL = 'movrec_scoring_kernel_info';
 
 export interface ScoringMetrics {
   registry: Registry;
-  latency: Histogram<'role'>;
+  /** Observed once per answer (a batch's time shared evenly): plain increments, not a prom-client child's label hashing per call. */
+  latency: TallyHistogram;
   answers: Counter<'role' | 'model' | 'source'>;
   coldStarts: Counter<'role'>;
   /** Set to 1 by each worker for the kernel it runs: merged, the value counts the workers on it. */
@@ -24,13 +26,13 @@ export function createScoringMetrics(): ScoringMetrics {
   const registry = new Registry();
   return {
     registry,
-    latency: new Histogram({
+    latency: tallyHistogram({
       name: SCORING_LATENCY,
       help: 'Time to score one user inside a worker (LMDB reads, mask, top-K); a batch\'s time is shared evenly among its users',
-      labelNames: ['role'],
+      labelName: 'role',
       // Fine buckets under a millisecond: the kernel is sub-millisecond when healthy.
       buckets: [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1],
-      registers: [registry],
+      registry,
     }),
     answers: new Counter({ name: SCORING_ANSWERS, help: 'Answers computed by workers', labelNames: ['role', 'model', 'source'], registers: [registry] }),
     coldStarts: new Counter({ name: SCORING_COLD_START, help: 'Answers from the cold-start segment list', labelNames: ['role'], registers: [registry] }),

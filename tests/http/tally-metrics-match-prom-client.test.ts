@@ -3,7 +3,7 @@
 // included), the same JSON for the merge with the workers, and a reset.
 import t from 'tap';
 import { AggregatorRegistry, Counter, Histogram, Registry, register } from 'prom-client';
-import { tallyCounter, tallyHistogram } from '../../src/http/tally';
+import { tallyCounter, tallyHistogram } from '../../src/tally';
 
 const BUCKETS = [0.001, 0.005, 0.01, 0.5];
 // On an edge (counted in that bucket, as prom-client's le is inclusive), between edges, past the last, zero.
@@ -41,4 +41,23 @@ t.test('a tally histogram and counter print as prom-client prints the same obser
   rh.labels('recommend').observe(0.002);
   t.match(await register.getSingleMetricAsString('test_tally_seconds'), /test_tally_seconds_count\{route="recommend"\} 1$/m, 'reset starts from zero');
   t.match(await register.getSingleMetricAsString('test_tally_total'), /test_tally_total\{route="recommend",status="200"\} 0/);
+});
+
+t.test('a tally in its own registry (a scoring worker\'s) observing a value many times reads as prom-client observing it one by one', async (t) => {
+  const mine = new Registry();
+  const ref = new Registry();
+  const h = tallyHistogram({ name: 'test_tally_batch_seconds', help: 'b', labelName: 'role', buckets: BUCKETS, registry: mine });
+  const rh = new Histogram({ name: 'test_tally_batch_seconds', help: 'b', labelNames: ['role'], buckets: BUCKETS, registers: [ref] });
+  for (const [v, times] of [[0.004, 28], [0.0002, 1], [0.7, 3], [0.005, 0]] as const) {
+    h.labels('stable').observe(v, times);
+    for (let x = 0; x < times; x++) rh.labels({ role: 'stable' }).observe(v);
+  }
+  // v x times and v added times over round differently in the last bit: the sum is compared as a number.
+  const text = async (r: Registry) => (await r.getSingleMetricAsString('test_tally_batch_seconds')).split('\n');
+  const sumOf = (lines: string[]) => Number(lines.find((l) => l.startsWith('test_tally_batch_seconds_sum'))!.split(' ')[1]);
+  const [got, want] = [await text(mine), await text(ref)];
+  t.same(got.filter((l) => !l.includes('_sum')), want.filter((l) => !l.includes('_sum')), 'histogram text, buckets and count');
+  t.ok(Math.abs(sumOf(got) - sumOf(want)) < 1e-12, `sum ${sumOf(got)} vs ${sumOf(want)}`);
+  t.ok(got.includes('test_tally_batch_seconds_count{role="stable"} 32'), '28 + 1 + 3 observations');
+  t.equal(register.getSingleMetric('test_tally_batch_seconds'), undefined, 'not in the default registry');
 });

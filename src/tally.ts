@@ -4,7 +4,7 @@
 // the HTTP front); these keep a child's numbers in plain fields (a counter) or a typed array (a histogram) and hand
 // prom-client's registry the same JSON shape at scrape time, so /metrics, the
 // merge with the workers' registries and the text format are unchanged.
-import { register } from 'prom-client';
+import { register, type Registry } from 'prom-client';
 
 type Labels = Record<string, string | number>;
 
@@ -26,12 +26,12 @@ interface Registered {
   reset(): void;
 }
 
-/** The metric already registered under `name` (two servers in one process share it), or this one, registered now. */
-function adopt<T extends Registered>(metric: T): T {
-  const found = register.getSingleMetric(metric.name) as unknown as T | undefined;
+/** The metric already registered under `name` in `registry` (two servers in one process share it), or this one, registered now. */
+function adopt<T extends Registered>(metric: T, registry: Registry = register): T {
+  const found = registry.getSingleMetric(metric.name) as unknown as T | undefined;
   if (found) return found;
   // The registry reads only name, help, type, aggregator, get() and reset().
-  register.registerMetric(metric as unknown as Parameters<typeof register.registerMetric>[0]);
+  registry.registerMetric(metric as unknown as Parameters<typeof registry.registerMetric>[0]);
   return metric;
 }
 
@@ -77,7 +77,8 @@ class TallyCounterImpl implements Registered {
 }
 
 export interface TallyHistogramChild {
-  observe(value: number): void;
+  /** One observation of `value`, or `times` of them (a batch's users sharing its time). */
+  observe(value: number, times?: number): void;
 }
 
 class TallyHistogramImpl implements Registered {
@@ -98,11 +99,11 @@ class TallyHistogramImpl implements Registered {
     const child = c;
     const bounds = this.bounds;
     return {
-      observe(v: number) {
+      observe(v: number, times = 1) {
         let b = 0;
         while (b < bounds.length && v > bounds[b]!) b++;
-        child.counts[b]!++;
-        child.sum += v;
+        child.counts[b]! += times;
+        child.sum += v * times;
       },
     };
   }
@@ -134,10 +135,11 @@ class TallyHistogramImpl implements Registered {
 export type TallyCounter = Pick<TallyCounterImpl, 'labels' | 'get' | 'reset' | 'name'>;
 export type TallyHistogram = Pick<TallyHistogramImpl, 'labels' | 'get' | 'reset' | 'name'>;
 
-export function tallyCounter(o: { name: string; help: string; labelNames: readonly string[] }): TallyCounter {
-  return adopt(new TallyCounterImpl(o.name, o.help, o.labelNames));
+/** `registry`: where it is registered (a scoring worker's own); prom-client's default registry otherwise. */
+export function tallyCounter(o: { name: string; help: string; labelNames: readonly string[]; registry?: Registry }): TallyCounter {
+  return adopt(new TallyCounterImpl(o.name, o.help, o.labelNames), o.registry);
 }
 
-export function tallyHistogram(o: { name: string; help: string; labelName: string; buckets: readonly number[] }): TallyHistogram {
-  return adopt(new TallyHistogramImpl(o.name, o.help, o.labelName, [...o.buckets].sort((a, b) => a - b)));
+export function tallyHistogram(o: { name: string; help: string; labelName: string; buckets: readonly number[]; registry?: Registry }): TallyHistogram {
+  return adopt(new TallyHistogramImpl(o.name, o.help, o.labelName, [...o.buckets].sort((a, b) => a - b)), o.registry);
 }
