@@ -6,6 +6,7 @@ import { openStore } from '../src/store/store';
 import { SlotReader, type Role } from '../src/release/slots';
 import { prepareModel, warmUpYielding, type PreparedModel } from '../src/release/prepared-model';
 import { rankUsers, type Ranked } from '../src/release/rank';
+import { readSeen } from '../src/release/id-table';
 import { createScoringMetrics } from '../src/release/metrics';
 import { int8Path, lineLengths, nativeStatus, writeLines } from '../native/index';
 import { logger } from '../src/log';
@@ -78,7 +79,13 @@ function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult, 
   if (!lease) return;
   try {
     const model = modelOf(lease.slot, lease.generation, lease.bytes);
-    const facts = at.map((x) => ({ userId: users[x]!, seen: store.seenMovies(users[x]!), info: store.userInfo(users[x]!) }));
+    // Each seen list read from its stored bytes straight into the model's indices (decoded as ids only if they are not the plain list expected).
+    const facts = at.map((x) => {
+      const userId = users[x]!;
+      const bytes = store.seenBytes(userId);
+      const seen = bytes ? (readSeen(bytes, model.idTable) ?? store.seenMovies(userId)) : [];
+      return { userId, seen, info: store.userInfo(userId) };
+    });
     const ranked = rankUsers(model, facts, data);
     const modelId = model.view.id;
     const servedAs: Role = lease.role;

@@ -5,12 +5,14 @@
 import { FLAG_ADULT, viewArtifact, type ModelView } from '../model/artifact';
 import { Errors } from '../errors';
 import { packItems, packedLength, topK } from '../../native/index';
+import { createIdTable, type IdTable } from './id-table';
 
 const SCORINGS = new Set(['dot+itemBias', 'dot']);
 /** Ids added to the id map per warm-up piece: a few ms each for 27,000 ids in all, where the whole map took 7-14 ms in one go. */
 const INDEX_PIECE = 8192;
-/** Per prepared model, a way to fill its id map up to a given id (for warmUpSteps). */
+/** Per prepared model, a way to fill its id map (and its id table) up to a given id (for warmUpSteps). */
 const indexPieces = new WeakMap<PreparedModel, (end: number) => void>();
+const tablePieces = new WeakMap<PreparedModel, (end: number) => void>();
 
 export interface PreparedModel {
   view: ModelView;
@@ -31,6 +33,8 @@ export interface PreparedModel {
    */
   readonly idBytes: Uint8Array;
   readonly idEnds: Int32Array;
+  /** The ids looked up by their bytes (a stored seen list is resolved without a string per title). */
+  readonly idTable: IdTable;
 }
 
 /** Refuses an artifact this build cannot serve (MOVREC_ERR_MODEL_FORMAT). */
@@ -78,6 +82,8 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
     }
     return ids;
   };
+  let table: ReturnType<typeof createIdTable> | undefined;
+  const byteTable = () => (table ??= createIdTable(idTable().bytes, idTable().ends));
   const m: PreparedModel = {
     view,
     get itemIndex() {
@@ -100,8 +106,12 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
     get idEnds() {
       return idTable().ends;
     },
+    get idTable() {
+      return byteTable();
+    },
   };
   indexPieces.set(m, indexUpTo);
+  tablePieces.set(m, (end) => byteTable().buildUpTo(end));
   return m;
 }
 
@@ -109,13 +119,20 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
 function warmUpSteps(m: PreparedModel): (() => void)[] {
   const n = m.view.itemIds.length;
   const upTo = indexPieces.get(m);
+  const tableUpTo = tablePieces.get(m);
   const index: (() => void)[] = [];
-  for (let end = INDEX_PIECE; upTo && end < n; end += INDEX_PIECE) index.push(() => upTo(end));
+  const table: (() => void)[] = [];
+  for (let end = INDEX_PIECE; end < n; end += INDEX_PIECE) {
+    if (upTo) index.push(() => upTo(end));
+    if (tableUpTo) table.push(() => tableUpTo(end));
+  }
   return [
     ...index,
     () => void m.itemIndex,
     () => void m.popular,
     () => void m.idBytes,
+    ...table,
+    () => tableUpTo?.(n),
     // One query for nobody: the native kernel builds its per-matrix int8 copy (AMX or VNNI) on first use.
     // Not a zero vector: every score would tie, and the int8 path would rescore every item.
     () => void topK(m.packed, null, new Float32Array(m.view.factors).fill(1), m.mask, m.view.itemFlags, false, 1, m.view.itemFactors),

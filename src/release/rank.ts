@@ -5,6 +5,7 @@ import { isMinor, segmentKey, type UserInfo } from '../model/dataset';
 import { topKBatch } from '../../native/index';
 import { GLOBAL_SEGMENT, occupationKey } from '../model/popularity';
 import { isAdult, type PreparedModel } from './prepared-model';
+import type { SeenItems } from './id-table';
 
 /** The segment lists a cold-start answer is drawn from, most specific first. */
 export function coldStartKeys(info: UserInfo | null): string[] {
@@ -16,8 +17,27 @@ export const MIN_HISTORY = 3;
 
 export interface UserFacts {
   userId: number;
-  seen: string[];
+  /** The titles the user watched or rated: their ids, or (read from the store's bytes) the model's indices of those it knows. */
+  seen: string[] | SeenItems;
   info: UserInfo | null;
+}
+
+/** How many titles the user saw (known to the model or not). */
+function seenTitles(user: UserFacts): number {
+  return Array.isArray(user.seen) ? user.seen.length : user.seen.titles;
+}
+
+/** The model's indices of the titles the user saw (titles it does not know cannot be answered anyway). */
+function seenIndices(m: PreparedModel, user: UserFacts, each: (i: number) => void): void {
+  if (!Array.isArray(user.seen)) {
+    for (const i of user.seen.items) each(i);
+    return;
+  }
+  const index = m.itemIndex;
+  for (const id of user.seen) {
+    const i = index.get(id);
+    if (i !== undefined) each(i);
+  }
 }
 
 export interface Ranked {
@@ -37,15 +57,14 @@ export interface RankOptions {
 }
 
 /** Marks the user's seen titles in the model's scratch mask; returns them to clear after. */
-function markSeen(m: PreparedModel, seen: string[]): number[] {
+function markSeen(m: PreparedModel, user: UserFacts): number[] {
   const marked: number[] = [];
-  for (const id of seen) {
-    const i = m.itemIndex.get(id);
-    if (i !== undefined && m.mask[i] === 0) {
+  seenIndices(m, user, (i) => {
+    if (m.mask[i] === 0) {
       m.mask[i] = 1;
       marked.push(i);
     }
-  }
+  });
   return marked;
 }
 
@@ -90,9 +109,10 @@ function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; mino
   const k = v.factors;
   const b = scored.length;
   let listValues = b;
-  for (const x of scored) listValues += x.user.seen.length;
+  for (const x of scored) listValues += seenTitles(x.user);
   const s = scratchFor(m, b, listValues);
-  const index = m.itemIndex;
+  // The id map only for lists of ids (built on first use: a worker reading stored bytes never needs it).
+  let index: Map<string, number> | undefined;
   let at = 0;
   for (let x = 0; x < b; x++) {
     const { user, u, minor } = scored[x]!;
@@ -100,9 +120,15 @@ function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; mino
     s.adult[x] = minor ? 1 : 0;
     // The user's count, then its items the model knows (titles it does not know cannot be answered anyway).
     const countAt = at++;
-    for (const id of user.seen) {
-      const i = index.get(id);
-      if (i !== undefined) s.lists[at++] = i;
+    if (Array.isArray(user.seen)) {
+      index ??= m.itemIndex;
+      for (const id of user.seen) {
+        const i = index.get(id);
+        if (i !== undefined) s.lists[at++] = i;
+      }
+    } else {
+      s.lists.set(user.seen.items, at);
+      at += user.seen.items.length;
     }
     s.lists[countAt] = at - countAt - 1;
   }
@@ -116,7 +142,7 @@ function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: Arra
   // out the seen and (for minors) adult titles: no second pass over the history.
   if (best && best.length >= opts.listSize) return { items: best.length === opts.listSize ? best : Array.prototype.slice.call(best, 0, opts.listSize), source: 'model' };
   const minor = isMinor(user.info, opts.unknownAgeIsMinor);
-  const marked = markSeen(m, user.seen);
+  const marked = markSeen(m, user);
   try {
     const v = m.view;
     const out: number[] = [];
@@ -137,7 +163,7 @@ function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: Arra
 export function rankUsers(m: PreparedModel, users: UserFacts[], opts: RankOptions): Ranked[] {
   const scored: { user: UserFacts; u: number; minor: boolean; at: number }[] = [];
   users.forEach((user, at) => {
-    const u = user.seen.length >= MIN_HISTORY ? m.view.userIndex(user.userId) : -1;
+    const u = seenTitles(user) >= MIN_HISTORY ? m.view.userIndex(user.userId) : -1;
     if (u >= 0) scored.push({ user, u, minor: isMinor(user.info, opts.unknownAgeIsMinor), at });
   });
   const best = scored.length > 0 ? scoreBatch(m, scored, opts.listSize) : null;

@@ -18,6 +18,11 @@ export interface MovieInfo {
 export interface Store {
   root: RootDatabase;
   seenMovies(userId: number): string[];
+  /**
+   * The same list as stored (MessagePack), or undefined for a user with none:
+   * a view valid only until the store's next read (for release/id-table's readSeen).
+   */
+  seenBytes(userId: number): Uint8Array | undefined;
   userInfo(userId: number): UserInfo | null;
   movieInfo(movieId: string): MovieInfo | null;
   readSnapshot(opts?: SnapshotOptions): Dataset;
@@ -83,6 +88,9 @@ export function openStore(dataDir: string, opts: { readOnly?: boolean } = {}): S
     seenMovies(userId) {
       // One read: the list ingest keeps beside the watches and ratings (two range scans cost several times more).
       return t.userSeen.get(userId) ?? [];
+    },
+    seenBytes(userId) {
+      return t.userSeen.getBinaryFast(userId);
     },
     userInfo(userId) {
       const e = t.catalogUsers.get(userId);
