@@ -65,6 +65,8 @@ export interface ModelParts {
 export interface ModelView extends Omit<ModelParts, 'itemIds' | 'segments'> {
   header: ArtifactHeader;
   itemIds: string[];
+  /** The same ids as stored: UTF-8, joined by '\n' (a view of the artifact, nothing copied). */
+  itemIdBytes: Uint8Array;
   segments: Record<string, number[]>;
   /** Internal index of an external user id, or -1. */
   userIndex(userId: number): number;
@@ -234,6 +236,7 @@ export function viewArtifact(bytes: Uint8Array, opts: { verify: boolean; label?:
     itemFlags: new Uint8Array(buf, base + s.itemFlags.offset, s.itemFlags.bytes),
     popularity: f32(s.popularity),
     itemIds: itemIdText === '' ? [] : itemIdText.split('\n'),
+    itemIdBytes: new Uint8Array(buf, base + s.itemIds.offset, s.itemIds.bytes),
     segments: JSON.parse(text(s.segments)) as Record<string, number[]>,
     userIndex(userId: number): number {
       let lo = 0;

@@ -8,10 +8,9 @@ import { packItems, packedLength, topK } from '../../native/index';
 import { createIdTable, type IdTable } from './id-table';
 
 const SCORINGS = new Set(['dot+itemBias', 'dot']);
-/** Ids added to the id map per warm-up piece: a few ms each for 27,000 ids in all, where the whole map took 7-14 ms in one go. */
-const INDEX_PIECE = 8192;
-/** Per prepared model, a way to fill its id map (and its id table) up to a given id (for warmUpSteps). */
-const indexPieces = new WeakMap<PreparedModel, (end: number) => void>();
+/** Ids added to the id table per warm-up piece: about a millisecond each. */
+const ID_PIECE = 8192;
+/** Per prepared model, a way to fill its id table up to a given id (for warmUpSteps). */
 const tablePieces = new WeakMap<PreparedModel, (end: number) => void>();
 
 export interface PreparedModel {
@@ -61,24 +60,24 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
   // publishing a model needs none of them unless it answers degraded, and
   // workers build them in their turn before the flip (warmUp).
   let packed = opts.packed;
-  const itemIndex = new Map<string, number>();
-  // The id map is filled piece by piece (warmUpSteps): ids [0, indexed) are in.
-  let indexed = 0;
-  const indexUpTo = (end: number): void => {
-    if (end <= indexed) return;
-    // The view's ids are slices of the one text of all ids: as map keys, every lookup would
-    // compare against bytes far apart in that 400 KiB string. A JSON round trip gives each key its own.
-    const keys = JSON.parse(JSON.stringify(view.itemIds.slice(indexed, end))) as string[];
-    for (const key of keys) itemIndex.set(key, indexed++);
-  };
+  let itemIndex: Map<string, number> | undefined;
   let popular: Int32Array | undefined;
   let ids: { bytes: Uint8Array; ends: Int32Array } | undefined;
   const idTable = () => {
     if (!ids) {
+      // From the stored text (ids joined by '\n'), one pass over its bytes: no string per id.
+      const text = view.itemIdBytes;
       const ends = new Int32Array(n);
+      const bytes = new Uint8Array(Math.max(0, text.length - Math.max(0, n - 1)));
       let at = 0;
-      for (let i = 0; i < n; i++) ends[i] = at += Buffer.byteLength(view.itemIds[i]!, 'utf8');
-      ids = { bytes: new Uint8Array(Buffer.from(view.itemIds.join(''), 'utf8')), ends };
+      let id = 0;
+      for (let b = 0; b < text.length; b++) {
+        const c = text[b]!;
+        if (c === 0x0a) ends[id++] = at;
+        else bytes[at++] = c;
+      }
+      if (n > 0) ends[n - 1] = at;
+      ids = { bytes, ends };
     }
     return ids;
   };
@@ -87,7 +86,12 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
   const m: PreparedModel = {
     view,
     get itemIndex() {
-      indexUpTo(n);
+      if (!itemIndex) {
+        // The view's ids are slices of the one text of all ids: as map keys, every lookup would
+        // compare against bytes far apart in that 400 KiB string. A JSON round trip gives each key its own.
+        const keys = JSON.parse(JSON.stringify(view.itemIds)) as string[];
+        itemIndex = new Map(keys.map((key, i) => [key, i]));
+      }
       return itemIndex;
     },
     get packed() {
@@ -110,29 +114,26 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
       return byteTable();
     },
   };
-  indexPieces.set(m, indexUpTo);
   tablePieces.set(m, (end) => byteTable().buildUpTo(end));
   return m;
 }
 
-/** What prepareModel leaves for first use, one piece (a few ms each for a 27,000-item model) per step. */
+/**
+ * What prepareModel leaves for first use and a scoring worker needs, one piece
+ * (a few ms at most for a 27,000-item model) per step. Not the id map: workers
+ * resolve seen lists through the id table, and build the map (about 10 ms)
+ * only for a list that is not stored as expected.
+ */
 function warmUpSteps(m: PreparedModel): (() => void)[] {
   const n = m.view.itemIds.length;
-  const upTo = indexPieces.get(m);
-  const tableUpTo = tablePieces.get(m);
-  const index: (() => void)[] = [];
+  const tableUpTo = tablePieces.get(m)!;
   const table: (() => void)[] = [];
-  for (let end = INDEX_PIECE; end < n; end += INDEX_PIECE) {
-    if (upTo) index.push(() => upTo(end));
-    if (tableUpTo) table.push(() => tableUpTo(end));
-  }
+  for (let end = ID_PIECE; end < n; end += ID_PIECE) table.push(() => tableUpTo(end));
   return [
-    ...index,
-    () => void m.itemIndex,
     () => void m.popular,
     () => void m.idBytes,
     ...table,
-    () => tableUpTo?.(n),
+    () => tableUpTo(n),
     // One query for nobody: the native kernel builds its per-matrix int8 copy (AMX or VNNI) on first use.
     // Not a zero vector: every score would tie, and the int8 path would rescore every item.
     () => void topK(m.packed, null, new Float32Array(m.view.factors).fill(1), m.mask, m.view.itemFlags, false, 1, m.view.itemFactors),
