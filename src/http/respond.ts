@@ -29,7 +29,8 @@ export function send(ex: Exchange, status: number, body: string | Uint8Array, he
   const { res } = ex;
   // Corking inside the handler's synchronous part is a no-op, so every write corks.
   res.cork(() => {
-    res.writeStatus(STATUS_LINE[status] ?? `${status} Unknown`);
+    // uWebSockets.js writes "200 OK" itself when no status was written: one call less per answer.
+    if (status !== 200) res.writeStatus(STATUS_LINE[status] ?? `${status} Unknown`);
     for (const [k, v] of headers) res.writeHeader(k, v);
     res.end(body, close);
   });
