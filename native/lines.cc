@@ -10,14 +10,6 @@
 
 namespace {
 
-bool typedArg(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
-  napi_typedarray_type type;
-  if (napi_get_typedarray_info(env, v, &type, length, data, nullptr, nullptr) != napi_ok) return false;
-  return type == want;
-}
-
 struct Batch {
   const int32_t* idEnds;
   size_t ids;
@@ -69,10 +61,10 @@ napi_value LineLengths(napi_env env, napi_callback_info info) {
   Batch b{};
   void *ends, *items, *counts, *out;
   size_t nOut;
-  if (!typedArg(env, argv[0], napi_int32_array, &ends, &b.ids)) return movrec::fail(env, "lineLengths: idEnds must be an Int32Array");
-  if (!typedArg(env, argv[1], napi_int32_array, &items, &b.nItems)) return movrec::fail(env, "lineLengths: items must be an Int32Array");
-  if (!typedArg(env, argv[2], napi_int32_array, &counts, &b.users)) return movrec::fail(env, "lineLengths: counts must be an Int32Array");
-  if (!typedArg(env, argv[3], napi_int32_array, &out, &nOut)) return movrec::fail(env, "lineLengths: out must be an Int32Array");
+  if (!movrec::typed(env, argv[0], napi_int32_array, &ends, &b.ids)) return movrec::fail(env, "lineLengths: idEnds must be an Int32Array");
+  if (!movrec::typed(env, argv[1], napi_int32_array, &items, &b.nItems)) return movrec::fail(env, "lineLengths: items must be an Int32Array");
+  if (!movrec::typed(env, argv[2], napi_int32_array, &counts, &b.users)) return movrec::fail(env, "lineLengths: counts must be an Int32Array");
+  if (!movrec::typed(env, argv[3], napi_int32_array, &out, &nOut)) return movrec::fail(env, "lineLengths: out must be an Int32Array");
   b.idEnds = static_cast<const int32_t*>(ends);
   b.items = static_cast<const int32_t*>(items);
   b.counts = static_cast<const int32_t*>(counts);
@@ -92,12 +84,12 @@ napi_value WriteLines(napi_env env, napi_callback_info info) {
   Batch b{};
   void *bytes, *ends, *items, *counts, *body, *starts;
   size_t nBody, nStarts;
-  if (!typedArg(env, argv[0], napi_uint8_array, &bytes, &b.idBytes)) return movrec::fail(env, "writeLines: idBytes must be a Uint8Array");
-  if (!typedArg(env, argv[1], napi_int32_array, &ends, &b.ids)) return movrec::fail(env, "writeLines: idEnds must be an Int32Array");
-  if (!typedArg(env, argv[2], napi_int32_array, &items, &b.nItems)) return movrec::fail(env, "writeLines: items must be an Int32Array");
-  if (!typedArg(env, argv[3], napi_int32_array, &counts, &b.users)) return movrec::fail(env, "writeLines: counts must be an Int32Array");
-  if (!typedArg(env, argv[4], napi_uint8_array, &body, &nBody)) return movrec::fail(env, "writeLines: body must be a Uint8Array");
-  if (!typedArg(env, argv[5], napi_int32_array, &starts, &nStarts)) return movrec::fail(env, "writeLines: starts must be an Int32Array");
+  if (!movrec::typed(env, argv[0], napi_uint8_array, &bytes, &b.idBytes)) return movrec::fail(env, "writeLines: idBytes must be a Uint8Array");
+  if (!movrec::typed(env, argv[1], napi_int32_array, &ends, &b.ids)) return movrec::fail(env, "writeLines: idEnds must be an Int32Array");
+  if (!movrec::typed(env, argv[2], napi_int32_array, &items, &b.nItems)) return movrec::fail(env, "writeLines: items must be an Int32Array");
+  if (!movrec::typed(env, argv[3], napi_int32_array, &counts, &b.users)) return movrec::fail(env, "writeLines: counts must be an Int32Array");
+  if (!movrec::typed(env, argv[4], napi_uint8_array, &body, &nBody)) return movrec::fail(env, "writeLines: body must be a Uint8Array");
+  if (!movrec::typed(env, argv[5], napi_int32_array, &starts, &nStarts)) return movrec::fail(env, "writeLines: starts must be an Int32Array");
   b.idEnds = static_cast<const int32_t*>(ends);
   b.items = static_cast<const int32_t*>(items);
   b.counts = static_cast<const int32_t*>(counts);

@@ -28,6 +28,14 @@ napi_value fail(napi_env env, const char* message, bool range) {
   else napi_throw_type_error(env, nullptr, message);
   return nullptr;
 }
+
+bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, v, &type, length, data, nullptr, nullptr) != napi_ok) return false;
+  return type == want;
+}
 }  // namespace movrec
 
 NAPI_MODULE_INIT() {

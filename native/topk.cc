@@ -298,14 +298,6 @@ void scan(napi_env env, napi_value packed, const Items& it, const float* uvs, st
   scanAll(it, uvs, users);
 }
 
-bool typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* length) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
-  napi_typedarray_type type;
-  if (napi_get_typedarray_info(env, v, &type, length, data, nullptr, nullptr) != napi_ok) return false;
-  return type == want;
-}
-
 // The heap's items, best first (ties: lower index first).
 void writeBestFirst(const Heap& heap, int32_t* out) {
   std::vector<size_t> order(heap.size);
@@ -334,11 +326,11 @@ bool readItems(napi_env env, napi_value* argv, size_t argc, size_t k, Items* it)
     movrec::fail(env, why, range);
     return false;
   };
-  if (!typed(env, argv[0], napi_float32_array, &p, &np)) return refuse("packedItems must be a Float32Array", false);
+  if (!movrec::typed(env, argv[0], napi_float32_array, &p, &np)) return refuse("packedItems must be a Float32Array", false);
   napi_valuetype bt;
   napi_typeof(env, argv[1], &bt);
-  if (bt != napi_null && !typed(env, argv[1], napi_float32_array, &bias, &nb)) return refuse("itemBias must be a Float32Array or null", false);
-  if (!typed(env, argv[4], napi_uint8_array, &flags, &n)) return refuse("itemFlags must be a Uint8Array", false);
+  if (bt != napi_null && !movrec::typed(env, argv[1], napi_float32_array, &bias, &nb)) return refuse("itemBias must be a Float32Array or null", false);
+  if (!movrec::typed(env, argv[4], napi_uint8_array, &flags, &n)) return refuse("itemFlags must be a Uint8Array", false);
   if (k == 0) return refuse("factors must be at least 1", true);
   if (np != (n + kBlock - 1) / kBlock * kBlock * k) return refuse("packedItems length must equal ceil(items / 16) x 16 x factors (see packItems)", true);
   if (bias && nb != n) return refuse("itemBias length must equal the item count", true);
@@ -349,7 +341,7 @@ bool readItems(napi_env env, napi_value* argv, size_t argc, size_t k, Items* it)
     if (rt != napi_null && rt != napi_undefined) {
       void* rows;
       size_t nr;
-      if (!typed(env, argv[7], napi_float32_array, &rows, &nr)) return refuse("itemRows must be a Float32Array, null or absent", false);
+      if (!movrec::typed(env, argv[7], napi_float32_array, &rows, &nr)) return refuse("itemRows must be a Float32Array, null or absent", false);
       if (nr != n * k) return refuse("itemRows length must equal items x factors", true);
       it->rows = static_cast<const float*>(rows);
     }
@@ -371,8 +363,8 @@ napi_value TopK(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topK expects 7 arguments (an 8th, itemRows, is optional)");
   void *u, *ex;
   size_t k, nex;
-  if (!typed(env, argv[2], napi_float32_array, &u, &k)) return movrec::fail(env, "userVec must be a Float32Array");
-  if (!typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array");
+  if (!movrec::typed(env, argv[2], napi_float32_array, &u, &k)) return movrec::fail(env, "userVec must be a Float32Array");
+  if (!movrec::typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array");
   Items it;
   if (!readItems(env, argv, argc, k, &it)) return nullptr;
   bool adult = false;
@@ -403,10 +395,10 @@ napi_value TopKBatch(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 7) return movrec::fail(env, "topKBatch expects 7 arguments (an 8th, itemRows, is optional)");
   void *u, *ex, *adult;
   size_t nu, nex, nusers;
-  if (!typed(env, argv[2], napi_float32_array, &u, &nu)) return movrec::fail(env, "userVecs must be a Float32Array");
-  const bool lists = typed(env, argv[3], napi_int32_array, &ex, &nex);
-  if (!lists && !typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array (users x items masks) or an Int32Array (lists)");
-  if (!typed(env, argv[5], napi_uint8_array, &adult, &nusers)) return movrec::fail(env, "excludeAdult must be a Uint8Array (one byte per user)");
+  if (!movrec::typed(env, argv[2], napi_float32_array, &u, &nu)) return movrec::fail(env, "userVecs must be a Float32Array");
+  const bool lists = movrec::typed(env, argv[3], napi_int32_array, &ex, &nex);
+  if (!lists && !movrec::typed(env, argv[3], napi_uint8_array, &ex, &nex)) return movrec::fail(env, "exclude must be a Uint8Array (users x items masks) or an Int32Array (lists)");
+  if (!movrec::typed(env, argv[5], napi_uint8_array, &adult, &nusers)) return movrec::fail(env, "excludeAdult must be a Uint8Array (one byte per user)");
   if (nusers == 0 || nu % nusers != 0) return movrec::fail(env, "userVecs length must be users x factors", true);
   Items it;
   if (!readItems(env, argv, argc, nu / nusers, &it)) return nullptr;
