@@ -10,10 +10,8 @@ import { createIdTable, type IdTable } from './id-table';
 const SCORINGS = new Set(['dot+itemBias', 'dot']);
 /** Ids added to the id table per warm-up piece: about a millisecond each. */
 const ID_PIECE = 8192;
-/** Per prepared model, a way to fill its id table up to a given id (for warmUpSteps). */
-const tablePieces = new WeakMap<PreparedModel, (end: number) => void>();
-/** Per prepared model, the popularity order's pieces (for warmUpSteps). */
-const popularPieces = new WeakMap<PreparedModel, () => (() => void)[]>();
+/** Per prepared model, what warmUpSteps builds in pieces: the id table up to a given id, and the popularity order's steps. */
+const pieces = new WeakMap<PreparedModel, { tableUpTo(end: number): void; popularSteps(): (() => void)[] }>();
 
 /** Merges two runs sorted by `before` into one (ties cannot happen: `before` orders distinct indices totally). */
 function mergeRuns(a: Int32Array, b: Int32Array, before: (x: number, y: number) => boolean): Int32Array {
@@ -156,8 +154,7 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
       return byteTable();
     },
   };
-  tablePieces.set(m, (end) => byteTable().buildUpTo(end));
-  popularPieces.set(m, popularSteps);
+  pieces.set(m, { tableUpTo: (end) => byteTable().buildUpTo(end), popularSteps });
   return m;
 }
 
@@ -169,11 +166,11 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
  */
 function warmUpSteps(m: PreparedModel): (() => void)[] {
   const n = m.view.itemIds.length;
-  const tableUpTo = tablePieces.get(m)!;
+  const { tableUpTo, popularSteps } = pieces.get(m)!;
   const table: (() => void)[] = [];
   for (let end = ID_PIECE; end < n; end += ID_PIECE) table.push(() => tableUpTo(end));
   return [
-    ...popularPieces.get(m)!(),
+    ...popularSteps(),
     () => void m.idBytes,
     ...table,
     () => tableUpTo(n),

@@ -27,17 +27,20 @@ function seenTitles(user: UserFacts): number {
   return Array.isArray(user.seen) ? user.seen.length : user.seen.titles;
 }
 
-/** The model's indices of the titles the user saw (titles it does not know cannot be answered anyway). */
-function seenIndices(m: PreparedModel, user: UserFacts, each: (i: number) => void): void {
-  if (!Array.isArray(user.seen)) {
-    for (const i of user.seen.items) each(i);
-    return;
-  }
+/**
+ * The model's indices of the titles the user saw (titles it does not know
+ * cannot be answered anyway): as read from the store's bytes, or looked up in
+ * the id map (built on first use: a worker reading stored bytes never needs it).
+ */
+function seenIndices(m: PreparedModel, user: UserFacts): ArrayLike<number> {
+  if (!Array.isArray(user.seen)) return user.seen.items;
   const index = m.itemIndex;
+  const out: number[] = [];
   for (const id of user.seen) {
     const i = index.get(id);
-    if (i !== undefined) each(i);
+    if (i !== undefined) out.push(i);
   }
+  return out;
 }
 
 export interface Ranked {
@@ -59,12 +62,14 @@ export interface RankOptions {
 /** Marks the user's seen titles in the model's scratch mask; returns them to clear after. */
 function markSeen(m: PreparedModel, user: UserFacts): number[] {
   const marked: number[] = [];
-  seenIndices(m, user, (i) => {
+  const seen = seenIndices(m, user);
+  for (let x = 0; x < seen.length; x++) {
+    const i = seen[x]!;
     if (m.mask[i] === 0) {
       m.mask[i] = 1;
       marked.push(i);
     }
-  });
+  }
   return marked;
 }
 
@@ -111,26 +116,16 @@ function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; mino
   let listValues = b;
   for (const x of scored) listValues += seenTitles(x.user);
   const s = scratchFor(m, b, listValues);
-  // The id map only for lists of ids (built on first use: a worker reading stored bytes never needs it).
-  let index: Map<string, number> | undefined;
   let at = 0;
   for (let x = 0; x < b; x++) {
     const { user, u, minor } = scored[x]!;
     s.vecs.set(v.userFactors.subarray(u * k, u * k + k), x * k);
     s.adult[x] = minor ? 1 : 0;
     // The user's count, then its items the model knows (titles it does not know cannot be answered anyway).
-    const countAt = at++;
-    if (Array.isArray(user.seen)) {
-      index ??= m.itemIndex;
-      for (const id of user.seen) {
-        const i = index.get(id);
-        if (i !== undefined) s.lists[at++] = i;
-      }
-    } else {
-      s.lists.set(user.seen.items, at);
-      at += user.seen.items.length;
-    }
-    s.lists[countAt] = at - countAt - 1;
+    const seen = seenIndices(m, user);
+    s.lists[at++] = seen.length;
+    s.lists.set(seen, at);
+    at += seen.length;
   }
   const bias = v.scoring === 'dot+itemBias' ? v.itemBias : null;
   // The artifact's own item-major factors (shared memory) let the native kernel rescore without a copy of its own.
