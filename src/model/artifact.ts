@@ -239,8 +239,12 @@ export function viewArtifact(bytes: Uint8Array, opts: { verify: boolean; label?:
     itemIdBytes: new Uint8Array(buf, base + s.itemIds.offset, s.itemIds.bytes),
     segments: JSON.parse(text(s.segments)) as Record<string, number[]>,
     userIndex(userId: number): number {
-      let lo = 0;
-      let hi = userIds.length - 1;
+      const n = userIds.length;
+      if (n === 0 || !(userId >= userIds[0]! && userId <= userIds[n - 1]!)) return -1;
+      // Ids are strictly ascending integers, so id x sits no further than x - first from the start
+      // and last - x from the end: dense ids (1..n) are found at once, gaps only widen the search.
+      let lo = Math.max(0, n - 1 - (userIds[n - 1]! - userId));
+      let hi = Math.min(n - 1, userId - userIds[0]!);
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
         const v = userIds[mid]!;
