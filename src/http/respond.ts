@@ -38,6 +38,20 @@ export function send(ex: Exchange, status: number, body: string | Uint8Array, he
   return true;
 }
 
+// The last address read, as bytes and as text: a server's clients are few, the course simulator is one,
+// so most requests skip making a string (and a Buffer) for the same address again.
+let lastBytes = new Uint8Array(0);
+let lastText = '';
+
 export function remoteAddress(res: HttpResponse): string {
-  return Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
+  const bytes = new Uint8Array(res.getRemoteAddressAsText());
+  const n = bytes.length;
+  if (n === lastBytes.length) {
+    let x = 0;
+    while (x < n && bytes[x] === lastBytes[x]) x++;
+    if (x === n) return lastText;
+  }
+  lastBytes = bytes;
+  lastText = Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
+  return lastText;
 }
