@@ -103,6 +103,9 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     idleTimeout: Number.POSITIVE_INFINITY,
     // 'sync' parks idle workers in Atomics.wait, so they would never see a metrics request.
     atomics: 'async',
+    // The batcher keeps one task queued ahead per worker: posted to the worker at once, it starts the
+    // moment the last one ends, not after the main thread has handled that answer and posted the next.
+    concurrentTasksPerWorker: 2,
     workerData,
   });
   const channel = new BroadcastChannel(workerData.metricsChannel);
