@@ -160,8 +160,10 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
     }
   }
 
-  async function recommend(userId: number, role: Role = 'stable'): Promise<Recommendation> {
-    if (closed) throw Errors.config('the scorer is closed');
+  // Not async: the batcher's own promise is returned as it is, not wrapped in a second one that
+  // settles two microtasks later (per request, on the main thread).
+  function recommend(userId: number, role: Role = 'stable'): Promise<Recommendation> {
+    if (closed) return Promise.reject(Errors.config('the scorer is closed'));
     return batcher.submit(userId, role);
   }
 
