@@ -3,7 +3,7 @@
 // native/*.cc into ONE addon, native/build/movrec.node, with the machine's g++
 // and Node's own headers (no node-gyp, no download). Without a compiler it
 // says so and exits 0: the TypeScript twins in native/twins take over.
-'use strict';
+
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -55,14 +55,37 @@ const simd =
           ? 'vnni'
           : has('avx512f', 'avx2', 'fma')
             ? 'avx512'
-            : has('avx2', 'fma') ? 'avx2' : 'none')
+            : has('avx2', 'fma')
+              ? 'avx2'
+              : 'none')
   ];
 
-const sources = fs.readdirSync(here).filter((f) => f.endsWith('.cc')).sort().map((f) => path.join(here, f));
+const sources = fs
+  .readdirSync(here)
+  .filter((f) => f.endsWith('.cc'))
+  .sort()
+  .map((f) => path.join(here, f));
 fs.mkdirSync(path.dirname(out), { recursive: true });
 const tmp = `${out}.tmp-${process.pid}`;
-const args = ['-O3', ...simd, '-std=c++17', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-DNAPI_VERSION=8', `-I${include}`, `-I${here}`, ...sources, '-o', tmp];
-process.stdout.write(`native build: ${cxx} ${simd.join(' ') || '(no SIMD flags)'} ${sources.map((s) => path.basename(s)).join(' ')}\n`);
+const args = [
+  '-O3',
+  ...simd,
+  '-std=c++17',
+  '-shared',
+  '-fPIC',
+  '-fvisibility=hidden',
+  '-Wall',
+  '-Wextra',
+  '-DNAPI_VERSION=8',
+  `-I${include}`,
+  `-I${here}`,
+  ...sources,
+  '-o',
+  tmp,
+];
+process.stdout.write(
+  `native build: ${cxx} ${simd.join(' ') || '(no SIMD flags)'} ${sources.map((s) => path.basename(s)).join(' ')}\n`,
+);
 const r = spawnSync(cxx, args, { stdio: 'inherit' });
 if (r.status !== 0) {
   fs.rmSync(tmp, { force: true });

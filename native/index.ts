@@ -69,7 +69,11 @@ export function useInt8(on?: boolean): boolean {
 }
 
 /** Which int8 backend the addon was built with ('amx' or 'vnni'), or 'none'. */
-export const int8Backend: 'amx' | 'vnni' | 'none' = /amx/.test(loaded.addon?.simd ?? '') ? 'amx' : /vnni/.test(loaded.addon?.simd ?? '') ? 'vnni' : 'none';
+export const int8Backend: 'amx' | 'vnni' | 'none' = /amx/.test(loaded.addon?.simd ?? '')
+  ? 'amx'
+  : /vnni/.test(loaded.addon?.simd ?? '')
+    ? 'vnni'
+    : 'none';
 
 /** The int8 backend in use now ('amx' or 'vnni'), or 'off': what logs and metrics report. */
 export function int8Path(): 'amx' | 'vnni' | 'off' {
@@ -79,8 +83,31 @@ export function int8Path(): 'amx' | 'vnni' | 'off' {
 // Training kernels (MODEL helper): each falls back to its twin on its own, so
 // an addon built before a kernel existed still loads.
 interface TrainAddon {
-  sgdEpoch(user: Uint32Array, item: Uint32Array, value: Float32Array, order: Uint32Array, p: Float32Array, q: Float32Array, bu: Float32Array, bi: Float32Array, k: number, mu: number, lr: number, reg: number): number;
-  alsHalf(indptr: Uint32Array, indices: Uint32Array, cm: Float32Array, x: Float32Array, y: Float32Array, yty: Float32Array, k: number, reg: number, cgSteps: number): void;
+  sgdEpoch(
+    user: Uint32Array,
+    item: Uint32Array,
+    value: Float32Array,
+    order: Uint32Array,
+    p: Float32Array,
+    q: Float32Array,
+    bu: Float32Array,
+    bi: Float32Array,
+    k: number,
+    mu: number,
+    lr: number,
+    reg: number,
+  ): number;
+  alsHalf(
+    indptr: Uint32Array,
+    indices: Uint32Array,
+    cm: Float32Array,
+    x: Float32Array,
+    y: Float32Array,
+    yty: Float32Array,
+    k: number,
+    reg: number,
+    cgSteps: number,
+  ): void;
   gram(y: Float32Array, rows: number, k: number): Float32Array;
 }
 const train = loaded.addon as unknown as Partial<TrainAddon> | null;
@@ -88,7 +115,21 @@ const nativeSgd = train?.sgdEpoch;
 const nativeAls = train?.alsHalf;
 /** One SGD epoch of biased MF, native when built; see native/twins/train-sgd.ts. */
 export const sgdEpochNative: ((a: SgdEpochArgs) => number) | null = nativeSgd
-  ? (a) => nativeSgd(a.user, a.item, a.value, a.order, a.userFactors, a.itemFactors, a.userBias, a.itemBias, a.k, a.globalMean, a.lr, a.reg)
+  ? (a) =>
+      nativeSgd(
+        a.user,
+        a.item,
+        a.value,
+        a.order,
+        a.userFactors,
+        a.itemFactors,
+        a.userBias,
+        a.itemBias,
+        a.k,
+        a.globalMean,
+        a.lr,
+        a.reg,
+      )
   : null;
 export const sgdEpoch: (a: SgdEpochArgs) => number = sgdEpochNative ?? sgdEpochTs;
 /** One implicit-ALS half-step, native when built; see native/twins/train-als.ts. */

@@ -5,7 +5,7 @@
 // then refuses the lockfile as out of sync; with an entry that states its
 // os/cpu, npm skips it on other platforms without fetching. Run after any
 // `npm install` that rewrites package-lock.json.
-'use strict';
+
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -26,6 +26,8 @@ for (const [key, pkg] of Object.entries(lock.packages)) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
-fs.writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+);
+fs.writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 process.stdout.write(`lockfile-platforms: added ${added} platform entries\n`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `movrec` executable: runs the compiled CLI (built by `npm ci` / `npm run build`).
-'use strict';
+
 const path = require('node:path');
 const fs = require('node:fs');
 const entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');

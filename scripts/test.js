@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: type check, build, start a real Kafka broker (unless
+// `npm test`: type check, lint, build, start a real Kafka broker (unless
 // MOVREC_TEST_KAFKA names one), run every tap test with coverage, enforce the
 // coverage floor from package.json, and stop the broker whatever happens.
-'use strict';
+
 const { spawnSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -20,6 +20,8 @@ const step = (label, cmd, args, opts = {}) => {
 };
 
 step('type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+// Biome formats and lints in one pass (one dependency, no plugin set to keep in step); `npm run format` fixes the format.
+step('lint', bin('biome'), ['ci', '--colors=off', '.']);
 step('build', bin('tsc'), ['-p', 'tsconfig.build.json']);
 let nativeBuilt = false;
 if (fs.existsSync(path.join(root, 'native', 'build.js'))) {
@@ -56,7 +58,11 @@ let stopped = false;
 const stopBroker = () => {
   if (!kafkaHome || stopped) return;
   stopped = true;
-  spawnSync(path.join(root, 'scripts', 'kafka'), ['stop'], { cwd: root, env: { ...env, MOVREC_KAFKA_HOME: kafkaHome }, stdio: 'inherit' });
+  spawnSync(path.join(root, 'scripts', 'kafka'), ['stop'], {
+    cwd: root,
+    env: { ...env, MOVREC_KAFKA_HOME: kafkaHome },
+    stdio: 'inherit',
+  });
   fs.rmSync(kafkaHome, { recursive: true, force: true });
 };
 process.on('exit', stopBroker);
@@ -84,7 +90,8 @@ function checkFloor() {
   }
   const total = JSON.parse(fs.readFileSync(summaryFile, 'utf8')).total;
   const low = Object.entries(floor).filter(([k, min]) => total[k].pct < min);
-  for (const [k, min] of Object.entries(floor)) process.stderr.write(`coverage ${k}: ${total[k].pct}% (floor ${min}%)\n`);
+  for (const [k, min] of Object.entries(floor))
+    process.stderr.write(`coverage ${k}: ${total[k].pct}% (floor ${min}%)\n`);
   if (low.length) {
     process.stderr.write(`npm test: coverage below the floor in package.json: ${low.map(([k]) => k).join(', ')}\n`);
     process.exit(1);

@@ -8,7 +8,11 @@ export class MovrecError extends Error {
   readonly retriable: boolean;
   readonly exitCode: number;
 
-  constructor(code: string, message: string, opts: { status?: number; retriable?: boolean; exitCode?: number; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { status?: number; retriable?: boolean; exitCode?: number; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'MovrecError';
     this.code = code;
@@ -21,23 +25,47 @@ export class MovrecError extends Error {
 export const Errors = {
   usage: (message: string) => new MovrecError('MOVREC_ERR_USAGE', message, { exitCode: 2 }),
   config: (message: string) => new MovrecError('MOVREC_ERR_CONFIG', message, { exitCode: 2 }),
-  configFile: (file: string, why: string) => new MovrecError('MOVREC_ERR_CONFIG_FILE', `cannot read config file ${file}: ${why}`, { exitCode: 2 }),
-  badUserId: (raw: string) => new MovrecError('MOVREC_ERR_BAD_USER_ID', `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40)}"`, { status: 400 }),
-  notFound: (path: string) => new MovrecError('MOVREC_ERR_NOT_FOUND', `no route for ${path.slice(0, 80)}`, { status: 404 }),
-  methodNotAllowed: (method: string) => new MovrecError('MOVREC_ERR_METHOD', `method ${method} not allowed`, { status: 405 }),
+  configFile: (file: string, why: string) =>
+    new MovrecError('MOVREC_ERR_CONFIG_FILE', `cannot read config file ${file}: ${why}`, { exitCode: 2 }),
+  badUserId: (raw: string) =>
+    new MovrecError(
+      'MOVREC_ERR_BAD_USER_ID',
+      `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40)}"`,
+      { status: 400 },
+    ),
+  notFound: (path: string) =>
+    new MovrecError('MOVREC_ERR_NOT_FOUND', `no route for ${path.slice(0, 80)}`, { status: 404 }),
+  methodNotAllowed: (method: string) =>
+    new MovrecError('MOVREC_ERR_METHOD', `method ${method} not allowed`, { status: 405 }),
   unauthorized: () => new MovrecError('MOVREC_ERR_UNAUTHORIZED', 'a valid bearer token is required', { status: 401 }),
   forbidden: (why: string) => new MovrecError('MOVREC_ERR_FORBIDDEN', why, { status: 403 }),
-  modelChecksum: (id: string) => new MovrecError('MOVREC_ERR_MODEL_CHECKSUM', `model ${id}: checksum mismatch, artifact refused`),
+  modelChecksum: (id: string) =>
+    new MovrecError('MOVREC_ERR_MODEL_CHECKSUM', `model ${id}: checksum mismatch, artifact refused`),
   modelFormat: (id: string, why: string) => new MovrecError('MOVREC_ERR_MODEL_FORMAT', `model ${id}: ${why}`),
-  modelNotFound: (id: string) => new MovrecError('MOVREC_ERR_MODEL_NOT_FOUND', `model ${id} not found`, { status: 404 }),
+  modelNotFound: (id: string) =>
+    new MovrecError('MOVREC_ERR_MODEL_NOT_FOUND', `model ${id} not found`, { status: 404 }),
   modelSlotBusy: (slots: number[], ms: number) =>
-    new MovrecError('MOVREC_ERR_MODEL_SLOT_BUSY', `no idle model slot drained within ${ms} ms (idle slots ${slots.join(', ') || 'none'} still have readers)`, { retriable: true }),
-  modelNotLoaded: () => new MovrecError('MOVREC_ERR_MODEL_NOT_LOADED', 'no model is loaded yet', { status: 503, retriable: true }),
+    new MovrecError(
+      'MOVREC_ERR_MODEL_SLOT_BUSY',
+      `no idle model slot drained within ${ms} ms (idle slots ${slots.join(', ') || 'none'} still have readers)`,
+      { retriable: true },
+    ),
+  modelNotLoaded: () =>
+    new MovrecError('MOVREC_ERR_MODEL_NOT_LOADED', 'no model is loaded yet', { status: 503, retriable: true }),
   storeSchema: (found: unknown, want: number) =>
-    new MovrecError('MOVREC_ERR_STORE_SCHEMA', `store schema version ${String(found)} does not match this build's ${want}: ingest the stream again into a new --data-dir (the old store is left untouched)`),
+    new MovrecError(
+      'MOVREC_ERR_STORE_SCHEMA',
+      `store schema version ${String(found)} does not match this build's ${want}: ingest the stream again into a new --data-dir (the old store is left untouched)`,
+    ),
   storeUpgrade: (found: number, want: number) =>
-    new MovrecError('MOVREC_ERR_STORE_SCHEMA', `store schema version ${found} needs an upgrade to ${want}, which a read-only open cannot do: run a writing command once (movrec ingest or movrec serve) on this --data-dir`),
-  listen: (host: string, port: number) => new MovrecError('MOVREC_ERR_LISTEN', `cannot listen on ${host}:${port} (address in use, or not allowed)`, { retriable: true }),
+    new MovrecError(
+      'MOVREC_ERR_STORE_SCHEMA',
+      `store schema version ${found} needs an upgrade to ${want}, which a read-only open cannot do: run a writing command once (movrec ingest or movrec serve) on this --data-dir`,
+    ),
+  listen: (host: string, port: number) =>
+    new MovrecError('MOVREC_ERR_LISTEN', `cannot listen on ${host}:${port} (address in use, or not allowed)`, {
+      retriable: true,
+    }),
   kafka: (message: string, cause?: unknown) => new MovrecError('MOVREC_ERR_KAFKA', message, { retriable: true, cause }),
   catalog: (message: string, retriable: boolean) => new MovrecError('MOVREC_ERR_CATALOG', message, { retriable }),
 };

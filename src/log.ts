@@ -7,7 +7,14 @@ import { Writable } from 'node:stream';
 export type Logger = pino.Logger;
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const OMIT = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'name']);
 
 /** Formats a pino JSON record as `HH:MM:SS.mmm LEVEL [name] message key=value ...`. */
@@ -25,13 +32,13 @@ export function prettyLine(json: string): string {
     .filter(([k]) => !OMIT.has(k))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
-  return `${time} ${level.padEnd(5)} ${name}${String(rec.msg ?? '')}${rest ? ' ' + rest : ''}`;
+  return `${time} ${level.padEnd(5)} ${name}${String(rec.msg ?? '')}${rest ? ` ${rest}` : ''}`;
 }
 
 function prettyStream(out: NodeJS.WriteStream): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) out.write(prettyLine(line) + '\n');
+      for (const line of chunk.toString('utf8').split('\n')) if (line) out.write(`${prettyLine(line)}\n`);
       cb();
     },
   });

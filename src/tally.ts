@@ -55,7 +55,9 @@ class TallyCounterImpl implements Registered {
     let c = this.children.get(key);
     if (!c) {
       const labels: Labels = {};
-      this.labelNames.forEach((l, i) => (labels[l] = values[i] ?? ''));
+      this.labelNames.forEach((l, i) => {
+        labels[l] = values[i] ?? '';
+      });
       this.children.set(key, (c = { labels, n: 0 }));
     }
     const child = c;
@@ -95,7 +97,11 @@ class TallyHistogramImpl implements Registered {
   labels(value: string): TallyHistogramChild {
     let c = this.children.get(value);
     // counts[b]: observations in bucket b alone (<= bounds[b], above the one before); the last slot is past every bound.
-    if (!c) this.children.set(value, (c = { labels: { [this.labelName]: value }, counts: new Float64Array(this.bounds.length + 1), sum: 0 }));
+    if (!c)
+      this.children.set(
+        value,
+        (c = { labels: { [this.labelName]: value }, counts: new Float64Array(this.bounds.length + 1), sum: 0 }),
+      );
     const child = c;
     const bounds = this.bounds;
     return {
@@ -136,10 +142,29 @@ export type TallyCounter = Pick<TallyCounterImpl, 'labels' | 'get' | 'reset' | '
 export type TallyHistogram = Pick<TallyHistogramImpl, 'labels' | 'get' | 'reset' | 'name'>;
 
 /** `registry`: where it is registered (a scoring worker's own); prom-client's default registry otherwise. */
-export function tallyCounter(o: { name: string; help: string; labelNames: readonly string[]; registry?: Registry }): TallyCounter {
+export function tallyCounter(o: {
+  name: string;
+  help: string;
+  labelNames: readonly string[];
+  registry?: Registry;
+}): TallyCounter {
   return adopt(new TallyCounterImpl(o.name, o.help, o.labelNames), o.registry);
 }
 
-export function tallyHistogram(o: { name: string; help: string; labelName: string; buckets: readonly number[]; registry?: Registry }): TallyHistogram {
-  return adopt(new TallyHistogramImpl(o.name, o.help, o.labelName, [...o.buckets].sort((a, b) => a - b)), o.registry);
+export function tallyHistogram(o: {
+  name: string;
+  help: string;
+  labelName: string;
+  buckets: readonly number[];
+  registry?: Registry;
+}): TallyHistogram {
+  return adopt(
+    new TallyHistogramImpl(
+      o.name,
+      o.help,
+      o.labelName,
+      [...o.buckets].sort((a, b) => a - b),
+    ),
+    o.registry,
+  );
 }

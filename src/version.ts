@@ -24,7 +24,10 @@ export function codeCommit(): string {
   commit = process.env.MOVREC_COMMIT ?? 'unknown';
   if (commit === 'unknown') {
     try {
-      commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: __dirname, stdio: ['ignore', 'pipe', 'ignore'] })
+      commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+        cwd: __dirname,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
         .toString()
         .trim();
     } catch {

@@ -10,7 +10,15 @@ import { readSeen } from '../src/release/id-table';
 import { createScoringMetrics } from '../src/release/metrics';
 import { int8Path, lineLengths, nativeStatus, writeLines } from '../native/index';
 import { logger } from '../src/log';
-import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/release/score-task';
+import type {
+  MetricsReply,
+  MetricsRequest,
+  PrepareReply,
+  PrepareRequest,
+  ScoreResult,
+  ScoreTask,
+  ScoreWorkerData,
+} from '../src/release/score-task';
 
 const data = workerData as ScoreWorkerData;
 const reader = new SlotReader(data.shared);
@@ -27,7 +35,9 @@ channel.onmessage = (ev) => {
   const msg = (ev as MessageEvent).data as Partial<MetricsRequest & PrepareRequest>;
   if (typeof msg.request === 'number') {
     const request = msg.request;
-    void metrics.registry.getMetricsAsJSON().then((m) => channel.postMessage({ reply: request, threadId, metrics: m } satisfies MetricsReply));
+    void metrics.registry
+      .getMetricsAsJSON()
+      .then((m) => channel.postMessage({ reply: request, threadId, metrics: m } satisfies MetricsReply));
   } else if (msg.prepare && msg.prepare.threadId === threadId) {
     const { slot, generation, packedItems } = msg.prepare;
     // Leased by generation: a request that arrives after the publisher gave up
@@ -37,7 +47,9 @@ channel.onmessage = (ev) => {
     // Piece by piece, answering scoring tasks in between; the slot stays leased until the last piece
     // (a parse that throws becomes a rejection, so the lease is released either way).
     Promise.resolve()
-      .then(() => warmUpYielding(modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined)))
+      .then(() =>
+        warmUpYielding(modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined)),
+      )
       .then(
         () => {
           reader.release(lease);
@@ -115,7 +127,14 @@ function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult, 
 
 export default function score(task: ScoreTask): ScoreResult {
   const n = task.users.length;
-  const out: ScoreResult = { threadId, body: new Uint8Array(0), ends: new Int32Array(n), model: new Int8Array(n).fill(-1), cold: new Uint8Array(n), models: [] };
+  const out: ScoreResult = {
+    threadId,
+    body: new Uint8Array(0),
+    ends: new Int32Array(n),
+    model: new Int8Array(n).fill(-1),
+    cold: new Uint8Array(n),
+    models: [],
+  };
   const byRole = new Map<Role, number[]>();
   task.roles.forEach((role, x) => {
     const at = byRole.get(role);
@@ -140,7 +159,9 @@ export default function score(task: ScoreTask): ScoreResult {
     });
     const lens = new Int32Array(d.ranked.length);
     lineLengths(d.model.idEnds, items, counts, lens);
-    lens.forEach((len, y) => (out.ends[d.at[y]!] = len));
+    lens.forEach((len, y) => {
+      out.ends[d.at[y]!] = len;
+    });
     return { items, counts };
   });
   // Lengths to ends, in task order (users no model answered have empty lines).

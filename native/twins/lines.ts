@@ -13,7 +13,8 @@ function refuse(message: string): never {
 
 /** Where id i's bytes start and end, checked against the id table. */
 function idSpan(idBytes: number, idEnds: Int32Array, i: number): [number, number] {
-  if (!Number.isInteger(i) || i < 0 || i >= idEnds.length) refuse(`lines: item ${i} is not an index into ${idEnds.length} ids`);
+  if (!Number.isInteger(i) || i < 0 || i >= idEnds.length)
+    refuse(`lines: item ${i} is not an index into ${idEnds.length} ids`);
   const start = i > 0 ? idEnds[i - 1]! : 0;
   const end = idEnds[i]!;
   if (start < 0 || end < start || end > idBytes) refuse(`lines: the id table is inconsistent at item ${i}`);
@@ -46,13 +47,21 @@ export function lineLengthsTs(idEnds: Int32Array, items: Int32Array, counts: Int
 }
 
 /** Writes user u's line into `body` from starts[u]; a line that would not fit is refused before anything is written. */
-export function writeLinesTs(idBytes: Uint8Array, idEnds: Int32Array, items: Int32Array, counts: Int32Array, body: Uint8Array, starts: Int32Array): void {
+export function writeLinesTs(
+  idBytes: Uint8Array,
+  idEnds: Int32Array,
+  items: Int32Array,
+  counts: Int32Array,
+  body: Uint8Array,
+  starts: Int32Array,
+): void {
   checkCounts(items, counts);
   if (starts.length < counts.length) refuse(`lines: ${counts.length} users but ${starts.length} starts`);
   const lens = new Int32Array(counts.length);
   lineLengthsTs(idEnds, items, counts, lens);
   for (let u = 0; u < counts.length; u++) {
-    if (starts[u]! < 0 || starts[u]! + lens[u]! > body.length) refuse(`lines: user ${u}'s line does not fit the body at ${starts[u]}`);
+    if (starts[u]! < 0 || starts[u]! + lens[u]! > body.length)
+      refuse(`lines: user ${u}'s line does not fit the body at ${starts[u]}`);
   }
   for (let u = 0, at = 0; u < counts.length; u++) {
     let o = starts[u]!;

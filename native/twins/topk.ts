@@ -27,10 +27,20 @@ export function packItems(itemFactors: Float32Array, items: number, factors: num
  * floats, zero where the last block is padded): lets a caller pack a large
  * matrix a slice at a time, or into shared memory.
  */
-export function packBlocks(itemFactors: Float32Array, items: number, factors: number, out: Float32Array, fromBlock: number, toBlock: number): void {
-  if (!Number.isInteger(items) || items < 0 || !Number.isInteger(factors) || factors < 1) throw new RangeError(`packItems needs whole items and factors >= 1, got ${items} x ${factors}`);
-  if (itemFactors.length !== items * factors) throw new RangeError(`itemFactors has ${itemFactors.length} floats, expected ${items} items x ${factors} factors`);
-  if (out.length !== packedLength(items, factors)) throw new RangeError(`the packed array has ${out.length} floats, expected ${packedLength(items, factors)}`);
+export function packBlocks(
+  itemFactors: Float32Array,
+  items: number,
+  factors: number,
+  out: Float32Array,
+  fromBlock: number,
+  toBlock: number,
+): void {
+  if (!Number.isInteger(items) || items < 0 || !Number.isInteger(factors) || factors < 1)
+    throw new RangeError(`packItems needs whole items and factors >= 1, got ${items} x ${factors}`);
+  if (itemFactors.length !== items * factors)
+    throw new RangeError(`itemFactors has ${itemFactors.length} floats, expected ${items} items x ${factors} factors`);
+  if (out.length !== packedLength(items, factors))
+    throw new RangeError(`the packed array has ${out.length} floats, expected ${packedLength(items, factors)}`);
   const last = Math.min(items, toBlock * BLOCK);
   for (let i = fromBlock * BLOCK; i < last; i++) {
     const at = (i - (i % BLOCK)) * factors + (i % BLOCK);
@@ -77,21 +87,24 @@ const BLOCK_ROWS = 64;
  */
 export function exclusionMasks(exclude: Uint8Array | Int32Array, users: number, n: number): Uint8Array {
   if (exclude instanceof Uint8Array) {
-    if (exclude.length !== users * n) throw new RangeError(`exclude has ${exclude.length} bytes, expected ${users} users x ${n} items`);
+    if (exclude.length !== users * n)
+      throw new RangeError(`exclude has ${exclude.length} bytes, expected ${users} users x ${n} items`);
     return exclude;
   }
   const masks = new Uint8Array(users * n);
   let at = 0;
   for (let b = 0; b < users; b++) {
     const len = at < exclude.length ? exclude[at++]! : -1;
-    if (len < 0 || at + len > exclude.length) throw new RangeError(`exclude lists: user ${b}'s count runs past the end (${exclude.length} values)`);
+    if (len < 0 || at + len > exclude.length)
+      throw new RangeError(`exclude lists: user ${b}'s count runs past the end (${exclude.length} values)`);
     for (const end = at + len; at < end; at++) {
       const i = exclude[at]!;
       if (i < 0 || i >= n) throw new RangeError(`exclude lists: item ${i} of user ${b} is not in 0..${n - 1}`);
       masks[b * n + i] = 1;
     }
   }
-  if (at !== exclude.length) throw new RangeError(`exclude lists: ${exclude.length - at} values past the last user's list`);
+  if (at !== exclude.length)
+    throw new RangeError(`exclude lists: ${exclude.length - at} values past the last user's list`);
   return masks;
 }
 
@@ -113,7 +126,8 @@ export function topKBatch(
 ): Int32Array {
   const users = excludeAdult.length;
   const n = itemFlags.length;
-  if (users === 0 || userVecs.length % users !== 0) throw new RangeError(`userVecs has ${userVecs.length} floats, not a multiple of ${users} users`);
+  if (users === 0 || userVecs.length % users !== 0)
+    throw new RangeError(`userVecs has ${userVecs.length} floats, not a multiple of ${users} users`);
   const k = userVecs.length / users;
   checkShapes(packedItems, itemBias, k, n, itemFlags, count);
   const exclude = exclusionMasks(excludeMasksOrLists, users, n);
@@ -121,7 +135,21 @@ export function topKBatch(
   if (count > 0) {
     for (let lo = 0; lo < n; lo += BLOCK_ROWS) {
       const hi = Math.min(n, lo + BLOCK_ROWS);
-      for (let b = 0; b < users; b++) scan(packedItems, itemBias, userVecs, b * k, exclude, b * n, itemFlags, excludeAdult[b] !== 0, lo, hi, k, heaps[b]!);
+      for (let b = 0; b < users; b++)
+        scan(
+          packedItems,
+          itemBias,
+          userVecs,
+          b * k,
+          exclude,
+          b * n,
+          itemFlags,
+          excludeAdult[b] !== 0,
+          lo,
+          hi,
+          k,
+          heaps[b]!,
+        );
     }
   }
   const out = new Int32Array(users * count).fill(-1);
@@ -166,7 +194,7 @@ function scan(
     let s = 0;
     for (let j = 0; j < k; j++) s = fr(packed[at + j * BLOCK]! * u[uAt + j]! + s);
     if (itemBias !== null) s = fr(s + itemBias[i]!);
-    if (s !== s) continue;
+    if (Number.isNaN(s)) continue;
     if (heap.size < count) {
       heapScore[heap.size] = s;
       heapIdx[heap.size] = i;
@@ -182,14 +210,27 @@ function scan(
 
 function writeBestFirst(heap: Heap, out: Int32Array, at: number): void {
   const { score, index } = heap;
-  const order = Array.from({ length: heap.size }, (_, x) => x).sort((a, b) => score[b]! - score[a]! || index[a]! - index[b]!);
+  const order = Array.from({ length: heap.size }, (_, x) => x).sort(
+    (a, b) => score[b]! - score[a]! || index[a]! - index[b]!,
+  );
   for (let x = 0; x < order.length; x++) out[at + x] = index[order[x]!]!;
 }
 
-export function checkShapes(packedItems: Float32Array, itemBias: Float32Array | null, k: number, n: number, itemFlags: Uint8Array, count: number): void {
+export function checkShapes(
+  packedItems: Float32Array,
+  itemBias: Float32Array | null,
+  k: number,
+  n: number,
+  itemFlags: Uint8Array,
+  count: number,
+): void {
   if (k < 1) throw new RangeError('factors must be at least 1');
-  if (packedItems.length !== packedLength(n, k)) throw new RangeError(`packedItems has ${packedItems.length} floats, expected ${packedLength(n, k)} (${n} items x ${k} factors, packed by packItems)`);
-  if (itemBias !== null && itemBias.length !== n) throw new RangeError(`itemBias has ${itemBias.length} entries, expected ${n}`);
+  if (packedItems.length !== packedLength(n, k))
+    throw new RangeError(
+      `packedItems has ${packedItems.length} floats, expected ${packedLength(n, k)} (${n} items x ${k} factors, packed by packItems)`,
+    );
+  if (itemBias !== null && itemBias.length !== n)
+    throw new RangeError(`itemBias has ${itemBias.length} entries, expected ${n}`);
   if (itemFlags.length !== n) throw new RangeError(`itemFlags has ${itemFlags.length} entries, expected ${n}`);
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
 }

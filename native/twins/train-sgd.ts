@@ -19,7 +19,20 @@ export interface SgdEpochArgs {
 
 /** Updates the factors and biases in place; returns the sum of squared errors seen before each update. */
 export function sgdEpochTs(a: SgdEpochArgs): number {
-  const { user, item, value, order, userFactors: P, itemFactors: Q, userBias: bu, itemBias: bi, k, globalMean: mu, lr, reg } = a;
+  const {
+    user,
+    item,
+    value,
+    order,
+    userFactors: P,
+    itemFactors: Q,
+    userBias: bu,
+    itemBias: bi,
+    k,
+    globalMean: mu,
+    lr,
+    reg,
+  } = a;
   let sse = 0;
   for (let n = 0; n < order.length; n++) {
     const r = order[n]!;

@@ -13,6 +13,6 @@ app.listen('127.0.0.1', 0, (socket) => {
     process.stderr.write('raw handler: cannot listen\n');
     process.exit(1);
   }
-  process.stdout.write(JSON.stringify({ port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket) }) + '\n');
+  process.stdout.write(`${JSON.stringify({ port: uWS.us_socket_local_port(socket as unknown as uWS.us_socket) })}\n`);
 });
 process.on('SIGTERM', () => process.exit(0));

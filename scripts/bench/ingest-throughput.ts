@@ -18,7 +18,13 @@ import { openStore, lmdbPath, storeTables } from '../../src/store/store';
 const TARGET_RATE = 100_000;
 const TARGET_SHARE = 0.5;
 
-const { values } = parseArgs({ options: { lines: { type: 'string', default: '500000' }, brokers: { type: 'string' }, 'batch-lines': { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '500000' },
+    brokers: { type: 'string' },
+    'batch-lines': { type: 'string' },
+  },
+});
 const N = Number(values.lines);
 const BROKERS = (values.brokers ?? process.env.MOVREC_TEST_KAFKA ?? '127.0.0.1:19092').split(',');
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -40,7 +46,12 @@ const cpuNow = () => {
 
 /** From the first message to the N-th, for a kafkajs consumer that only counts. */
 async function noopConsumer(kafka: Kafka, topic: string): Promise<Timing> {
-  const consumer = kafka.consumer({ groupId: `${topic}-noop`, maxBytes: 32 << 20, maxBytesPerPartition: 8 << 20, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: `${topic}-noop`,
+    maxBytes: 32 << 20,
+    maxBytesPerPartition: 8 << 20,
+    maxWaitTimeInMs: 200,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
@@ -63,10 +74,24 @@ async function noopConsumer(kafka: Kafka, topic: string): Promise<Timing> {
 }
 
 /** From the first line handed to the loop to the N-th line committed in LMDB. */
-async function ingestRun(topic: string, dataDir: string): Promise<Timing & { watch: number; usedBytes: number; fileBytes: number }> {
-  const config = loadConfig({ env: {}, overrides: { dataDir, 'ingest.batchLines': values['batch-lines'] ? Number(values['batch-lines']) : undefined } });
+async function ingestRun(
+  topic: string,
+  dataDir: string,
+): Promise<Timing & { watch: number; usedBytes: number; fileBytes: number }> {
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir, 'ingest.batchLines': values['batch-lines'] ? Number(values['batch-lines']) : undefined },
+  });
   const store = openStore(dataDir);
-  const source = kafkaSource({ brokers: BROKERS, topic, groupId: `${topic}-ingest`, clientId: 'bench', sasl: null, ssl: false, startFrom: 'earliest' });
+  const source = kafkaSource({
+    brokers: BROKERS,
+    topic,
+    groupId: `${topic}-ingest`,
+    clientId: 'bench',
+    sasl: null,
+    ssl: false,
+    startFrom: 'earliest',
+  });
   const h = startIngest({ config, store, source });
   let t0 = 0;
   let c0 = 0;
@@ -84,14 +109,28 @@ async function ingestRun(topic: string, dataDir: string): Promise<Timing & { wat
   // Pages held by the tables' B-trees (the file also holds free pages that later transactions reuse).
   const tb = storeTables(store);
   let pages = 0;
-  for (const db of [tb.meta, tb.watches, tb.ratings, tb.movieRatings, tb.requests, tb.days, tb.seenUsers, tb.seenMovies]) {
+  for (const db of [
+    tb.meta,
+    tb.watches,
+    tb.ratings,
+    tb.movieRatings,
+    tb.requests,
+    tb.days,
+    tb.seenUsers,
+    tb.seenMovies,
+  ]) {
     const st = db.getStats() as { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
     pages += st.treeBranchPageCount + st.treeLeafPageCount + st.overflowPages;
   }
   const pageSize = (store.root.getStats() as { pageSize: number }).pageSize;
   const watch = dataReport(store).kinds.watch;
   await store.close();
-  return { ...timing, watch, usedBytes: pages * pageSize, fileBytes: statSync(join(lmdbPath(dataDir), 'data.mdb')).size };
+  return {
+    ...timing,
+    watch,
+    usedBytes: pages * pageSize,
+    fileBytes: statSync(join(lmdbPath(dataDir), 'data.mdb')).size,
+  };
 }
 
 async function main(): Promise<void> {
@@ -105,7 +144,8 @@ async function main(): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   // Under the broker's 1 MB request limit per send.
-  for (let i = 0; i < lines.length; i += 8_000) await producer.send({ topic, messages: lines.slice(i, i + 8_000).map((value) => ({ value })) });
+  for (let i = 0; i < lines.length; i += 8_000)
+    await producer.send({ topic, messages: lines.slice(i, i + 8_000).map((value) => ({ value })) });
   await producer.disconnect();
 
   const noop = await noopConsumer(kafka, topic);
@@ -115,11 +155,21 @@ async function main(): Promise<void> {
     const noopRate = N / noop.seconds;
     const rate = N / ing.seconds;
     const perMillion = (ing.usedBytes / ing.watch) * 1e6;
-    console.log(`ingest-throughput: ${fmt(N)} simulator lines on topic ${topic} at ${BROKERS.join(',')} (1 partition; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores, shared: noisy)`);
-    console.log(`  no-op kafkajs consumer   ${fmt(noopRate)} lines/s (${noop.seconds.toFixed(2)} s first to last message; ${fmt(N / noop.cpu)} lines per CPU-second)`);
-    console.log(`  ingest into LMDB         ${fmt(rate)} lines/s (${ing.seconds.toFixed(2)} s first line to last commit; ${fmt(N / ing.cpu)} lines per CPU-second)   target >= ${fmt(TARGET_RATE)} lines/s -> ${rate >= TARGET_RATE ? 'MET' : 'NOT MET'}`);
-    console.log(`  ingest / no-op           ${(100 * (rate / noopRate)).toFixed(1)}% wall-clock, ${(100 * (noop.cpu / ing.cpu)).toFixed(1)}% by CPU time   target >= ${100 * TARGET_SHARE}% -> ${rate / noopRate >= TARGET_SHARE ? 'MET' : 'NOT MET'}`);
-    console.log(`  LMDB used                ${fmt(ing.usedBytes)} bytes in the tables' pages (file ${fmt(ing.fileBytes)}) for ${fmt(ing.watch)} watch lines = ${fmt(perMillion)} bytes per million watch lines (all tables)`);
+    console.log(
+      `ingest-throughput: ${fmt(N)} simulator lines on topic ${topic} at ${BROKERS.join(',')} (1 partition; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores, shared: noisy)`,
+    );
+    console.log(
+      `  no-op kafkajs consumer   ${fmt(noopRate)} lines/s (${noop.seconds.toFixed(2)} s first to last message; ${fmt(N / noop.cpu)} lines per CPU-second)`,
+    );
+    console.log(
+      `  ingest into LMDB         ${fmt(rate)} lines/s (${ing.seconds.toFixed(2)} s first line to last commit; ${fmt(N / ing.cpu)} lines per CPU-second)   target >= ${fmt(TARGET_RATE)} lines/s -> ${rate >= TARGET_RATE ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `  ingest / no-op           ${(100 * (rate / noopRate)).toFixed(1)}% wall-clock, ${(100 * (noop.cpu / ing.cpu)).toFixed(1)}% by CPU time   target >= ${100 * TARGET_SHARE}% -> ${rate / noopRate >= TARGET_SHARE ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `  LMDB used                ${fmt(ing.usedBytes)} bytes in the tables' pages (file ${fmt(ing.fileBytes)}) for ${fmt(ing.watch)} watch lines = ${fmt(perMillion)} bytes per million watch lines (all tables)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     const a = kafka.admin();

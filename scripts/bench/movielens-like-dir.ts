@@ -26,4 +26,6 @@ const { ratings } = writeMovieLensDir(values.dir, {
   perUser: Number(values['per-user']),
   seed: Number(values.seed),
 });
-process.stdout.write(`wrote ${ratings} ratings (${values.users} users, ${values.items} movies, GENERATED, not MovieLens) and folds u1..u5 to ${values.dir}\n`);
+process.stdout.write(
+  `wrote ${ratings} ratings (${values.users} users, ${values.items} movies, GENERATED, not MovieLens) and folds u1..u5 to ${values.dir}\n`,
+);

@@ -9,7 +9,10 @@ const LINES = Number(process.env.LINES ?? 500_000);
 const ROUNDS = 5;
 
 async function main(): Promise<void> {
-  const lines = await historyLines(createWorld({ seed: 7, users: 5000, movies: 2000 }), { lines: LINES, spuriousRate: 0.01 });
+  const lines = await historyLines(createWorld({ seed: 7, users: 5000, movies: 2000 }), {
+    lines: LINES,
+    spuriousRate: 0.01,
+  });
 
   let sink = 0;
   // Wall time and this thread's CPU time: on a shared machine the CPU figure is the one core's own rate.
@@ -40,9 +43,13 @@ async function main(): Promise<void> {
     const k = p.kind === 'reject' ? `reject:${p.reason}` : p.kind;
     kinds[k] = (kinds[k] ?? 0) + 1;
   }
-  console.log(`parse-speed: ${lines.length} simulator lines x ${ROUNDS} rounds, one core (machine shared: figures are noisy)`);
+  console.log(
+    `parse-speed: ${lines.length} simulator lines x ${ROUNDS} rounds, one core (machine shared: figures are noisy)`,
+  );
   console.log(`  line mix        ${JSON.stringify(kinds)}`);
-  console.log(`  parseLine       ${fmt(median)} lines per CPU-second (median of ${ROUNDS}; wall-clock median ${fmt(med(wall))} lines/s, load average ${os.loadavg()[0]!.toFixed(1)})`);
+  console.log(
+    `  parseLine       ${fmt(median)} lines per CPU-second (median of ${ROUNDS}; wall-clock median ${fmt(med(wall))} lines/s, load average ${os.loadavg()[0]!.toFixed(1)})`,
+  );
   console.log(`  target          ${fmt(TARGET)} lines/s on one core  -> ${median >= TARGET ? 'MET' : 'NOT MET'}`);
   console.log(`  checksum        ${sink}`);
 }

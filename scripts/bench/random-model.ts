@@ -6,7 +6,14 @@ export { rng };
 
 export const movieId = (i: number): string => `movie+${i}+${1950 + (i % 70)}`;
 
-export function randomModelParts(o: { id: string; seed: number; users: number; items: number; factors: number; segments: Record<string, number[]> }): ModelParts {
+export function randomModelParts(o: {
+  id: string;
+  seed: number;
+  users: number;
+  items: number;
+  factors: number;
+  segments: Record<string, number[]>;
+}): ModelParts {
   const r = rng(o.seed);
   const { users, items, factors } = o;
   return {

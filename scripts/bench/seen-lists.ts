@@ -18,17 +18,29 @@ const USERS = 5_000;
 const LENGTHS = [3, 20, 100];
 
 async function main(): Promise<void> {
-  const m = prepareModel(encodeArtifact(randomModelParts({ id: 'mf-20260101T000000Z-bench1', seed: 5, users: 1, items: ITEMS, factors: 8, segments: {} })), { verify: false, label: 'bench' });
+  const m = prepareModel(
+    encodeArtifact(
+      randomModelParts({ id: 'mf-20260101T000000Z-bench1', seed: 5, users: 1, items: ITEMS, factors: 8, segments: {} }),
+    ),
+    { verify: false, label: 'bench' },
+  );
   warmUp(m);
   const r = rng(9);
-  console.log(`seen list -> model item indices, per user, ${USERS} users per history length, ${ITEMS} ids; machine shared with other jobs, figures are noisy`);
+  console.log(
+    `seen list -> model item indices, per user, ${USERS} users per history length, ${ITEMS} ids; machine shared with other jobs, figures are noisy`,
+  );
   for (const length of LENGTHS) {
     const dir = mkdtempSync(join(tmpdir(), 'movrec-seen-lists-'));
     const store = openStore(dir);
     try {
       const t = storeTables(store);
       await t.watches.transaction(() => {
-        for (let u = 1; u <= USERS; u++) addSeen(t, u, Array.from({ length }, () => m.view.itemIds[Math.floor(r() * ITEMS)]!));
+        for (let u = 1; u <= USERS; u++)
+          addSeen(
+            t,
+            u,
+            Array.from({ length }, () => m.view.itemIds[Math.floor(r() * ITEMS)]!),
+          );
       });
       const time = (f: (u: number) => number): { us: number; sum: number } => {
         let best = Infinity;

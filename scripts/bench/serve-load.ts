@@ -65,9 +65,15 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<LoadResult>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
 
-
 function parts(id: string, seed: number): ModelParts {
-  return randomModelParts({ id, seed, users: USERS, items: ITEMS, factors: K, segments: { 'unknown|unknown': Array.from({ length: 100 }, (_, i) => i) } });
+  return randomModelParts({
+    id,
+    seed,
+    users: USERS,
+    items: ITEMS,
+    factors: K,
+    segments: { 'unknown|unknown': Array.from({ length: 100 }, (_, i) => i) },
+  });
 }
 
 const manifestFields = (created: string) => ({
@@ -118,7 +124,10 @@ function start(cmd: string[], env: NodeJS.ProcessEnv, portFrom: 'stdout' | 'stde
   const proc = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')}: no port within 120 s\n${lines.slice(-5).join('\n')}`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${cmd.join(' ')}: no port within 120 s\n${lines.slice(-5).join('\n')}`)),
+      120_000,
+    );
     const onData = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
       for (const line of d.toString('utf8').split('\n').filter(Boolean)) {
         lines.push(line);
@@ -153,7 +162,12 @@ function autocannonLoad(port: number, seconds: number, connections: number): Pro
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
-    requests: [{ method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/recommend/${1 + Math.floor(r() * USERS)}` }) }],
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/recommend/${1 + Math.floor(r() * USERS)}` }),
+      },
+    ],
   });
 }
 
@@ -174,7 +188,11 @@ function wrk(port: number, seconds: number, connections: number): Promise<LoadRe
   const script = join(dir, 'load.lua');
   writeFileSync(script, WRK_SCRIPT);
   return new Promise<LoadResult>((resolve, reject) => {
-    const proc = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '2s', '-s', script, `http://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      'wrk',
+      ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '2s', '-s', script, `http://127.0.0.1:${port}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     proc.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -182,8 +200,19 @@ function wrk(port: number, seconds: number, connections: number): Promise<LoadRe
     proc.on('exit', (code) => {
       rmSync(dir, { recursive: true, force: true });
       const m = /WRK (\{.*\})/.exec(out);
-      if (code !== 0 || !m) return reject(new Error(`wrk exited with ${code}: ${out.trim().split('\n').slice(-3).join(' | ')}`));
-      const w = JSON.parse(m[1]!) as { requests: number; us: number; p50: number; p99: number; p999: number; max: number; errors: number; timeouts: number; non2xx: number };
+      if (code !== 0 || !m)
+        return reject(new Error(`wrk exited with ${code}: ${out.trim().split('\n').slice(-3).join(' | ')}`));
+      const w = JSON.parse(m[1]!) as {
+        requests: number;
+        us: number;
+        p50: number;
+        p99: number;
+        p999: number;
+        max: number;
+        errors: number;
+        timeouts: number;
+        non2xx: number;
+      };
       resolve({
         requests: { average: w.requests / (w.us / 1e6), total: w.requests },
         latency: { p50: w.p50 / 1000, p99: w.p99 / 1000, p99_9: w.p999 / 1000, max: w.max / 1000 },
@@ -212,14 +241,17 @@ async function paced(port: number, seconds: number, rate: number): Promise<LoadR
   const one = (): void => {
     pending++;
     const t0 = performance.now();
-    const req = request({ host: '127.0.0.1', port, path: `/recommend/${1 + Math.floor(r() * USERS)}`, agent }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        latencies.push(performance.now() - t0);
-        if (res.statusCode !== 200) non2xx++;
-        pending--;
-      });
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path: `/recommend/${1 + Math.floor(r() * USERS)}`, agent },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          latencies.push(performance.now() - t0);
+          if (res.statusCode !== 200) non2xx++;
+          pending--;
+        });
+      },
+    );
     req.on('error', () => {
       errors++;
       pending--;
@@ -347,15 +379,30 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'movrec-serve-bench-'));
   const children: Child[] = [];
   try {
-    console.log(`model ${USERS} users x ${ITEMS} items x ${K} factors; serve --threads ${THREADS}; load: ${LOADGEN}${LOADGEN === 'wrk' ? ' (1 thread)' : ''}, ${CONNECTIONS} connections, ${SECONDS} s per run, ids from all ${USERS} users`);
+    console.log(
+      `model ${USERS} users x ${ITEMS} items x ${K} factors; serve --threads ${THREADS}; load: ${LOADGEN}${LOADGEN === 'wrk' ? ' (1 thread)' : ''}, ${CONNECTIONS} connections, ${SECONDS} s per run, ids from all ${USERS} users`,
+    );
     console.log('the machine (2 cores) is shared with the load generator and other jobs: figures are noisy');
     let t0 = Date.now();
     await fillHistory(dir);
     const a = registerModel(dir, parts('mf-20260101T000000Z-aaaaaa', 1), manifestFields('2026-01-02T00:00:00.000Z'));
     const b = registerModel(dir, parts('mf-20260101T000000Z-bbbbbb', 2), manifestFields('2026-01-01T00:00:00.000Z'));
-    console.log(`setup: ${USERS * HISTORY} watches in LMDB, two artifacts of ${(readFileSync(join(dir, 'models', a.artifact)).byteLength / 2 ** 20).toFixed(0)} MiB, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `setup: ${USERS * HISTORY} watches in LMDB, two artifacts of ${(readFileSync(join(dir, 'models', a.artifact)).byteLength / 2 ** 20).toFixed(0)} MiB, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
-    const serveArgs = [MOVREC, 'serve', '--port', '0', '--host', '127.0.0.1', '--threads', String(THREADS), '--data-dir', dir];
+    const serveArgs = [
+      MOVREC,
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--threads',
+      String(THREADS),
+      '--data-dir',
+      dir,
+    ];
     const unbatched = join(dir, 'unbatched.json');
     writeFileSync(unbatched, JSON.stringify({ serve: { batchSize: 1 } }));
     const rows: Row[] = [];
@@ -367,7 +414,8 @@ async function main(): Promise<void> {
     rows.push({ name: '(a) raw uWebSockets.js, fixed line', r: await load(raw.port, SECONDS) });
     // Its capacity at the sweep's largest concurrency too: the rate comparison takes each server at its best.
     const wide = Math.max(CONNECTIONS, ...SWEEP);
-    if (wide !== CONNECTIONS) rows.push({ name: `  same, ${wide} connections`, r: await load(raw.port, SECONDS, wide) });
+    if (wide !== CONNECTIONS)
+      rows.push({ name: `  same, ${wide} connections`, r: await load(raw.port, SECONDS, wide) });
     // The raw handler stays up (idle) for the alternating capacity runs below.
     const rawRuns = rows.slice();
     const pairs: { raw: LoadResult; native: LoadResult }[] = [];
@@ -382,7 +430,11 @@ async function main(): Promise<void> {
       children.push(s);
       const startS = ((Date.now() - t0) / 1000).toFixed(1);
       await load(s.port, WARMUP);
-      const counted = ['movrec_http_degraded_total', 'movrec_scoring_batch_users_sum', 'movrec_scoring_batch_users_count'] as const;
+      const counted = [
+        'movrec_http_degraded_total',
+        'movrec_scoring_batch_users_sum',
+        'movrec_scoring_batch_users_count',
+      ] as const;
       const [d0, users0, tasks0] = (await scrapeAll(s.port, counted)) as [number, number, number];
       const { r, line } = await cpuBreakdown(s.proc.pid!, () => load(s.port, SECONDS));
       const [d1, users1, tasks1] = (await scrapeAll(s.port, counted)) as [number, number, number];
@@ -394,11 +446,16 @@ async function main(): Promise<void> {
         for (const c of SWEEP) rows.push({ name: `  same, ${c} connections`, r: await load(s.port, SECONDS, c) });
         // Capacity against the ceiling in back-to-back pairs: the machine's speed drifts by a quarter
         // within minutes, so a raw run minutes before the native one can land on either side of 25%.
-        for (let x = 0; x < PAIRS; x++) pairs.push({ raw: await load(raw.port, SECONDS, wide), native: await load(s.port, SECONDS, wide) });
+        for (let x = 0; x < PAIRS; x++)
+          pairs.push({ raw: await load(raw.port, SECONDS, wide), native: await load(s.port, SECONDS, wide) });
         await stop(raw);
         const before = await scrape(s.port, 'movrec_http_degraded_total');
         const steady = await paced(s.port, SECONDS, RATE);
-        rows.push({ name: `  same, open loop at ${RATE} req/s`, r: steady, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - before });
+        rows.push({
+          name: `  same, open loop at ${RATE} req/s`,
+          r: steady,
+          degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - before,
+        });
       }
       await stop(s);
     }
@@ -424,12 +481,31 @@ async function main(): Promise<void> {
     clearInterval(timer);
     await new Promise((r) => setTimeout(r, 3000));
     const published = s.lines.filter((l) => /"msg":"model published"/.test(l)).length - 1;
-    const flipMs = s.lines.filter((l) => /"msg":"model published"/.test(l)).slice(1).map((l) => Number(/"ms":(\d+)/.exec(l)?.[1]));
-    rows.push({ name: `movrec serve, SIGHUP every ${SWAP_EVERY_MS / 1000} s`, r: swapRun, degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - swapD0, note: `${swaps} SIGHUPs, ${published} flips (load+verify+flip ms: ${flipMs.join(', ')})` });
+    const flipMs = s.lines
+      .filter((l) => /"msg":"model published"/.test(l))
+      .slice(1)
+      .map((l) => Number(/"ms":(\d+)/.exec(l)?.[1]));
+    rows.push({
+      name: `movrec serve, SIGHUP every ${SWAP_EVERY_MS / 1000} s`,
+      r: swapRun,
+      degraded: (await scrape(s.port, 'movrec_http_degraded_total')) - swapD0,
+      note: `${swaps} SIGHUPs, ${published} flips (load+verify+flip ms: ${flipMs.join(', ')})`,
+    });
     const exit = await stop(s);
 
     console.log('');
-    console.log(['run'.padEnd(34), 'req/s'.padStart(7), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'p99.9ms'.padStart(7), 'errors'.padStart(6), 'non2xx'.padStart(6), 'degraded'.padStart(8)].join('  '));
+    console.log(
+      [
+        'run'.padEnd(34),
+        'req/s'.padStart(7),
+        'p50 ms'.padStart(7),
+        'p99 ms'.padStart(7),
+        'p99.9ms'.padStart(7),
+        'errors'.padStart(6),
+        'non2xx'.padStart(6),
+        'degraded'.padStart(8),
+      ].join('  '),
+    );
     for (const x of rows) console.log(row(x));
     const rawRow = rows[0]!;
     const nat = rows.find((x) => x.name === 'movrec serve, native kernel')!;
@@ -438,10 +514,14 @@ async function main(): Promise<void> {
     const swap = rows[rows.length - 1]!;
     const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;
     console.log('');
-    console.log(`targets at ${CONNECTIONS} connections: >= 10000 req/s: ${Math.round(nat.r.requests.average)} | p99 <= 10 ms: ${nat.r.latency.p99} | no errors: ${nat.r.errors + nat.r.timeouts + nat.r.non2xx} | share of raw at ${CONNECTIONS} connections (the 25% target is judged on capacity below): ${pct(nat.r.requests.average, rawRow.r.requests.average)} (TS kernel: ${pct(ts.r.requests.average, rawRow.r.requests.average)}, unbatched: ${pct(single.r.requests.average, rawRow.r.requests.average)})`);
+    console.log(
+      `targets at ${CONNECTIONS} connections: >= 10000 req/s: ${Math.round(nat.r.requests.average)} | p99 <= 10 ms: ${nat.r.latency.p99} | no errors: ${nat.r.errors + nat.r.timeouts + nat.r.non2xx} | share of raw at ${CONNECTIONS} connections (the 25% target is judged on capacity below): ${pct(nat.r.requests.average, rawRow.r.requests.average)} (TS kernel: ${pct(ts.r.requests.average, rawRow.r.requests.average)}, unbatched: ${pct(single.r.requests.average, rawRow.r.requests.average)})`,
+    );
     // The closed-loop connection count is the load generator's choice: the best native run that keeps p99 <= 10 ms and no errors.
     const native = [nat, ...rows.filter((x) => !rawRuns.includes(x) && / connections$/.test(x.name))];
-    const ok = native.filter((x) => x.r.latency.p99 <= 10 && x.r.errors + x.r.timeouts + x.r.non2xx === 0).sort((a, b) => b.r.requests.average - a.r.requests.average)[0];
+    const ok = native
+      .filter((x) => x.r.latency.p99 <= 10 && x.r.errors + x.r.timeouts + x.r.non2xx === 0)
+      .sort((a, b) => b.r.requests.average - a.r.requests.average)[0];
     console.log(
       ok
         ? `best native run with p99 <= 10 ms and no errors: ${Math.round(ok.r.requests.average)} req/s (${ok === nat ? `${CONNECTIONS} connections` : ok.name.replace('same, ', '').trim()}), ${pct(ok.r.requests.average, rawRow.r.requests.average)} of raw -> >= 10000 req/s ${ok.r.requests.average >= 10_000 ? 'MET' : 'NOT MET'}`
@@ -452,7 +532,8 @@ async function main(): Promise<void> {
     const best = (xs: Row[]) => xs.filter(clean).sort((a, b) => b.r.requests.average - a.r.requests.average)[0];
     const rawBest = best(rawRuns);
     const natBest = best(native);
-    const conns = (x: Row, first: Row) => (x === first ? `${CONNECTIONS} connections` : x.name.replace('same, ', '').trim());
+    const conns = (x: Row, first: Row) =>
+      x === first ? `${CONNECTIONS} connections` : x.name.replace('same, ', '').trim();
     if (rawBest && natBest) {
       const share = natBest.r.requests.average / rawBest.r.requests.average;
       console.log(
@@ -461,10 +542,19 @@ async function main(): Promise<void> {
     }
     if (pairs.length > 0) {
       // A pair with errors on either side does not count.
-      const shares = pairs.filter((p) => [p.raw, p.native].every((r) => r.errors + r.timeouts + r.non2xx === 0)).map((p) => p.native.requests.average / p.raw.requests.average);
+      const shares = pairs
+        .filter((p) => [p.raw, p.native].every((r) => r.errors + r.timeouts + r.non2xx === 0))
+        .map((p) => p.native.requests.average / p.raw.requests.average);
       const sorted = shares.slice().sort((a, b) => a - b);
-      const median = sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[(sorted.length - 1) >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-      const each = pairs.map((p) => `${Math.round(p.native.requests.average)} / ${Math.round(p.raw.requests.average)}`).join(', ');
+      const median =
+        sorted.length === 0
+          ? NaN
+          : sorted.length % 2
+            ? sorted[(sorted.length - 1) >> 1]!
+            : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+      const each = pairs
+        .map((p) => `${Math.round(p.native.requests.average)} / ${Math.round(p.raw.requests.average)}`)
+        .join(', ');
       console.log(
         `capacity in ${pairs.length} back-to-back pairs at ${Math.max(CONNECTIONS, ...SWEEP)} connections (native / raw req/s): ${each} = ${shares.map((x) => `${(100 * x).toFixed(1)}%`).join(', ')}; median ${(100 * median).toFixed(1)}% -> >= 25% of raw ${median >= 0.25 ? 'MET' : 'NOT MET'}`,
       );

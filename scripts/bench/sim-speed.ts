@@ -19,7 +19,9 @@ const { values } = parseArgs({
 });
 
 const row = (what: string, value: string, target: string, ok: boolean, note = ''): void =>
-  console.log(`${what.padEnd(34)} ${value.padStart(16)}   target ${target.padEnd(12)} ${ok ? 'ok' : 'MISSED'}${note ? `   ${note}` : ''}`);
+  console.log(
+    `${what.padEnd(34)} ${value.padStart(16)}   target ${target.padEnd(12)} ${ok ? 'ok' : 'MISSED'}${note ? `   ${note}` : ''}`,
+  );
 
 /** Wall seconds and this process's CPU seconds for `fn`: on a shared machine the CPU figure is the steadier one. */
 async function timed(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
@@ -52,7 +54,13 @@ async function main(): Promise<void> {
     const file = join(dir, 'history.log');
     const nFile = Number(values['file-lines']);
     const f = await timed(() => writeHistory(world, { lines: nFile, out: file }));
-    row('history to a file', `${(nFile / f.wall).toFixed(0)} lines/s`, '>= 200000', nFile / f.wall >= 200000, `(${(nFile / f.cpu).toFixed(0)} lines per CPU-second)`);
+    row(
+      'history to a file',
+      `${(nFile / f.wall).toFixed(0)} lines/s`,
+      '>= 200000',
+      nFile / f.wall >= 200000,
+      `(${(nFile / f.cpu).toFixed(0)} lines per CPU-second)`,
+    );
     console.log(`  (${nFile} lines, ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB in ${f.wall.toFixed(2)} s)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -63,13 +71,23 @@ async function main(): Promise<void> {
     const topic = `movielog-bench-${Date.now()}`;
     const sink = await kafkaSink({ brokers: [values.kafka!], topic });
     const k = await timed(() => writeHistory(world, { lines: nKafka, out: sink }));
-    row(`history to Kafka ${values.kafka}`, `${(nKafka / k.wall).toFixed(0)} lines/s`, '>= 50000', nKafka / k.wall >= 50000, `(${(nKafka / k.cpu).toFixed(0)} lines per CPU-second of the producer)`);
+    row(
+      `history to Kafka ${values.kafka}`,
+      `${(nKafka / k.wall).toFixed(0)} lines/s`,
+      '>= 50000',
+      nKafka / k.wall >= 50000,
+      `(${(nKafka / k.cpu).toFixed(0)} lines per CPU-second of the producer)`,
+    );
   } catch (e) {
     console.log(`history to Kafka ${values.kafka}: not measured (${(e as Error).message})`);
   }
 
-  const server = spawn(process.execPath, ['-e', SERVER, world.movieIds.slice(0, 20).join(',')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((r) => server.stdout.once('data', (c: Buffer) => r(Number(c.toString().trim()))));
+  const server = spawn(process.execPath, ['-e', SERVER, world.movieIds.slice(0, 20).join(',')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((r) =>
+    server.stdout.once('data', (c: Buffer) => r(Number(c.toString().trim()))),
+  );
   try {
     const c0 = process.cpuUsage();
     const s = await drive(world, {
@@ -81,8 +99,16 @@ async function main(): Promise<void> {
     });
     const c = process.cpuUsage(c0);
     const cpuS = (c.user + c.system) / 1e6;
-    row('driver against a trivial server', `${s.requestsPerSecond.toFixed(0)} req/s`, '>= 2000', s.requestsPerSecond >= 2000, `(${(s.requests / cpuS).toFixed(0)} per CPU-second of the driver)`);
-    console.log(`  (${s.requests} requests, success ${(100 * s.successRate).toFixed(1)}%, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms)`);
+    row(
+      'driver against a trivial server',
+      `${s.requestsPerSecond.toFixed(0)} req/s`,
+      '>= 2000',
+      s.requestsPerSecond >= 2000,
+      `(${(s.requests / cpuS).toFixed(0)} per CPU-second of the driver)`,
+    );
+    console.log(
+      `  (${s.requests} requests, success ${(100 * s.successRate).toFixed(1)}%, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms)`,
+    );
   } finally {
     server.kill();
   }

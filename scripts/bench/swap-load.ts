@@ -24,9 +24,15 @@ const SWAP_EVERY_MS = 3_000;
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
-
 function parts(id: string, seed: number): ModelParts {
-  return randomModelParts({ id, seed, users: USERS, items: ITEMS, factors: K, segments: { 'M|25-34': [1, 2, 3, 4, 5], 'F|18-24': [6, 7, 8, 9] } });
+  return randomModelParts({
+    id,
+    seed,
+    users: USERS,
+    items: ITEMS,
+    factors: K,
+    segments: { 'M|25-34': [1, 2, 3, 4, 5], 'F|18-24': [6, 7, 8, 9] },
+  });
 }
 
 async function fillHistory(dataDir: string): Promise<void> {
@@ -36,7 +42,11 @@ async function fillHistory(dataDir: string): Promise<void> {
   const bits = new Uint8Array(16).fill(255);
   await t.watches.transaction(() => {
     for (let u = 1; u <= HISTORY_USERS; u++) {
-      void t.catalogUsers.put(u, { known: true, record: { age: 14 + (u % 50), gender: u % 2 ? 'M' : 'F', occupation: null }, fetched: 1 });
+      void t.catalogUsers.put(u, {
+        known: true,
+        record: { age: 14 + (u % 50), gender: u % 2 ? 'M' : 'F', occupation: null },
+        fetched: 1,
+      });
       const n = 3 + Math.floor(r() * 30);
       const seen: string[] = [];
       for (let s = 0; s < n; s++) seen.push(movieId(Math.floor(r() * ITEMS)));
@@ -47,12 +57,15 @@ async function fillHistory(dataDir: string): Promise<void> {
   await store.close();
 }
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'movrec-swap-bench-'));
   try {
-    console.log(`model ${USERS} users x ${ITEMS} items x ${K} factors; ${THREADS} scoring threads; kernel ${nativeStatus}`);
+    console.log(
+      `model ${USERS} users x ${ITEMS} items x ${K} factors; ${THREADS} scoring threads; kernel ${nativeStatus}`,
+    );
     console.log('machine shared with other jobs: figures are noisy');
     await fillHistory(dir);
     const files = ['A', 'B'].map((tag, i) => {
@@ -75,7 +88,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < THREADS * 4; i++) await scorer.recommend(1 + i);
     const rssOne = process.memoryUsage().rss;
     console.log(`first load + verify + flip   : ${firstLoadMs.toFixed(0).padStart(6)} ms   (target < 2000 ms)`);
-    console.log(`resident memory, 1 model     : ${mb(rssOne)} (before the scorer ${mb(rssBefore)}${global.gc ? '' : ', run with --expose-gc for a clean baseline'}; scorer + model +${mb(rssOne - rssBefore)}) beside raw factors ${mb(rawFactorBytes)}`);
+    console.log(
+      `resident memory, 1 model     : ${mb(rssOne)} (before the scorer ${mb(rssBefore)}${global.gc ? '' : ', run with --expose-gc for a clean baseline'}; scorer + model +${mb(rssOne - rssBefore)}) beside raw factors ${mb(rawFactorBytes)}`,
+    );
 
     const r = rng(99);
     const steady: number[] = [];
@@ -122,10 +137,18 @@ async function main(): Promise<void> {
     steady.sort((a, b) => a - b);
     duringSwap.sort((a, b) => a - b);
     const total = steady.length + duringSwap.length;
-    console.log(`swaps under load (${CONCURRENCY} concurrent callers, in-process): ${swapMs.map((m) => m.toFixed(0)).join(', ')} ms per load + flip`);
-    console.log(`answers ${total} in ${(RUN_MS / 1000).toFixed(0)} s (${(total / (RUN_MS / 1000)).toFixed(0)}/s), errors ${errors}, by source ${JSON.stringify(sources)}`);
-    console.log(`latency steady      : p50 ${pct(steady, 50).toFixed(2)} ms  p99 ${pct(steady, 99).toFixed(2)} ms  (${steady.length} answers)`);
-    console.log(`latency during swaps: p50 ${pct(duringSwap, 50).toFixed(2)} ms  p99 ${pct(duringSwap, 99).toFixed(2)} ms  (${duringSwap.length} answers)`);
+    console.log(
+      `swaps under load (${CONCURRENCY} concurrent callers, in-process): ${swapMs.map((m) => m.toFixed(0)).join(', ')} ms per load + flip`,
+    );
+    console.log(
+      `answers ${total} in ${(RUN_MS / 1000).toFixed(0)} s (${(total / (RUN_MS / 1000)).toFixed(0)}/s), errors ${errors}, by source ${JSON.stringify(sources)}`,
+    );
+    console.log(
+      `latency steady      : p50 ${pct(steady, 50).toFixed(2)} ms  p99 ${pct(steady, 99).toFixed(2)} ms  (${steady.length} answers)`,
+    );
+    console.log(
+      `latency during swaps: p50 ${pct(duringSwap, 50).toFixed(2)} ms  p99 ${pct(duringSwap, 99).toFixed(2)} ms  (${duringSwap.length} answers)`,
+    );
     const ratio = pct(duringSwap, 99) / pct(steady, 99);
     console.log(`p99 during swaps / steady: ${ratio.toFixed(2)}x (target <= 2x: ${ratio <= 2 ? 'MET' : 'NOT MET'})`);
     console.log(`resident memory after swaps (2 models live in 3 slots): ${mb(rssAfter)}`);

@@ -8,7 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { int8Path, nativeStatus, packItems, topKBatchNative, topKBatchTwin, topKNative, topKTwin, useInt8 } from '../../native/index';
+import {
+  int8Path,
+  nativeStatus,
+  packItems,
+  topKBatchNative,
+  topKBatchTwin,
+  topKNative,
+  topKTwin,
+  useInt8,
+} from '../../native/index';
 import { rng } from './random-model';
 
 const ITEMS = Number(process.env.ITEMS ?? 27_000);
@@ -37,13 +46,18 @@ const packMs = Number(process.hrtime.bigint() - packStart) / 1e6;
 
 type Kernel = typeof topKTwin;
 function timeKernel(kernel: Kernel, rounds: number): { usPerQuery: number; first: Int32Array } {
-  for (let q = 0; q < QUERIES; q++) kernel(packed, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP, items);
+  for (let q = 0; q < QUERIES; q++)
+    kernel(packed, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP, items);
   const start = process.hrtime.bigint();
   for (let round = 0; round < rounds; round++) {
-    for (let q = 0; q < QUERIES; q++) kernel(packed, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP, items);
+    for (let q = 0; q < QUERIES; q++)
+      kernel(packed, bias, users.subarray(q * K, q * K + K), masks[q]!, flags, q % 2 === 0, TOP, items);
   }
   const ns = Number(process.hrtime.bigint() - start);
-  return { usPerQuery: ns / 1000 / (rounds * QUERIES), first: kernel(packed, bias, users.subarray(0, K), masks[0]!, flags, true, TOP, items) };
+  return {
+    usPerQuery: ns / 1000 / (rounds * QUERIES),
+    first: kernel(packed, bias, users.subarray(0, K), masks[0]!, flags, true, TOP, items),
+  };
 }
 
 type BatchKernel = typeof topKBatchTwin;
@@ -55,7 +69,16 @@ function timeBatch(kernel: BatchKernel, rounds: number, batch = BATCH): { usPerQ
     let first: Int32Array | null = null;
     for (let q = 0; q < QUERIES; q += batch) {
       const b = Math.min(batch, QUERIES - q);
-      const out = kernel(packed, bias, users.subarray(q * K, (q + b) * K), batchMasks.subarray(q * ITEMS, (q + b) * ITEMS), flags, batchAdult.subarray(q, q + b), TOP, items);
+      const out = kernel(
+        packed,
+        bias,
+        users.subarray(q * K, (q + b) * K),
+        batchMasks.subarray(q * ITEMS, (q + b) * ITEMS),
+        flags,
+        batchAdult.subarray(q, q + b),
+        TOP,
+        items,
+      );
       first ??= out.subarray(0, TOP);
     }
     return first!;
@@ -66,7 +89,7 @@ function timeBatch(kernel: BatchKernel, rounds: number, batch = BATCH): { usPerQ
   return { usPerQuery: Number(process.hrtime.bigint() - start) / 1000 / (rounds * QUERIES), first };
 }
 
-const PY = String.raw`
+const PY = `
 import sys, time, json
 import numpy as np
 d, n, k, q, top, rounds, bsz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
@@ -126,12 +149,20 @@ function numpy(rounds: number, threads: string | undefined): NumpyResult | { err
     writeFileSync(join(dir, 'flags.u8'), flags);
     writeFileSync(join(dir, 'users.f32'), users);
     writeFileSync(join(dir, 'masks.u8'), Buffer.concat(masks));
-    const py = spawnSync(process.env.PYTHON ?? 'python3', ['-c', PY, dir, String(ITEMS), String(K), String(QUERIES), String(TOP), String(rounds), String(BATCH)], {
-      encoding: 'utf8',
-      timeout: 300_000,
-      env: threads === undefined ? process.env : { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads },
-    });
-    if (py.status !== 0) return { error: (py.error?.message ?? py.stderr).trim().split('\n').pop() ?? 'python3 failed' };
+    const py = spawnSync(
+      process.env.PYTHON ?? 'python3',
+      ['-c', PY, dir, String(ITEMS), String(K), String(QUERIES), String(TOP), String(rounds), String(BATCH)],
+      {
+        encoding: 'utf8',
+        timeout: 300_000,
+        env:
+          threads === undefined
+            ? process.env
+            : { ...process.env, OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads },
+      },
+    );
+    if (py.status !== 0)
+      return { error: (py.error?.message ?? py.stderr).trim().split('\n').pop() ?? 'python3 failed' };
     return JSON.parse(py.stdout) as NumpyResult;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -139,9 +170,13 @@ function numpy(rounds: number, threads: string | undefined): NumpyResult | { err
 }
 
 const fmt = (us: number) => `${us.toFixed(1).padStart(8)} us/query`;
-console.log(`top-${TOP} over ${ITEMS} x ${K} float32, ${QUERIES} distinct users, ${SEEN} exclusions each, adult mask on every other query`);
+console.log(
+  `top-${TOP} over ${ITEMS} x ${K} float32, ${QUERIES} distinct users, ${SEEN} exclusions each, adult mask on every other query`,
+);
 console.log(`kernel in use: ${nativeStatus}; machine shared with other jobs, figures are noisy`);
-console.log(`packing the item matrix for the kernels (once per model load, shared by the scoring workers): ${packMs.toFixed(1)} ms`);
+console.log(
+  `packing the item matrix for the kernels (once per model load, shared by the scoring workers): ${packMs.toFixed(1)} ms`,
+);
 // One BLAS thread is the like-for-like reference: each scoring worker runs one query on one core.
 const py = numpy(50, '1');
 const pyThreaded = numpy(5, undefined);
@@ -153,7 +188,10 @@ const nativeBatch = topKBatchNative ? timeBatch(topKBatchNative, 50) : null;
 const path = int8Path();
 const int8 = path !== 'off';
 const tag = path.toUpperCase();
-const plain = int8 && topKNative && topKBatchNative ? (useInt8(false), { single: timeKernel(topKNative, 50), batch: timeBatch(topKBatchNative, 50) }) : null;
+const plain =
+  int8 && topKNative && topKBatchNative
+    ? (useInt8(false), { single: timeKernel(topKNative, 50), batch: timeBatch(topKBatchNative, 50) })
+    : null;
 if (int8) useInt8(true);
 if ('error' in py) console.log(`numpy                            : unavailable (${py.error}); pip install numpy`);
 else console.log(`numpy ${py.numpy} (${py.blas.trim()}), 1 BLAS thread: ${fmt(py.us)}   <- reference`);
@@ -161,23 +199,36 @@ if (!('error' in pyThreaded)) console.log(`numpy, default BLAS threads      : ${
 if (native) {
   const ratio = 'error' in py ? '' : `   ${(native.usPerQuery / py.us).toFixed(2)}x numpy (target <= 1.5x)`;
   console.log(`${(int8 ? `native kernel (${tag})` : 'native kernel').padEnd(33)}: ${fmt(native.usPerQuery)}${ratio}`);
-  if (plain) console.log(`${`native kernel, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   ${tag} ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`);
+  if (plain)
+    console.log(
+      `${`native kernel, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   ${tag} ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`,
+    );
 } else console.log('native kernel        : not built (node native/build.js)');
 const twinRatio = 'error' in py ? '' : `   ${(twin.usPerQuery / py.us).toFixed(2)}x numpy`;
 console.log(`typescript twin                  : ${fmt(twin.usPerQuery)}${twinRatio}`);
 const same = native ? Array.from(native.first).join() === Array.from(twin.first).join() : true;
 const npSame = 'error' in py ? true : py.first.join() === Array.from(twin.first).join();
-console.log(`same ids for query 0             : native vs twin ${same ? 'yes' : 'NO'}, numpy vs twin ${npSame ? 'yes' : 'no (float summation order differs)'}`);
+console.log(
+  `same ids for query 0             : native vs twin ${same ? 'yes' : 'NO'}, numpy vs twin ${npSame ? 'yes' : 'no (float summation order differs)'}`,
+);
 
 console.log('');
 console.log(`batched, ${BATCH} users per call (as the scorer sends a busy turn's requests), time per user:`);
-if (!('error' in py)) console.log(`numpy batched (matmul + argpartition per row), 1 BLAS thread: ${fmt(py.usBatch)}   <- reference`);
+if (!('error' in py))
+  console.log(`numpy batched (matmul + argpartition per row), 1 BLAS thread: ${fmt(py.usBatch)}   <- reference`);
 if (!('error' in pyThreaded)) console.log(`numpy batched, default BLAS threads: ${fmt(pyThreaded.usBatch)}`);
 if (nativeBatch) {
   const ratio = 'error' in py ? '' : `   ${(nativeBatch.usPerQuery / py.usBatch).toFixed(2)}x numpy batched`;
-  const single = native ? `, ${(native.usPerQuery / nativeBatch.usPerQuery).toFixed(1)}x faster than one query at a time` : '';
-  console.log(`${(int8 ? `native batched kernel (${tag})` : 'native batched kernel').padEnd(33)}: ${fmt(nativeBatch.usPerQuery)}${ratio}${single}`);
-  if (plain) console.log(`${`native batched, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.batch.usPerQuery)}   ${tag} ${(plain.batch.usPerQuery / nativeBatch.usPerQuery).toFixed(2)}x faster`);
+  const single = native
+    ? `, ${(native.usPerQuery / nativeBatch.usPerQuery).toFixed(1)}x faster than one query at a time`
+    : '';
+  console.log(
+    `${(int8 ? `native batched kernel (${tag})` : 'native batched kernel').padEnd(33)}: ${fmt(nativeBatch.usPerQuery)}${ratio}${single}`,
+  );
+  if (plain)
+    console.log(
+      `${`native batched, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.batch.usPerQuery)}   ${tag} ${(plain.batch.usPerQuery / nativeBatch.usPerQuery).toFixed(2)}x faster`,
+    );
 } else console.log('native batched kernel            : not built (node native/build.js)');
 console.log(`typescript twin, batched         : ${fmt(twinBatch.usPerQuery)}`);
 const batchSame = nativeBatch ? Array.from(nativeBatch.first).join() === Array.from(twin.first).join() : true;
@@ -193,5 +244,7 @@ if (plain) {
   });
   console.log(`${`per user by users per call, ${tag} vs AVX-512`.padEnd(33)}: ${sizes.join(' | ')} us`);
   const all = (r: { first: Int32Array }) => Array.from(r.first).join();
-  console.log(`${`same ids, ${tag} vs AVX-512`.padEnd(33)}: single ${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`);
+  console.log(
+    `${`same ids, ${tag} vs AVX-512`.padEnd(33)}: single ${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`,
+  );
 }

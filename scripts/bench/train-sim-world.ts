@@ -17,7 +17,13 @@ import { openStore } from '../../src/store/store';
 import { ALL_KINDS, makeModel } from '../../src/train/candidates';
 import { nativeStatus } from '../../src/train/kernels';
 
-const { values } = parseArgs({ options: { world: { type: 'string' }, 'data-dir': { type: 'string' }, 'eval-users': { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: {
+    world: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'eval-users': { type: 'string', default: '2000' },
+  },
+});
 if (!values.world || !values['data-dir']) {
   process.stderr.write('usage: train-sim-world --world DIR --data-dir DIR [--eval-users N]\n');
   process.exit(2);
@@ -31,7 +37,9 @@ const GENDER = ['M', 'F'] as const;
 ds.users = ds.users.map((u, i) => {
   if (u) return u;
   const w = ds.userIds[i]! - 1;
-  return w < world.params.users ? { age: world.userAge[w]!, gender: GENDER[world.userGender[w]!] ?? null, occupation: `occ${world.userOcc[w]}` } : null;
+  return w < world.params.users
+    ? { age: world.userAge[w]!, gender: GENDER[world.userGender[w]!] ?? null, occupation: `occ${world.userOcc[w]}` }
+    : null;
 });
 
 /** The oracle as a model: ranks by true utility, predicts the true expected rating. */
@@ -42,7 +50,8 @@ function oracle(w: World, d: Dataset): Recommender {
     fit() {},
     predict: (u, i) => trueRating(w, d.userIds[u]!, d.itemIds[i]!),
     scoreAll(u, out) {
-      for (let i = 0; i < out.length; i++) out[i] = movie[i]! < 0 ? -Infinity : utility5(w, d.userIds[u]! - 1, movie[i]!);
+      for (let i = 0; i < out.length; i++)
+        out[i] = movie[i]! < 0 ? -Infinity : utility5(w, d.userIds[u]! - 1, movie[i]!);
     },
     serving: () => null,
     hyperparameters: () => ({}),
@@ -52,15 +61,29 @@ function oracle(w: World, d: Dataset): Recommender {
 const split = timeSplit(ds);
 const opts = { maxUsers: Number(values['eval-users']), unknownAgeIsMinor: true, groups: false };
 const tr = split.test.ratings;
-const floor = noiseFloorRmse(world, Array.from({ length: tr.value.length }, (_, n) => [ds.userIds[tr.user[n]!]!, ds.itemIds[tr.item[n]!]!, tr.time[n]!] as const));
+const floor = noiseFloorRmse(
+  world,
+  Array.from(
+    { length: tr.value.length },
+    (_, n) => [ds.userIds[tr.user[n]!]!, ds.itemIds[tr.item[n]!]!, tr.time[n]!] as const,
+  ),
+);
 const ref = evaluate(oracle(world, ds), split.train, split.test, opts);
 process.stdout.write(`kernels: ${nativeStatus}\n`);
-process.stdout.write(`data: ${ds.userIds.length} users, ${ds.itemIds.length} items, ${ds.ratings.value.length} ratings, ${ds.watches.fraction.length} watches; ${split.label}; ${tr.value.length} test ratings\n`);
-process.stdout.write(`noise floor RMSE on the test ratings: ${floor.toFixed(4)}   oracle: RMSE ${ref.rmse?.toFixed(4)} Recall@20 ${ref.recall.toFixed(4)} NDCG@20 ${ref.ndcg.toFixed(4)} (${ref.users} users)\n\n`);
-process.stdout.write(`${'model'.padEnd(28)}${['RMSE', 'floor', 'Recall@20', 'oracle', 'NDCG@20', 'oracle', 'fit s'].map((h) => h.padStart(11)).join('')}\n`);
+process.stdout.write(
+  `data: ${ds.userIds.length} users, ${ds.itemIds.length} items, ${ds.ratings.value.length} ratings, ${ds.watches.fraction.length} watches; ${split.label}; ${tr.value.length} test ratings\n`,
+);
+process.stdout.write(
+  `noise floor RMSE on the test ratings: ${floor.toFixed(4)}   oracle: RMSE ${ref.rmse?.toFixed(4)} Recall@20 ${ref.recall.toFixed(4)} NDCG@20 ${ref.ndcg.toFixed(4)} (${ref.users} users)\n\n`,
+);
+process.stdout.write(
+  `${'model'.padEnd(28)}${['RMSE', 'floor', 'Recall@20', 'oracle', 'NDCG@20', 'oracle', 'fit s'].map((h) => h.padStart(11)).join('')}\n`,
+);
 const f = (x: number | null) => (x === null ? '-' : x.toFixed(4));
 const row = (label: string, r: EvalResult, fit: number) =>
-  process.stdout.write(`${label.padEnd(28)}${[f(r.rmse), f(floor), f(r.recall), f(ref.recall), f(r.ndcg), f(ref.ndcg), fit.toFixed(2)].map((x) => x.padStart(11)).join('')}\n`);
+  process.stdout.write(
+    `${label.padEnd(28)}${[f(r.rmse), f(floor), f(r.recall), f(ref.recall), f(r.ndcg), f(ref.ndcg), fit.toFixed(2)].map((x) => x.padStart(11)).join('')}\n`,
+  );
 const fitted = new Map<string, Recommender>();
 for (const kind of ALL_KINDS) {
   const m = makeModel(kind, defaults.train);
@@ -72,7 +95,10 @@ for (const kind of ALL_KINDS) {
 // The blends `movrec train` considers: a personalised model with segment popularity.
 for (const a of ['mf', 'ials'] as const) {
   for (const w of [0.5, 0.75]) {
-    const b = new Blend(fitted.get(a)!, fitted.get('segment-popularity')!, w).calibrate(ds.userIds.length, ds.itemIds.length);
+    const b = new Blend(fitted.get(a)!, fitted.get('segment-popularity')!, w).calibrate(
+      ds.userIds.length,
+      ds.itemIds.length,
+    );
     row(`${a}+segment-popularity@${w}`, evaluate(b, split.train, split.test, opts), 0);
   }
 }

@@ -43,10 +43,15 @@ function generate(): Dataset {
   const V = fillNormal(new Float32Array(MOVIES * rank), 1, next);
   const cum = new Float64Array(MOVIES);
   let total = 0;
-  for (let i = 0; i < MOVIES; i++) cum[i] = total += 1 / Math.pow(i + 1, 0.9);
+  for (let i = 0; i < MOVIES; i++) cum[i] = total += 1 / (i + 1) ** 0.9;
   const nR = Math.floor(EVENTS / 3);
   const nW = EVENTS - nR;
-  const mk = (n: number) => ({ user: new Uint32Array(n), item: new Uint32Array(n), v: new Float32Array(n), time: new Float64Array(n) });
+  const mk = (n: number) => ({
+    user: new Uint32Array(n),
+    item: new Uint32Array(n),
+    v: new Float32Array(n),
+    time: new Float64Array(n),
+  });
   const r = mk(nR);
   const w = mk(nW);
   const start = Date.UTC(2026, 0, 1);
@@ -65,7 +70,9 @@ function generate(): Dataset {
       for (let f = 0; f < rank; f++) dot += U[u * rank + f]! * V[lo * rank + f]!;
       t.user[n] = u;
       t.item[n] = lo;
-      t.v[n] = rating ? Math.min(5, Math.max(1, Math.round(3.5 + dot + 0.5 * (next() - 0.5)))) : Math.min(1, Math.max(0.05, 0.5 + 0.3 * dot));
+      t.v[n] = rating
+        ? Math.min(5, Math.max(1, Math.round(3.5 + dot + 0.5 * (next() - 0.5))))
+        : Math.min(1, Math.max(0.05, 0.5 + 0.3 * dot));
       t.time[n] = start + next() * 30 * 86400_000;
     }
   };
@@ -107,7 +114,17 @@ function child(kind: string): void {
   const cpu = process.cpuUsage(c0);
   const updates = kind === 'mf' ? ds.ratings.value.length * epochs.length : 0;
   process.stdout.write(
-    JSON.stringify({ kind, genSeconds, fitSeconds: fit, cpuSeconds: (cpu.user + cpu.system) / 1e6, epochs: epochs.length, meanEpochSeconds: epochs.reduce((a, b) => a + b, 0) / Math.max(1, epochs.length), updates, baseRss: base, peakRss: process.resourceUsage().maxRSS * 1024 }) + '\n',
+    `${JSON.stringify({
+      kind,
+      genSeconds,
+      fitSeconds: fit,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      epochs: epochs.length,
+      meanEpochSeconds: epochs.reduce((a, b) => a + b, 0) / Math.max(1, epochs.length),
+      updates,
+      baseRss: base,
+      peakRss: process.resourceUsage().maxRSS * 1024,
+    })}\n`,
   );
 }
 
@@ -139,19 +156,50 @@ function twinRate(): number {
 
 if (values.child) child(values.child);
 else {
-  process.stdout.write(`train speed: ${USERS} users, ${MOVIES} movies, ${EVENTS} events (1/3 ratings), ${K} factors; kernels: ${nativeStatus}\n`);
+  process.stdout.write(
+    `train speed: ${USERS} users, ${MOVIES} movies, ${EVENTS} events (1/3 ratings), ${K} factors; kernels: ${nativeStatus}\n`,
+  );
   process.stdout.write('(each model in its own process; the machine may be shared, so figures are noisy)\n');
   for (const kind of values.models!.split(',')) {
-    const args = [__filename, '--child', kind, '--users', values.users!, '--movies', values.movies!, '--events', values.events!, '--factors', values.factors!, '--mf-epochs', values['mf-epochs']!, '--ials-epochs', values['ials-epochs']!];
-    const r = spawnSync(process.execPath, ['--max-old-space-size=16384', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [
+      __filename,
+      '--child',
+      kind,
+      '--users',
+      values.users!,
+      '--movies',
+      values.movies!,
+      '--events',
+      values.events!,
+      '--factors',
+      values.factors!,
+      '--mf-epochs',
+      values['mf-epochs']!,
+      '--ials-epochs',
+      values['ials-epochs']!,
+    ];
+    const r = spawnSync(process.execPath, ['--max-old-space-size=16384', ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (r.status !== 0) {
       process.stdout.write(`${kind}: failed (exit ${r.status})\n`);
       continue;
     }
-    const s = JSON.parse(r.stdout.trim().split('\n').pop()!) as { fitSeconds: number; cpuSeconds: number; epochs: number; meanEpochSeconds: number; updates: number; peakRss: number; baseRss: number; genSeconds: number };
+    const s = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      fitSeconds: number;
+      cpuSeconds: number;
+      epochs: number;
+      meanEpochSeconds: number;
+      updates: number;
+      peakRss: number;
+      baseRss: number;
+      genSeconds: number;
+    };
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
     let line = `${kind.padEnd(12)} fit ${s.fitSeconds.toFixed(1)} s wall (${s.cpuSeconds.toFixed(1)} s CPU), ${s.epochs} epoch(s), ${s.meanEpochSeconds.toFixed(2)} s/epoch, peak RSS ${mib(s.peakRss)} (data alone ${mib(s.baseRss)}; generated in ${s.genSeconds.toFixed(1)} s)`;
-    if (s.updates > 0) line += `\n${''.padEnd(12)} SGD ${(s.updates / s.cpuSeconds / 1e6).toFixed(2)} M updates/s per core   beside the TypeScript twin: ${(twinRate() / 1e6).toFixed(2)} M updates/s`;
-    process.stdout.write(line + '\n');
+    if (s.updates > 0)
+      line += `\n${''.padEnd(12)} SGD ${(s.updates / s.cpuSeconds / 1e6).toFixed(2)} M updates/s per core   beside the TypeScript twin: ${(twinRate() / 1e6).toFixed(2)} M updates/s`;
+    process.stdout.write(`${line}\n`);
   }
 }

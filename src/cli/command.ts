@@ -44,6 +44,7 @@ export interface Command {
   /** Settings the command's flags set, by dotted path (undefined: not given); applied over file and environment. */
   configOverrides?(ctx: FlagContext): Record<string, unknown>;
   /** Returns the process exit code (default 0). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command that returns nothing exits 0
   run(ctx: CommandContext): Promise<number | void>;
 }
 
@@ -51,7 +52,11 @@ export interface Command {
 export type FlagContext = Pick<CommandContext, 'command' | 'values'>;
 
 export const STATE_OPTIONS: Record<string, OptionSpec> = {
-  'data-dir': { type: 'string', valueName: 'DIR', description: 'state directory (default ./data, or $STATE_DIRECTORY under systemd)' },
+  'data-dir': {
+    type: 'string',
+    valueName: 'DIR',
+    description: 'state directory (default ./data, or $STATE_DIRECTORY under systemd)',
+  },
   config: { type: 'string', valueName: 'FILE', description: 'JSON configuration file merged over the defaults' },
 };
 
@@ -64,7 +69,12 @@ export const HELP_OPTION: Record<string, OptionSpec> = {
 };
 
 export function allOptions(cmd: Command): Record<string, OptionSpec> {
-  return { ...cmd.options, ...(cmd.state ? STATE_OPTIONS : {}), ...(cmd.reports ? REPORT_OPTIONS : {}), ...HELP_OPTION };
+  return {
+    ...cmd.options,
+    ...(cmd.state ? STATE_OPTIONS : {}),
+    ...(cmd.reports ? REPORT_OPTIONS : {}),
+    ...HELP_OPTION,
+  };
 }
 
 export function commandHelp(cmd: Command): string {
@@ -79,7 +89,7 @@ export function commandHelp(cmd: Command): string {
   if (cmd.details) lines.push(cmd.details.trim(), '');
   lines.push('Options:');
   for (const [f, d] of rows) lines.push(`  ${f.padEnd(width)}${d}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** An integer flag of at least `min`; undefined when absent; anything else is a usage error (exit 2) naming the flag. */
@@ -88,7 +98,9 @@ export function intFlag(ctx: FlagContext, name: string, min = 0): number | undef
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min) {
-    throw Errors.usage(`movrec ${ctx.command}: --${name} must be an integer of at least ${min}, got "${String(raw).slice(0, 40)}"`);
+    throw Errors.usage(
+      `movrec ${ctx.command}: --${name} must be an integer of at least ${min}, got "${String(raw).slice(0, 40)}"`,
+    );
   }
   return n;
 }
@@ -96,5 +108,10 @@ export function intFlag(ctx: FlagContext, name: string, min = 0): number | undef
 /** A comma-separated host:port list flag (e.g. --kafka), or undefined when absent. */
 export function listFlag(ctx: FlagContext, name: string): string[] | undefined {
   const raw = ctx.values[name];
-  return typeof raw === 'string' ? raw.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+  return typeof raw === 'string'
+    ? raw
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 }

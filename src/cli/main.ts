@@ -23,9 +23,14 @@ export function mainHelp(): string {
 
 function parse(cmd: Command, argv: string[]): { values: CommandContext['values']; positionals: string[] } {
   const options = Object.fromEntries(
-    Object.entries(allOptions(cmd)).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+    Object.entries(allOptions(cmd)).map(([k, o]) => [
+      k,
+      { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+    ]),
   );
-  let res;
+  let res: ReturnType<
+    typeof parseArgs<{ args: string[]; options: typeof options; strict: true; allowPositionals: true }>
+  >;
   try {
     res = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (e) {
@@ -35,10 +40,13 @@ function parse(cmd: Command, argv: string[]): { values: CommandContext['values']
   }
   const max = cmd.positionals ?? 0;
   if (res.positionals.length > max) {
-    throw Errors.usage(`movrec ${cmd.name}: unexpected argument "${res.positionals[max]}" (see movrec ${cmd.name} --help)`);
+    throw Errors.usage(
+      `movrec ${cmd.name}: unexpected argument "${res.positionals[max]}" (see movrec ${cmd.name} --help)`,
+    );
   }
   const values = res.values as CommandContext['values'];
-  for (const [k, o] of Object.entries(cmd.options)) if (values[k] === undefined && o.default !== undefined) values[k] = o.default;
+  for (const [k, o] of Object.entries(cmd.options))
+    if (values[k] === undefined && o.default !== undefined) values[k] = o.default;
   return { values, positionals: res.positionals };
 }
 
@@ -73,9 +81,19 @@ export async function run(argv: string[]): Promise<number> {
     const json = values.json === true;
     // log.level is a setting like any other (file, then MOVREC_LOG_LEVEL), validated before the first line is logged;
     // a command without state settings still honours and checks the variable.
-    const level: LogLevel = cmd.state ? config().log.level : loadConfig({ env: { MOVREC_LOG_LEVEL: process.env.MOVREC_LOG_LEVEL } }).log.level;
+    const level: LogLevel = cmd.state
+      ? config().log.level
+      : loadConfig({ env: { MOVREC_LOG_LEVEL: process.env.MOVREC_LOG_LEVEL } }).log.level;
     const log = createLogger(level).child({ name: cmd.name });
-    const ctx: CommandContext = { command: cmd.name, values, positionals, config, log, json, out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n') };
+    const ctx: CommandContext = {
+      command: cmd.name,
+      values,
+      positionals,
+      config,
+      log,
+      json,
+      out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+    };
     const code = await cmd.run(ctx);
     return code ?? 0;
   } catch (e) {

@@ -42,6 +42,9 @@ export function parseEnv(raw: string, parse: EnvParse): unknown {
     case 'bool':
       return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
   }
 }

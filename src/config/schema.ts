@@ -10,19 +10,35 @@ const fail = (path: string, what: string, v: unknown): never => {
 
 const str: Check = (v, p) => (typeof v === 'string' && v.length > 0 ? undefined : fail(p, 'a non-empty string', v));
 const bool: Check = (v, p) => (typeof v === 'boolean' ? undefined : fail(p, 'true or false', v));
-const int = (min: number, max: number): Check => (v, p) =>
-  Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : fail(p, `an integer from ${min} to ${max}`, v);
-const num = (min: number, max: number): Check => (v, p) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? undefined : fail(p, `a number from ${min} to ${max}`, v);
-const oneOf = (...xs: string[]): Check => (v, p) => (xs.includes(v as string) ? undefined : fail(p, `one of ${xs.join(', ')}`, v));
-const nullable = (c: Check): Check => (v, p) => (v === null ? undefined : c(v, p));
+const int =
+  (min: number, max: number): Check =>
+  (v, p) =>
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
+      ? undefined
+      : fail(p, `an integer from ${min} to ${max}`, v);
+const num =
+  (min: number, max: number): Check =>
+  (v, p) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
+      ? undefined
+      : fail(p, `a number from ${min} to ${max}`, v);
+const oneOf =
+  (...xs: string[]): Check =>
+  (v, p) =>
+    xs.includes(v as string) ? undefined : fail(p, `one of ${xs.join(', ')}`, v);
+const nullable =
+  (c: Check): Check =>
+  (v, p) =>
+    v === null ? undefined : c(v, p);
 const HOSTPORT = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
 const hostPorts: Check = (v, p) =>
   Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && HOSTPORT.test(x))
     ? undefined
     : fail(p, 'a non-empty list of host:port', v);
-const strings: Check = (v, p) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : fail(p, 'a list of strings', v));
-const url: Check = (v, p) => (typeof v === 'string' && /^https?:\/\/[^\s]+$/.test(v) ? undefined : fail(p, 'an http(s) URL', v));
+const strings: Check = (v, p) =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : fail(p, 'a list of strings', v);
+const url: Check = (v, p) =>
+  typeof v === 'string' && /^https?:\/\/[^\s]+$/.test(v) ? undefined : fail(p, 'an http(s) URL', v);
 const startFrom: Check = (v, p) =>
   v === 'earliest' || v === 'latest' || (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
     ? undefined
@@ -41,8 +57,24 @@ type Schema = { [k: string]: Check | Schema };
 export const schema: Schema = {
   dataDir: str,
   log: { level: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
-  kafka: { brokers: hostPorts, topic: str, groupId: str, clientId: str, sasl, ssl: bool, startFrom, enabled: bool, sessionTimeoutMs: int(6000, 3600000) },
-  catalog: { baseUrl: nullable(url), ratePerSecond: num(0.1, 100000), retries: int(0, 100), timeoutMs: int(10, 600000), bulkSize: int(1, 200) },
+  kafka: {
+    brokers: hostPorts,
+    topic: str,
+    groupId: str,
+    clientId: str,
+    sasl,
+    ssl: bool,
+    startFrom,
+    enabled: bool,
+    sessionTimeoutMs: int(6000, 3600000),
+  },
+  catalog: {
+    baseUrl: nullable(url),
+    ratePerSecond: num(0.1, 100000),
+    retries: int(0, 100),
+    timeoutMs: int(10, 600000),
+    bulkSize: int(1, 200),
+  },
   ingest: { batchLines: int(1, 1000000), ratingMax: int(1, 100), rejectsKept: int(0, 10000) },
   serve: {
     host: str,
@@ -76,7 +108,7 @@ export function validate(value: unknown, s: Schema = schema, prefix = ''): void 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(prefix || 'config', 'an object', value);
   const obj = value as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!(key in s)) throw Errors.config(`${prefix ? prefix + '.' : ''}${key} is not a known setting`);
+    if (!(key in s)) throw Errors.config(`${prefix ? `${prefix}.` : ''}${key} is not a known setting`);
   }
   for (const [key, check] of Object.entries(s)) {
     const path = prefix ? `${prefix}.${key}` : key;

@@ -7,7 +7,7 @@ export function appendSink(path: string): LineSink {
   return {
     write(lines) {
       // One write per batch of whole lines: a follower never sees half a line at the end.
-      if (lines.length > 0 && fd !== null) writeSync(fd, lines.join('\n') + '\n');
+      if (lines.length > 0 && fd !== null) writeSync(fd, `${lines.join('\n')}\n`);
     },
     // The driver closes its sink when it stops; closing twice is harmless.
     async close() {

@@ -12,7 +12,17 @@ import { startIngest } from '../ingest/loop';
 import type { Logger } from '../log';
 import { startService, type Service } from '../http/service';
 import { newestApproved } from '../model/registry';
-import { createWorld, drive, loadWorld, saveWorld, startCatalogApi, worldExists, writeHistory, type Scoreboard, type World } from '../sim';
+import {
+  createWorld,
+  drive,
+  loadWorld,
+  saveWorld,
+  startCatalogApi,
+  worldExists,
+  writeHistory,
+  type Scoreboard,
+  type World,
+} from '../sim';
 import { openStore } from '../store/store';
 import { trainAndRegister } from '../train/train';
 import { appendSink } from './append-sink';
@@ -67,13 +77,20 @@ function runTrainChild(dataDir: string, configFile: string | undefined, log: Log
   const cli = process.argv[1]!;
   const args = [cli, 'train', '--data-dir', dataDir, '--json', ...(configFile ? ['--config', configFile] : [])];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MOVREC_LOG_LEVEL: 'warn' } });
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, MOVREC_LOG_LEVEL: 'warn' },
+    });
     let err = '';
     child.stderr.on('data', (c: Buffer) => {
       if (err.length < 4000) err += c.toString();
     });
     child.on('exit', (code) => {
-      if (code !== 0) log.warn({ code, error: err.trim().split('\n').slice(0, 2).join(' | ').slice(0, 500) }, 'retrain failed; the current model keeps serving');
+      if (code !== 0)
+        log.warn(
+          { code, error: err.trim().split('\n').slice(0, 2).join(' | ').slice(0, 500) },
+          'retrain failed; the current model keeps serving',
+        );
       resolve(code === 0);
     });
   });
@@ -105,19 +122,39 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   let service: Service | undefined;
   try {
     const historyFile = join(demoDir, `history-${o.seed}.log`);
-    const hist = await writeHistory(world, { lines: o.historyLines, out: historyFile, target: `http://127.0.0.1:${o.port}` });
+    const hist = await writeHistory(world, {
+      lines: o.historyLines,
+      out: historyFile,
+      target: `http://127.0.0.1:${o.port}`,
+    });
     log.info({ lines: hist.lines, file: historyFile }, 'demo: history written; ingesting it');
 
     const store = openStore(o.dataDir);
     try {
       // Offsets live in the store, so a second demo run over the same history applies nothing twice.
-      const ingest = startIngest({ config, store, source: fileSource({ path: historyFile, batchLines: config.ingest.batchLines }), waitForCatalog: true });
+      const ingest = startIngest({
+        config,
+        store,
+        source: fileSource({ path: historyFile, batchLines: config.ingest.batchLines }),
+        waitForCatalog: true,
+      });
       await ingest.done;
       const st = ingest.stats();
-      log.info({ applied: st.linesApplied, skipped: st.linesSkipped, rejected: st.rejected }, 'demo: history ingested; training');
+      log.info(
+        { applied: st.linesApplied, skipped: st.linesSkipped, rejected: st.rejected },
+        'demo: history ingested; training',
+      );
       if (!newestApproved(o.dataDir)) {
-        const outcome = trainAndRegister({ dataDir: o.dataDir, config, dataset: store.readSnapshot({ ratingMax: config.ingest.ratingMax }), root: store.root });
-        log.info({ modelId: outcome.manifest.id, approved: outcome.manifest.approved, metrics: outcome.manifest.metrics }, 'demo: model trained');
+        const outcome = trainAndRegister({
+          dataDir: o.dataDir,
+          config,
+          dataset: store.readSnapshot({ ratingMax: config.ingest.ratingMax }),
+          root: store.root,
+        });
+        log.info(
+          { modelId: outcome.manifest.id, approved: outcome.manifest.approved, metrics: outcome.manifest.metrics },
+          'demo: model trained',
+        );
       }
     } finally {
       await store.close();
@@ -126,9 +163,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const liveFile = join(demoDir, `live-${o.seed}-${Date.now()}.log`);
     const sink = appendSink(liveFile);
     // drive() closes the sink when it stops.
-    service = await startService({ config, source: fileSource({ path: liveFile, follow: true, batchLines: config.ingest.batchLines }), log });
+    service = await startService({
+      config,
+      source: fileSource({ path: liveFile, follow: true, batchLines: config.ingest.batchLines }),
+      log,
+    });
     const svc = service;
-    log.info({ port: svc.port }, `demo: serving on http://127.0.0.1:${svc.port}/recommend/<userid>; driving it (Ctrl-C stops)`);
+    log.info(
+      { port: svc.port },
+      `demo: serving on http://127.0.0.1:${svc.port}/recommend/<userid>; driving it (Ctrl-C stops)`,
+    );
 
     let modelId: string | null = newestApproved(o.dataDir)?.id ?? null;
     let retrains = 0;

@@ -96,7 +96,12 @@ export function topK(scores: Float32Array, k: number, skip: (i: number) => boole
   return idx;
 }
 
-export function evaluate(model: Recommender, train: Dataset, test: Dataset, opts: Partial<EvalOptions> = {}): EvalResult {
+export function evaluate(
+  model: Recommender,
+  train: Dataset,
+  test: Dataset,
+  opts: Partial<EvalOptions> = {},
+): EvalResult {
   const o = { ...EVAL_DEFAULTS, ...opts };
   const K = o.k;
   const nI = train.itemIds.length;
@@ -105,7 +110,10 @@ export function evaluate(model: Recommender, train: Dataset, test: Dataset, opts
   const groups = new Map<string, Acc>();
   const acc = (u: number): Acc[] => {
     if (!o.groups) return [overall];
-    return [overall, ...groupKeys(train.users[u] ?? null).map((key) => groups.get(key) ?? groups.set(key, new Acc()).get(key)!)];
+    return [
+      overall,
+      ...groupKeys(train.users[u] ?? null).map((key) => groups.get(key) ?? groups.set(key, new Acc()).get(key)!),
+    ];
   };
   const tr = test.ratings;
   for (let n = 0; n < (model.predictsRatings === false ? 0 : tr.value.length); n++) {
@@ -120,7 +128,8 @@ export function evaluate(model: Recommender, train: Dataset, test: Dataset, opts
   const trainM = interactions(train);
   const testM = interactions(test);
   const pop = new Float64Array(nI);
-  for (let n = 0; n < trainM.byItem.indptr.length - 1; n++) pop[n] = trainM.byItem.indptr[n + 1]! - trainM.byItem.indptr[n]!;
+  for (let n = 0; n < trainM.byItem.indptr.length - 1; n++)
+    pop[n] = trainM.byItem.indptr[n + 1]! - trainM.byItem.indptr[n]!;
   // Warm users only: a user with no training history is the cold-start model's job.
   const candidates: number[] = [];
   for (let u = 0; u < nU; u++) {
@@ -223,5 +232,3 @@ export function averageResults(rs: EvalResult[]): EvalResult {
     groups: {},
   };
 }
-
-

@@ -14,7 +14,14 @@ import { readMovieLens } from './movielens';
  * Surprise's SVD on the same folds, is what
  * scripts/bench/movielens-vs-surprise.py prints.
  */
-export const MOVIELENS_MF: Partial<MfOptions> = { factors: 32, epochs: 20, lr: 0.015, reg: 0.1, initStd: 0.1, shuffle: true };
+export const MOVIELENS_MF: Partial<MfOptions> = {
+  factors: 32,
+  epochs: 20,
+  lr: 0.015,
+  reg: 0.1,
+  initStd: 0.1,
+  shuffle: true,
+};
 
 export interface FoldResult {
   fold: number;
@@ -35,7 +42,12 @@ export interface MovieLensBench {
   hyperparameters: Partial<MfOptions>;
 }
 
-export function benchMovieLens(dir: string, folds: number[], opts: Partial<MfOptions> = MOVIELENS_MF, onFold?: (r: FoldResult) => void): MovieLensBench {
+export function benchMovieLens(
+  dir: string,
+  folds: number[],
+  opts: Partial<MfOptions> = MOVIELENS_MF,
+  onFold?: (r: FoldResult) => void,
+): MovieLensBench {
   const ml = readMovieLens(dir);
   const out: FoldResult[] = [];
   for (const n of folds) {
@@ -54,10 +66,24 @@ export function benchMovieLens(dir: string, folds: number[], opts: Partial<MfOpt
       se += e * e;
       ae += Math.abs(e);
     }
-    const res = { fold: n, rmse: Math.sqrt(se / Math.max(1, r.value.length)), mae: ae / Math.max(1, r.value.length), fit_seconds: fitSeconds, fit_cpu_seconds: (cpu.user + cpu.system) / 1e6 };
+    const res = {
+      fold: n,
+      rmse: Math.sqrt(se / Math.max(1, r.value.length)),
+      mae: ae / Math.max(1, r.value.length),
+      fit_seconds: fitSeconds,
+      fit_cpu_seconds: (cpu.user + cpu.system) / 1e6,
+    };
     out.push(res);
     onFold?.(res);
   }
   const mean = (f: (r: FoldResult) => number): number => out.reduce((a, r) => a + f(r), 0) / Math.max(1, out.length);
-  return { dir, folds: out, rmse: mean((r) => r.rmse), mae: mean((r) => r.mae), fit_seconds: mean((r) => r.fit_seconds), fit_cpu_seconds: mean((r) => r.fit_cpu_seconds), hyperparameters: opts };
+  return {
+    dir,
+    folds: out,
+    rmse: mean((r) => r.rmse),
+    mae: mean((r) => r.mae),
+    fit_seconds: mean((r) => r.fit_seconds),
+    fit_cpu_seconds: mean((r) => r.fit_cpu_seconds),
+    hyperparameters: opts,
+  };
 }

@@ -57,10 +57,17 @@ export function readMovieLens(dir: string): MovieLens {
       const u = userIndex.get(Number(f[0]));
       if (u === undefined || f.length < 4) continue;
       const age = Number(f[1]);
-      users[u] = { age: Number.isFinite(age) ? age : null, gender: f[2] === 'M' || f[2] === 'F' ? f[2] : null, occupation: f[3] || null };
+      users[u] = {
+        age: Number.isFinite(age) ? age : null,
+        gender: f[2] === 'M' || f[2] === 'F' ? f[2] : null,
+        occupation: f[3] || null,
+      };
     }
   }
-  const hash = createHash('sha256').update(readFileSync(join(dir, 'u.data'))).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(readFileSync(join(dir, 'u.data')))
+    .digest('hex')
+    .slice(0, 16);
   const toDataset = (rows: Rows, source: string): Dataset => {
     const n = rows.user.length;
     const user = new Uint32Array(n);
@@ -68,7 +75,8 @@ export function readMovieLens(dir: string): MovieLens {
     for (let j = 0; j < n; j++) {
       const u = userIndex.get(rows.user[j]!);
       const i = itemIndex.get(rows.item[j]!);
-      if (u === undefined || i === undefined) throw Errors.usage(`${source}: user ${rows.user[j]} or item ${rows.item[j]} is not in u.data`);
+      if (u === undefined || i === undefined)
+        throw Errors.usage(`${source}: user ${rows.user[j]} or item ${rows.item[j]} is not in u.data`);
       user[j] = u;
       item[j] = i;
     }
@@ -80,7 +88,12 @@ export function readMovieLens(dir: string): MovieLens {
       userIds,
       itemIds: itemExt.map(String),
       ratings: { user, item, value: Float32Array.from(rows.value), time },
-      watches: { user: new Uint32Array(0), item: new Uint32Array(0), fraction: new Float32Array(0), time: new Float64Array(0) },
+      watches: {
+        user: new Uint32Array(0),
+        item: new Uint32Array(0),
+        fraction: new Float32Array(0),
+        time: new Float64Array(0),
+      },
       users,
       adult: new Uint8Array(itemExt.length),
       ratingMax: 5,
@@ -97,4 +110,3 @@ export function readMovieLens(dir: string): MovieLens {
     },
   };
 }
-

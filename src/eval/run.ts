@@ -51,7 +51,14 @@ export function runEval(req: EvalRequest): EvalReport {
     };
   }
   return {
-    data: { source: ds.meta.source, hash: ds.meta.hash, users: ds.userIds.length, items: ds.itemIds.length, ratings: ds.ratings.value.length, watches: ds.watches.fraction.length },
+    data: {
+      source: ds.meta.source,
+      hash: ds.meta.hash,
+      users: ds.userIds.length,
+      items: ds.itemIds.length,
+      ratings: ds.ratings.value.length,
+      watches: ds.watches.fraction.length,
+    },
     timeSplit: { label: split.label, results: timeResults },
     kFold: folds,
   };
@@ -72,14 +79,23 @@ function table(results: EvalResult[]): string[] {
 
 export function formatEval(rep: EvalReport): string {
   const d = rep.data;
-  const lines = [`data: ${d.source} (${d.users} users, ${d.items} items, ${d.ratings} ratings, ${d.watches} watches, hash ${d.hash})`, '', `${rep.timeSplit.label}:`, ...table(rep.timeSplit.results)];
+  const lines = [
+    `data: ${d.source} (${d.users} users, ${d.items} items, ${d.ratings} ratings, ${d.watches} watches, hash ${d.hash})`,
+    '',
+    `${rep.timeSplit.label}:`,
+    ...table(rep.timeSplit.results),
+  ];
   if (rep.kFold) lines.push('', `random ${rep.kFold.folds}-fold (mean over folds):`, ...table(rep.kFold.results));
   const best = [...rep.timeSplit.results].sort((a, b) => b.ndcg - a.ndcg)[0];
   if (best) {
     lines.push('', `per group, ${best.model} on the time split (users: ranked test users; ratings: test ratings):`);
-    lines.push(`  ${'group'.padEnd(64)}${['users', 'ratings', 'RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20'].map((h) => h.padStart(10)).join('')}`);
+    lines.push(
+      `  ${'group'.padEnd(64)}${['users', 'ratings', 'RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20'].map((h) => h.padStart(10)).join('')}`,
+    );
     for (const [key, g] of Object.entries(best.groups)) {
-      lines.push(`  ${key.padEnd(64)}${[String(g.users), String(g.ratings), f4(g.rmse), f4(g.mae), f4(g.recall), f4(g.ndcg), f4(g.hitRate), f4(g.map)].map((x) => x.padStart(10)).join('')}`);
+      lines.push(
+        `  ${key.padEnd(64)}${[String(g.users), String(g.ratings), f4(g.rmse), f4(g.mae), f4(g.recall), f4(g.ndcg), f4(g.hitRate), f4(g.map)].map((x) => x.padStart(10)).join('')}`,
+      );
     }
   }
   return lines.join('\n');

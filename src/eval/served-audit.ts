@@ -37,7 +37,8 @@ export function auditServedForMinors(artifact: Uint8Array, ds: Dataset, opts: Au
   const hist = interactions(ds).byUser;
   let minors: number[] = [];
   for (let u = 0; u < ds.userIds.length; u++) if (isMinor(ds.users[u] ?? null, opts.unknownAgeIsMinor)) minors.push(u);
-  if (opts.maxUsers > 0 && minors.length > opts.maxUsers) minors = [...shuffle(Uint32Array.from(minors), rng(opts.seed)).slice(0, opts.maxUsers)];
+  if (opts.maxUsers > 0 && minors.length > opts.maxUsers)
+    minors = [...shuffle(Uint32Array.from(minors), rng(opts.seed)).slice(0, opts.maxUsers)];
   const out: ServedAudit = { lists: 0, items: 0, adultItems: 0, adultShare: 0, examples: [] };
   for (let b = 0; b < minors.length; b += BATCH) {
     const facts: UserFacts[] = [];
@@ -48,7 +49,10 @@ export function auditServedForMinors(artifact: Uint8Array, ds: Dataset, opts: Au
       const info = ds.users[u] ?? null;
       facts.push({ userId, seen, info }, { userId, seen: [], info });
     }
-    for (const [j, r] of rankUsers(m, facts, { listSize: opts.listSize, unknownAgeIsMinor: opts.unknownAgeIsMinor }).entries()) {
+    for (const [j, r] of rankUsers(m, facts, {
+      listSize: opts.listSize,
+      unknownAgeIsMinor: opts.unknownAgeIsMinor,
+    }).entries()) {
       out.lists++;
       for (const movie of idsOf(m, r.items)) {
         out.items++;

@@ -10,10 +10,17 @@ export interface Split {
 }
 
 /** The rows kept by a predicate over ratings and watches, same users and items. */
-export function subset(ds: Dataset, keepRating: (n: number) => boolean, keepWatch: (n: number) => boolean, source: string): Dataset {
+export function subset(
+  ds: Dataset,
+  keepRating: (n: number) => boolean,
+  keepWatch: (n: number) => boolean,
+  source: string,
+): Dataset {
   const pick = <T extends Uint32Array | Float32Array | Float64Array>(a: T, idx: number[]): T => {
     const out = new (a.constructor as new (n: number) => T)(idx.length);
-    idx.forEach((n, j) => (out[j] = a[n]!));
+    idx.forEach((n, j) => {
+      out[j] = a[n]!;
+    });
     return out;
   };
   const r = ds.ratings;
@@ -30,7 +37,12 @@ export function subset(ds: Dataset, keepRating: (n: number) => boolean, keepWatc
     ...ds,
     ratings: { user: pick(r.user, ri), item: pick(r.item, ri), value: pick(r.value, ri), time: pick(r.time, ri) },
     watches: { user: pick(w.user, wi), item: pick(w.item, wi), fraction: pick(w.fraction, wi), time: pick(w.time, wi) },
-    meta: { ...ds.meta, source, from: Number.isFinite(from) ? from : ds.meta.from, to: Number.isFinite(to) ? to : ds.meta.to },
+    meta: {
+      ...ds.meta,
+      source,
+      from: Number.isFinite(from) ? from : ds.meta.from,
+      to: Number.isFinite(to) ? to : ds.meta.to,
+    },
   };
 }
 
@@ -40,8 +52,18 @@ export function timeSplit(ds: Dataset, trainShare = 0.8): Split {
   const cut = times.length ? times[Math.min(times.length - 1, Math.floor(times.length * trainShare))]! : 0;
   return {
     label: `time split at ${new Date(cut).toISOString()}`,
-    train: subset(ds, (n) => ds.ratings.time[n]! < cut, (n) => ds.watches.time[n]! < cut, `${ds.meta.source} before ${cut}`),
-    test: subset(ds, (n) => ds.ratings.time[n]! >= cut, (n) => ds.watches.time[n]! >= cut, `${ds.meta.source} from ${cut}`),
+    train: subset(
+      ds,
+      (n) => ds.ratings.time[n]! < cut,
+      (n) => ds.watches.time[n]! < cut,
+      `${ds.meta.source} before ${cut}`,
+    ),
+    test: subset(
+      ds,
+      (n) => ds.ratings.time[n]! >= cut,
+      (n) => ds.watches.time[n]! >= cut,
+      `${ds.meta.source} from ${cut}`,
+    ),
   };
 }
 
@@ -52,7 +74,17 @@ export function kFold(ds: Dataset, folds: number, seed: number): Split[] {
   const wf = Uint8Array.from(ds.watches.user, () => Math.floor(next() * folds));
   return Array.from({ length: folds }, (_, f) => ({
     label: `fold ${f + 1}/${folds}`,
-    train: subset(ds, (n) => rf[n] !== f, (n) => wf[n] !== f, `${ds.meta.source} fold ${f + 1} train`),
-    test: subset(ds, (n) => rf[n] === f, (n) => wf[n] === f, `${ds.meta.source} fold ${f + 1} test`),
+    train: subset(
+      ds,
+      (n) => rf[n] !== f,
+      (n) => wf[n] !== f,
+      `${ds.meta.source} fold ${f + 1} train`,
+    ),
+    test: subset(
+      ds,
+      (n) => rf[n] === f,
+      (n) => wf[n] === f,
+      `${ds.meta.source} fold ${f + 1} test`,
+    ),
   }));
 }

@@ -10,7 +10,11 @@ export function isBadArtifact(e: unknown): boolean {
   return isMovrecError(e) && (e.code === 'MOVREC_ERR_MODEL_CHECKSUM' || e.code === 'MOVREC_ERR_MODEL_FORMAT');
 }
 
-export async function activateArtifact(scorer: Scorer, file: string, role: Role): Promise<{ modelId: string; generation: number }> {
+export async function activateArtifact(
+  scorer: Scorer,
+  file: string,
+  role: Role,
+): Promise<{ modelId: string; generation: number }> {
   try {
     return await scorer.loadModel(file, role);
   } catch (e) {

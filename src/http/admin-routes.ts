@@ -25,10 +25,13 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
   const loopbackOnly = ctx.config.serve.adminLoopbackOnly;
 
   const gate = (address: string, authorization: string): Gate => {
-    if (want === null) return { status: 404, message: 'admin routes are disabled (serve.adminToken is not set)', headers: [] };
-    if (loopbackOnly && !loopback.has(address)) return { status: 403, message: 'admin routes answer loopback clients only', headers: [] };
+    if (want === null)
+      return { status: 404, message: 'admin routes are disabled (serve.adminToken is not set)', headers: [] };
+    if (loopbackOnly && !loopback.has(address))
+      return { status: 403, message: 'admin routes answer loopback clients only', headers: [] };
     const m = /^Bearer (.+)$/.exec(authorization);
-    if (!m || !timingSafeEqual(digest(m[1]!), want)) return { status: 401, message: 'a valid bearer token is required', headers: [['WWW-Authenticate', 'Bearer']] };
+    if (!m || !timingSafeEqual(digest(m[1]!), want))
+      return { status: 401, message: 'a valid bearer token is required', headers: [['WWW-Authenticate', 'Bearer']] };
     return null;
   };
 
@@ -37,11 +40,13 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
     const roleParam = req.getQuery('role') ?? 'stable';
     const refused = gate(remoteAddress(res), req.getHeader('authorization'));
     const ex = ctx.open(res, 'admin');
-    if (refused) return void ctx.answer(ex, refused.status, refused.message + '\n', [TEXT, ...refused.headers]);
-    if (roleParam !== 'stable' && roleParam !== 'canary') return void ctx.answer(ex, 400, 'role must be stable or canary\n', [TEXT]);
+    if (refused) return void ctx.answer(ex, refused.status, `${refused.message}\n`, [TEXT, ...refused.headers]);
+    if (roleParam !== 'stable' && roleParam !== 'canary')
+      return void ctx.answer(ex, 400, 'role must be stable or canary\n', [TEXT]);
     const role: Role = roleParam;
     const file = artifactPath(ctx.config.dataDir, id);
-    if (!MODEL_ID.test(id) || !existsSync(file)) return void ctx.answer(ex, 404, `model ${id.slice(0, 80)} not found\n`, [TEXT]);
+    if (!MODEL_ID.test(id) || !existsSync(file))
+      return void ctx.answer(ex, 404, `model ${id.slice(0, 80)} not found\n`, [TEXT]);
     activateArtifact(ctx.scorer, file, role).then(
       (r) => ctx.answer(ex, 200, `activated ${r.modelId} as ${role}, generation ${r.generation}\n`, [TEXT], r.modelId),
       (e: unknown) => {
@@ -54,7 +59,7 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
   app.post('/admin/reload', (res, req) => {
     const refused = gate(remoteAddress(res), req.getHeader('authorization'));
     const ex = ctx.open(res, 'admin');
-    if (refused) return void ctx.answer(ex, refused.status, refused.message + '\n', [TEXT, ...refused.headers]);
+    if (refused) return void ctx.answer(ex, refused.status, `${refused.message}\n`, [TEXT, ...refused.headers]);
     ctx.onReload().then(
       () => ctx.answer(ex, 200, `serving ${ctx.scorer.active()?.modelId ?? 'nothing'}\n`, [TEXT]),
       (e: unknown) => {

@@ -18,7 +18,11 @@ export function addressSet(entries: readonly string[], label: string): AddressSe
     const family = isIP(addr ?? '');
     const prefix = bits === undefined ? undefined : Number(bits);
     const maxBits = family === 6 ? 128 : 32;
-    if (family === 0 || extra !== undefined || (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= maxBits))) {
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= maxBits))
+    ) {
       throw Errors.config(`${label}[${i}] must be an IP address or CIDR range (got ${JSON.stringify(entry)})`);
     }
     const type = family === 6 ? 'ipv6' : 'ipv4';

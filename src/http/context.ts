@@ -24,7 +24,13 @@ export interface ServerContext {
   /** Starts an exchange: from here the handler may await (onAborted is attached now). */
   open(res: HttpResponse, route: Route): Exchange & { route: Route; seq: number; requestId: string; t0: number };
   /** Writes the answer (unless the client left), counts it, and ends the exchange. */
-  answer(ex: ReturnType<ServerContext['open']>, status: number, body: string | Uint8Array, headers?: HeaderList, modelId?: string): boolean;
+  answer(
+    ex: ReturnType<ServerContext['open']>,
+    status: number,
+    body: string | Uint8Array,
+    headers?: HeaderList,
+    modelId?: string,
+  ): boolean;
   /** Resolves when no exchange is open. */
   idle(): Promise<void>;
   busy(): boolean;
@@ -33,7 +39,9 @@ export interface ServerContext {
   draining: boolean;
 }
 
-export function createContext(base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'onReload' | 'log' | 'ids'>): ServerContext {
+export function createContext(
+  base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'onReload' | 'log' | 'ids'>,
+): ServerContext {
   let open = 0;
   let lastOpened = 0;
   let waiters: (() => void)[] = [];

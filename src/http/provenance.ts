@@ -67,7 +67,15 @@ export interface StoredAnswer {
 
 export interface Provenance {
   /** seq: the request id's counter; user -1 when the id did not parse; model '' when none answered. */
-  record(seq: number, user: number, model: string, generation: number, source: AnswerSource, status: number, ms: number): void;
+  record(
+    seq: number,
+    user: number,
+    model: string,
+    generation: number,
+    source: AnswerSource,
+    status: number,
+    ms: number,
+  ): void;
   /** Writes what is buffered; resolves once committed. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -101,12 +109,28 @@ export function findAnswer(root: RootDatabase, id: string): StoredAnswer | undef
   return undefined;
 }
 
-export function createProvenance(opts: { root?: RootDatabase | undefined; ids: RequestIds; retentionDays: number; log: Logger }): Provenance {
+export function createProvenance(opts: {
+  root?: RootDatabase | undefined;
+  ids: RequestIds;
+  retentionDays: number;
+  log: Logger;
+}): Provenance {
   const { log, ids } = opts;
   if (!opts.root || opts.retentionDays <= 0) {
     return {
       record: (seq, user, model, generation, source, status, ms) =>
-        log.debug({ requestId: requestId(ids.bootId, seq), userId: user < 0 ? null : user, modelId: model, generation, source, status, ms }, 'answer'),
+        log.debug(
+          {
+            requestId: requestId(ids.bootId, seq),
+            userId: user < 0 ? null : user,
+            modelId: model,
+            generation,
+            source,
+            status,
+            ms,
+          },
+          'answer',
+        ),
       flush: async () => undefined,
       close: async () => undefined,
     };
@@ -129,7 +153,10 @@ export function createProvenance(opts: { root?: RootDatabase | undefined; ids: R
 
   const grow = (): void => {
     cap *= 2;
-    const more = <T extends Float64Array | Float32Array | Uint16Array | Uint32Array | Uint8Array>(a: T, make: new (n: number) => T): T => {
+    const more = <T extends Float64Array | Float32Array | Uint16Array | Uint32Array | Uint8Array>(
+      a: T,
+      make: new (n: number) => T,
+    ): T => {
       const b = new make(cap);
       b.set(a);
       return b;

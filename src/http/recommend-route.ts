@@ -15,11 +15,19 @@ const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 type DegradeReason = 'queue' | 'deadline' | 'error';
 
 function limitHeaders(a: Allowance, headers: HeaderList): HeaderList {
-  headers.push(['X-RateLimit-Limit', String(a.limit)], ['X-RateLimit-Remaining', String(a.remaining)], ['X-RateLimit-Reset', String(a.resetSeconds)]);
+  headers.push(
+    ['X-RateLimit-Limit', String(a.limit)],
+    ['X-RateLimit-Remaining', String(a.remaining)],
+    ['X-RateLimit-Reset', String(a.resetSeconds)],
+  );
   return headers;
 }
 
-export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { admission: Admission; deadlines: DeadlineQueue; provenance: Provenance }): void {
+export function recommendRoute(
+  app: TemplatedApp,
+  ctx: ServerContext,
+  deps: { admission: Admission; deadlines: DeadlineQueue; provenance: Provenance },
+): void {
   const { scorer, config, log } = ctx;
   const { admission, deadlines, provenance } = deps;
   const maxQueue = config.serve.maxQueue;
@@ -38,7 +46,7 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
     const userId = parseUserId(raw);
     if (userId === null) {
       const msg = `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`;
-      ctx.answer(ex, 400, msg + '\n', [TEXT]);
+      ctx.answer(ex, 400, `${msg}\n`, [TEXT]);
       provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0);
       return;
     }
@@ -92,7 +100,12 @@ export function recommendRoute(app: TemplatedApp, ctx: ServerContext, deps: { ad
       (a) => {
         if (a.allowed) return score(limitHeaders(a, []));
         rateLimited.inc();
-        ctx.answer(ex, 429, `rate limit of ${a.limit} requests per ${config.rateLimit.windowSeconds} s exceeded\n`, limitHeaders(a, [TEXT, ['Retry-After', String(a.resetSeconds)]]));
+        ctx.answer(
+          ex,
+          429,
+          `rate limit of ${a.limit} requests per ${config.rateLimit.windowSeconds} s exceeded\n`,
+          limitHeaders(a, [TEXT, ['Retry-After', String(a.resetSeconds)]]),
+        );
         provenance.record(ex.seq, userId, '', 0, 'rate-limited', 429, performance.now() - ex.t0);
       },
       (e: unknown) => {

@@ -24,7 +24,13 @@ export interface Exchange {
 }
 
 /** Writes one complete answer; false when the client had gone. `close` asks the client to drop the connection (draining). */
-export function send(ex: Exchange, status: number, body: string | Uint8Array, headers: readonly (readonly [string, string])[], close: boolean): boolean {
+export function send(
+  ex: Exchange,
+  status: number,
+  body: string | Uint8Array,
+  headers: readonly (readonly [string, string])[],
+  close: boolean,
+): boolean {
   if (ex.closed) return false;
   const { res } = ex;
   // Corking inside the handler's synchronous part is a no-op, so every write corks.

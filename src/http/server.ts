@@ -37,7 +37,12 @@ export interface ServerHandle {
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 /** uWS's LIBUS_LISTEN_EXCLUSIVE_PORT (its typings declare the option only for listen(port, options, cb)). */
 const LISTEN_EXCLUSIVE_PORT = 1;
-type ListenWithOptions = (host: string, port: number, options: number, cb: (s: us_listen_socket | false) => void) => TemplatedApp;
+type ListenWithOptions = (
+  host: string,
+  port: number,
+  options: number,
+  cb: (s: us_listen_socket | false) => void,
+) => TemplatedApp;
 
 /** Each route and the methods it answers; any other method gets 405 with Allow. */
 const ROUTES: readonly (readonly [string, string])[] = [
@@ -53,13 +58,20 @@ function fallbackRoutes(app: TemplatedApp, ctx: ServerContext): void {
   for (const [pattern, allow] of ROUTES) {
     app.any(pattern, (res, req) => {
       const method = req.getCaseSensitiveMethod();
-      const route = pattern.startsWith('/admin') ? 'admin' : (pattern.slice(1).split('/')[0] as 'recommend' | 'healthz' | 'readyz' | 'metrics');
-      ctx.answer(ctx.open(res, route), 405, `method ${method.slice(0, 20)} not allowed on ${pattern}\n`, [TEXT, ['Allow', allow]]);
+      const route = pattern.startsWith('/admin')
+        ? 'admin'
+        : (pattern.slice(1).split('/')[0] as 'recommend' | 'healthz' | 'readyz' | 'metrics');
+      ctx.answer(ctx.open(res, route), 405, `method ${method.slice(0, 20)} not allowed on ${pattern}\n`, [
+        TEXT,
+        ['Allow', allow],
+      ]);
     });
   }
   app.any('/*', (res, req) => {
     const url = req.getUrl();
-    ctx.answer(ctx.open(res, 'unknown'), 404, `no route for ${url.slice(0, 80).replace(/[^\x20-\x7e]/g, '?')}\n`, [TEXT]);
+    ctx.answer(ctx.open(res, 'unknown'), 404, `no route for ${url.slice(0, 80).replace(/[^\x20-\x7e]/g, '?')}\n`, [
+      TEXT,
+    ]);
   });
 }
 
@@ -87,10 +99,16 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     // uWS listens with SO_REUSEPORT unless told otherwise: a second server on a busy port would then
     // start quietly and take a share of the connections. Exclusive, it fails here instead.
-    (app.listen as unknown as ListenWithOptions).call(app, config.serve.host, config.serve.port, LISTEN_EXCLUSIVE_PORT, (s) => {
-      if (s) resolve(s);
-      else reject(Errors.listen(config.serve.host, config.serve.port));
-    });
+    (app.listen as unknown as ListenWithOptions).call(
+      app,
+      config.serve.host,
+      config.serve.port,
+      LISTEN_EXCLUSIVE_PORT,
+      (s) => {
+        if (s) resolve(s);
+        else reject(Errors.listen(config.serve.host, config.serve.port));
+      },
+    );
   });
   const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
   log.info({ host: config.serve.host, port, bootId: ctx.ids.bootId }, 'listening');
@@ -120,7 +138,11 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
           await new Promise<void>((r) => setTimeout(r, Math.min(quiet - pause, max - (now - t0))));
         }
         const waitedMs = Math.round(performance.now() - t0);
-        if (waitedMs >= max && max > 0) log.warn({ waitedMs, drainMaxMs: max }, 'requests did not pause for drainQuietMs within drainMaxMs: closing the remaining connections');
+        if (waitedMs >= max && max > 0)
+          log.warn(
+            { waitedMs, drainMaxMs: max },
+            'requests did not pause for drainQuietMs within drainMaxMs: closing the remaining connections',
+          );
         else log.info({ waitedMs }, 'connections quiet');
         deadlines.stop();
         await provenance.close();

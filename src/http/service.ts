@@ -19,14 +19,28 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export async function startService(opts: { config: Readonly<Config>; source: Source | null; log: Logger }): Promise<Service> {
+export async function startService(opts: {
+  config: Readonly<Config>;
+  source: Source | null;
+  log: Logger;
+}): Promise<Service> {
   const { config, log } = opts;
   const dataDir = config.dataDir;
   const store = openStore(dataDir);
   // The kernel decides the server's capacity: say which one runs, and warn when it is the TypeScript fallback.
   if (nativeAvailable) log.info({ kernel: nativeStatus, int8: int8Path() }, 'scoring kernel');
-  else log.warn({ kernel: nativeStatus }, 'scoring with the TypeScript kernels, tens of times slower than the native ones: build them with node native/build.js');
-  const scorer = await createScorer({ dataDir, threads: config.serve.threads, listSize: config.serve.listSize, unknownAgeIsMinor: config.serve.unknownAgeIsMinor, batchSize: config.serve.batchSize });
+  else
+    log.warn(
+      { kernel: nativeStatus },
+      'scoring with the TypeScript kernels, tens of times slower than the native ones: build them with node native/build.js',
+    );
+  const scorer = await createScorer({
+    dataDir,
+    threads: config.serve.threads,
+    listSize: config.serve.listSize,
+    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+    batchSize: config.serve.batchSize,
+  });
 
   // At start, fall back through older approved models: serving an older model beats serving none.
   for (const m of listManifests(dataDir).filter((x) => x.approved)) {
@@ -37,9 +51,11 @@ export async function startService(opts: { config: Readonly<Config>; source: Sou
       log.warn({ modelId: m.id }, 'approved model refused at start; trying an older one');
     }
   }
-  if (!scorer.active()) log.warn({ dataDir }, 'no approved model loaded: /recommend answers 503 until one is trained and SIGHUP is sent');
+  if (!scorer.active())
+    log.warn({ dataDir }, 'no approved model loaded: /recommend answers 503 until one is trained and SIGHUP is sent');
   // A worker's first task opens LMDB and views the model: pay that before listening, not inside a client's deadline.
-  else await Promise.all(Array.from({ length: config.serve.threads }, () => scorer.recommend(1).catch(() => undefined)));
+  else
+    await Promise.all(Array.from({ length: config.serve.threads }, () => scorer.recommend(1).catch(() => undefined)));
 
   // Loads are serialised: two quick SIGHUPs never fill the same idle slot at once.
   let chain: Promise<void> = Promise.resolve();
@@ -47,7 +63,8 @@ export async function startService(opts: { config: Readonly<Config>; source: Sou
     const next = chain.then(async () => {
       const m = newestApproved(dataDir);
       if (!m) return void log.warn({ dataDir }, 'reload: no approved model');
-      if (scorer.active()?.modelId === m.id) return void log.info({ modelId: m.id }, 'reload: already serving the newest approved model');
+      if (scorer.active()?.modelId === m.id)
+        return void log.info({ modelId: m.id }, 'reload: already serving the newest approved model');
       await activateArtifact(scorer, artifactPath(dataDir, m.id), 'stable');
     });
     chain = next.catch(() => undefined);

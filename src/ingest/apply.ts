@@ -50,7 +50,13 @@ function mergeTotals(t: Tables, d: BatchDelta): void {
  * Applies one batch. Call inside `root.transaction(...)`; `stream`/`next`
  * record how far the source has been applied (null stream: not resumable).
  */
-export function applyDelta(t: Tables, d: BatchDelta, keepRejects: number, stream: string | null, next: number): Applied {
+export function applyDelta(
+  t: Tables,
+  d: BatchDelta,
+  keepRejects: number,
+  stream: string | null,
+  next: number,
+): Applied {
   const newUsers: number[] = [];
   const newMovies: string[] = [];
   // Pairs new to the watches or the ratings, per user: candidates for the user's seen list.

@@ -36,7 +36,11 @@ export function parseUserRecord(v: unknown): CatalogUser | null {
   if (r.user_id === undefined && r.age === undefined) return null;
   const age = num(r.age);
   const g = typeof r.gender === 'string' ? r.gender.trim().toUpperCase() : '';
-  return { age: age !== null && age >= 0 && age < 150 ? age : null, gender: g === 'M' || g === 'F' ? g : null, occupation: str(r.occupation) };
+  return {
+    age: age !== null && age >= 0 && age < 150 ? age : null,
+    gender: g === 'M' || g === 'F' ? g : null,
+    occupation: str(r.occupation),
+  };
 }
 
 export function parseMovieRecord(v: unknown): CatalogMovie | null {
@@ -47,7 +51,9 @@ export function parseMovieRecord(v: unknown): CatalogMovie | null {
   const adult = r.adult === true || (typeof r.adult === 'string' && r.adult.trim().toLowerCase() === 'true');
   const runtime = num(r.runtime);
   const genres = Array.isArray(r.genres)
-    ? r.genres.map((g) => (typeof g === 'string' ? g : str((g as Record<string, unknown> | null)?.name))).filter((g): g is string => g !== null)
+    ? r.genres
+        .map((g) => (typeof g === 'string' ? g : str((g as Record<string, unknown> | null)?.name)))
+        .filter((g): g is string => g !== null)
     : [];
   return { title: str(r.title), adult, runtime: runtime !== null && runtime > 0 ? runtime : null, genres };
 }
@@ -119,7 +125,8 @@ export class CatalogFetcher {
   }
 
   private settle(): void {
-    if ((this.queued.size === 0 && this.inFlight === 0) || this.stopped) for (const w of this.idleWaiters.splice(0)) w();
+    if ((this.queued.size === 0 && this.inFlight === 0) || this.stopped)
+      for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private pump(): void {
@@ -169,7 +176,7 @@ export class CatalogFetcher {
       try {
         const answers = await this.request(url, ids.length);
         this.rate = Math.min(this.opts.ratePerSecond, this.rate + this.opts.ratePerSecond / 20);
-        ids.forEach((id, i) => this.record(kind, id, answers[i]!));
+        for (const [i, id] of ids.entries()) this.record(kind, id, answers[i]!);
         return;
       } catch (e) {
         const limited = e instanceof Retry && e.status === 429;
@@ -187,7 +194,10 @@ export class CatalogFetcher {
           this.nextSlot = Math.max(this.nextSlot, Date.now() + wait);
         }
         catalogFetches.inc({ kind, outcome: 'retry' }, ids.length);
-        this.log.debug({ kind, ids: ids.length, attempt, err: (e as Error).message, waitMs: Math.round(wait) }, 'catalog lookup retried');
+        this.log.debug(
+          { kind, ids: ids.length, attempt, err: (e as Error).message, waitMs: Math.round(wait) },
+          'catalog lookup retried',
+        );
         if (attempt < this.opts.retries) await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -199,7 +209,10 @@ export class CatalogFetcher {
 
   /** One answer per id: the parsed JSON, or a status for an id the catalog does not know. */
   private async request(url: string, n: number): Promise<({ status: 200; body: unknown } | { status: number })[]> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(this.opts.timeoutMs), headers: { accept: 'application/json' } });
+    const res = await fetch(url, {
+      signal: AbortSignal.timeout(this.opts.timeoutMs),
+      headers: { accept: 'application/json' },
+    });
     const text = await res.text();
     if (res.status === 429 || res.status >= 500) {
       const after = Number(res.headers.get('retry-after'));
@@ -222,17 +235,22 @@ export class CatalogFetcher {
 
   private record(kind: Kind, id: number | string, answer: { status: number; body?: unknown }): void {
     const fetched = Date.now();
-    const record = answer.status === 200 ? (kind === 'user' ? parseUserRecord(answer.body) : parseMovieRecord(answer.body)) : null;
+    const record =
+      answer.status === 200 ? (kind === 'user' ? parseUserRecord(answer.body) : parseMovieRecord(answer.body)) : null;
     // 404, or a 200 carrying an error object instead of a record: the catalog does not know the id.
     const status = answer.status === 200 ? 404 : answer.status;
     const outcome = record ? 'known' : 'unknown';
     this.counts[outcome]++;
     catalogFetches.inc({ kind, outcome });
     if (kind === 'user') {
-      const entry: CatalogEntry<CatalogUser> = record ? { known: true, record: record as CatalogUser, fetched } : { known: false, status, fetched };
+      const entry: CatalogEntry<CatalogUser> = record
+        ? { known: true, record: record as CatalogUser, fetched }
+        : { known: false, status, fetched };
       void this.t.catalogUsers.put(id as number, entry);
     } else {
-      const entry: CatalogEntry<CatalogMovie> = record ? { known: true, record: record as CatalogMovie, fetched } : { known: false, status, fetched };
+      const entry: CatalogEntry<CatalogMovie> = record
+        ? { known: true, record: record as CatalogMovie, fetched }
+        : { known: false, status, fetched };
       void this.t.catalogMovies.put(id as string, entry);
     }
   }

@@ -80,7 +80,11 @@ export class BatchDelta {
       let byMovie = this.watches.get(p.user);
       if (!byMovie) this.watches.set(p.user, (byMovie = new Map()));
       let a = byMovie.get(p.movie);
-      if (!a) byMovie.set(p.movie, (a = { first: t, last: t, maxMinute: p.minute, bits: new Uint8Array((p.minute >> 3) + 1), days: [day] }));
+      if (!a)
+        byMovie.set(
+          p.movie,
+          (a = { first: t, last: t, maxMinute: p.minute, bits: new Uint8Array((p.minute >> 3) + 1), days: [day] }),
+        );
       else {
         if (t < a.first) a.first = t;
         if (t > a.last) a.last = t;

@@ -33,7 +33,11 @@ const deliver: RawDelivery = ({ stream, values, positions, lag }) => {
   const bytes = new Uint8Array(total);
   for (let i = 0; i < values.length; i++) if (values[i]) bytes.set(values[i]!, i === 0 ? 0 : ends[i - 1]!);
   const at = Float64Array.from(positions);
-  post({ t: 'batch', id, stream, bytes: bytes.buffer, ends, positions: at, lag }, [bytes.buffer, ends.buffer, at.buffer]);
+  post({ t: 'batch', id, stream, bytes: bytes.buffer, ends, positions: at, lag }, [
+    bytes.buffer,
+    ends.buffer,
+    at.buffer,
+  ]);
   return ++unacked < CREDITS ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve));
 };
 
@@ -60,7 +64,9 @@ port.on('message', (m: ToConsumer) => {
   }
 });
 
-source.run(deliver, () => post({ t: 'ready' })).then(
-  () => post({ t: 'done' }),
-  (e: unknown) => post({ t: 'error', message: (e as Error).message, code: (e as { code?: string }).code }),
-);
+source
+  .run(deliver, () => post({ t: 'ready' }))
+  .then(
+    () => post({ t: 'done' }),
+    (e: unknown) => post({ t: 'error', message: (e as Error).message, code: (e as { code?: string }).code }),
+  );

@@ -8,7 +8,15 @@ export type FromConsumer =
    * ending at ends[i]; transferred, not copied. Answered by an ack once the
    * ingest loop has room for it.
    */
-  | { t: 'batch'; id: number; stream: string; bytes: ArrayBuffer; ends: Int32Array; positions: Float64Array; lag: number }
+  | {
+      t: 'batch';
+      id: number;
+      stream: string;
+      bytes: ArrayBuffer;
+      ends: Int32Array;
+      positions: Float64Array;
+      lag: number;
+    }
   /** Where the store says `stream` resumes (on a group join). */
   | { t: 'lookup'; id: number; stream: string }
   | { t: 'committed'; id: number }

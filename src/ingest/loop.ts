@@ -8,7 +8,14 @@ import type { Tables } from '../store/tables';
 import { applyDelta, appliedOffset, type Applied } from './apply';
 import { CatalogFetcher } from './catalog';
 import { BatchDelta } from './collapse';
-import { backpressure, commitSeconds, eventLag, lines as linesMetric, offsetLag, rejected as rejectedMetric } from './metrics';
+import {
+  backpressure,
+  commitSeconds,
+  eventLag,
+  lines as linesMetric,
+  offsetLag,
+  rejected as rejectedMetric,
+} from './metrics';
 import type { Source, SourceBatch } from './source';
 
 export type { Source, SourceBatch } from './source';
@@ -141,8 +148,14 @@ export function startIngest(opts: IngestOptions): IngestHandle {
       if (room <= 0) return;
       if (b.lines.length > room) {
         // What is cut off stays behind: the consumer lag grows by the positions not taken.
-        const lag = b.lag === undefined ? undefined : b.lag + (b.positions[b.positions.length - 1]! - b.positions[room - 1]!);
-        batch = { ...b, lines: b.lines.slice(0, room), positions: b.positions.slice(0, room), ...(lag === undefined ? {} : { lag }) };
+        const lag =
+          b.lag === undefined ? undefined : b.lag + (b.positions[b.positions.length - 1]! - b.positions[room - 1]!);
+        batch = {
+          ...b,
+          lines: b.lines.slice(0, room),
+          positions: b.positions.slice(0, room),
+          ...(lag === undefined ? {} : { lag }),
+        };
       }
     }
     if (st.linesRead === 0) log.info({ source: source.name }, 'consuming');
@@ -182,7 +195,8 @@ export function startIngest(opts: IngestOptions): IngestHandle {
         st.rejected += rejects;
         if (rejects > 0) linesMetric.inc({ kind: 'reject' }, rejects);
         for (const [kind, n] of Object.entries(delta.kinds)) if (n > 0) linesMetric.inc({ kind }, n);
-        if (delta.maxTime !== -Infinity && (st.newestEventTime === null || delta.maxTime > st.newestEventTime)) st.newestEventTime = delta.maxTime;
+        if (delta.maxTime !== -Infinity && (st.newestEventTime === null || delta.maxTime > st.newestEventTime))
+          st.newestEventTime = delta.maxTime;
         if (st.newestEventTime !== null) eventLag.set((Date.now() - st.newestEventTime) / 1000);
         if (stream !== null) {
           if (batch.lag !== undefined && to === batch.lines.length) offsetLag.set({ stream }, batch.lag);
@@ -285,8 +299,12 @@ export function startIngest(opts: IngestOptions): IngestHandle {
 }
 
 /** The source the flags or configuration name: a file or stdin when given, else Kafka when kafka.enabled; null for none. */
-export function sourceFromConfig(config: Readonly<Config>, flags: { fromFile?: string; follow?: boolean }): Source | null {
-  if (flags.fromFile !== undefined) return fileSource({ path: flags.fromFile, follow: flags.follow === true, batchLines: config.ingest.batchLines });
+export function sourceFromConfig(
+  config: Readonly<Config>,
+  flags: { fromFile?: string; follow?: boolean },
+): Source | null {
+  if (flags.fromFile !== undefined)
+    return fileSource({ path: flags.fromFile, follow: flags.follow === true, batchLines: config.ingest.batchLines });
   return config.kafka.enabled ? kafkaSourceFromConfig(config) : null;
 }
 

@@ -15,28 +15,48 @@ const existing = <T>(name: string): T | undefined => register.getSingleMetric(na
 // Declared through `existing` so that two loops in one process (tests, serve + ingest) share one set.
 export const lines =
   existing<Counter<'kind'>>(LINES) ??
-  new Counter({ name: LINES, help: 'Lines read from the source and applied, by kind (reject included); replayed lines are not counted', labelNames: ['kind'] as const });
+  new Counter({
+    name: LINES,
+    help: 'Lines read from the source and applied, by kind (reject included); replayed lines are not counted',
+    labelNames: ['kind'] as const,
+  });
 
 export const rejected =
-  existing<Counter<'reason'>>(REJECTED) ?? new Counter({ name: REJECTED, help: 'Lines rejected by the parser, by reason', labelNames: ['reason'] as const });
+  existing<Counter<'reason'>>(REJECTED) ??
+  new Counter({ name: REJECTED, help: 'Lines rejected by the parser, by reason', labelNames: ['reason'] as const });
 
 export const eventLag =
-  existing<Gauge>(EVENT_LAG) ?? new Gauge({ name: EVENT_LAG, help: 'Now minus the newest event time committed to the store' });
+  existing<Gauge>(EVENT_LAG) ??
+  new Gauge({ name: EVENT_LAG, help: 'Now minus the newest event time committed to the store' });
 
 export const offsetLag =
   existing<Gauge<'stream'>>(OFFSET_LAG) ??
-  new Gauge({ name: OFFSET_LAG, help: 'Messages between the last applied offset and the partition high watermark', labelNames: ['stream'] as const });
+  new Gauge({
+    name: OFFSET_LAG,
+    help: 'Messages between the last applied offset and the partition high watermark',
+    labelNames: ['stream'] as const,
+  });
 
 /** Transactions hold thousands of lines; a healthy commit takes milliseconds to a few hundred. */
 export const commitSeconds =
   existing<Histogram>(COMMIT) ??
-  new Histogram({ name: COMMIT, help: 'Time to apply and commit one batch transaction', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+  new Histogram({
+    name: COMMIT,
+    help: 'Time to apply and commit one batch transaction',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
 
 export const backpressure =
-  existing<Counter>(BACKPRESSURE) ?? new Counter({ name: BACKPRESSURE, help: 'Times the source was paused because the store was behind' });
+  existing<Counter>(BACKPRESSURE) ??
+  new Counter({ name: BACKPRESSURE, help: 'Times the source was paused because the store was behind' });
 
 export const catalogFetches =
   existing<Counter<'kind' | 'outcome'>>(CATALOG) ??
-  new Counter({ name: CATALOG, help: 'Catalog lookups by kind (user, movie) and outcome (known, unknown, retry, failed)', labelNames: ['kind', 'outcome'] as const });
+  new Counter({
+    name: CATALOG,
+    help: 'Catalog lookups by kind (user, movie) and outcome (known, unknown, retry, failed)',
+    labelNames: ['kind', 'outcome'] as const,
+  });
 
-export const catalogQueue = existing<Gauge>(CATALOG_QUEUE) ?? new Gauge({ name: CATALOG_QUEUE, help: 'Ids waiting for a catalog lookup' });
+export const catalogQueue =
+  existing<Gauge>(CATALOG_QUEUE) ?? new Gauge({ name: CATALOG_QUEUE, help: 'Ids waiting for a catalog lookup' });

@@ -117,7 +117,8 @@ let lastDayMs = 0;
  */
 export function parseTime(s: string, from: number, end: number): number {
   const len = end - from;
-  if (len < 19 || s.charCodeAt(from + 4) !== DASH || s.charCodeAt(from + 7) !== DASH || s.charCodeAt(from + 10) !== T) return NaN;
+  if (len < 19 || s.charCodeAt(from + 4) !== DASH || s.charCodeAt(from + 7) !== DASH || s.charCodeAt(from + 10) !== T)
+    return NaN;
   if (s.charCodeAt(from + 13) !== COLON || s.charCodeAt(from + 16) !== COLON) return NaN;
   const y = digits(s, from, 4);
   const mo = digits(s, from + 5, 2);
@@ -127,7 +128,8 @@ export function parseTime(s: string, from: number, end: number): number {
   let dayMs: number;
   if (dayKey === lastDayKey) dayMs = lastDayMs;
   else {
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo]! || (mo === 2 && d === 29 && !isLeap(y))) return NaN;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo]! || (mo === 2 && d === 29 && !isLeap(y)))
+      return NaN;
     dayMs = daysFromCivil(y, mo, d) * 86_400_000;
     lastDayKey = dayKey;
     lastDayMs = dayMs;
@@ -202,8 +204,18 @@ function parseRequest(s: string, from: number, end: number, time: number, user: 
   const latencyMs = parseCount(s, latStart, msEnd, 9);
   if (latencyMs < 0) return REJECTS['bad-request'];
   const server = s.slice(serverStart, st);
-  const resultEnd = lastSep < resultStart ? resultStart : lastSep;
-  if (status !== 200) return { kind: 'request', time, user, server, status, latencyMs, items: null, error: s.slice(resultStart, resultEnd) };
+  const resultEnd = Math.max(lastSep, resultStart);
+  if (status !== 200)
+    return {
+      kind: 'request',
+      time,
+      user,
+      server,
+      status,
+      latencyMs,
+      items: null,
+      error: s.slice(resultStart, resultEnd),
+    };
   const items: string[] = [];
   let i = resultStart;
   while (i < resultEnd) {
@@ -235,7 +247,7 @@ export function parseLine(s: string, ratingMax: number): ParsedLine {
   const c2 = s.indexOf(',', c1 + 1);
   if (c2 < 0 || c2 >= end) return REJECTS.malformed;
   const time = parseTime(s, 0, c1);
-  if (time !== time) return REJECTS['bad-time'];
+  if (Number.isNaN(time)) return REJECTS['bad-time'];
   const user = parseUser(s, c1 + 1, c2);
   if (user < 0) return REJECTS['bad-user'];
   const body = c2 + 1;
@@ -267,6 +279,7 @@ export function parseLine(s: string, ratingMax: number): ParsedLine {
   if (end - body === ACCOUNT.length && startsWithAt(s, ACCOUNT, body)) return { kind: 'account', time, user };
   // A line cut short inside a known kind is truncated, not of an unknown kind.
   const rest = s.slice(body, end);
-  if (WATCH.startsWith(rest) || RATE.startsWith(rest) || ACCOUNT.startsWith(rest) || REQUEST.startsWith(rest)) return REJECTS.malformed;
+  if (WATCH.startsWith(rest) || RATE.startsWith(rest) || ACCOUNT.startsWith(rest) || REQUEST.startsWith(rest))
+    return REJECTS.malformed;
   return REJECTS['unknown-kind'];
 }

@@ -36,16 +36,20 @@ export function dataReport(store: Store): DataReport {
   const rejects: DataReport['rejects'] = {};
   for (const reason of REJECT_REASONS) {
     const count = tot.rejects[reason] ?? 0;
-    if (count > 0) rejects[reason] = { count, examples: (t.meta.get(metaRejectsKey(reason)) as string[] | undefined) ?? [] };
+    if (count > 0)
+      rejects[reason] = { count, examples: (t.meta.get(metaRejectsKey(reason)) as string[] | undefined) ?? [] };
   }
-  const catalogCounts = <K extends number | string>(seen: Iterable<K>, get: (k: K) => { known: boolean } | undefined): [CatalogCounts, Set<K>] => {
+  const catalogCounts = <K extends number | string>(
+    seen: Iterable<K>,
+    get: (k: K) => { known: boolean } | undefined,
+  ): [CatalogCounts, Set<K>] => {
     const c: CatalogCounts = { known: 0, unknown: 0, pending: 0 };
     const unknown = new Set<K>();
     for (const k of seen) {
       const e = get(k);
       if (!e) c.pending++;
       else if (e.known) c.known++;
-      else (c.unknown++, unknown.add(k));
+      else c.unknown++, unknown.add(k);
     }
     return [c, unknown];
   };
@@ -98,18 +102,34 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function formatDataReport(r: DataReport): string {
   const out: string[] = [];
   out.push(`lines            ${r.lines}`);
-  out.push(`  watch          ${r.kinds.watch}`, `  rate           ${r.kinds.rate}`, `  request        ${r.kinds.request}`, `  account        ${r.kinds.account}`);
+  out.push(
+    `  watch          ${r.kinds.watch}`,
+    `  rate           ${r.kinds.rate}`,
+    `  request        ${r.kinds.request}`,
+    `  account        ${r.kinds.account}`,
+  );
   out.push(`  rejected       ${r.rejected}`);
   for (const [reason, x] of Object.entries(r.rejects)) {
     out.push(`    ${reason.padEnd(20)} ${x.count}`);
-    for (const e of x.examples.slice(-3)) out.push(`      e.g. ${e.length > 120 ? e.slice(0, 117) + '...' : e}`);
+    for (const e of x.examples.slice(-3)) out.push(`      e.g. ${e.length > 120 ? `${e.slice(0, 117)}...` : e}`);
   }
-  out.push(`collapse         ${r.collapse.watchLines} watch lines -> ${r.collapse.watchRecords} (user, movie) records (${pct(r.collapse.ratio)} absorbed)`);
-  out.push(`users seen       ${r.users} (catalog: ${r.catalog.users.known} known, ${r.catalog.users.unknown} unknown, ${r.catalog.users.pending} not asked yet)`);
-  out.push(`movies seen      ${r.movies} (catalog: ${r.catalog.movies.known} known, ${r.catalog.movies.unknown} unknown, ${r.catalog.movies.pending} not asked yet)`);
+  out.push(
+    `collapse         ${r.collapse.watchLines} watch lines -> ${r.collapse.watchRecords} (user, movie) records (${pct(r.collapse.ratio)} absorbed)`,
+  );
+  out.push(
+    `users seen       ${r.users} (catalog: ${r.catalog.users.known} known, ${r.catalog.users.unknown} unknown, ${r.catalog.users.pending} not asked yet)`,
+  );
+  out.push(
+    `movies seen      ${r.movies} (catalog: ${r.catalog.movies.known} known, ${r.catalog.movies.unknown} unknown, ${r.catalog.movies.pending} not asked yet)`,
+  );
   out.push(`flagged records  ${r.flaggedRecords} (user or movie unknown to the catalog)`);
-  const dist = (d: Record<string, number>) => Object.entries(d).map(([v, n]) => `${v}:${n}`).join(' ') || '-';
-  out.push(`ratings          ${r.ratings.pairs} (user, movie) pairs; latest ${dist(r.ratings.latest)}; every event ${dist(r.ratings.events)}`);
+  const dist = (d: Record<string, number>) =>
+    Object.entries(d)
+      .map(([v, n]) => `${v}:${n}`)
+      .join(' ') || '-';
+  out.push(
+    `ratings          ${r.ratings.pairs} (user, movie) pairs; latest ${dist(r.ratings.latest)}; every event ${dist(r.ratings.events)}`,
+  );
   out.push(`requests         ${r.requests.count}; by status ${dist(r.requests.byStatus)}`);
   out.push(`time range       ${r.timeRange.from ?? '-'} .. ${r.timeRange.to ?? '-'}`);
   out.push('lines per day');

@@ -54,7 +54,7 @@ export function fileSource(opts: FileSourceOptions): Source {
     name: stdin ? 'stdin' : `file ${opts.path}${opts.follow ? ' (follow)' : ''}`,
     async run(push, ready) {
       let position = 0;
-      let pending: string[] = [];
+      const pending: string[] = [];
       const flush = async () => {
         while (pending.length > 0) {
           const lines = pending.length > opts.batchLines ? pending.splice(0, opts.batchLines) : pending.splice(0);

@@ -16,7 +16,8 @@ import type { Source } from './source';
 /** The compiled consumer thread, found from src/ (ts) and dist/src/ alike. */
 function threadFile(): string {
   const file = join(packageRoot(), 'dist', 'src', 'ingest', 'kafka-consumer-thread.js');
-  if (!existsSync(file)) throw Errors.config(`the Kafka consumer thread ${file} is missing: build with npx tsc -p tsconfig.build.json`);
+  if (!existsSync(file))
+    throw Errors.config(`the Kafka consumer thread ${file} is missing: build with npx tsc -p tsconfig.build.json`);
   return file;
 }
 
@@ -36,7 +37,9 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
     },
     run(push, ready) {
       return new Promise<void>((resolve, reject) => {
-        const w = new Worker(threadFile(), { workerData: { opts, logLevel: logger().level, pretty: process.stderr.isTTY === true } });
+        const w = new Worker(threadFile(), {
+          workerData: { opts, logLevel: logger().level, pretty: process.stderr.isTTY === true },
+        });
         worker = w;
         exited = new Promise((r) => w.once('exit', () => r()));
         const finish = (e?: Error) => {
@@ -53,7 +56,8 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
           if (m.t === 'batch') {
             const bytes = Buffer.from(m.bytes);
             const lines = new Array<string>(m.ends.length);
-            for (let i = 0, at = 0; i < lines.length; at = m.ends[i++]!) lines[i] = bytes.toString('utf8', at, m.ends[i]);
+            for (let i = 0, at = 0; i < lines.length; at = m.ends[i++]!)
+              lines[i] = bytes.toString('utf8', at, m.ends[i]);
             push({ stream: m.stream, lines, positions: Array.from(m.positions), lag: m.lag }).then(
               () => send({ t: 'ack', id: m.id }),
               (e: unknown) => finish(e as Error),
@@ -67,7 +71,9 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
           else finish(m.code === 'MOVREC_ERR_KAFKA' ? Errors.kafka(m.message) : new Error(m.message));
         });
         w.on('error', (e) => finish(e));
-        w.on('exit', (code) => finish(code === 0 ? undefined : new Error(`the Kafka consumer thread exited with code ${code}`)));
+        w.on('exit', (code) =>
+          finish(code === 0 ? undefined : new Error(`the Kafka consumer thread exited with code ${code}`)),
+        );
       });
     },
     commit(stream, next) {

@@ -56,7 +56,12 @@ export interface KafkaConsumerSource {
  * A batch's raw message values (null: an empty message) in offset order, for
  * a caller that decodes them elsewhere; resolves when the batch is taken.
  */
-export type RawDelivery = (b: { stream: string; values: (Buffer | null)[]; positions: number[]; lag: number }) => Promise<void>;
+export type RawDelivery = (b: {
+  stream: string;
+  values: (Buffer | null)[];
+  positions: number[];
+  lag: number;
+}) => Promise<void>;
 
 /** kafkajs in this thread: what runs inside the consumer thread (source-kafka-thread.ts). */
 export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSource {
@@ -65,7 +70,9 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
     clientId: opts.clientId,
     brokers: opts.brokers,
     ssl: opts.ssl,
-    ...(opts.sasl ? { sasl: { mechanism: 'plain' as const, username: opts.sasl.username, password: opts.sasl.password } } : {}),
+    ...(opts.sasl
+      ? { sasl: { mechanism: 'plain' as const, username: opts.sasl.username, password: opts.sasl.password } }
+      : {}),
     retry: RETRY,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogger(),
@@ -97,7 +104,10 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
         if (stopped) return;
         // Wrong credentials do not heal with time: retrying would hang the ingest forever.
         if ((e as Error).name === 'KafkaJSSASLAuthenticationError') {
-          throw Errors.kafka(`movrec ingest: Kafka SASL authentication failed for user ${JSON.stringify(opts.sasl?.username ?? '')} at ${opts.brokers.join(',')}: check kafka.sasl`, e);
+          throw Errors.kafka(
+            `movrec ingest: Kafka SASL authentication failed for user ${JSON.stringify(opts.sasl?.username ?? '')} at ${opts.brokers.join(',')}: check kafka.sasl`,
+            e,
+          );
         }
         const wait = Math.min(CONNECT_BACKOFF_MAX_MS, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
         log.warn({ err: (e as Error).message, waitMs: Math.round(wait) }, 'kafka: cannot connect, retrying');
@@ -124,9 +134,13 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
           await admin.setOffsets({ groupId: opts.groupId, topic: opts.topic, partitions });
           return;
         } catch (e) {
-          if (stopped || (e as { retriable?: boolean }).retriable !== true || attempt >= START_TIME_ATTEMPTS - 1) throw e;
+          if (stopped || (e as { retriable?: boolean }).retriable !== true || attempt >= START_TIME_ATTEMPTS - 1)
+            throw e;
           const wait = Math.min(CONNECT_BACKOFF_MAX_MS, 200 * 2 ** attempt) * (0.5 + Math.random() / 2);
-          log.warn({ err: (e as Error).message, waitMs: Math.round(wait) }, 'kafka: setting the start offsets failed, retrying');
+          log.warn(
+            { err: (e as Error).message, waitMs: Math.round(wait) },
+            'kafka: setting the start offsets failed, retrying',
+          );
           await sleep(wait);
         }
       }
@@ -144,7 +158,10 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
       await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
     } catch (e) {
       // kafkajs has already retried; what is left is usually configuration (a SASL broker reached without kafka.sasl closes the connection).
-      throw Errors.kafka(`movrec ingest: cannot subscribe to Kafka topic ${opts.topic} at ${opts.brokers.join(',')}: ${(e as Error).message}`, e);
+      throw Errors.kafka(
+        `movrec ingest: cannot subscribe to Kafka topic ${opts.topic} at ${opts.brokers.join(',')}: ${(e as Error).message}`,
+        e,
+      );
     }
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       ready();
@@ -155,14 +172,18 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
         };
         const next = lookup?.(kafkaStream(opts.topic, partition));
         // A line fetched before an async answer is only a repeat: the loop skips positions the store holds.
-        if (next instanceof Promise) void next.then(seek, (err: unknown) => log.warn({ err: (err as Error).message }, 'kafka: resume lookup failed'));
+        if (next instanceof Promise)
+          void next.then(seek, (err: unknown) =>
+            log.warn({ err: (err as Error).message }, 'kafka: resume lookup failed'),
+          );
         else seek(next);
       }
     });
     const crashed = new Promise<never>((_, reject) => {
       consumer.on(consumer.events.CRASH, (e) => {
         log.warn({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer failed');
-        if (!e.payload.restart && !stopped) reject(Errors.kafka(`kafka consumer stopped: ${e.payload.error.message}`, e.payload.error));
+        if (!e.payload.restart && !stopped)
+          reject(Errors.kafka(`kafka consumer stopped: ${e.payload.error.message}`, e.payload.error));
       });
     });
     await consumer.run({

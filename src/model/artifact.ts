@@ -25,7 +25,16 @@ const CHECKSUM_BYTES = 32;
 
 export const FLAG_ADULT = 1;
 
-export type SectionName = 'userIds' | 'userFactors' | 'userBias' | 'itemFactors' | 'itemBias' | 'itemFlags' | 'popularity' | 'itemIds' | 'segments';
+export type SectionName =
+  | 'userIds'
+  | 'userFactors'
+  | 'userBias'
+  | 'itemFactors'
+  | 'itemBias'
+  | 'itemFlags'
+  | 'popularity'
+  | 'itemIds'
+  | 'segments';
 
 export interface Section {
   offset: number;
@@ -94,7 +103,8 @@ export function encodeArtifact(p: ModelParts): Buffer {
     ['itemFlags', p.itemFlags.length, nItems],
     ['popularity', p.popularity.length, nItems],
   ];
-  for (const [name, got, want] of checks) if (got !== want) throw Errors.modelFormat(p.id, `${name} has ${got} entries, expected ${want}`);
+  for (const [name, got, want] of checks)
+    if (got !== want) throw Errors.modelFormat(p.id, `${name} has ${got} entries, expected ${want}`);
   const blobs: [SectionName, Uint8Array][] = [
     ['userIds', new Uint8Array(p.userIds.buffer, p.userIds.byteOffset, p.userIds.byteLength)],
     ['userFactors', new Uint8Array(p.userFactors.buffer, p.userFactors.byteOffset, p.userFactors.byteLength)],
@@ -132,7 +142,10 @@ export function encodeArtifact(p: ModelParts): Buffer {
   out.writeUInt32LE(hjson.byteLength, 12);
   hjson.copy(out, 16);
   for (const [name, b] of blobs) out.set(b, header.sections[name].offset);
-  createHash('sha256').update(out.subarray(0, total - CHECKSUM_BYTES)).digest().copy(out, total - CHECKSUM_BYTES);
+  createHash('sha256')
+    .update(out.subarray(0, total - CHECKSUM_BYTES))
+    .digest()
+    .copy(out, total - CHECKSUM_BYTES);
   return out;
 }
 
@@ -161,7 +174,8 @@ export function readArtifactInto(path: string, target: Uint8Array): number {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size > target.byteLength) throw Errors.modelFormat(path, `artifact of ${size} bytes does not fit a slot of ${target.byteLength}`);
+    if (size > target.byteLength)
+      throw Errors.modelFormat(path, `artifact of ${size} bytes does not fit a slot of ${target.byteLength}`);
     let done = 0;
     while (done < size) {
       const n = readSync(fd, target, done, Math.min(size - done, 1 << 26), done);
@@ -181,7 +195,8 @@ export function readHeader(bytes: Uint8Array, label = 'artifact'): ArtifactHeade
   const magic = Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1');
   if (magic !== MAGIC) throw Errors.modelFormat(label, `bad magic "${magic.replace(/[^\x20-\x7e]/g, '?')}"`);
   const version = dv.getUint32(8, true);
-  if (version !== FORMAT_VERSION) throw Errors.modelFormat(label, `format version ${version} is not supported (this build reads ${FORMAT_VERSION})`);
+  if (version !== FORMAT_VERSION)
+    throw Errors.modelFormat(label, `format version ${version} is not supported (this build reads ${FORMAT_VERSION})`);
   const hlen = dv.getUint32(12, true);
   if (16 + hlen > bytes.byteLength) throw Errors.modelFormat(label, 'header runs past the end');
   let header: ArtifactHeader;
@@ -191,7 +206,8 @@ export function readHeader(bytes: Uint8Array, label = 'artifact'): ArtifactHeade
     throw Errors.modelFormat(label, 'header is not valid JSON');
   }
   for (const s of Object.values(header.sections ?? {})) {
-    if (s.offset % ALIGN !== 0 || s.offset + s.bytes > bytes.byteLength - CHECKSUM_BYTES) throw Errors.modelFormat(label, 'a section lies outside the file');
+    if (s.offset % ALIGN !== 0 || s.offset + s.bytes > bytes.byteLength - CHECKSUM_BYTES)
+      throw Errors.modelFormat(label, 'a section lies outside the file');
   }
   return header;
 }
@@ -201,7 +217,9 @@ export function checksumOk(bytes: Uint8Array): boolean {
   if (bytes.byteLength < CHECKSUM_BYTES) return false;
   const end = bytes.byteLength - CHECKSUM_BYTES;
   const want = Buffer.from(bytes.buffer, bytes.byteOffset + end, CHECKSUM_BYTES);
-  const got = createHash('sha256').update(new Uint8Array(bytes.buffer, bytes.byteOffset, end)).digest();
+  const got = createHash('sha256')
+    .update(new Uint8Array(bytes.buffer, bytes.byteOffset, end))
+    .digest();
   return got.equals(want);
 }
 
@@ -210,7 +228,10 @@ export function checksumOk(bytes: Uint8Array): boolean {
  * SharedArrayBuffer slot). `bytes` must start on a 64-byte boundary of its
  * buffer for the typed views; `verify` checks the sha256 first.
  */
-export function viewArtifact(bytes: Uint8Array, opts: { verify: boolean; label?: string } = { verify: true }): ModelView {
+export function viewArtifact(
+  bytes: Uint8Array,
+  opts: { verify: boolean; label?: string } = { verify: true },
+): ModelView {
   const label = opts.label ?? 'artifact';
   const header = readHeader(bytes, label);
   if (opts.verify && !checksumOk(bytes)) throw Errors.modelChecksum(header.id ?? label);
@@ -255,6 +276,7 @@ export function viewArtifact(bytes: Uint8Array, opts: { verify: boolean; label?:
       return -1;
     },
   };
-  if (view.itemIds.length !== header.nItems) throw Errors.modelFormat(label, `itemIds holds ${view.itemIds.length} ids, header says ${header.nItems}`);
+  if (view.itemIds.length !== header.nItems)
+    throw Errors.modelFormat(label, `itemIds holds ${view.itemIds.length} ids, header says ${header.nItems}`);
   return view;
 }

@@ -87,7 +87,14 @@ export class Blend implements Recommender {
   }
 
   hyperparameters(): Record<string, number | string | boolean> {
-    const prefix = (p: string, h: Record<string, number | string | boolean>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [`${p}.${k}`, v]));
-    return { a: this.a.kind, b: this.b.kind, w: this.w, ...prefix(this.a.kind, this.a.hyperparameters()), ...prefix(this.b.kind, this.b.hyperparameters()) };
+    const prefix = (p: string, h: Record<string, number | string | boolean>) =>
+      Object.fromEntries(Object.entries(h).map(([k, v]) => [`${p}.${k}`, v]));
+    return {
+      a: this.a.kind,
+      b: this.b.kind,
+      w: this.w,
+      ...prefix(this.a.kind, this.a.hyperparameters()),
+      ...prefix(this.b.kind, this.b.hyperparameters()),
+    };
   }
 }

@@ -52,8 +52,28 @@ export class Ials implements Recommender {
     const cu = conf(m.byUser, alpha);
     const ci = conf(m.byItem, alpha);
     for (let e = 0; e < epochs; e++) {
-      alsHalf({ indptr: m.byUser.indptr, indices: m.byUser.indices, confMinusOne: cu, x: this.X, y: this.Y, yty: gram(this.Y, m.nItems, k), k, reg, cgSteps });
-      alsHalf({ indptr: m.byItem.indptr, indices: m.byItem.indices, confMinusOne: ci, x: this.Y, y: this.X, yty: gram(this.X, m.nUsers, k), k, reg, cgSteps });
+      alsHalf({
+        indptr: m.byUser.indptr,
+        indices: m.byUser.indices,
+        confMinusOne: cu,
+        x: this.X,
+        y: this.Y,
+        yty: gram(this.Y, m.nItems, k),
+        k,
+        reg,
+        cgSteps,
+      });
+      alsHalf({
+        indptr: m.byItem.indptr,
+        indices: m.byItem.indices,
+        confMinusOne: ci,
+        x: this.Y,
+        y: this.X,
+        yty: gram(this.X, m.nUsers, k),
+        k,
+        reg,
+        cgSteps,
+      });
       onEpoch?.({ model: this.kind, epoch: e + 1, epochs, loss: positiveLoss(m.byUser, cu, this.X, this.Y, k) });
     }
   }
@@ -65,7 +85,7 @@ export class Ials implements Recommender {
     let dot = 0;
     for (let f = 0; f < k; f++) dot += this.X[u * k + f]! * this.Y[i * k + f]!;
     const x = this.mu + dot * (this.ratingMax - this.mu);
-    return x < 1 ? 1 : x > this.ratingMax ? this.ratingMax : x;
+    return x < 1 ? 1 : Math.min(x, this.ratingMax);
   }
 
   scoreAll(u: number, out: Float32Array): void {

@@ -30,7 +30,16 @@ export interface MfOptions {
 }
 
 /** Surprise's SVD defaults. */
-export const SURPRISE_DEFAULTS: MfOptions = { factors: 100, epochs: 20, lr: 0.005, reg: 0.02, initStd: 0.1, seed: 1, shuffle: false, implicitWeight: 0 };
+export const SURPRISE_DEFAULTS: MfOptions = {
+  factors: 100,
+  epochs: 20,
+  lr: 0.005,
+  reg: 0.02,
+  initStd: 0.1,
+  seed: 1,
+  shuffle: false,
+  implicitWeight: 0,
+};
 
 export class MfSgd implements Recommender {
   readonly kind: string;
@@ -68,10 +77,34 @@ export class MfSgd implements Recommender {
     const pOrder = pseudo ? identity(pseudo.value.length) : null;
     for (let e = 0; e < epochs; e++) {
       if (pseudo && pOrder) {
-        const args = { ...pseudo, order: pOrder, userFactors: this.P, itemFactors: this.Q, userBias: this.bu, itemBias: this.bi, k, globalMean: this.mu, lr: lr * this.opts.implicitWeight, reg };
+        const args = {
+          ...pseudo,
+          order: pOrder,
+          userFactors: this.P,
+          itemFactors: this.Q,
+          userBias: this.bu,
+          itemBias: this.bi,
+          k,
+          globalMean: this.mu,
+          lr: lr * this.opts.implicitWeight,
+          reg,
+        };
         sgdEpoch(args);
       }
-      const sse = sgdEpoch({ user: rows.user, item: rows.item, value: rows.value, order, userFactors: this.P, itemFactors: this.Q, userBias: this.bu, itemBias: this.bi, k, globalMean: this.mu, lr, reg });
+      const sse = sgdEpoch({
+        user: rows.user,
+        item: rows.item,
+        value: rows.value,
+        order,
+        userFactors: this.P,
+        itemFactors: this.Q,
+        userBias: this.bu,
+        itemBias: this.bi,
+        k,
+        globalMean: this.mu,
+        lr,
+        reg,
+      });
       onEpoch?.({ model: this.kind, epoch: e + 1, epochs, loss: Math.sqrt(sse / Math.max(1, r.value.length)) });
     }
     // Rows never updated still hold their random start: zero them so an
@@ -82,7 +115,8 @@ export class MfSgd implements Recommender {
 
   predict(u: number, i: number): number {
     const k = this.opts.factors;
-    if (u < 0 || u * k >= this.P.length) return clampRating(this.mu + (i >= 0 && i < this.bi.length ? this.bi[i]! : 0), this.ratingMax);
+    if (u < 0 || u * k >= this.P.length)
+      return clampRating(this.mu + (i >= 0 && i < this.bi.length ? this.bi[i]! : 0), this.ratingMax);
     let dot = 0;
     for (let f = 0; f < k; f++) dot += this.P[u * k + f]! * this.Q[i * k + f]!;
     return clampRating(this.mu + this.bu[u]! + this.bi[i]! + dot, this.ratingMax);
@@ -99,7 +133,14 @@ export class MfSgd implements Recommender {
   }
 
   serving(): ServingFactors {
-    return { factors: this.opts.factors, globalMean: this.mu, userFactors: this.P, userBias: this.bu, itemFactors: this.Q, itemBias: this.bi };
+    return {
+      factors: this.opts.factors,
+      globalMean: this.mu,
+      userFactors: this.P,
+      userBias: this.bu,
+      itemFactors: this.Q,
+      itemBias: this.bi,
+    };
   }
 
   hyperparameters(): Record<string, number | string | boolean> {

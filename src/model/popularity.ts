@@ -19,19 +19,29 @@ export interface PopularityOptions {
   listLength: number;
 }
 
-export const POPULARITY_DEFAULTS: PopularityOptions = { halfLifeDays: 14, prior: 50, bySegment: false, listLength: 200 };
+export const POPULARITY_DEFAULTS: PopularityOptions = {
+  halfLifeDays: 14,
+  prior: 50,
+  bySegment: false,
+  listLength: 200,
+};
 
 export const GLOBAL_SEGMENT = '*';
 export const occupationKey = (occupation: string | null | undefined): string => `occupation:${occupation ?? 'unknown'}`;
 
 /** Recency-weighted interaction mass per item, globally and per segment key. */
-export function segmentWeights(ds: Dataset, halfLifeDays: number): { global: Float64Array; segments: Map<string, Float64Array> } {
+export function segmentWeights(
+  ds: Dataset,
+  halfLifeDays: number,
+): { global: Float64Array; segments: Map<string, Float64Array> } {
   const nI = ds.itemIds.length;
   const global = new Float64Array(nI);
   // Segment arrays are resolved once per user: a map lookup per event is too slow at 20M events.
   const byKey = new Map<string, Float64Array>();
   const arrayOf = (key: string): Float64Array => byKey.get(key) ?? byKey.set(key, new Float64Array(nI)).get(key)!;
-  const userArrays = ds.users.map((info) => [arrayOf(segmentKey(info)), arrayOf(occupationKey(info?.occupation))] as const);
+  const userArrays = ds.users.map(
+    (info) => [arrayOf(segmentKey(info)), arrayOf(occupationKey(info?.occupation))] as const,
+  );
   const lambda = halfLifeDays > 0 ? Math.LN2 / (halfLifeDays * 86400_000) : 0;
   const to = ds.meta.to;
   const active = new Uint8Array(ds.users.length);
@@ -48,7 +58,9 @@ export function segmentWeights(ds: Dataset, halfLifeDays: number): { global: Flo
   for (let n = 0; n < ds.watches.user.length; n++) add(ds.watches.user[n]!, ds.watches.item[n]!, ds.watches.time[n]!);
   // Only segments with at least one interaction are segments.
   const touched = new Set<Float64Array>();
-  userArrays.forEach((arrays, u) => active[u] && touched.add(arrays[0]).add(arrays[1]));
+  userArrays.forEach((arrays, u) => {
+    if (active[u]) touched.add(arrays[0]).add(arrays[1]);
+  });
   const segments = new Map([...byKey].filter(([, a]) => touched.has(a)));
   return { global, segments };
 }
@@ -75,7 +87,8 @@ export function segmentLists(ds: Dataset, opts: Partial<PopularityOptions> = {})
   let gTotal = 0;
   for (let i = 0; i < global.length; i++) gTotal += global[i]!;
   const out: Record<string, number[]> = { [GLOBAL_SEGMENT]: topIndices(global, o.listLength) };
-  for (const [key, w] of [...segments].sort(([a], [b]) => (a < b ? -1 : 1))) out[key] = topIndices(smoothed(w, global, gTotal, o.prior), o.listLength);
+  for (const [key, w] of [...segments].sort(([a], [b]) => (a < b ? -1 : 1)))
+    out[key] = topIndices(smoothed(w, global, gTotal, o.prior), o.listLength);
   return out;
 }
 
@@ -102,7 +115,9 @@ export class Popularity implements Recommender {
     for (let i = 0; i < global.length; i++) gTotal += global[i]!;
     this.globalShare = Float64Array.from(global, (w) => w / (gTotal || 1));
     this.bySegment.clear();
-    if (this.opts.bySegment) for (const [key, w] of segments) if (!key.startsWith('occupation:')) this.bySegment.set(key, smoothed(w, global, gTotal, this.opts.prior));
+    if (this.opts.bySegment)
+      for (const [key, w] of segments)
+        if (!key.startsWith('occupation:')) this.bySegment.set(key, smoothed(w, global, gTotal, this.opts.prior));
     this.userSegment = ds.users.map(segmentKey);
     this.ratingMax = ds.ratingMax;
     this.itemMean = itemMeans(ds);
@@ -140,20 +155,36 @@ export class Popularity implements Recommender {
     const nU = this.userSegment.length;
     if (!this.opts.bySegment) {
       const pop = this.popularity();
-      return { factors: 1, globalMean: 0, userFactors: new Float32Array(nU), userBias: new Float32Array(nU), itemFactors: new Float32Array(nI), itemBias: pop };
+      return {
+        factors: 1,
+        globalMean: 0,
+        userFactors: new Float32Array(nU),
+        userBias: new Float32Array(nU),
+        itemFactors: new Float32Array(nI),
+        itemBias: pop,
+      };
     }
     const keys = [...this.bySegment.keys()].sort();
     const k = keys.length + 1;
     const col = new Map(keys.map((key, c) => [key, c]));
     const userFactors = new Float32Array(nU * k);
-    this.userSegment.forEach((key, u) => (userFactors[u * k + (col.get(key) ?? keys.length)] = 1));
+    this.userSegment.forEach((key, u) => {
+      userFactors[u * k + (col.get(key) ?? keys.length)] = 1;
+    });
     const itemFactors = new Float32Array(nI * k);
     keys.forEach((key, c) => {
       const s = this.bySegment.get(key)!;
       for (let i = 0; i < nI; i++) itemFactors[i * k + c] = s[i]!;
     });
     for (let i = 0; i < nI; i++) itemFactors[i * k + keys.length] = this.globalShare[i]!;
-    return { factors: k, globalMean: 0, userFactors, userBias: new Float32Array(nU), itemFactors, itemBias: new Float32Array(nI) };
+    return {
+      factors: k,
+      globalMean: 0,
+      userFactors,
+      userBias: new Float32Array(nU),
+      itemFactors,
+      itemBias: new Float32Array(nI),
+    };
   }
 
   hyperparameters(): Record<string, number | string | boolean> {

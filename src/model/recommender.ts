@@ -37,4 +37,4 @@ export interface Recommender {
 }
 
 /** Clamps a prediction to the rating scale, as Surprise does. */
-export const clampRating = (x: number, max: number): number => (x < 1 ? 1 : x > max ? max : x);
+export const clampRating = (x: number, max: number): number => (x < 1 ? 1 : Math.min(x, max));

@@ -49,7 +49,10 @@ export function manifestPath(dataDir: string, id: string): string {
 
 /** `<kind>-YYYYMMDDTHHMMSSZ-<6 hex>`: sorts by time, unique within a second. */
 export function newModelId(kind: string, now: Date = new Date()): string {
-  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const ts = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `${kind}-${ts}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -109,7 +112,7 @@ export function registerModel(
   const full: Manifest = { id: parts.id, kind: parts.kind, ...manifest, artifact: `${parts.id}.bin`, sha256 };
   const file = manifestPath(dataDir, parts.id);
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(full, null, 2) + '\n');
+  writeFileSync(tmp, `${JSON.stringify(full, null, 2)}\n`);
   renameSync(tmp, file);
   if (root) root.openDB<Manifest, string>({ name: MODELS_DB }).putSync(full.id, full);
   return full;

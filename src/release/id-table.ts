@@ -40,7 +40,8 @@ export function createIdTable(idBytes: Uint8Array, idEnds: Int32Array): IdTable 
   // The slot holding these bytes, or the empty slot where they would go.
   const slotOf = (bytes: Uint8Array, start: number, end: number, h: number): number => {
     let slot = h & mask;
-    for (; entries[2 * slot + 1] !== 0; slot = (slot + 1) & mask) if (entries[2 * slot] === h && sameBytes(bytes, start, end, entries[2 * slot + 1]! - 1)) break;
+    for (; entries[2 * slot + 1] !== 0; slot = (slot + 1) & mask)
+      if (entries[2 * slot] === h && sameBytes(bytes, start, end, entries[2 * slot + 1]! - 1)) break;
     return slot;
   };
   const buildUpTo = (end: number): void => {

@@ -50,11 +50,23 @@ try {
 }
 `;
 
-type LoadReply = { ok: boolean; readMs: number; hashMs: number } | { shrankAt: number } | { failed: { message: string; code?: string } };
+type LoadReply =
+  | { ok: boolean; readMs: number; hashMs: number }
+  | { shrankAt: number }
+  | { failed: { message: string; code?: string } };
 
 function loadOffThread(file: string, target: Uint8Array): Promise<LoadReply> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(LOAD_WORKER, { eval: true, workerData: { file, buffer: target.buffer, length: target.byteLength, checksumBytes: CHECKSUM_BYTES, chunk: CHUNK } });
+    const w = new Worker(LOAD_WORKER, {
+      eval: true,
+      workerData: {
+        file,
+        buffer: target.buffer,
+        length: target.byteLength,
+        checksumBytes: CHECKSUM_BYTES,
+        chunk: CHUNK,
+      },
+    });
     w.once('message', (r: LoadReply) => resolve(r));
     w.once('error', reject);
     w.once('exit', (code) => {
@@ -70,10 +82,13 @@ function loadOffThread(file: string, target: Uint8Array): Promise<LoadReply> {
  * error. Returns the time of each step (summed over the chunks).
  */
 export async function loadVerified(file: string, target: Uint8Array): Promise<{ readMs: number; verifyMs: number }> {
-  if (!(target.buffer instanceof SharedArrayBuffer) || target.byteOffset !== 0) throw new TypeError('loadVerified needs a view at offset 0 of a SharedArrayBuffer');
+  if (!(target.buffer instanceof SharedArrayBuffer) || target.byteOffset !== 0)
+    throw new TypeError('loadVerified needs a view at offset 0 of a SharedArrayBuffer');
   const r = await loadOffThread(file, target);
-  if ('failed' in r) throw Object.assign(new Error(r.failed.message), r.failed.code === undefined ? {} : { code: r.failed.code });
-  if ('shrankAt' in r) throw Errors.modelFormat(file, `read ${r.shrankAt} of ${target.byteLength} bytes: the file shrank while loading`);
+  if ('failed' in r)
+    throw Object.assign(new Error(r.failed.message), r.failed.code === undefined ? {} : { code: r.failed.code });
+  if ('shrankAt' in r)
+    throw Errors.modelFormat(file, `read ${r.shrankAt} of ${target.byteLength} bytes: the file shrank while loading`);
   const header = readHeader(target, file);
   if (!r.ok) throw Errors.modelChecksum(header.id ?? file);
   return { readMs: Math.round(r.readMs), verifyMs: Math.round(r.hashMs) };

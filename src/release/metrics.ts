@@ -28,14 +28,24 @@ export function createScoringMetrics(): ScoringMetrics {
     registry,
     latency: tallyHistogram({
       name: SCORING_LATENCY,
-      help: 'Time to score one user inside a worker (LMDB reads, mask, top-K); a batch\'s time is shared evenly among its users',
+      help: "Time to score one user inside a worker (LMDB reads, mask, top-K); a batch's time is shared evenly among its users",
       labelName: 'role',
       // Fine buckets under a millisecond: the kernel is sub-millisecond when healthy.
       buckets: [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1],
       registry,
     }),
-    answers: new Counter({ name: SCORING_ANSWERS, help: 'Answers computed by workers', labelNames: ['role', 'model', 'source'], registers: [registry] }),
-    coldStarts: new Counter({ name: SCORING_COLD_START, help: 'Answers from the cold-start segment list', labelNames: ['role'], registers: [registry] }),
+    answers: new Counter({
+      name: SCORING_ANSWERS,
+      help: 'Answers computed by workers',
+      labelNames: ['role', 'model', 'source'],
+      registers: [registry],
+    }),
+    coldStarts: new Counter({
+      name: SCORING_COLD_START,
+      help: 'Answers from the cold-start segment list',
+      labelNames: ['role'],
+      registers: [registry],
+    }),
     kernel: new Gauge({
       name: SCORING_KERNEL,
       help: 'The top-K kernel the scoring workers run (native and its SIMD, or the TypeScript twins) and its int8 path (amx, vnni or off); the value counts the workers',

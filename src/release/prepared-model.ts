@@ -56,18 +56,25 @@ export function checkServable(v: ModelView, label: string): void {
   if (!Number.isInteger(h.factors) || h.factors <= 0) throw why(`factors must be a positive integer, got ${h.factors}`);
   if (h.nItems <= 0) throw why('the artifact holds no items');
   if (v.itemFactors.length !== h.nItems * h.factors) throw why('itemFactors does not match nItems x factors');
-  if (v.userFactors.length !== h.nUsers * h.factors || v.userIds.length !== h.nUsers) throw why('user sections do not match nUsers x factors');
-  if (v.itemBias.length !== h.nItems || v.itemFlags.length !== h.nItems || v.popularity.length !== h.nItems) throw why('item sections do not match nItems');
+  if (v.userFactors.length !== h.nUsers * h.factors || v.userIds.length !== h.nUsers)
+    throw why('user sections do not match nUsers x factors');
+  if (v.itemBias.length !== h.nItems || v.itemFlags.length !== h.nItems || v.popularity.length !== h.nItems)
+    throw why('item sections do not match nItems');
   for (const list of Object.values(v.segments)) {
-    if (!Array.isArray(list) || list.some((i) => !Number.isInteger(i) || i < 0 || i >= h.nItems)) throw why('a segment list names an item outside the artifact');
+    if (!Array.isArray(list) || list.some((i) => !Number.isInteger(i) || i < 0 || i >= h.nItems))
+      throw why('a segment list names an item outside the artifact');
   }
 }
 
-export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: string; packed?: Float32Array }): PreparedModel {
+export function prepareModel(
+  bytes: Uint8Array,
+  opts: { verify: boolean; label: string; packed?: Float32Array },
+): PreparedModel {
   const view = viewArtifact(bytes, opts);
   checkServable(view, opts.label);
   const n = view.itemIds.length;
-  if (opts.packed && opts.packed.length !== packedLength(n, view.factors)) throw Errors.modelFormat(view.header.id ?? opts.label, 'the packed item factors do not match the artifact');
+  if (opts.packed && opts.packed.length !== packedLength(n, view.factors))
+    throw Errors.modelFormat(view.header.id ?? opts.label, 'the packed item factors do not match the artifact');
   // Built on first use (tens of ms together for a large model): the main thread
   // publishing a model needs none of them unless it answers degraded, and
   // workers build them in their turn before the flip (warmUp).
@@ -87,7 +94,9 @@ export function prepareModel(bytes: Uint8Array, opts: { verify: boolean; label: 
     const steps: (() => void)[] = [];
     for (let start = 0; start < n; start += ID_PIECE) {
       const end = Math.min(n, start + ID_PIECE);
-      steps.push(() => void runs.push(Int32Array.from({ length: end - start }, (_, x) => start + x).sort(byPopularity)));
+      steps.push(
+        () => void runs.push(Int32Array.from({ length: end - start }, (_, x) => start + x).sort(byPopularity)),
+      );
     }
     // Each level merges its runs pairwise (an odd last one passes through) into the next level's.
     for (let count = Math.ceil(n / ID_PIECE); count > 1; count = Math.ceil(count / 2)) {
@@ -176,7 +185,17 @@ function warmUpSteps(m: PreparedModel): (() => void)[] {
     () => tableUpTo(n),
     // One query for nobody: the native kernel builds its per-matrix int8 copy (AMX or VNNI) on first use.
     // Not a zero vector: every score would tie, and the int8 path would rescore every item.
-    () => void topK(m.packed, null, new Float32Array(m.view.factors).fill(1), m.mask, m.view.itemFlags, false, 1, m.view.itemFactors),
+    () =>
+      void topK(
+        m.packed,
+        null,
+        new Float32Array(m.view.factors).fill(1),
+        m.mask,
+        m.view.itemFlags,
+        false,
+        1,
+        m.view.itemFactors,
+      ),
   ];
 }
 

@@ -74,7 +74,14 @@ function markSeen(m: PreparedModel, user: UserFacts): number[] {
 }
 
 /** Appends allowed items from `candidates` to `out` (marking them taken) until it holds `size`. */
-function fill(m: PreparedModel, out: number[], candidates: ArrayLike<number>, minor: boolean, size: number, taken: number[]): void {
+function fill(
+  m: PreparedModel,
+  out: number[],
+  candidates: ArrayLike<number>,
+  minor: boolean,
+  size: number,
+  taken: number[],
+): void {
   for (let x = 0; x < candidates.length && out.length < size; x++) {
     const i = candidates[x]!;
     if (m.mask[i] !== 0 || (minor && isAdult(m, i))) continue;
@@ -99,7 +106,12 @@ function scratchFor(m: PreparedModel, users: number, listValues: number): BatchS
   const k = m.view.factors;
   // Grown by doubling so a stream of batches of varied sizes allocates a few times only.
   const size = Math.max(users, hit && hit.users >= users ? hit.users : 2 * (hit?.users ?? 4));
-  const s = { users: size, vecs: new Float32Array(size * k), adult: new Uint8Array(size), lists: new Int32Array(Math.max(listValues, 2 * (hit?.lists.length ?? 256))) };
+  const s = {
+    users: size,
+    vecs: new Float32Array(size * k),
+    adult: new Uint8Array(size),
+    lists: new Int32Array(Math.max(listValues, 2 * (hit?.lists.length ?? 256))),
+  };
   scratch.set(m, s);
   return s;
 }
@@ -109,7 +121,11 @@ function scratchFor(m: PreparedModel, users: number, listValues: number): BatchS
  * them, each user's seen titles sent to the kernel as a list of item indices
  * (a few per user, where masks would be the whole catalog's bytes per user).
  */
-function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; minor: boolean }[], listSize: number): Int32Array {
+function scoreBatch(
+  m: PreparedModel,
+  scored: { user: UserFacts; u: number; minor: boolean }[],
+  listSize: number,
+): Int32Array {
   const v = m.view;
   const k = v.factors;
   const b = scored.length;
@@ -129,13 +145,26 @@ function scoreBatch(m: PreparedModel, scored: { user: UserFacts; u: number; mino
   }
   const bias = v.scoring === 'dot+itemBias' ? v.itemBias : null;
   // The artifact's own item-major factors (shared memory) let the native kernel rescore without a copy of its own.
-  return topKBatch(m.packed, bias, s.vecs.subarray(0, b * k), s.lists.subarray(0, at), v.itemFlags, s.adult.subarray(0, b), listSize, v.itemFactors);
+  return topKBatch(
+    m.packed,
+    bias,
+    s.vecs.subarray(0, b * k),
+    s.lists.subarray(0, at),
+    v.itemFlags,
+    s.adult.subarray(0, b),
+    listSize,
+    v.itemFactors,
+  );
 }
 
 function answer(m: PreparedModel, user: UserFacts, opts: RankOptions, best: ArrayLike<number> | null): Ranked {
   // A full list from the kernel needs no padding, and the kernel already left
   // out the seen and (for minors) adult titles: no second pass over the history.
-  if (best && best.length >= opts.listSize) return { items: best.length === opts.listSize ? best : Array.prototype.slice.call(best, 0, opts.listSize), source: 'model' };
+  if (best && best.length >= opts.listSize)
+    return {
+      items: best.length === opts.listSize ? best : Array.prototype.slice.call(best, 0, opts.listSize),
+      source: 'model',
+    };
   const minor = isMinor(user.info, opts.unknownAgeIsMinor);
   const marked = markSeen(m, user);
   try {

@@ -16,7 +16,15 @@ import { packShared } from './pack-shared';
 import { batchUsers, modelLoads } from './metrics';
 import { prepareModel, type PreparedModel } from './prepared-model';
 import { segmentAnswer } from './rank';
-import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest, ScoreResult, ScoreTask, ScoreWorkerData } from './score-task';
+import type {
+  MetricsReply,
+  MetricsRequest,
+  PrepareReply,
+  PrepareRequest,
+  ScoreResult,
+  ScoreTask,
+  ScoreWorkerData,
+} from './score-task';
 import { createSlots, SlotPublisher, type Role } from './slots';
 
 export type { Role } from './slots';
@@ -84,17 +92,26 @@ interface Serving {
 }
 
 export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
-  if (!Number.isInteger(opts.threads) || opts.threads < 1) throw Errors.config(`serve.threads must be a positive integer, got ${opts.threads}`);
-  if (!Number.isInteger(opts.listSize) || opts.listSize < 1) throw Errors.config(`serve.listSize must be a positive integer, got ${opts.listSize}`);
+  if (!Number.isInteger(opts.threads) || opts.threads < 1)
+    throw Errors.config(`serve.threads must be a positive integer, got ${opts.threads}`);
+  if (!Number.isInteger(opts.listSize) || opts.listSize < 1)
+    throw Errors.config(`serve.listSize must be a positive integer, got ${opts.listSize}`);
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw Errors.config(`serve.batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw Errors.config(`serve.batchSize must be a positive integer, got ${batchSize}`);
   const workerFile = opts.workerFile ?? join(packageRoot(), 'dist', 'workers', 'score.js');
-  if (!existsSync(workerFile)) throw Errors.config(`scoring worker ${workerFile} is missing: build with npx tsc -p tsconfig.build.json`);
+  if (!existsSync(workerFile))
+    throw Errors.config(`scoring worker ${workerFile} is missing: build with npx tsc -p tsconfig.build.json`);
   const shared = createSlots(opts.slots ?? 3, opts.slotMaxBytes ?? DEFAULT_SLOT_MAX_BYTES);
   const publisher = new SlotPublisher(shared, { drainMs: opts.drainMs ?? 5000 });
   const store: Store = openStore(opts.dataDir, { readOnly: true });
   const rankOpts = { listSize: opts.listSize, unknownAgeIsMinor: opts.unknownAgeIsMinor };
-  const workerData: ScoreWorkerData = { dataDir: opts.dataDir, ...rankOpts, shared, metricsChannel: `movrec-scoring-${process.pid}-${randomUUID()}` };
+  const workerData: ScoreWorkerData = {
+    dataDir: opts.dataDir,
+    ...rankOpts,
+    shared,
+    metricsChannel: `movrec-scoring-${process.pid}-${randomUUID()}`,
+  };
   const pool = new Piscina<ScoreTask, ScoreResult>({
     filename: workerFile,
     minThreads: opts.threads,
@@ -151,11 +168,26 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
       serving.set(role, { modelId, generation: published.generation, model });
       loads.inc({ outcome: 'ok' });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger().info({ modelId, role, generation: published.generation, slot: published.slot, ms: Math.round(ms), readMs, verifyMs, prepareMs }, 'model published');
+      logger().info(
+        {
+          modelId,
+          role,
+          generation: published.generation,
+          slot: published.slot,
+          ms: Math.round(ms),
+          readMs,
+          verifyMs,
+          prepareMs,
+        },
+        'model published',
+      );
       return { modelId, generation: published.generation };
     } catch (e) {
       loads.inc({ outcome: isMovrecError(e) ? e.code : 'error' });
-      logger().error({ file, role, err: (e as Error).message, code: isMovrecError(e) ? e.code : undefined }, 'model refused; the current model keeps serving');
+      logger().error(
+        { file, role, err: (e as Error).message, code: isMovrecError(e) ? e.code : undefined },
+        'model refused; the current model keeps serving',
+      );
       throw e;
     }
   }
@@ -170,13 +202,22 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   function degraded(userId: number): Recommendation {
     const s = servingFor('stable');
     if (!s) throw Errors.modelNotLoaded();
-    const items = segmentAnswer(s.model, { userId, seen: store.seenMovies(userId), info: store.userInfo(userId) }, rankOpts);
+    const items = segmentAnswer(
+      s.model,
+      { userId, seen: store.seenMovies(userId), info: store.userInfo(userId) },
+      rankOpts,
+    );
     const line = items.join(',');
     return { line, body: line, modelId: s.modelId, generation: s.generation, source: 'degraded' };
   }
 
   /** Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound), or `want` replies. */
-  function askWorkers<R>(message: object, pick: (data: unknown) => { threadId: number; value: R } | undefined, timeoutMs: number, want = readyWorkers().length): Promise<R[]> {
+  function askWorkers<R>(
+    message: object,
+    pick: (data: unknown) => { threadId: number; value: R } | undefined,
+    timeoutMs: number,
+    want = readyWorkers().length,
+  ): Promise<R[]> {
     const got = new Map<number, R>();
     return new Promise((resolve) => {
       const done = () => {
@@ -204,7 +245,9 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
       { request } satisfies MetricsRequest,
       (data) => {
         const m = data as Partial<MetricsReply>;
-        return m.reply === request && typeof m.threadId === 'number' ? { threadId: m.threadId, value: m.metrics as WorkerMetricsJson } : undefined;
+        return m.reply === request && typeof m.threadId === 'number'
+          ? { threadId: m.threadId, value: m.metrics as WorkerMetricsJson }
+          : undefined;
       },
       METRICS_TIMEOUT_MS,
     );
@@ -220,7 +263,11 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
    * large model) answers nothing meanwhile, and all of them at once would
    * stall every request in flight.
    */
-  async function prepareWorkers(slot: number, generation: number, packedItems: SharedArrayBuffer | undefined): Promise<void> {
+  async function prepareWorkers(
+    slot: number,
+    generation: number,
+    packedItems: SharedArrayBuffer | undefined,
+  ): Promise<void> {
     for (const threadId of readyWorkers()) {
       await askWorkers<number>(
         { prepare: { slot, generation, threadId, packedItems } } satisfies PrepareRequest,
@@ -300,7 +347,12 @@ class WorkerAnswer implements Recommendation {
  * leave in full batches (one more task per worker is queued ahead so no worker
  * idles while the main thread is busy), so batches grow with the load.
  */
-function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, batchSize: number, onThread: (threadId: number) => void): Batcher {
+function createBatcher(
+  pool: Piscina<ScoreTask, ScoreResult>,
+  threads: number,
+  batchSize: number,
+  onThread: (threadId: number) => void,
+): Batcher {
   const pending: Waiter[] = [];
   // Outstanding tasks' sizes, oldest first: the first `threads` are taken as running.
   const outstanding: { users: number }[] = [];
@@ -318,7 +370,15 @@ function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, b
         onThread(r.threadId);
         batch.forEach((w, x) => {
           const by = r.models[r.model[x]!];
-          if (by) w.resolve(new WorkerAnswer(r.body.subarray(x > 0 ? r.ends[x - 1]! : 0, r.ends[x]!), by.modelId, by.generation, r.cold[x] ? 'cold-start' : 'model'));
+          if (by)
+            w.resolve(
+              new WorkerAnswer(
+                r.body.subarray(x > 0 ? r.ends[x - 1]! : 0, r.ends[x]!),
+                by.modelId,
+                by.generation,
+                r.cold[x] ? 'cold-start' : 'model',
+              ),
+            );
           else w.reject(Errors.modelNotLoaded());
         });
       },
@@ -344,7 +404,8 @@ function createBatcher(pool: Piscina<ScoreTask, ScoreResult>, threads: number, b
       // A quiet server answers at once, the gathered users split over the workers.
       if (outstanding.length === 0) size = Math.min(batchSize, Math.ceil(pending.length / threads));
       // A busy one sends an idle worker a tile's worth at least; fewer wait for the next answer.
-      else if (idle > 0 && pending.length >= minBatch) size = Math.min(batchSize, Math.max(minBatch, Math.ceil(pending.length / idle)));
+      else if (idle > 0 && pending.length >= minBatch)
+        size = Math.min(batchSize, Math.max(minBatch, Math.ceil(pending.length / idle)));
       else if (outstanding.length < 2 * threads && pending.length >= batchSize) size = batchSize;
       else return;
       send(pending.splice(0, size));

@@ -29,7 +29,10 @@ interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
   readonly maxByteLength: number;
   grow(bytes: number): void;
 }
-const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (bytes: number, opts: { maxByteLength: number }) => GrowableSharedArrayBuffer;
+const GrowableSharedArrayBuffer = SharedArrayBuffer as unknown as new (
+  bytes: number,
+  opts: { maxByteLength: number },
+) => GrowableSharedArrayBuffer;
 
 /** What every worker receives once at start. */
 export interface SlotShared {
@@ -61,13 +64,18 @@ function controlBytes(n: number): number {
 function controlViews(shared: SlotShared): Control {
   const n = shared.slots.length;
   const lenOffset = controlBytes(n) - n * 8;
-  return { ctl: new Int32Array(shared.control, 0, READERS + 2 * n), lengths: new BigInt64Array(shared.control, lenOffset, n) };
+  return {
+    ctl: new Int32Array(shared.control, 0, READERS + 2 * n),
+    lengths: new BigInt64Array(shared.control, lenOffset, n),
+  };
 }
 
 /** Creates the shared slots: `count` buffers that can each grow to `maxBytes`. */
 export function createSlots(count: number, maxBytes: number): SlotShared {
-  if (!Number.isInteger(count) || count < 3) throw Errors.config(`model slots must be an integer >= 3 (stable, canary, one loading), got ${count}`);
-  if (!Number.isInteger(maxBytes) || maxBytes < 0 || maxBytes > 2 ** 32) throw Errors.config(`slot capacity must be an integer number of bytes up to 4 GiB, got ${maxBytes}`);
+  if (!Number.isInteger(count) || count < 3)
+    throw Errors.config(`model slots must be an integer >= 3 (stable, canary, one loading), got ${count}`);
+  if (!Number.isInteger(maxBytes) || maxBytes < 0 || maxBytes > 2 ** 32)
+    throw Errors.config(`slot capacity must be an integer number of bytes up to 4 GiB, got ${maxBytes}`);
   const slots = Array.from({ length: count }, () => new GrowableSharedArrayBuffer(0, { maxByteLength: maxBytes }));
   const control = new SharedArrayBuffer(controlBytes(count));
   const { ctl } = controlViews({ slots, control });
@@ -100,7 +108,12 @@ export class SlotReader {
       if (Atomics.load(ctl, r) === slot) {
         const generation = Atomics.load(ctl, READERS + this.shared.slots.length + slot);
         const length = Number(Atomics.load(lengths, slot));
-        return { role: r === 0 ? 'stable' : 'canary', slot, generation, bytes: new Uint8Array(this.shared.slots[slot]!, 0, length) };
+        return {
+          role: r === 0 ? 'stable' : 'canary',
+          slot,
+          generation,
+          bytes: new Uint8Array(this.shared.slots[slot]!, 0, length),
+        };
       }
       this.releaseSlot(slot);
     }
@@ -111,7 +124,11 @@ export class SlotReader {
     const { ctl, lengths } = this.c;
     Atomics.add(ctl, READERS + slot, 1);
     if (Atomics.load(ctl, READERS + this.shared.slots.length + slot) === generation) {
-      return { slot, generation, bytes: new Uint8Array(this.shared.slots[slot]!, 0, Number(Atomics.load(lengths, slot))) };
+      return {
+        slot,
+        generation,
+        bytes: new Uint8Array(this.shared.slots[slot]!, 0, Number(Atomics.load(lengths, slot))),
+      };
     }
     this.releaseSlot(slot);
     return null;
@@ -180,7 +197,11 @@ export class SlotPublisher {
   ): Promise<Published<T>> {
     const slot = await this.idleSlot();
     const sab = this.shared.slots[slot]!;
-    if (bytes > sab.maxByteLength) throw Errors.modelFormat(`slot ${slot}`, `artifact of ${bytes} bytes exceeds the slot capacity of ${sab.maxByteLength}`);
+    if (bytes > sab.maxByteLength)
+      throw Errors.modelFormat(
+        `slot ${slot}`,
+        `artifact of ${bytes} bytes exceeds the slot capacity of ${sab.maxByteLength}`,
+      );
     if (sab.byteLength < bytes) sab.grow(bytes);
     const value = await fill(new Uint8Array(sab, 0, bytes));
     const { ctl, lengths } = this.c;

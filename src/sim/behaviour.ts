@@ -1,5 +1,15 @@
 // The people in the world: sessions on a simulated clock that ask for recommendations, choose, stream minute by minute, and rate.
-import { createAccountLine, rateLine, requestLine, TimeFormatter, watchLine, type ListStyle, type Outcome, type ServerName, type TimeDigits } from './lines';
+import {
+  createAccountLine,
+  rateLine,
+  requestLine,
+  TimeFormatter,
+  watchLine,
+  type ListStyle,
+  type Outcome,
+  type ServerName,
+  type TimeDigits,
+} from './lines';
 import { Rng, searchCumulative } from './rng';
 import { isMinorUser, observedRating, popularityCumulative, utility5 } from './truth';
 import type { World } from './world';
@@ -49,13 +59,13 @@ export interface RecNeed {
   readonly session: Session;
 }
 
-const enum Kind {
+enum Kind {
   Normal,
   Bomb,
   Flood,
   BombStart,
 }
-const enum Phase {
+enum Phase {
   Arrive,
   Pick,
   Waiting,
@@ -209,7 +219,13 @@ export class Behaviour {
         if (s.kind === Kind.BombStart) {
           const rb = this.opts.reviewBomb!;
           for (let i = 0; i < rb.count; i++) {
-            const b = this.session(s.t + rng.next() * 10 * MINUTE, Kind.Bomb, this.createAccount ? Phase.Account : Phase.BombRate, this.freshUser(), true);
+            const b = this.session(
+              s.t + rng.next() * 10 * MINUTE,
+              Kind.Bomb,
+              this.createAccount ? Phase.Account : Phase.BombRate,
+              this.freshUser(),
+              true,
+            );
             this.push(b);
           }
           return undefined;
@@ -229,7 +245,10 @@ export class Behaviour {
         return this.line(createAccountLine(this.fmt.format(this.clock), s.user + 1), 'account');
       case Phase.BombRate:
         this.seen(s.user).add(this.bombMovie);
-        return this.line(rateLine(this.fmt.format(this.clock), s.user + 1, this.world.movieIds[this.bombMovie]!, 1), 'rate');
+        return this.line(
+          rateLine(this.fmt.format(this.clock), s.user + 1, this.world.movieIds[this.bombMovie]!, 1),
+          'rate',
+        );
       case Phase.Pick: {
         if (s.kind === Kind.Flood) {
           if (s.left-- <= 0) return undefined;
@@ -359,7 +378,10 @@ export class Behaviour {
       return this.session(t, Kind.Normal, Phase.Arrive, u, true);
     }
     const j = this.joined.length;
-    const u = j > 0 && rng.chance(Math.min(0.5, (3 * j) / this.initialUsers)) ? this.joined[rng.int(j)]! : this.drawActiveUser();
+    const u =
+      j > 0 && rng.chance(Math.min(0.5, (3 * j) / this.initialUsers))
+        ? this.joined[rng.int(j)]!
+        : this.drawActiveUser();
     return this.session(t, Kind.Normal, Phase.Arrive, u, false);
   }
 
@@ -406,20 +428,33 @@ function before(a: Session, b: Session): boolean {
 }
 
 /** Attraction of each list item (0 for unknown, already watched, or adult for a minor). */
-export function listWeights(world: World, user: number, items: number[], seen: ReadonlySet<number> | undefined, t: number): number[] {
+export function listWeights(
+  world: World,
+  user: number,
+  items: number[],
+  seen: ReadonlySet<number> | undefined,
+  t: number,
+): number[] {
   const minor = isMinorUser(world, user);
   const out = new Array<number>(items.length);
   let decay = 1;
   for (let j = 0; j < items.length; j++) {
     const m = items[j]!;
-    out[j] = m < 0 || seen?.has(m) || (minor && world.movieAdult[m]) ? 0 : decay * attraction(utility5(world, user, m, t));
+    out[j] =
+      m < 0 || seen?.has(m) || (minor && world.movieAdult[m]) ? 0 : decay * attraction(utility5(world, user, m, t));
     decay *= CHOICE.positionDecay;
   }
   return out;
 }
 
 /** The choice model's chance that the user watches something from this list. */
-export function pickProbability(world: World, user: number, items: number[], seen: ReadonlySet<number> | undefined, t: number): number {
+export function pickProbability(
+  world: World,
+  user: number,
+  items: number[],
+  seen: ReadonlySet<number> | undefined,
+  t: number,
+): number {
   let total = 0;
   for (const w of listWeights(world, user, items, seen, t)) total += w;
   return total / (total + CHOICE.outside);

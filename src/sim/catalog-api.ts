@@ -43,7 +43,8 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 function lookup(world: World, kind: 'user' | 'movie', id: string): Record<string, unknown> | null {
-  if (kind === 'user') return /^\d{1,10}$/.test(id) ? (userRecord(world, Number(id)) as unknown as Record<string, unknown> | null) : null;
+  if (kind === 'user')
+    return /^\d{1,10}$/.test(id) ? (userRecord(world, Number(id)) as unknown as Record<string, unknown> | null) : null;
   const m = world.movieIndex.get(id);
   return m === undefined ? null : movieRecord(world, m);
 }
@@ -69,7 +70,11 @@ function handle(world: World, limiter: TokenBuckets, req: IncomingMessage, res: 
   const ids = raw.split(',');
   if (ids.length > BULK_MAX) return send(res, 400, { message: `at most ${BULK_MAX} ids per request` });
   // Bulk answers keep the request's order; an unknown id gets an error object in its place.
-  send(res, 200, ids.map((id) => lookup(world, kind, id) ?? { message: `${kind} not found`, id: id.slice(0, 200) }));
+  send(
+    res,
+    200,
+    ids.map((id) => lookup(world, kind, id) ?? { message: `${kind} not found`, id: id.slice(0, 200) }),
+  );
 }
 
 export function startCatalogApi(world: World, opts: CatalogApiOptions): Promise<CatalogApi> {

@@ -13,7 +13,12 @@ export interface UserRecord {
 export function userRecord(world: World, userId: number): UserRecord | null {
   if (!Number.isInteger(userId) || userId < 1 || userId > world.params.users) return null;
   const u = userId - 1;
-  return { user_id: userId, age: world.userAge[u]!, occupation: OCCUPATIONS[world.userOcc[u]!]!, gender: world.userGender[u] ? 'F' : 'M' };
+  return {
+    user_id: userId,
+    age: world.userAge[u]!,
+    occupation: OCCUPATIONS[world.userOcc[u]!]!,
+    gender: world.userGender[u] ? 'F' : 'M',
+  };
 }
 
 const HEX = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -29,17 +34,23 @@ export function movieRecord(world: World, movie: number): Record<string, unknown
   const tmdb = 2 + ((movie * 7919 + (world.params.seed % 997)) % 450000);
   const pop = world.moviePopularity[movie]!;
   const votes = Math.max(0, Math.round(pop * pop * 4 + r.exp(20)));
-  const avg = votes === 0 ? 0 : Math.max(0, Math.min(10, 2 * (world.params.mean + world.movieBias[movie]!) - 1 + r.normal() * 0.4));
+  const avg =
+    votes === 0
+      ? 0
+      : Math.max(0, Math.min(10, 2 * (world.params.mean + world.movieBias[movie]!) - 1 + r.normal() * 0.4));
   const budget = r.chance(0.6) ? 0 : Math.round(r.exp(2e7));
   const revenue = budget === 0 ? 0 : Math.round(budget * r.exp(2.5));
   let poster = '/';
   for (let i = 0; i < 27; i++) poster += HEX[r.int(HEX.length)];
   const country = COUNTRIES[r.int(COUNTRIES.length)]!;
   const company = r.int(COMPANIES.length);
-  const collection = r.chance(0.1) ? { id: 10 + r.int(500000), name: `${title} Collection`, poster_path: `${poster}.jpg`, backdrop_path: 'null' } : {};
+  const collection = r.chance(0.1)
+    ? { id: 10 + r.int(500000), name: `${title} Collection`, poster_path: `${poster}.jpg`, backdrop_path: 'null' }
+    : {};
   const genres: { id: number; name: string }[] = [];
   const mask = world.movieGenres[movie]!;
-  for (let g = 0; g < GENRES.length; g++) if (mask & (1 << g)) genres.push({ id: GENRES[g]!.id, name: GENRES[g]!.name });
+  for (let g = 0; g < GENRES.length; g++)
+    if (mask & (1 << g)) genres.push({ id: GENRES[g]!.id, name: GENRES[g]!.name });
   return {
     id: world.movieIds[movie]!,
     tmdb_id: tmdb,

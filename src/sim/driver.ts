@@ -45,25 +45,33 @@ export function fetchRecommendation(agent: Agent, target: URL, userId: number, d
       resolve(o);
     };
     const base = target.pathname.replace(/\/$/, '');
-    const req = request({ host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port || 80, path: `${base}/recommend/${userId}`, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        if (body.length < 65536) body += c;
-      });
-      res.on('end', () => {
-        const ms = performance.now() - t0;
-        if (ms > deadlineMs) return finish({ kind: 'timeout', status: 0, ms, deadlineMs });
-        if (res.statusCode !== 200) return finish({ kind: 'http', status: res.statusCode ?? 0, ms });
-        const items = body
-          .replace(/[\r\n]+/g, ' ')
-          .split(',')
-          .map((x) => x.trim())
-          .filter((x) => x.length > 0);
-        finish({ kind: 'ok', status: 200, items, ms });
-      });
-      res.on('error', () => finish({ kind: 'reset', status: 0, ms: performance.now() - t0 }));
-    });
+    const req = request(
+      {
+        host: target.hostname.replace(/^\[|\]$/g, ''),
+        port: target.port || 80,
+        path: `${base}/recommend/${userId}`,
+        agent,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          if (body.length < 65536) body += c;
+        });
+        res.on('end', () => {
+          const ms = performance.now() - t0;
+          if (ms > deadlineMs) return finish({ kind: 'timeout', status: 0, ms, deadlineMs });
+          if (res.statusCode !== 200) return finish({ kind: 'http', status: res.statusCode ?? 0, ms });
+          const items = body
+            .replace(/[\r\n]+/g, ' ')
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x.length > 0);
+          finish({ kind: 'ok', status: 200, items, ms });
+        });
+        res.on('error', () => finish({ kind: 'reset', status: 0, ms: performance.now() - t0 }));
+      },
+    );
     const timer = setTimeout(() => {
       // Timers may fire a fraction of a millisecond early by performance.now(); a timeout is never under the deadline.
       finish({ kind: 'timeout', status: 0, ms: Math.max(deadlineMs, performance.now() - t0), deadlineMs });
@@ -109,7 +117,9 @@ export async function drive(world: World, opts: DriveOptions): Promise<Scoreboar
   const snapshot = (): Scoreboard => score.snapshot(beh.counts, lines, beh.now());
   const tick = opts.onTick ? setInterval(() => opts.onTick!(snapshot()), opts.tickMs ?? 1000) : null;
   const stopped = (): boolean =>
-    opts.signal?.aborted === true || performance.now() >= deadline || (opts.maxRequests !== undefined && issued >= opts.maxRequests);
+    opts.signal?.aborted === true ||
+    performance.now() >= deadline ||
+    (opts.maxRequests !== undefined && issued >= opts.maxRequests);
 
   const emit = (line: string, batch: string[]): void => {
     if (spurious) spurious.apply(line, batch);

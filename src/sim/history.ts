@@ -25,7 +25,10 @@ export function toSink(out: NodeJS.WritableStream | string | LineSink): LineSink
 
 const BATCH = 16384;
 
-export async function writeHistory(world: World, opts: HistoryOptions): Promise<{ lines: number; behaviour: Behaviour; spurious: SpuriousInjector | null }> {
+export async function writeHistory(
+  world: World,
+  opts: HistoryOptions,
+): Promise<{ lines: number; behaviour: Behaviour; spurious: SpuriousInjector | null }> {
   const seed = opts.seed ?? world.params.seed;
   const beh = new Behaviour(world, { ...opts, server: serverOf(opts.target ?? 'http://127.0.0.1:8082') });
   const past = new PastService(world, seed, opts.deadlineMs ?? 600);

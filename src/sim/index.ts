@@ -1,5 +1,12 @@
 // The simulator's library surface: world, ground truth, history, catalog API, driver.
-export { createWorld, genreNames, type World, type WorldParams, type CreateWorldOptions, type DriftSpec } from './world';
+export {
+  createWorld,
+  genreNames,
+  type World,
+  type WorldParams,
+  type CreateWorldOptions,
+  type DriftSpec,
+} from './world';
 export { saveWorld, loadWorld, worldExists } from './world-store';
 export { trueRating, oracleTopK, noiseFloorRmse, utility5, toScale } from './truth';
 export { userRecord, movieRecord, type UserRecord } from './catalog';

@@ -25,7 +25,8 @@ export class PastService {
   answer(userId: number, t: number): Outcome {
     const r = this.rng;
     const k = r.next();
-    if (k < 0.02) return { kind: 'timeout', status: 0, ms: this.deadlineMs + 5 + r.exp(20), deadlineMs: this.deadlineMs };
+    if (k < 0.02)
+      return { kind: 'timeout', status: 0, ms: this.deadlineMs + 5 + r.exp(20), deadlineMs: this.deadlineMs };
     if (k < 0.028) return { kind: 'refused', status: 0, ms: 1 + r.exp(300) };
     if (k < 0.032) return { kind: 'http', status: 500, ms: 2 + r.exp(30) };
     const picked = new Set<number>();

@@ -16,7 +16,13 @@ import type { ScenarioOptions } from './behaviour';
 export interface SimRunOptions {
   world: CreateWorldOptions;
   worldDir?: string;
-  query?: { oracle?: number; seenFrom?: string; trueRating?: { user: number; movie: string }; noiseFloor?: boolean; at?: number };
+  query?: {
+    oracle?: number;
+    seenFrom?: string;
+    trueRating?: { user: number; movie: string };
+    noiseFloor?: boolean;
+    at?: number;
+  };
   history?: number;
   out?: string;
   kafka?: { brokers: string[]; topic: string };
@@ -60,7 +66,10 @@ async function seenIn(file: string, userId: number): Promise<Set<string>> {
 }
 
 /** The world-defining settings in which a reloaded world differs from what the flags (or their defaults) ask for. */
-export function differingSettings(saved: World['params'], asked: CreateWorldOptions): Record<string, { saved: unknown; asked: unknown }> {
+export function differingSettings(
+  saved: World['params'],
+  asked: CreateWorldOptions,
+): Record<string, { saved: unknown; asked: unknown }> {
   const want = resolveParams(asked);
   const out: Record<string, { saved: unknown; asked: unknown }> = {};
   for (const key of ['seed', 'users', 'movies', 'ratingMax', 'start', 'drift'] as const) {
@@ -74,7 +83,10 @@ function obtainWorld(o: SimRunOptions): World {
     const w = loadWorld(o.worldDir);
     // A saved world is the ground truth of the runs made with it: it wins, but never silently.
     const diff = differingSettings(w.params, o.world);
-    if (Object.keys(diff).length > 0) o.warn(`world ${o.worldDir} exists: its saved settings are used, not these flags (or defaults)`, { differing: diff });
+    if (Object.keys(diff).length > 0)
+      o.warn(`world ${o.worldDir} exists: its saved settings are used, not these flags (or defaults)`, {
+        differing: diff,
+      });
     return w;
   }
   const w = createWorld(o.world);
@@ -91,16 +103,27 @@ async function openSink(o: SimRunOptions): Promise<LineSink | undefined> {
 export async function runSim(o: SimRunOptions): Promise<SimRunResult> {
   const t0 = performance.now();
   const world = obtainWorld(o);
-  o.log('world ready', { users: world.params.users, movies: world.params.movies, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
+  o.log('world ready', {
+    users: world.params.users,
+    movies: world.params.movies,
+    seconds: +((performance.now() - t0) / 1000).toFixed(2),
+  });
   const q = o.query;
   if (q && (q.oracle !== undefined || q.trueRating || q.noiseFloor)) {
     const res: SimRunResult = { mode: 'query' };
-    if (q.oracle !== undefined) res.oracle = oracleTopK(world, q.oracle, 20, q.seenFrom ? await seenIn(q.seenFrom, q.oracle) : undefined, q.at);
+    if (q.oracle !== undefined)
+      res.oracle = oracleTopK(world, q.oracle, 20, q.seenFrom ? await seenIn(q.seenFrom, q.oracle) : undefined, q.at);
     if (q.trueRating) res.trueRating = trueRating(world, q.trueRating.user, q.trueRating.movie, q.at);
     if (q.noiseFloor) res.noiseFloorRmse = noiseFloorRmse(world);
     return res;
   }
-  const behaviour = { listStyle: o.listStyle, timeDigits: o.timeDigits, createAccount: o.createAccount, sessions: o.sessions, ...o.scenarios };
+  const behaviour = {
+    listStyle: o.listStyle,
+    timeDigits: o.timeDigits,
+    createAccount: o.createAccount,
+    sessions: o.sessions,
+    ...o.scenarios,
+  };
   if (o.history !== undefined) {
     const sink = await openSink(o);
     const t1 = performance.now();

@@ -82,7 +82,12 @@ export class ScoreKeeper {
       refused: this.refused,
       errors: this.errors,
       successRate: this.requests === 0 ? 0 : this.ok / this.requests,
-      latencyMs: { p50: this.percentile(0.5), p95: this.percentile(0.95), p99: this.percentile(0.99), max: Math.round(this.max) },
+      latencyMs: {
+        p50: this.percentile(0.5),
+        p95: this.percentile(0.95),
+        p99: this.percentile(0.99),
+        max: Math.round(this.max),
+      },
       lists: counts.lists,
       listsWatchedFrom: counts.listsWatchedFrom,
       watchShare: counts.lists === 0 ? 0 : counts.listsWatchedFrom / counts.lists,

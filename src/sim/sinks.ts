@@ -15,7 +15,7 @@ export function fileSink(path: string): LineSink {
   const fd = openSync(path, 'w');
   return {
     write(lines) {
-      if (lines.length > 0) writeSync(fd, lines.join('\n') + '\n');
+      if (lines.length > 0) writeSync(fd, `${lines.join('\n')}\n`);
     },
     async close() {
       closeSync(fd);
@@ -26,7 +26,7 @@ export function fileSink(path: string): LineSink {
 export function streamSink(stream: NodeJS.WritableStream, end = true): LineSink {
   return {
     async write(lines) {
-      if (lines.length > 0 && !stream.write(lines.join('\n') + '\n')) await once(stream, 'drain');
+      if (lines.length > 0 && !stream.write(`${lines.join('\n')}\n`)) await once(stream, 'drain');
     },
     async close() {
       if (!end) return;
@@ -52,7 +52,11 @@ const KAFKA_SLICE = 2000;
  * topic keeps the lines' order; up to `inFlight` slices wait queued while the generator runs on.
  */
 export async function kafkaSink(opts: KafkaSinkOptions): Promise<LineSink> {
-  const kafka = new Kafka({ clientId: opts.clientId ?? 'movrec-sim', brokers: opts.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: opts.clientId ?? 'movrec-sim',
+    brokers: opts.brokers,
+    logLevel: logLevel.NOTHING,
+  });
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: true, maxInFlightRequests: 1 });
   await producer.connect();
   const limit = opts.inFlight ?? 16;

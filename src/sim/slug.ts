@@ -32,7 +32,8 @@ export function drawTitle(rng: Rng): { title: string; commaAsUnderscore: boolean
   if (k < 0.74) return { title: `${adj()} ${noun()}, ${adj()} ${noun()}`, commaAsUnderscore: rng.chance(0.3) };
   // Double `+`: a dropped `&` between two spaces, as in "Cheech & Chong Get Out of My Room".
   if (k < 0.8) return { title: `${name()} & ${name()} Get Out of My ${noun()}`, commaAsUnderscore: false };
-  if (k < 0.85) return { title: `${rng.pick(ACCENTED)} ${rng.chance(0.5) ? noun() : ''}`.trim(), commaAsUnderscore: false };
+  if (k < 0.85)
+    return { title: `${rng.pick(ACCENTED)} ${rng.chance(0.5) ? noun() : ''}`.trim(), commaAsUnderscore: false };
   if (k < 0.9) return { title: `${noun()}-${noun()} ${1 + rng.int(4)}`, commaAsUnderscore: false };
   if (k < 0.95) return { title: `${noun()}s!`, commaAsUnderscore: false };
   return { title: `${name()} and the ${adj()} ${noun()}`, commaAsUnderscore: false };

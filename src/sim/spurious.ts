@@ -1,14 +1,28 @@
 // Spurious lines as real streams have them: truncated, unknown movie, out-of-range rating, bad timestamp, duplicate, out of order.
 import { Rng } from './rng';
 
-export const SPURIOUS_KINDS = ['truncated', 'unknown-movie', 'bad-rating', 'bad-timestamp', 'duplicate', 'out-of-order'] as const;
+export const SPURIOUS_KINDS = [
+  'truncated',
+  'unknown-movie',
+  'bad-rating',
+  'bad-timestamp',
+  'duplicate',
+  'out-of-order',
+] as const;
 export type SpuriousKind = (typeof SPURIOUS_KINDS)[number];
 
 const BAD_TIMES = ['2022-13-45T25:61:00', 'yesterday', '1644343616', '2022/02/08 18:06:56', '2022-02-08 18:06'];
 
 /** Passes genuine lines through and, at the given rate per line, adds one spurious event. */
 export class SpuriousInjector {
-  readonly counts: Record<SpuriousKind, number> = { truncated: 0, 'unknown-movie': 0, 'bad-rating': 0, 'bad-timestamp': 0, duplicate: 0, 'out-of-order': 0 };
+  readonly counts: Record<SpuriousKind, number> = {
+    truncated: 0,
+    'unknown-movie': 0,
+    'bad-rating': 0,
+    'bad-timestamp': 0,
+    duplicate: 0,
+    'out-of-order': 0,
+  };
   private readonly rng: Rng;
   private held: string | null = null;
 
@@ -48,7 +62,10 @@ export class SpuriousInjector {
         out.push(line, line.slice(0, c2 + 1 + this.rng.int(Math.max(1, line.length - c2 - 6))));
         break;
       case 'unknown-movie':
-        out.push(line, `${ts},${user},GET /data/m/no+such+film+${this.rng.int(1_000_000)}+1999/${this.rng.int(90)}.mpg`);
+        out.push(
+          line,
+          `${ts},${user},GET /data/m/no+such+film+${this.rng.int(1_000_000)}+1999/${this.rng.int(90)}.mpg`,
+        );
         break;
       case 'bad-rating': {
         const bad = [0, this.ratingMax + 1, -1, 99][this.rng.int(4)]!;

@@ -49,7 +49,9 @@ export function observedRating(world: World, userIndex: number, movie: number, a
 function phi(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
@@ -69,7 +71,8 @@ function roundedMoments(x: number, sd: number, max: number): { mean: number; var
 }
 
 function userIndexOf(world: World, userId: number): number {
-  if (!Number.isInteger(userId) || userId < 1 || userId > world.params.users) throw new RangeError(`unknown user ${userId}`);
+  if (!Number.isInteger(userId) || userId < 1 || userId > world.params.users)
+    throw new RangeError(`unknown user ${userId}`);
   return userId - 1;
 }
 
@@ -94,14 +97,26 @@ export function isMinorUser(world: World, userIndex: number): boolean {
  * The best k movies for the user by true utility at simulated time `at`, leaving out
  * `exclude` (what they watched) and, for minors, adult titles.
  */
-export function oracleTopK(world: World, userId: number, k: number, exclude?: Set<string>, at = world.params.start): string[] {
+export function oracleTopK(
+  world: World,
+  userId: number,
+  k: number,
+  exclude?: Set<string>,
+  at = world.params.start,
+): string[] {
   const u = userIndexOf(world, userId);
   const idx = oracleIndices(world, u, k, exclude ? (m) => exclude.has(world.movieIds[m]!) : undefined, at);
   return idx.map((m) => world.movieIds[m]!);
 }
 
 /** oracleTopK on internal indices, with an exclusion predicate. */
-export function oracleIndices(world: World, userIndex: number, k: number, skip: ((movie: number) => boolean) | undefined, at: number): number[] {
+export function oracleIndices(
+  world: World,
+  userIndex: number,
+  k: number,
+  skip: ((movie: number) => boolean) | undefined,
+  at: number,
+): number[] {
   const minor = isMinorUser(world, userIndex);
   const bestScore = new Float64Array(k).fill(-Infinity);
   const bestIdx = new Int32Array(k).fill(-1);
@@ -110,7 +125,7 @@ export function oracleIndices(world: World, userIndex: number, k: number, skip: 
     if (minor && world.movieAdult[m]) continue;
     const s = utility5(world, userIndex, m, at);
     if (s <= bestScore[k - 1]!) continue;
-    if (skip && skip(m)) continue;
+    if (skip?.(m)) continue;
     let j = k - 1;
     while (j > 0 && bestScore[j - 1]! < s) {
       bestScore[j] = bestScore[j - 1]!;
@@ -142,14 +157,24 @@ export function popularityCumulative(world: World): Float64Array {
  * test set. Otherwise over pairs drawn uniformly by user and by popularity for movies; watched
  * pairs lean to liked movies, whose ratings crowd at the top of the scale and vary less.
  */
-export function noiseFloorRmse(world: World, pairs?: Iterable<readonly [userId: number, movieId: string, at?: number]>): number {
+export function noiseFloorRmse(
+  world: World,
+  pairs?: Iterable<readonly [userId: number, movieId: string, at?: number]>,
+): number {
   const sd = noiseSdOnScale(world);
   const max = world.params.ratingMax;
   let sum = 0;
   let n = 0;
   if (pairs) {
     for (const [userId, movieId, at] of pairs) {
-      sum += roundedMoments(toScale(world, utility5(world, userIndexOf(world, userId), movieIndexOf(world, movieId), at ?? world.params.start)), sd, max).variance;
+      sum += roundedMoments(
+        toScale(
+          world,
+          utility5(world, userIndexOf(world, userId), movieIndexOf(world, movieId), at ?? world.params.start),
+        ),
+        sd,
+        max,
+      ).variance;
       n++;
     }
     return n === 0 ? 0 : Math.sqrt(sum / n);

@@ -39,7 +39,10 @@ export function saveWorld(world: World, dir: string): void {
     writeFileSync(join(dir, `${key}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
   // The header goes last: a world.json means the arrays beside it are complete.
-  writeFileSync(join(dir, 'world.json'), JSON.stringify({ format: FORMAT, params: world.params, movieIds: world.movieIds, movieTitles: world.movieTitles }));
+  writeFileSync(
+    join(dir, 'world.json'),
+    JSON.stringify({ format: FORMAT, params: world.params, movieIds: world.movieIds, movieTitles: world.movieTitles }),
+  );
 }
 
 export function loadWorld(dir: string): World {
@@ -50,14 +53,21 @@ export function loadWorld(dir: string): World {
     movieTitles: string[];
   };
   if (head.format !== FORMAT) throw new Error(`world in ${dir} has format ${head.format}, this build reads ${FORMAT}`);
-  const world = { params: head.params, movieIds: head.movieIds, movieTitles: head.movieTitles, movieIndex: new Map<string, number>() } as Partial<World>;
+  const world = {
+    params: head.params,
+    movieIds: head.movieIds,
+    movieTitles: head.movieTitles,
+    movieIndex: new Map<string, number>(),
+  } as Partial<World>;
   for (const { key, make } of ARRAYS) {
     const buf = readFileSync(join(dir, `${key}.bin`));
     const copy = new ArrayBuffer(buf.byteLength);
     new Uint8Array(copy).set(buf);
     (world as Record<string, unknown>)[key] = make(copy);
   }
-  head.movieIds.forEach((id, i) => world.movieIndex!.set(id, i));
+  head.movieIds.forEach((id, i) => {
+    world.movieIndex!.set(id, i);
+  });
   const w = world as World;
   if (w.userAge.length !== w.params.users || w.movieFactors.length !== w.params.movies * w.params.factors) {
     throw new Error(`world in ${dir} is incomplete: array sizes do not match its header`);

@@ -1,7 +1,17 @@
 // The simulated world: users with skewed demographics, a catalog of movies, and the hidden tastes that decide every rating.
 import { Rng } from './rng';
 import { drawTitle, slugOf } from './slug';
-import { AGE_BANDS, GENRES, LANGUAGES, MALE_SHARE, OCCUPATIONS, OCCUPATION_WEIGHTS, OCC_K12, OCC_RETIRED, OCC_STUDENT } from './vocab';
+import {
+  AGE_BANDS,
+  GENRES,
+  LANGUAGES,
+  MALE_SHARE,
+  OCCUPATIONS,
+  OCCUPATION_WEIGHTS,
+  OCC_K12,
+  OCC_RETIRED,
+  OCC_STUDENT,
+} from './vocab';
 
 export interface DriftSpec {
   /** Simulated time (ms since epoch) from which drifted users' tastes change. */

@@ -8,12 +8,21 @@ const canon = (v: unknown): string =>
 
 export function stateDigest(t: Tables): string {
   const h = createHash('sha256');
-  const tables = { watches: t.watches, ratings: t.ratings, movieRatings: t.movieRatings, requests: t.requests, days: t.days, seenUsers: t.seenUsers, seenMovies: t.seenMovies } as const;
+  const tables = {
+    watches: t.watches,
+    ratings: t.ratings,
+    movieRatings: t.movieRatings,
+    requests: t.requests,
+    days: t.days,
+    seenUsers: t.seenUsers,
+    seenMovies: t.seenMovies,
+  } as const;
   for (const [name, db] of Object.entries(tables)) {
     h.update(`#${name}\n`);
     for (const { key, value } of db.getRange()) h.update(`${canon(key)}=${canon(value)}\n`);
   }
   h.update(`#totals\n${canon(t.meta.get(META_TOTALS) ?? null)}\n#rejects\n`);
-  for (const { key, value } of t.meta.getRange()) if (Array.isArray(key) && key[0] === 'rejects') h.update(`${canon(key)}=${canon(value)}\n`);
+  for (const { key, value } of t.meta.getRange())
+    if (Array.isArray(key) && key[0] === 'rejects') h.update(`${canon(key)}=${canon(value)}\n`);
   return h.digest('hex');
 }

@@ -2,7 +2,15 @@
 // movie) for watches and for latest ratings, optionally limited to a window.
 import { createHash } from 'node:crypto';
 import type { Dataset, UserInfo } from '../model/dataset';
-import { DAY_MS, META_TOTALS, minutesSeen, type RatingValue, type Tables, type Totals, type WatchValue } from './tables';
+import {
+  DAY_MS,
+  META_TOTALS,
+  minutesSeen,
+  type RatingValue,
+  type Tables,
+  type Totals,
+  type WatchValue,
+} from './tables';
 
 export interface SnapshotOptions {
   /** Days of event time before the newest event to include (0 or absent: everything). */
@@ -30,7 +38,11 @@ function quarantined(t: Tables): { users: Set<number>; movies: Set<string> } {
   return { users, movies };
 }
 
-function* windowed<V>(db: Tables['watches'] | Tables['ratings'], t: Tables, cutoff: number | null): Generator<{ key: [number, string]; value: V }> {
+function* windowed<V>(
+  db: Tables['watches'] | Tables['ratings'],
+  t: Tables,
+  cutoff: number | null,
+): Generator<{ key: [number, string]; value: V }> {
   if (cutoff === null) {
     for (const e of db.getRange()) yield e as unknown as { key: [number, string]; value: V };
     return;
@@ -61,7 +73,8 @@ export function readSnapshot(t: Tables, path: string, opts: SnapshotOptions = {}
     }
     return r;
   };
-  const keep = (user: number, movie: string, time: number) => (cutoff === null || time >= cutoff) && !q.users.has(user) && !q.movies.has(movie);
+  const keep = (user: number, movie: string, time: number) =>
+    (cutoff === null || time >= cutoff) && !q.users.has(user) && !q.movies.has(movie);
 
   const watchRows: Row[] = [];
   for (const { key, value } of windowed<WatchValue>(t.watches, t, cutoff)) {
@@ -78,14 +91,18 @@ export function readSnapshot(t: Tables, path: string, opts: SnapshotOptions = {}
 
   const userSet = new Set<number>();
   const itemSet = new Set<string>();
-  for (const r of watchRows) (userSet.add(r.user), itemSet.add(r.movie));
-  for (const r of ratingRows) (userSet.add(r.user), itemSet.add(r.movie));
+  for (const r of watchRows) userSet.add(r.user), itemSet.add(r.movie);
+  for (const r of ratingRows) userSet.add(r.user), itemSet.add(r.movie);
   const userIds = Uint32Array.from([...userSet].sort((a, b) => a - b));
   const itemIds = [...itemSet].sort();
   const userIndex = new Map<number, number>();
-  userIds.forEach((u, i) => userIndex.set(u, i));
+  userIds.forEach((u, i) => {
+    userIndex.set(u, i);
+  });
   const itemIndex = new Map<string, number>();
-  itemIds.forEach((m, i) => itemIndex.set(m, i));
+  itemIds.forEach((m, i) => {
+    itemIndex.set(m, i);
+  });
 
   const hash = createHash('sha256');
   const columns = (rows: Row[], tag: string) => {

@@ -62,7 +62,8 @@ function checkSchema(t: Tables, readOnly: boolean): void {
     });
     return;
   }
-  const empty = found === undefined && t.meta.get(META_TOTALS) === undefined && t.watches.getKeysCount({ limit: 1 }) === 0;
+  const empty =
+    found === undefined && t.meta.get(META_TOTALS) === undefined && t.watches.getKeysCount({ limit: 1 }) === 0;
   if (empty && !readOnly) {
     t.meta.putSync(META_SCHEMA, SCHEMA_VERSION);
     return;
@@ -98,7 +99,9 @@ export function openStore(dataDir: string, opts: { readOnly?: boolean } = {}): S
     },
     movieInfo(movieId) {
       const e = t.catalogMovies.get(movieId);
-      return e?.known ? { adult: e.record.adult, runtime: e.record.runtime, genres: [...e.record.genres], title: e.record.title } : null;
+      return e?.known
+        ? { adult: e.record.adult, runtime: e.record.runtime, genres: [...e.record.genres], title: e.record.title }
+        : null;
     },
     readSnapshot(o) {
       return readSnapshot(t, path, o);

@@ -39,7 +39,9 @@ export interface CatalogMovie {
   genres: string[];
 }
 /** A catalog answer: the record, or the catalog's word that it does not know the id. */
-export type CatalogEntry<T> = { known: true; record: T; fetched: number } | { known: false; status: number; fetched: number };
+export type CatalogEntry<T> =
+  | { known: true; record: T; fetched: number }
+  | { known: false; status: number; fetched: number };
 
 export interface Tables {
   root: RootDatabase;
@@ -137,7 +139,15 @@ export interface Totals {
 }
 
 export function emptyTotals(): Totals {
-  return { lines: 0, kinds: { watch: 0, rate: 0, request: 0, account: 0 }, rejects: {}, perDay: {}, ratingValues: {}, minTime: null, maxTime: null };
+  return {
+    lines: 0,
+    kinds: { watch: 0, rate: 0, request: 0, account: 0 },
+    rejects: {},
+    perDay: {},
+    ratingValues: {},
+    minTime: null,
+    maxTime: null,
+  };
 }
 
 export const META_SCHEMA = 'schema';

@@ -13,7 +13,13 @@ export type ServableKind = (typeof SERVABLE_KINDS)[number];
 export type Kind = (typeof ALL_KINDS)[number];
 
 export function makeModel(kind: Kind, train: Readonly<Config['train']>): Recommender {
-  const mf = { factors: train.factors, epochs: train.epochs, lr: train.learningRate, reg: train.regularization, seed: train.seed };
+  const mf = {
+    factors: train.factors,
+    epochs: train.epochs,
+    lr: train.learningRate,
+    reg: train.regularization,
+    seed: train.seed,
+  };
   switch (kind) {
     case 'global-mean':
       return new GlobalMean();

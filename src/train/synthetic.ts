@@ -16,7 +16,16 @@ export interface SyntheticOptions {
   days: number;
 }
 
-export const SYNTHETIC_DEFAULTS: SyntheticOptions = { users: 300, items: 200, perUser: 30, ratedShare: 0.5, rank: 4, noise: 0.3, seed: 1, days: 30 };
+export const SYNTHETIC_DEFAULTS: SyntheticOptions = {
+  users: 300,
+  items: 200,
+  perUser: 30,
+  ratedShare: 0.5,
+  rank: 4,
+  noise: 0.3,
+  seed: 1,
+  days: 30,
+};
 
 const OCCUPATIONS = ['student', 'engineer', 'artist', 'doctor', 'other'];
 
@@ -27,23 +36,38 @@ export function syntheticDataset(opts: Partial<SyntheticOptions> = {}): Dataset 
   const V = fillNormal(new Float32Array(o.items * o.rank), 1, next);
   // Popularity is skewed (Zipf-like), so some movies are watched far more.
   const rank = shuffle(identity(o.items), next);
-  const weight = Float64Array.from({ length: o.items }, (_, i) => 1 / Math.pow(rank[i]! + 1, 0.8));
+  const weight = Float64Array.from({ length: o.items }, (_, i) => 1 / (rank[i]! + 1) ** 0.8);
   const cum = new Float64Array(o.items);
   weight.reduce((s, w, i) => (cum[i] = s + w), 0);
   const total = cum[o.items - 1]!;
   const users: (UserInfo | null)[] = [];
-  const ru: number[] = [], ri: number[] = [], rv: number[] = [], rt: number[] = [];
-  const wu: number[] = [], wi: number[] = [], wf: number[] = [], wt: number[] = [];
+  const ru: number[] = [],
+    ri: number[] = [],
+    rv: number[] = [],
+    rt: number[] = [];
+  const wu: number[] = [],
+    wi: number[] = [],
+    wf: number[] = [],
+    wt: number[] = [];
   const start = Date.UTC(2026, 0, 1);
   const span = o.days * 86400_000;
   for (let u = 0; u < o.users; u++) {
-    users.push(next() < 0.05 ? null : { age: 12 + Math.floor(next() * 60), gender: next() < 0.5 ? 'M' : 'F', occupation: OCCUPATIONS[Math.floor(next() * OCCUPATIONS.length)]! });
+    users.push(
+      next() < 0.05
+        ? null
+        : {
+            age: 12 + Math.floor(next() * 60),
+            gender: next() < 0.5 ? 'M' : 'F',
+            occupation: OCCUPATIONS[Math.floor(next() * OCCUPATIONS.length)]!,
+          },
+    );
     const n = Math.max(1, Math.round(o.perUser * (0.3 + next() * 1.4)));
     const taken = new Set<number>();
     for (let j = 0; j < n * 3 && taken.size < Math.min(n, o.items); j++) {
       // Draw by popularity, keep with a chance that grows with the user's affinity.
       const x = next() * total;
-      let lo = 0, hi = o.items - 1;
+      let lo = 0,
+        hi = o.items - 1;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         if (cum[mid]! < x) lo = mid + 1;
@@ -68,8 +92,18 @@ export function syntheticDataset(opts: Partial<SyntheticOptions> = {}): Dataset 
   return {
     userIds: Uint32Array.from({ length: o.users }, (_, u) => 1000 + u * 3),
     itemIds: Array.from({ length: o.items }, (_, i) => `movie+${i}+${1950 + (i % 70)}`),
-    ratings: { user: Uint32Array.from(ru), item: Uint32Array.from(ri), value: Float32Array.from(rv), time: Float64Array.from(rt) },
-    watches: { user: Uint32Array.from(wu), item: Uint32Array.from(wi), fraction: Float32Array.from(wf), time: Float64Array.from(wt) },
+    ratings: {
+      user: Uint32Array.from(ru),
+      item: Uint32Array.from(ri),
+      value: Float32Array.from(rv),
+      time: Float64Array.from(rt),
+    },
+    watches: {
+      user: Uint32Array.from(wu),
+      item: Uint32Array.from(wi),
+      fraction: Float32Array.from(wf),
+      time: Float64Array.from(wt),
+    },
     users,
     adult,
     ratingMax: 5,

@@ -59,17 +59,25 @@ export interface GateInput {
  * of the approved model's recorded figure, and not one adult title in the
  * answers the candidate artifact gives minors through the serving ranker.
  */
-export function runGate(m: GateInput, gate: Readonly<Config['gate']>, approved: Manifest | undefined): { passed: boolean; reasons: string[] } {
+export function runGate(
+  m: GateInput,
+  gate: Readonly<Config['gate']>,
+  approved: Manifest | undefined,
+): { passed: boolean; reasons: string[] } {
   const reasons: string[] = [];
   if (m.rmse === null) reasons.push('no held-out ratings to measure RMSE on');
   else if (!(m.rmse <= gate.maxRmse)) reasons.push(`RMSE ${m.rmse.toFixed(4)} exceeds gate.maxRmse ${gate.maxRmse}`);
   if (m.minors && m.minors.adultItems > 0) {
     const e = m.minors.examples[0];
-    reasons.push(`${m.minors.adultItems} adult titles in ${m.minors.lists} answers to minors${e ? ` (user ${e.userId} got ${e.movie})` : ''}`);
+    reasons.push(
+      `${m.minors.adultItems} adult titles in ${m.minors.lists} answers to minors${e ? ` (user ${e.userId} got ${e.movie})` : ''}`,
+    );
   }
   const prev = approved?.metrics.ndcg20;
   if (approved && typeof prev === 'number' && m.ndcg20 < prev - gate.ndcgTolerance) {
-    reasons.push(`NDCG@20 ${m.ndcg20.toFixed(4)} is below approved model ${approved.id}'s ${prev.toFixed(4)} by more than gate.ndcgTolerance ${gate.ndcgTolerance}`);
+    reasons.push(
+      `NDCG@20 ${m.ndcg20.toFixed(4)} is below approved model ${approved.id}'s ${prev.toFixed(4)} by more than gate.ndcgTolerance ${gate.ndcgTolerance}`,
+    );
   }
   return { passed: reasons.length === 0, reasons };
 }
@@ -79,7 +87,11 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   const { config, dataset: ds } = req;
   const kinds = req.kinds ?? SERVABLE_KINDS;
   const split = timeSplit(ds);
-  const evalOpts = { maxUsers: req.evalMaxUsers ?? 2000, unknownAgeIsMinor: config.serve.unknownAgeIsMinor, groups: false };
+  const evalOpts = {
+    maxUsers: req.evalMaxUsers ?? 2000,
+    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+    groups: false,
+  };
   const results = new Map<string, EvalResult>();
   const fitted = new Map<string, Recommender>();
   const make = new Map<string, () => Recommender>();
@@ -124,7 +136,12 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   const id = newModelId(kind);
   const parts = servingParts({ id, kind, ds, serving, popularity: pop.popularity(), segments: segmentLists(ds) });
   const encoded = encodeArtifact(parts);
-  const minors = auditServedForMinors(encoded, ds, { unknownAgeIsMinor: config.serve.unknownAgeIsMinor, listSize: config.serve.listSize, maxUsers: 1000, seed: 7 });
+  const minors = auditServedForMinors(encoded, ds, {
+    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+    listSize: config.serve.listSize,
+    maxUsers: 1000,
+    seed: 7,
+  });
   const metrics = {
     split: split.label,
     rankingModel: winner,
@@ -141,7 +158,9 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
     adultToMinors: minors.adultShare,
     minorAnswersAudited: minors.lists,
     evalUsers: best.users,
-    candidates: Object.fromEntries([...results].map(([k, r]) => [k, { rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall }])),
+    candidates: Object.fromEntries(
+      [...results].map(([k, r]) => [k, { rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall }]),
+    ),
   };
   const gate = runGate({ rmse: ratingModel.rmse, ndcg20: best.ndcg, minors }, config.gate, newestApproved(req.dataDir));
   const manifest = registerModel(
@@ -169,5 +188,8 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
     req.root,
     encoded,
   );
-  return { manifest, candidates: [...results].map(([kind, r]) => ({ kind, rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall })) };
+  return {
+    manifest,
+    candidates: [...results].map(([kind, r]) => ({ kind, rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall })),
+  };
 }

@@ -24,5 +24,6 @@ t.test('state commands take --data-dir and --config; reporting commands take --j
     t.match(out, /--data-dir DIR/, `${c} has --data-dir`);
     t.match(out, /--config FILE/, `${c} has --config`);
   }
-  for (const c of ['ingest', 'train', 'eval', 'report', 'models', 'bench', 'sim']) t.match(movrec([c, '--help']).stdout, /--json/, `${c} has --json`);
+  for (const c of ['ingest', 'train', 'eval', 'report', 'models', 'bench', 'sim'])
+    t.match(movrec([c, '--help']).stdout, /--json/, `${c} has --json`);
 });

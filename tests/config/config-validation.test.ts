@@ -15,17 +15,32 @@ t.test('defaults validate and are frozen deeply', async (t) => {
 });
 
 t.test('a wrong type names the path', async (t) => {
-  t.throws(() => loadConfig({ env: {}, overrides: { 'kafka.brokers': [] } }), { code: 'MOVREC_ERR_CONFIG', message: /^kafka\.brokers must be a non-empty list of host:port/ });
-  t.throws(() => loadConfig({ env: {}, overrides: { 'kafka.brokers': ['nohost'] } }), { message: /kafka\.brokers must be/ });
-  t.throws(() => loadConfig({ env: {}, overrides: { 'serve.port': 70000 } }), { message: /^serve\.port must be an integer from 0 to 65535/ });
-  t.throws(() => loadConfig({ env: {}, overrides: { 'rateLimit.keyBy': 'cookie' } }), { message: /^rateLimit\.keyBy must be one of ip, user/ });
-  t.throws(() => loadConfig({ env: {}, overrides: { 'catalog.baseUrl': 'ftp://x' } }), { message: /^catalog\.baseUrl must be an http\(s\) URL/ });
-  t.throws(() => loadConfig({ env: {}, overrides: { 'kafka.startFrom': 'yesterday' } }), { message: /^kafka\.startFrom must be earliest, latest or an ISO time/ });
+  t.throws(() => loadConfig({ env: {}, overrides: { 'kafka.brokers': [] } }), {
+    code: 'MOVREC_ERR_CONFIG',
+    message: /^kafka\.brokers must be a non-empty list of host:port/,
+  });
+  t.throws(() => loadConfig({ env: {}, overrides: { 'kafka.brokers': ['nohost'] } }), {
+    message: /kafka\.brokers must be/,
+  });
+  t.throws(() => loadConfig({ env: {}, overrides: { 'serve.port': 70000 } }), {
+    message: /^serve\.port must be an integer from 0 to 65535/,
+  });
+  t.throws(() => loadConfig({ env: {}, overrides: { 'rateLimit.keyBy': 'cookie' } }), {
+    message: /^rateLimit\.keyBy must be one of ip, user/,
+  });
+  t.throws(() => loadConfig({ env: {}, overrides: { 'catalog.baseUrl': 'ftp://x' } }), {
+    message: /^catalog\.baseUrl must be an http\(s\) URL/,
+  });
+  t.throws(() => loadConfig({ env: {}, overrides: { 'kafka.startFrom': 'yesterday' } }), {
+    message: /^kafka\.startFrom must be earliest, latest or an ISO time/,
+  });
 });
 
 t.test('unknown settings are refused by path', async (t) => {
   const dir = t.testdir({ 'c.json': JSON.stringify({ serve: { prot: 1 } }) });
-  t.throws(() => loadConfig({ env: {}, file: join(dir, 'c.json') }), { message: /^serve\.prot is not a known setting/ });
+  t.throws(() => loadConfig({ env: {}, file: join(dir, 'c.json') }), {
+    message: /^serve\.prot is not a known setting/,
+  });
 });
 
 t.test('a config file merges over defaults; the environment table overrides it', async (t) => {
@@ -41,11 +56,16 @@ t.test('a config file merges over defaults; the environment table overrides it',
 
 t.test('STATE_DIRECTORY sets the data dir; --data-dir wins over it', async (t) => {
   t.equal(loadConfig({ env: { STATE_DIRECTORY: '/var/lib/movrec' } }).dataDir, '/var/lib/movrec');
-  t.equal(loadConfig({ env: { STATE_DIRECTORY: '/var/lib/movrec' }, overrides: { dataDir: '/tmp/x' } }).dataDir, '/tmp/x');
+  t.equal(
+    loadConfig({ env: { STATE_DIRECTORY: '/var/lib/movrec' }, overrides: { dataDir: '/tmp/x' } }).dataDir,
+    '/tmp/x',
+  );
 });
 
 t.test('SASL credentials from the environment are validated and redacted for printing', async (t) => {
-  const c = loadConfig({ env: { MOVREC_KAFKA_SASL_USERNAME: 'students', MOVREC_KAFKA_SASL_PASSWORD: 's3cret', MOVREC_ADMIN_TOKEN: 'tok' } });
+  const c = loadConfig({
+    env: { MOVREC_KAFKA_SASL_USERNAME: 'students', MOVREC_KAFKA_SASL_PASSWORD: 's3cret', MOVREC_ADMIN_TOKEN: 'tok' },
+  });
   t.equal(c.kafka.sasl?.username, 'students');
   const r = redacted(c);
   t.equal(r.kafka.sasl?.password, '<redacted>');
@@ -54,7 +74,10 @@ t.test('SASL credentials from the environment are validated and redacted for pri
 });
 
 t.test('a bad config file fails at start with the path, exit 2', async (t) => {
-  const dir = t.testdir({ 'bad.json': JSON.stringify({ serve: { port: 'eighty-eighty' } }), 'broken.json': '{ not json' });
+  const dir = t.testdir({
+    'bad.json': JSON.stringify({ serve: { port: 'eighty-eighty' } }),
+    'broken.json': '{ not json',
+  });
   let r = movrec(['report', '--config', join(dir, 'bad.json'), '--data-dir', dir]);
   t.equal(r.status, 2);
   t.match(r.stderr, /^serve\.port must be an integer from 0 to 65535 \(got "eighty-eighty"\)/);

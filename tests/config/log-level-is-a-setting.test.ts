@@ -19,13 +19,19 @@ t.test('the config file sets the level; the environment overrides it; a bad one 
   writeFileSync(join(dir, 'quiet.json'), JSON.stringify({ log: { level: 'error' } }));
   writeFileSync(join(dir, 'chatty.json'), JSON.stringify({ log: { level: 'info' } }));
 
-  let r = run(['ingest', '--from-file', lines, '--data-dir', join(dir, 'a'), '--config', join(dir, 'chatty.json')], undefined);
+  let r = run(
+    ['ingest', '--from-file', lines, '--data-dir', join(dir, 'a'), '--config', join(dir, 'chatty.json')],
+    undefined,
+  );
   t.equal(r.status, 0, r.stderr);
   t.match(r.stderr, /consuming/, 'info lines at level info');
 
-  r = run(['ingest', '--from-file', lines, '--data-dir', join(dir, 'b'), '--config', join(dir, 'quiet.json')], undefined);
+  r = run(
+    ['ingest', '--from-file', lines, '--data-dir', join(dir, 'b'), '--config', join(dir, 'quiet.json')],
+    undefined,
+  );
   t.equal(r.status, 0, r.stderr);
-  t.notMatch(r.stderr, /consuming/, 'the file\'s level error hides them');
+  t.notMatch(r.stderr, /consuming/, "the file's level error hides them");
 
   r = run(['ingest', '--from-file', lines, '--data-dir', join(dir, 'c'), '--config', join(dir, 'quiet.json')], 'info');
   t.match(r.stderr, /consuming/, 'MOVREC_LOG_LEVEL overrides the file');

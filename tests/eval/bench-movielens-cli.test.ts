@@ -13,7 +13,10 @@ t.test('the loader reads u.data, u.user and the fold files in one index space', 
   const f1 = ml.fold(1);
   t.equal(f1.train.ratings.value.length + f1.test.ratings.value.length, ratings, 'base + test = all');
   t.equal(f1.train.itemIds.length, ml.all.itemIds.length);
-  t.ok(ml.all.users.every((u) => u !== null && (u.gender === 'M' || u.gender === 'F')), 'demographics from u.user');
+  t.ok(
+    ml.all.users.every((u) => u !== null && (u.gender === 'M' || u.gender === 'F')),
+    'demographics from u.user',
+  );
   t.throws(() => ml.fold(9), { code: 'MOVREC_ERR_USAGE', message: /u9\.base does not exist/ });
 });
 
@@ -22,7 +25,7 @@ t.test('movrec bench movielens prints per-fold and average RMSE and fit seconds'
   writeMovieLensDir(dir);
   const text = movrec(['bench', 'movielens', '--dir', dir, '--folds', '1,2']);
   t.equal(text.status, 0, text.stderr);
-  t.match(text.stdout, /fold 1: RMSE \d\.\d{4}  MAE \d\.\d{4}  fit \d+\.\d{3} s/);
+  t.match(text.stdout, /fold 1: RMSE \d\.\d{4} {2}MAE \d\.\d{4} {2}fit \d+\.\d{3} s/);
   t.match(text.stdout, /fold 2: RMSE/);
   t.match(text.stdout, /average over 2 fold\(s\): RMSE \d\.\d{4}/);
   const json = movrec(['bench', 'movielens', '--dir', dir, '--folds', '3', '--json']);
@@ -30,7 +33,10 @@ t.test('movrec bench movielens prints per-fold and average RMSE and fit seconds'
   const res = JSON.parse(json.stdout) as { rmse: number; fit_seconds: number; folds: { fold: number }[] };
   t.ok(res.rmse > 0 && res.rmse < 1.5, `rmse ${res.rmse} is a plausible rating error`);
   t.ok(res.fit_seconds > 0);
-  t.same(res.folds.map((f) => f.fold), [3]);
+  t.same(
+    res.folds.map((f) => f.fold),
+    [3],
+  );
 });
 
 t.test('bad arguments are usage errors', async (t) => {

@@ -10,9 +10,22 @@ function ds(rows: [number, number][], watches: [number, number][]): Dataset {
   return {
     userIds: Uint32Array.from([10, 20]),
     itemIds: ['a', 'b', 'c', 'd', 'e'],
-    ratings: { user: Uint32Array.from(rows.map((r) => r[0])), item: Uint32Array.from(rows.map((r) => r[1])), value: Float32Array.from(rows.map(() => 4)), time: Float64Array.from(rows.map(() => 1)) },
-    watches: { user: Uint32Array.from(watches.map((r) => r[0])), item: Uint32Array.from(watches.map((r) => r[1])), fraction: Float32Array.from(watches.map(() => 1)), time: Float64Array.from(watches.map(() => 1)) },
-    users: [{ age: 30, gender: 'F', occupation: 'artist' }, { age: 12, gender: 'M', occupation: 'student' }],
+    ratings: {
+      user: Uint32Array.from(rows.map((r) => r[0])),
+      item: Uint32Array.from(rows.map((r) => r[1])),
+      value: Float32Array.from(rows.map(() => 4)),
+      time: Float64Array.from(rows.map(() => 1)),
+    },
+    watches: {
+      user: Uint32Array.from(watches.map((r) => r[0])),
+      item: Uint32Array.from(watches.map((r) => r[1])),
+      fraction: Float32Array.from(watches.map(() => 1)),
+      time: Float64Array.from(watches.map(() => 1)),
+    },
+    users: [
+      { age: 30, gender: 'F', occupation: 'artist' },
+      { age: 12, gender: 'M', occupation: 'student' },
+    ],
     adult: Uint8Array.from([0, 0, 1, 0, 0]),
     ratingMax: 5,
     meta: { source: 'hand', from: 0, to: 1, hash: 'h' },
@@ -30,16 +43,35 @@ const fixed: Recommender = {
 };
 
 t.test('top-K keeps the best scores, best first, skipping excluded items', async (t) => {
-  t.same(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7, 0.3]), 3, () => false), [1, 3, 2]);
-  t.same(topK(Float32Array.from([0.1, 0.9, 0.5, 0.7, 0.3]), 2, (i) => i === 1), [3, 2]);
-  t.same(topK(Float32Array.from([1, 1, 1]), 2, () => false), [0, 1], 'ties go to the lower index');
+  t.same(
+    topK(Float32Array.from([0.1, 0.9, 0.5, 0.7, 0.3]), 3, () => false),
+    [1, 3, 2],
+  );
+  t.same(
+    topK(Float32Array.from([0.1, 0.9, 0.5, 0.7, 0.3]), 2, (i) => i === 1),
+    [3, 2],
+  );
+  t.same(
+    topK(Float32Array.from([1, 1, 1]), 2, () => false),
+    [0, 1],
+    'ties go to the lower index',
+  );
 });
 
 t.test('metrics at K=2 by hand', async (t) => {
   // User 0 (adult woman) saw e before; test: d (relevant), a (relevant). Top-2 unseen: d, c -> hit at rank 1.
   // User 1 (minor) saw a; test: c (adult, relevant but never shown), b. Top-2 without adult: e, d -> no hit.
   const train = ds([[0, 4]], [[1, 0]]);
-  const test = ds([[0, 3], [1, 1]], [[0, 0], [1, 2]]);
+  const test = ds(
+    [
+      [0, 3],
+      [1, 1],
+    ],
+    [
+      [0, 0],
+      [1, 2],
+    ],
+  );
   const r = evaluate(fixed, train, test, { k: 2, maxUsers: 0 });
   t.equal(r.users, 2);
   t.equal(r.recall, (1 / 2 + 0) / 2);

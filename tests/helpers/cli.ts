@@ -4,7 +4,10 @@ import { join } from 'node:path';
 
 export const MOVREC = join(__dirname, '..', '..', 'scripts', 'movrec.js');
 
-export function movrec(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): SpawnSyncReturns<string> {
+export function movrec(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
+): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [MOVREC, ...args], {
     encoding: 'utf8',
     env: { ...process.env, MOVREC_LOG_LEVEL: 'warn', ...opts.env },

@@ -32,7 +32,12 @@ export function freePort(): Promise<number> {
 export async function privateBroker(opts: { sasl?: string } = {}): Promise<PrivateBroker> {
   const home = mkdtempSync(join(tmpdir(), 'movrec-private-kafka-'));
   const port = await freePort();
-  const env = { ...process.env, MOVREC_KAFKA_HOME: home, MOVREC_KAFKA_HEAP: '256m', ...(opts.sasl ? { MOVREC_KAFKA_SASL: opts.sasl } : {}) };
+  const env = {
+    ...process.env,
+    MOVREC_KAFKA_HOME: home,
+    MOVREC_KAFKA_HEAP: '256m',
+    ...(opts.sasl ? { MOVREC_KAFKA_SASL: opts.sasl } : {}),
+  };
   // Async, so the test keeps reading its children's output while the script waits on the JVM.
   const kafka = async (...args: string[]) => (await run(SCRIPT, args, { env, timeout: 75_000 })).stdout.trim();
   const b: PrivateBroker = {

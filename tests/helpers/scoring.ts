@@ -91,11 +91,25 @@ export async function fillStore(dataDir: string, users: UserSpec[]): Promise<voi
 }
 
 /** Scores exactly as the worker must, for expected answers: the twin kernel over the spec's parts. */
-export function expectedTop(parts: ModelParts, userId: number, seen: number[], minor: boolean, count: number): string[] {
+export function expectedTop(
+  parts: ModelParts,
+  userId: number,
+  seen: number[],
+  minor: boolean,
+  count: number,
+): string[] {
   const u = parts.userIds.indexOf(userId);
   const k = parts.factors;
   const mask = new Uint8Array(parts.itemIds.length);
   for (const i of seen) mask[i] = 1;
-  const best = topKTwin(packItems(parts.itemFactors, parts.itemIds.length, k), parts.itemBias, parts.userFactors.subarray(u * k, u * k + k), mask, parts.itemFlags, minor, count);
+  const best = topKTwin(
+    packItems(parts.itemFactors, parts.itemIds.length, k),
+    parts.itemBias,
+    parts.userFactors.subarray(u * k, u * k + k),
+    mask,
+    parts.itemFlags,
+    minor,
+    count,
+  );
   return Array.from(best, (i) => parts.itemIds[i]!);
 }

@@ -19,7 +19,10 @@ async function freePort(): Promise<number> {
 
 t.test('listening on a port another server holds is refused; the first keeps answering', async (t) => {
   const s = await startTestServer(t, { 'serve.port': await freePort() });
-  const config = loadConfig({ env: {}, overrides: { dataDir: s.dataDir, 'serve.host': '127.0.0.1', 'serve.port': s.port, 'serve.threads': 1 } });
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir: s.dataDir, 'serve.host': '127.0.0.1', 'serve.port': s.port, 'serve.threads': 1 },
+  });
   const second = await startServer({ config, scorer: s.scorer, store: s.store, onReload: async () => undefined }).then(
     async (server) => {
       await server.close();
@@ -27,7 +30,11 @@ t.test('listening on a port another server holds is refused; the first keeps ans
     },
     (e: unknown) => (isMovrecError(e) ? `${e.code}: ${e.message}` : String(e)),
   );
-  t.equal(second, `MOVREC_ERR_LISTEN: cannot listen on 127.0.0.1:${s.port} (address in use, or not allowed)`, 'the second server is refused with a coded one-line reason');
+  t.equal(
+    second,
+    `MOVREC_ERR_LISTEN: cannot listen on 127.0.0.1:${s.port} (address in use, or not allowed)`,
+    'the second server is refused with a coded one-line reason',
+  );
   for (let i = 0; i < 20; i++) {
     // Fresh connections: under SO_REUSEPORT the kernel would spread them over both listeners.
     const r = await call(`${s.base}/healthz`, { headers: { connection: 'close' } });

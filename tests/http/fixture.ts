@@ -41,7 +41,10 @@ export const SEGMENTS: Record<string, number[]> = {
  */
 export function modelParts(id: string, order: 'ascending' | 'descending'): ModelParts {
   const k = 4;
-  const users = Object.values(USERS).filter((u) => u.inModel).map((u) => u.id).sort((a, b) => a - b);
+  const users = Object.values(USERS)
+    .filter((u) => u.inModel)
+    .map((u) => u.id)
+    .sort((a, b) => a - b);
   const itemFactors = new Float32Array(N_ITEMS * k);
   for (let i = 0; i < N_ITEMS; i++) itemFactors[i * k] = order === 'ascending' ? N_ITEMS - i : i + 1;
   const itemFlags = new Uint8Array(N_ITEMS);
@@ -68,14 +71,23 @@ export function modelParts(id: string, order: 'ascending' | 'descending'): Model
 
 /** The answer a correct server gives: `ranked` minus seen titles, minus adult ones for minors, first 20. */
 export function expected(ranked: number[], user: TestUser, minor: boolean): string[] {
-  return ranked.filter((i) => !user.seen.includes(i) && !(minor && ADULT.includes(i))).slice(0, LIST).map(movie);
+  return ranked
+    .filter((i) => !user.seen.includes(i) && !(minor && ADULT.includes(i)))
+    .slice(0, LIST)
+    .map(movie);
 }
 
 export const ascending = Array.from({ length: N_ITEMS }, (_, i) => i);
 export const descending = [...ascending].reverse();
 
 /** Registers a model (artifact + manifest) in the data dir. `created` orders models; approved ones are served. */
-export function addModel(dataDir: string, id: string, order: 'ascending' | 'descending', created: string, approved = true): Manifest {
+export function addModel(
+  dataDir: string,
+  id: string,
+  order: 'ascending' | 'descending',
+  created: string,
+  approved = true,
+): Manifest {
   return registerModel(dataDir, modelParts(id, order), {
     created,
     approved,

@@ -23,9 +23,17 @@ export async function startTestServer(t: Test, overrides: Record<string, unknown
   const dataDir = t.testdir();
   await fillStore(dataDir);
   addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
-  const config = loadConfig({ env: {}, overrides: { dataDir, 'serve.host': '127.0.0.1', 'serve.port': 0, 'serve.threads': 1, ...overrides } });
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir, 'serve.host': '127.0.0.1', 'serve.port': 0, 'serve.threads': 1, ...overrides },
+  });
   const store = openStore(dataDir);
-  const scorer = await createScorer({ dataDir, threads: 1, listSize: config.serve.listSize, unknownAgeIsMinor: config.serve.unknownAgeIsMinor });
+  const scorer = await createScorer({
+    dataDir,
+    threads: 1,
+    listSize: config.serve.listSize,
+    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+  });
   await scorer.loadModel(artifactPath(dataDir, MODEL_A));
   // The first task starts a worker (LMDB open, model views): warm it so no answer degrades on the deadline.
   await scorer.recommend(USERS.adult.id);
@@ -41,7 +49,10 @@ export async function startTestServer(t: Test, overrides: Record<string, unknown
 }
 
 /** One GET or POST over a fresh connection; the body and the headers that matter here. */
-export async function call(url: string, init: RequestInit = {}): Promise<{ status: number; body: string; headers: Headers }> {
+export async function call(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: string; headers: Headers }> {
   const r = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   return { status: r.status, body: await r.text(), headers: r.headers };
 }

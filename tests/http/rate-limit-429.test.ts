@@ -10,7 +10,7 @@ const metric = async (base: string, line: RegExp): Promise<number> => {
 t.test('an untrusted client over its limit gets 429 with Retry-After and X-RateLimit-*, counted', async (t) => {
   const s = await startTestServer(t, { 'rateLimit.trusted': [], 'rateLimit.points': 3, 'rateLimit.windowSeconds': 60 });
   const statuses: number[] = [];
-  let last;
+  let last: Awaited<ReturnType<typeof call>> | undefined;
   for (let i = 0; i < 5; i++) {
     last = await call(`${s.base}/recommend/${USERS.adult.id}`);
     statuses.push(last.status);
@@ -29,7 +29,12 @@ t.test('an untrusted client over its limit gets 429 with Retry-After and X-RateL
 });
 
 t.test('keyed by user, one user is limited and another is not', async (t) => {
-  const s = await startTestServer(t, { 'rateLimit.trusted': [], 'rateLimit.points': 2, 'rateLimit.windowSeconds': 60, 'rateLimit.keyBy': 'user' });
+  const s = await startTestServer(t, {
+    'rateLimit.trusted': [],
+    'rateLimit.points': 2,
+    'rateLimit.windowSeconds': 60,
+    'rateLimit.keyBy': 'user',
+  });
   for (let i = 0; i < 2; i++) t.equal((await call(`${s.base}/recommend/${USERS.adult.id}`)).status, 200);
   t.equal((await call(`${s.base}/recommend/${USERS.adult.id}`)).status, 429);
   t.equal((await call(`${s.base}/recommend/${USERS.minor.id}`)).status, 200, 'another user has its own allowance');

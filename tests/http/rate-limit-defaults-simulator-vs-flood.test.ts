@@ -22,8 +22,12 @@ t.test('under the default limits a paced client is never throttled and a floodin
   const s = await startTestServer(t, { 'rateLimit.trusted': [] });
   t.equal(s.config.rateLimit.points, defaults.rateLimit.points, 'the default allowance');
   // Two client addresses on loopback: the limiter keys by address.
-  const simulator = new Agent({ keepAlive: true, maxSockets: 4, localAddress: '127.0.0.1' } as ConstructorParameters<typeof Agent>[0]);
-  const flooder = new Agent({ keepAlive: true, maxSockets: 32, localAddress: '127.0.0.2' } as ConstructorParameters<typeof Agent>[0]);
+  const simulator = new Agent({ keepAlive: true, maxSockets: 4, localAddress: '127.0.0.1' } as ConstructorParameters<
+    typeof Agent
+  >[0]);
+  const flooder = new Agent({ keepAlive: true, maxSockets: 32, localAddress: '127.0.0.2' } as ConstructorParameters<
+    typeof Agent
+  >[0]);
   t.teardown(() => {
     simulator.destroy();
     flooder.destroy();
@@ -37,7 +41,9 @@ t.test('under the default limits a paced client is never throttled and a floodin
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
-  const flood = await Promise.all(Array.from({ length: 3 * defaults.rateLimit.points }, () => get(s.port, `/recommend/${USERS.minor.id}`, flooder)));
+  const flood = await Promise.all(
+    Array.from({ length: 3 * defaults.rateLimit.points }, () => get(s.port, `/recommend/${USERS.minor.id}`, flooder)),
+  );
   await pacing;
   const pacedStatuses = await Promise.all(paced);
 

@@ -12,10 +12,17 @@ t.test('minors and users of unknown age never get adult titles; adults do', asyn
   for (const a of adultTitles) t.notOk(minor.body.split(',').includes(a), `minor: ${a} filtered`);
 
   const unknown = await call(`${s.base}/recommend/${USERS.unknownAge.id}`);
-  t.same(unknown.body.split(','), expected(ascending, USERS.unknownAge, true), 'unknown age counts as a minor by default');
+  t.same(
+    unknown.body.split(','),
+    expected(ascending, USERS.unknownAge, true),
+    'unknown age counts as a minor by default',
+  );
 
   const adult = await call(`${s.base}/recommend/${USERS.adult.id}`);
-  t.ok(adultTitles.every((a) => adult.body.split(',').includes(a)), 'an adult sees the adult titles the model ranks high');
+  t.ok(
+    adultTitles.every((a) => adult.body.split(',').includes(a)),
+    'an adult sees the adult titles the model ranks high',
+  );
 });
 
 t.test('with serve.unknownAgeIsMinor false, a user of unknown age is not filtered', async (t) => {

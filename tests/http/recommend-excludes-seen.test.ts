@@ -2,7 +2,7 @@ import t from 'tap';
 import { startTestServer, call } from './harness';
 import { USERS, ascending, expected, movie } from './fixture';
 
-t.test("an answer never holds a title the user already watched or rated", async (t) => {
+t.test('an answer never holds a title the user already watched or rated', async (t) => {
   const s = await startTestServer(t);
   const u = USERS.adult;
   const r = await call(`${s.base}/recommend/${u.id}`);

@@ -20,7 +20,7 @@ t.test('a blocked store pauses the source', async (t) => {
   const root = t.testdir();
   const lines = await historyLines(60_000);
   const file = join(root, 'stream.lines');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   const dataDir = join(root, 'data');
   const store = openStore(dataDir);
   t.teardown(() => store.close());
@@ -39,7 +39,9 @@ t.test('a blocked store pauses the source', async (t) => {
     { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   t.teardown(() => holder.kill('SIGKILL'));
-  await new Promise<void>((resolve) => holder.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()));
+  await new Promise<void>((resolve) =>
+    holder.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()),
+  );
 
   const waitsBefore = (await register.getSingleMetric(BACKPRESSURE)!.get()).values[0]?.value ?? 0;
   const config = loadConfig({ env: {}, overrides: { dataDir, 'ingest.batchLines': BATCH } });

@@ -11,7 +11,9 @@ import { openStore } from '../../src/store/store';
 import { testBroker, topicWithProducer } from '../helpers/kafka';
 
 const lagOf = async (stream: string): Promise<number | undefined> =>
-  ((await register.getSingleMetric(OFFSET_LAG)!.get()).values as { labels: Record<string, string>; value: number }[]).find((v) => v.labels.stream === stream)?.value;
+  (
+    (await register.getSingleMetric(OFFSET_LAG)!.get()).values as { labels: Record<string, string>; value: number }[]
+  ).find((v) => v.labels.stream === stream)?.value;
 
 t.test('the consumer lag is what the partition holds beyond the committed offset', async (t) => {
   const { topic, producer } = await topicWithProducer(t, 'movielog-lag');
@@ -23,7 +25,16 @@ t.test('the consumer lag is what the partition holds beyond the committed offset
   const store = openStore(dir);
   t.teardown(() => store.close());
   const source = () =>
-    kafkaSource({ brokers: [testBroker()], topic, groupId: `${topic}-g`, clientId: 'movrec-test', sasl: null, ssl: false, startFrom: 'earliest', sessionTimeoutMs: 6000 });
+    kafkaSource({
+      brokers: [testBroker()],
+      topic,
+      groupId: `${topic}-g`,
+      clientId: 'movrec-test',
+      sasl: null,
+      ssl: false,
+      startFrom: 'earliest',
+      sessionTimeoutMs: 6000,
+    });
   const stream = kafkaStream(topic, 0);
 
   const part = startIngest({ config, store, source: source(), maxLines: 400 });

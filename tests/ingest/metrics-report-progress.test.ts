@@ -16,13 +16,18 @@ interface Sample {
   value: number;
   metricName?: string;
 }
-const values = async (name: string): Promise<Sample[]> => (await register.getSingleMetric(name)!.get()).values as Sample[];
+const values = async (name: string): Promise<Sample[]> =>
+  (await register.getSingleMetric(name)!.get()).values as Sample[];
 
 t.test('metrics after ingesting the sample stream', async (t) => {
   const dir = t.testdir();
   const store = openStore(dir);
   t.teardown(() => store.close());
-  const h = startIngest({ config: loadConfig({ env: {}, overrides: { dataDir: dir } }), store, source: fileSource({ path: FIXTURE, batchLines: 5 }) });
+  const h = startIngest({
+    config: loadConfig({ env: {}, overrides: { dataDir: dir } }),
+    store,
+    source: fileSource({ path: FIXTURE, batchLines: 5 }),
+  });
   await h.done;
 
   const byLabel = (vs: Sample[], label: string) =>
@@ -30,9 +35,13 @@ t.test('metrics after ingesting the sample stream', async (t) => {
   t.same(byLabel(await values(LINES), 'kind'), { watch: 7, rate: 4, request: 2, account: 1, reject: 3 });
   t.same(byLabel(await values(REJECTED), 'reason'), { 'rating-out-of-range': 1, malformed: 2 });
   const lag = (await values(EVENT_LAG))[0]!.value;
-  t.ok(lag > (Date.now() - Date.parse('2022-02-09T19:00:00Z')) / 1000 - 60, `event lag measured from the newest event (${Math.round(lag)} s)`);
+  t.ok(
+    lag > (Date.now() - Date.parse('2022-02-09T19:00:00Z')) / 1000 - 60,
+    `event lag measured from the newest event (${Math.round(lag)} s)`,
+  );
   const count = (await values(COMMIT)).find((v) => v.metricName === `${COMMIT}_count`)!.value;
   t.equal(count, h.stats().transactions, 'one commit latency sample per transaction');
   t.ok(count >= 4, 'batches of 5 lines make several transactions');
-  for (const name of [LINES, REJECTED, EVENT_LAG, COMMIT]) t.match(name, /^movrec_ingest_[a-z_]+_(total|seconds|messages)$/);
+  for (const name of [LINES, REJECTED, EVENT_LAG, COMMIT])
+    t.match(name, /^movrec_ingest_[a-z_]+_(total|seconds|messages)$/);
 });

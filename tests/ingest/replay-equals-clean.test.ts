@@ -29,7 +29,7 @@ t.test('replays equal a clean pass', async (t) => {
   const lines = await historyLines(6000);
   const root = t.testdir();
   const file = join(root, 'stream.lines');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
 
   const clean = await ingestInto(join(root, 'clean'), fileSource({ path: file, batchLines: 20000 }), 20000);
   t.equal(clean.stats.linesApplied, lines.length, 'the clean pass applies every line');
@@ -53,7 +53,15 @@ t.test('replays equal a clean pass', async (t) => {
   await producer.send({ topic, messages: lines.map((value) => ({ value })) });
   await producer.disconnect();
   const kafka = (group: string) =>
-    kafkaSource({ brokers: [testBroker()], topic, groupId: group, clientId: 'replay-test', sasl: null, ssl: false, startFrom: 'earliest' });
+    kafkaSource({
+      brokers: [testBroker()],
+      topic,
+      groupId: group,
+      clientId: 'replay-test',
+      sasl: null,
+      ssl: false,
+      startFrom: 'earliest',
+    });
   const kafkaDir = join(root, 'kafka-replay');
   const first = await ingestInto(kafkaDir, kafka(`${topic}-a`), 250, 1700);
   t.equal(first.stats.linesApplied, 1700);

@@ -23,7 +23,7 @@ const lines = [
 t.test('requests in the same millisecond by one user are all stored, an exact duplicate once', async (t) => {
   const dir = t.testdir();
   const file = join(dir, 'stream.lines');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   const config = loadConfig({ env: {}, overrides: { dataDir: dir } });
   const store = openStore(dir);
   t.teardown(() => store.close());
@@ -31,14 +31,22 @@ t.test('requests in the same millisecond by one user are all stored, an exact du
   const at = Date.parse(`${T}Z`);
   const rows = [...storeTables(store).requests.getRange({ start: [at, 7], end: [at, 8] })].map((e) => e.value);
   t.equal(rows.length, 4, 'four distinct requests of user 7 in one millisecond');
-  t.same(new Set(rows.map((v) => `${v[0]} ${v[1]} ${v[3]}`)), new Set(['200 45 aliens+1986,amlie+2001', '200 52 aliens+1986,amlie+2001', '200 45 home+alone+1990', `0 612 java.util.concurrent.TimeoutException: Request timeout after 600 ms`]));
+  t.same(
+    new Set(rows.map((v) => `${v[0]} ${v[1]} ${v[3]}`)),
+    new Set([
+      '200 45 aliens+1986,amlie+2001',
+      '200 52 aliens+1986,amlie+2001',
+      '200 45 home+alone+1990',
+      `0 612 java.util.concurrent.TimeoutException: Request timeout after 600 ms`,
+    ]),
+  );
   const r = dataReport(store);
   t.equal(r.kinds.request, 6, 'every line counted as read');
   t.equal(r.requests.count, 5, 'stored: the five distinct (user, time, content) requests');
 
   // A second pass over the same file from the start (a new stream name) changes nothing stored.
   const copy = join(dir, 'again.lines');
-  writeFileSync(copy, lines.join('\n') + '\n');
+  writeFileSync(copy, `${lines.join('\n')}\n`);
   await startIngest({ config, store, source: fileSource({ path: copy, batchLines: 3 }) }).done;
   t.equal(dataReport(store).requests.count, 5, 'a replay rewrites the same keys');
 });

@@ -14,8 +14,14 @@ const KILLS = 10;
 const children = new Set<ChildProcess>();
 
 /** Starts `movrec ingest`; `consuming` resolves once it has committed `commits` transactions (false if it exits first). */
-function startIngest(args: string[], commits = 1): { child: ChildProcess; consuming: Promise<boolean>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [MOVREC, 'ingest', ...args], { env: { ...process.env, MOVREC_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'ignore', 'pipe'] });
+function startIngest(
+  args: string[],
+  commits = 1,
+): { child: ChildProcess; consuming: Promise<boolean>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [MOVREC, 'ingest', ...args], {
+    env: { ...process.env, MOVREC_LOG_LEVEL: 'debug' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.add(child);
   let err = '';
   const consuming = new Promise<boolean>((resolve) => {
@@ -25,7 +31,9 @@ function startIngest(args: string[], commits = 1): { child: ChildProcess; consum
     });
     child.once('exit', () => resolve(false));
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => (children.delete(child), resolve(code))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => (children.delete(child), resolve(code))),
+  );
   return { child, consuming, exited };
 }
 
@@ -43,7 +51,7 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
   const lines = await historyLines(LINES, { seed: 11, users: 400, movies: 300 });
   const root = t.testdir();
   const file = join(root, 'stream.lines');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   // Small transactions stretch consumption over many commits; a short session lets a restart reclaim the partition soon.
   const config = join(root, 'config.json');
   writeFileSync(config, JSON.stringify({ ingest: { batchLines: 100 }, kafka: { sessionTimeoutMs: 6000 } }));
@@ -64,7 +72,20 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
   };
 
   const dir = join(root, 'killed');
-  const args = ['--data-dir', dir, '--config', config, '--kafka', testBroker(), '--topic', topic, '--group', `${topic}-g`, '--idle-exit-ms', '5000'];
+  const args = [
+    '--data-dir',
+    dir,
+    '--config',
+    config,
+    '--kafka',
+    testBroker(),
+    '--topic',
+    topic,
+    '--group',
+    `${topic}-g`,
+    '--idle-exit-ms',
+    '5000',
+  ];
   let killsWhileConsuming = 0;
   let killsMidStream = 0;
   let storedBefore = 0;
@@ -73,7 +94,10 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
     // The random point: after 1 to 6 of the slice's ~18 transactions (100 lines each), plus up to 20 ms.
     const commits = 1 + Math.floor(Math.random() * 6);
     const run = startIngest(args, commits);
-    const started = await Promise.race([run.consuming, new Promise<boolean>((r) => setTimeout(() => r(false), 60_000))]);
+    const started = await Promise.race([
+      run.consuming,
+      new Promise<boolean>((r) => setTimeout(() => r(false), 60_000)),
+    ]);
     const delay = Math.floor(Math.random() * 20);
     await new Promise((r) => setTimeout(r, delay));
     const stillRunning = run.child.exitCode === null;
@@ -81,11 +105,16 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
     await run.exited;
     if (started && stillRunning) killsWhileConsuming++;
     const stored = digestOf(dir).lines;
-    t.ok(stored >= storedBefore && stored <= produced, `kill ${k + 1}: the store holds a prefix (${stored} of ${produced} produced)`);
+    t.ok(
+      stored >= storedBefore && stored <= produced,
+      `kill ${k + 1}: the store holds a prefix (${stored} of ${produced} produced)`,
+    );
     // Killed with lines produced but not yet committed: the restart must pick up mid-stream.
     if (stored < produced) killsMidStream++;
     storedBefore = stored;
-    t.comment(`kill ${k + 1}: ${started ? `${delay} ms after commit ${commits}` : 'before its commits'}, ${stored} of ${produced} lines stored`);
+    t.comment(
+      `kill ${k + 1}: ${started ? `${delay} ms after commit ${commits}` : 'before its commits'}, ${stored} of ${produced} lines stored`,
+    );
   }
   t.ok(killsWhileConsuming >= KILLS, `${killsWhileConsuming} kills landed while consuming`);
   t.ok(killsMidStream >= KILLS / 2, `${killsMidStream} kills cut the stream with produced lines not yet stored`);

@@ -9,7 +9,10 @@ t.test('lines produced to the broker are consumed and persisted in LMDB', async 
   const topic = uniqueTopic();
   await createTopic(topic);
   const kafka = testKafka();
-  const lines = Array.from({ length: 500 }, (_, i) => `2022-02-08T18:06:${String(i % 60).padStart(2, '0')},${1000 + i},GET /data/m/aliens+1986/${i}.mpg`);
+  const lines = Array.from(
+    { length: 500 },
+    (_, i) => `2022-02-08T18:06:${String(i % 60).padStart(2, '0')},${1000 + i},GET /data/m/aliens+1986/${i}.mpg`,
+  );
 
   const producer = kafka.producer();
   await producer.connect();

@@ -1,7 +1,16 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ALIGN, artifactSize, encodeArtifact, readArtifactInto, viewArtifact, writeArtifact, FLAG_ADULT, type ModelParts } from '../../src/model/artifact';
+import {
+  ALIGN,
+  artifactSize,
+  encodeArtifact,
+  readArtifactInto,
+  viewArtifact,
+  writeArtifact,
+  FLAG_ADULT,
+  type ModelParts,
+} from '../../src/model/artifact';
 
 function parts(): ModelParts {
   const k = 4;
@@ -48,7 +57,10 @@ t.test('an artifact read into a SharedArrayBuffer is viewed without copies', asy
   const n = readArtifactInto(file, new Uint8Array(sab));
   const v = viewArtifact(new Uint8Array(sab, 0, n));
   t.equal(v.itemFactors.buffer, sab, 'factors alias the shared buffer');
-  t.throws(() => readArtifactInto(file, new Uint8Array(new SharedArrayBuffer(64))), { code: 'MOVREC_ERR_MODEL_FORMAT', message: /does not fit a slot/ });
+  t.throws(() => readArtifactInto(file, new Uint8Array(new SharedArrayBuffer(64))), {
+    code: 'MOVREC_ERR_MODEL_FORMAT',
+    message: /does not fit a slot/,
+  });
 });
 
 t.test('corruption is refused: checksum, magic, version, truncation', async (t) => {
@@ -77,26 +89,35 @@ t.test('inconsistent parts are refused before anything is written', async (t) =>
   t.throws(() => encodeArtifact(q), { message: /itemBias has 2 entries, expected 3/ });
 });
 
-t.test('a user id is found at its row whether the ids are dense, gappy or a single one, and missing ids are -1', async (t) => {
-  const withUsers = (ids: number[]): ReturnType<typeof viewArtifact> => {
-    const p = parts();
-    p.userIds = Uint32Array.from(ids);
-    p.userFactors = new Float32Array(ids.length * p.factors);
-    p.userBias = new Float32Array(ids.length);
-    return viewArtifact(encodeArtifact(p));
-  };
-  const dense = Array.from({ length: 500 }, (_, i) => i + 1);
-  // Runs of consecutive ids broken by gaps of every width, as real id spaces are after deletions.
-  const gappy: number[] = [];
-  for (let id = 7, step = 1; gappy.length < 500; id += step, step = (step * 7 + 3) % 11 || 1) gappy.push(id);
-  const cases: [string, number[]][] = [['dense', dense], ['gappy', gappy], ['one user', [42]], ['two far apart', [1, 4_000_000_000]]];
-  for (const [name, ids] of cases) {
-    const v = withUsers(ids);
-    const last = ids[ids.length - 1]!;
-    let wrong = 0;
-    for (let id = 0; id <= Math.min(last + 3, 2_000); id++) if (v.userIndex(id) !== ids.indexOf(id)) wrong++;
-    for (const id of [last, last + 1, 4_294_967_295, -1, 0.5, Number.NaN]) if (v.userIndex(id) !== ids.indexOf(id)) wrong++;
-    t.equal(wrong, 0, `${name}: every id's row matches a linear scan`);
-  }
-  t.equal(withUsers([]).userIndex(1), -1, 'no users: -1');
-});
+t.test(
+  'a user id is found at its row whether the ids are dense, gappy or a single one, and missing ids are -1',
+  async (t) => {
+    const withUsers = (ids: number[]): ReturnType<typeof viewArtifact> => {
+      const p = parts();
+      p.userIds = Uint32Array.from(ids);
+      p.userFactors = new Float32Array(ids.length * p.factors);
+      p.userBias = new Float32Array(ids.length);
+      return viewArtifact(encodeArtifact(p));
+    };
+    const dense = Array.from({ length: 500 }, (_, i) => i + 1);
+    // Runs of consecutive ids broken by gaps of every width, as real id spaces are after deletions.
+    const gappy: number[] = [];
+    for (let id = 7, step = 1; gappy.length < 500; id += step, step = (step * 7 + 3) % 11 || 1) gappy.push(id);
+    const cases: [string, number[]][] = [
+      ['dense', dense],
+      ['gappy', gappy],
+      ['one user', [42]],
+      ['two far apart', [1, 4_000_000_000]],
+    ];
+    for (const [name, ids] of cases) {
+      const v = withUsers(ids);
+      const last = ids[ids.length - 1]!;
+      let wrong = 0;
+      for (let id = 0; id <= Math.min(last + 3, 2_000); id++) if (v.userIndex(id) !== ids.indexOf(id)) wrong++;
+      for (const id of [last, last + 1, 4_294_967_295, -1, 0.5, Number.NaN])
+        if (v.userIndex(id) !== ids.indexOf(id)) wrong++;
+      t.equal(wrong, 0, `${name}: every id's row matches a linear scan`);
+    }
+    t.equal(withUsers([]).userIndex(1), -1, 'no users: -1');
+  },
+);

@@ -9,7 +9,12 @@ t.test('watch-only users get factors only when the implicit signal is folded in'
   // Drop every rating of user 0: it keeps its watches.
   const keep = Array.from(ds.ratings.user.keys()).filter((n) => ds.ratings.user[n] !== 0);
   const r = ds.ratings;
-  ds.ratings = { user: Uint32Array.from(keep, (n) => r.user[n]!), item: Uint32Array.from(keep, (n) => r.item[n]!), value: Float32Array.from(keep, (n) => r.value[n]!), time: Float64Array.from(keep, (n) => r.time[n]!) };
+  ds.ratings = {
+    user: Uint32Array.from(keep, (n) => r.user[n]!),
+    item: Uint32Array.from(keep, (n) => r.item[n]!),
+    value: Float32Array.from(keep, (n) => r.value[n]!),
+    time: Float64Array.from(keep, (n) => r.time[n]!),
+  };
   t.ok(Array.from(ds.watches.user).includes(0), 'user 0 has watches');
   const k = 4;
   const plain = new MfSgd({ factors: k, epochs: 5 });

@@ -12,7 +12,12 @@ function ds(events: [user: number, item: number, daysAgo: number][], users: (Use
   return {
     userIds: Uint32Array.from(users.map((_, i) => i + 1)),
     itemIds: Array.from({ length: 10 }, (_, i) => `m${i}`),
-    ratings: { user: new Uint32Array(0), item: new Uint32Array(0), value: new Float32Array(0), time: new Float64Array(0) },
+    ratings: {
+      user: new Uint32Array(0),
+      item: new Uint32Array(0),
+      value: new Float32Array(0),
+      time: new Float64Array(0),
+    },
     watches: {
       user: Uint32Array.from(events.map((e) => e[0])),
       item: Uint32Array.from(events.map((e) => e[1])),
@@ -29,8 +34,21 @@ function ds(events: [user: number, item: number, daysAgo: number][], users: (Use
 const young = (gender: 'M' | 'F', occupation: string): UserInfo => ({ age: 20, gender, occupation });
 
 t.test('each segment ranks what its own members watch first', async (t) => {
-  const users = [young('F', 'student'), young('F', 'student'), young('M', 'artist'), young('M', 'artist'), young('M', 'artist')];
-  const events: [number, number, number][] = [[0, 3, 1], [1, 3, 1], [2, 7, 1], [3, 7, 1], [4, 7, 1], [4, 5, 1]];
+  const users = [
+    young('F', 'student'),
+    young('F', 'student'),
+    young('M', 'artist'),
+    young('M', 'artist'),
+    young('M', 'artist'),
+  ];
+  const events: [number, number, number][] = [
+    [0, 3, 1],
+    [1, 3, 1],
+    [2, 7, 1],
+    [3, 7, 1],
+    [4, 7, 1],
+    [4, 5, 1],
+  ];
   const lists = segmentLists(ds(events, users), { prior: 1 });
   t.equal(lists['F|18-24']![0], 3);
   t.equal(lists['M|18-24']![0], 7);
@@ -42,14 +60,31 @@ t.test('each segment ranks what its own members watch first', async (t) => {
 t.test('recent interactions outweigh old ones (half-life)', async (t) => {
   const users = [young('F', 'x'), young('F', 'x'), young('F', 'x')];
   // Item 1: three watches 60 days ago; item 2: two watches yesterday.
-  const events: [number, number, number][] = [[0, 1, 60], [1, 1, 60], [2, 1, 60], [0, 2, 1], [1, 2, 1]];
+  const events: [number, number, number][] = [
+    [0, 1, 60],
+    [1, 1, 60],
+    [2, 1, 60],
+    [0, 2, 1],
+    [1, 2, 1],
+  ];
   t.same(segmentLists(ds(events, users), { halfLifeDays: 14 })[GLOBAL_SEGMENT]!.slice(0, 2), [2, 1]);
-  t.same(segmentLists(ds(events, users), { halfLifeDays: 0 })[GLOBAL_SEGMENT]!.slice(0, 2), [1, 2], 'without decay counts decide');
+  t.same(
+    segmentLists(ds(events, users), { halfLifeDays: 0 })[GLOBAL_SEGMENT]!.slice(0, 2),
+    [1, 2],
+    'without decay counts decide',
+  );
 });
 
 t.test('segment popularity serves as dot(one-hot segment, item scores)', async (t) => {
   const users = [young('F', 's'), young('M', 's'), null];
-  const d = ds([[0, 3, 1], [1, 7, 1], [1, 7, 2]], users);
+  const d = ds(
+    [
+      [0, 3, 1],
+      [1, 7, 1],
+      [1, 7, 2],
+    ],
+    users,
+  );
   const p = new Popularity({ bySegment: true, prior: 1 });
   p.fit(d);
   const s = p.serving();

@@ -30,7 +30,17 @@ type Single = typeof topKTwin;
 /** Each user's row from the single-user kernel, padded with -1 to `count` like the batched answer. */
 function oneByOne(single: Single, d: ReturnType<typeof data>, c: Case): number[][] {
   return Array.from({ length: c.users }, (_, b) => {
-    const ids = Array.from(single(d.p, d.bias, d.u.subarray(b * c.k, (b + 1) * c.k), d.exclude.subarray(b * c.n, (b + 1) * c.n), d.flags, d.adult[b] === 1, c.count));
+    const ids = Array.from(
+      single(
+        d.p,
+        d.bias,
+        d.u.subarray(b * c.k, (b + 1) * c.k),
+        d.exclude.subarray(b * c.n, (b + 1) * c.n),
+        d.flags,
+        d.adult[b] === 1,
+        c.count,
+      ),
+    );
     return [...ids, ...new Array<number>(c.count - ids.length).fill(-1)];
   });
 }
@@ -55,7 +65,11 @@ const cases: Case[] = [
 t.test('the twin batch equals the twin one user at a time', async (t) => {
   for (const c of cases) {
     const d = data(c);
-    t.same(rows(topKBatchTwin(d.p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count), c), oneByOne(topKTwin, d, c), `n=${c.n} k=${c.k} users=${c.users}`);
+    t.same(
+      rows(topKBatchTwin(d.p, d.bias, d.u, d.exclude, d.flags, d.adult, c.count), c),
+      oneByOne(topKTwin, d, c),
+      `n=${c.n} k=${c.k} users=${c.users}`,
+    );
   }
 });
 
@@ -87,13 +101,20 @@ t.test('ties go to the lower index for every user of a batch', async (t) => {
   const f = new Float32Array(n * k);
   for (let i = 0; i < n; i++) f.set(row, i * k);
   const u = new Float32Array(users * k);
-  for (let b = 0; b < users; b++) u.set(Float32Array.from({ length: k }, (_, j) => j / k), b * k);
+  for (let b = 0; b < users; b++)
+    u.set(
+      Float32Array.from({ length: k }, (_, j) => j / k),
+      b * k,
+    );
   const exclude = new Uint8Array(users * n);
   for (let b = 0; b < users; b++) exclude[b * n + b] = 1;
   const flags = new Uint8Array(n);
   flags[0] = 1;
   const adult = Uint8Array.from({ length: users }, (_, b) => b % 2);
-  const want = (b: number) => Array.from({ length: n }, (_, i) => i).filter((i) => i !== b && !(adult[b] && i === 0)).slice(0, 5);
+  const want = (b: number) =>
+    Array.from({ length: n }, (_, i) => i)
+      .filter((i) => i !== b && !(adult[b] && i === 0))
+      .slice(0, 5);
   const expected = Array.from({ length: users }, (_, b) => want(b));
   const c = { n, k, users, count: 5, bias: false, seed: 0 };
   const p = packItems(f, n, k);
@@ -105,11 +126,23 @@ t.test('shape errors are refused by both batched kernels', async (t) => {
   const f = packItems(new Float32Array(12), 3, 4);
   const u = new Float32Array(8);
   const adult = new Uint8Array(2);
-  t.throws(() => topKBatchTwin(f, null, u, new Uint8Array(5), new Uint8Array(3), adult, 2), /exclude has 5 bytes, expected 2 users x 3 items/);
-  t.throws(() => topKBatchTwin(f, null, new Float32Array(7), new Uint8Array(6), new Uint8Array(3), adult, 2), /not a multiple of 2 users/);
+  t.throws(
+    () => topKBatchTwin(f, null, u, new Uint8Array(5), new Uint8Array(3), adult, 2),
+    /exclude has 5 bytes, expected 2 users x 3 items/,
+  );
+  t.throws(
+    () => topKBatchTwin(f, null, new Float32Array(7), new Uint8Array(6), new Uint8Array(3), adult, 2),
+    /not a multiple of 2 users/,
+  );
   const native = topKBatchNative;
   if (native) {
-    t.throws(() => native(f, null, u, new Uint8Array(5), new Uint8Array(3), adult, 2), /exclude length must equal users x items/);
-    t.throws(() => native(f, null, new Float32Array(7), new Uint8Array(6), new Uint8Array(3), adult, 2), /userVecs length must be users x factors/);
+    t.throws(
+      () => native(f, null, u, new Uint8Array(5), new Uint8Array(3), adult, 2),
+      /exclude length must equal users x items/,
+    );
+    t.throws(
+      () => native(f, null, new Float32Array(7), new Uint8Array(6), new Uint8Array(3), adult, 2),
+      /userVecs length must be users x factors/,
+    );
   }
 });

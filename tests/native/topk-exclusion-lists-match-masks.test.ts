@@ -38,13 +38,21 @@ t.test('lists and masks give the same ids, natively (with and without the int8 p
   shapes.forEach((s, x) => {
     const d = batch(100 + x, s.n, s.k, s.users, s.excluded);
     const want = topKBatchTwin(d.packed, d.bias, d.u, d.masks, d.flags, d.adult, 20);
-    t.same(Array.from(topKBatchTwin(d.packed, d.bias, d.u, d.lists, d.flags, d.adult, 20)), Array.from(want), `twin, ${s.n} items x ${s.users} users`);
+    t.same(
+      Array.from(topKBatchTwin(d.packed, d.bias, d.u, d.lists, d.flags, d.adult, 20)),
+      Array.from(want),
+      `twin, ${s.n} items x ${s.users} users`,
+    );
     if (!topKBatchNative) return;
     for (const int8 of [true, false]) {
       useInt8(int8);
       const viaMasks = topKBatchNative(d.packed, d.bias, d.u, d.masks, d.flags, d.adult, 20, d.rows);
       const viaLists = topKBatchNative(d.packed, d.bias, d.u, d.lists, d.flags, d.adult, 20, d.rows);
-      t.same(Array.from(viaLists), Array.from(viaMasks), `native (int8 ${int8 ? 'asked' : 'off'}), ${s.n} items x ${s.users} users: lists = masks`);
+      t.same(
+        Array.from(viaLists),
+        Array.from(viaMasks),
+        `native (int8 ${int8 ? 'asked' : 'off'}), ${s.n} items x ${s.users} users: lists = masks`,
+      );
       t.same(Array.from(viaMasks), Array.from(want), 'and = the twin');
     }
     useInt8(true);
@@ -55,13 +63,21 @@ t.test('the masks built from one call lists do not exclude anything in the next 
   const d = batch(7, 3000, 32, 5, 0.2);
   const none = Int32Array.from([0, 0, 0, 0, 0]);
   const free = topKBatchTwin(d.packed, d.bias, d.u, new Uint8Array(5 * 3000), d.flags, d.adult, 30);
-  t.same(Array.from(topKBatchTwin(d.packed, d.bias, d.u, none, d.flags, d.adult, 30)), Array.from(free), 'twin: empty lists exclude nothing');
+  t.same(
+    Array.from(topKBatchTwin(d.packed, d.bias, d.u, none, d.flags, d.adult, 30)),
+    Array.from(free),
+    'twin: empty lists exclude nothing',
+  );
   if (!topKBatchNative) return;
   for (const int8 of [true, false]) {
     useInt8(int8);
     const first = topKBatchNative(d.packed, d.bias, d.u, d.lists, d.flags, d.adult, 30);
     t.not(Array.from(first).join(), Array.from(free).join(), 'the first call excluded something');
-    t.same(Array.from(topKBatchNative(d.packed, d.bias, d.u, none, d.flags, d.adult, 30)), Array.from(free), `int8 ${int8 ? 'asked' : 'off'}: the next call with empty lists excludes nothing`);
+    t.same(
+      Array.from(topKBatchNative(d.packed, d.bias, d.u, none, d.flags, d.adult, 30)),
+      Array.from(free),
+      `int8 ${int8 ? 'asked' : 'off'}: the next call with empty lists excludes nothing`,
+    );
   }
   useInt8(true);
 });
@@ -78,8 +94,22 @@ t.test('a malformed list is refused, and the refusal leaves nothing set', async 
   ];
   const free = topKBatchTwin(d.packed, d.bias, d.u, new Uint8Array(2 * 200), d.flags, d.adult, 10);
   for (const [name, lists, msg] of bad) {
-    t.throws(() => topKBatchTwin(d.packed, d.bias, d.u, lists, d.flags, d.adult, 10), { name: 'RangeError', message: msg }, `twin refuses ${name}`);
-    if (topKBatchNative) t.throws(() => topKBatchNative!(d.packed, d.bias, d.u, lists, d.flags, d.adult, 10), { name: 'RangeError', message: msg }, `native refuses ${name}`);
+    t.throws(
+      () => topKBatchTwin(d.packed, d.bias, d.u, lists, d.flags, d.adult, 10),
+      { name: 'RangeError', message: msg },
+      `twin refuses ${name}`,
+    );
+    if (topKBatchNative)
+      t.throws(
+        () => topKBatchNative!(d.packed, d.bias, d.u, lists, d.flags, d.adult, 10),
+        { name: 'RangeError', message: msg },
+        `native refuses ${name}`,
+      );
   }
-  if (topKBatchNative) t.same(Array.from(topKBatchNative(d.packed, d.bias, d.u, Int32Array.from([0, 0]), d.flags, d.adult, 10)), Array.from(free), 'after the refusals, nothing is excluded');
+  if (topKBatchNative)
+    t.same(
+      Array.from(topKBatchNative(d.packed, d.bias, d.u, Int32Array.from([0, 0]), d.flags, d.adult, 10)),
+      Array.from(free),
+      'after the refusals, nothing is excluded',
+    );
 });

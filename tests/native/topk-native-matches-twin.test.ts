@@ -34,7 +34,10 @@ function reference(d: ReturnType<typeof data>, c: Case): number[] {
     for (let j = 0; j < c.k; j++) s += d.f[i * c.k + j]! * d.u[j]!;
     scored.push([s, i]);
   }
-  return scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, c.count).map((x) => x[1]);
+  return scored
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, c.count)
+    .map((x) => x[1]);
 }
 
 const cases: Case[] = [
@@ -48,7 +51,11 @@ const cases: Case[] = [
 t.test('the TypeScript twin ranks like an exact reference', async (t) => {
   for (const c of cases) {
     const d = data(c);
-    t.same(Array.from(topKTwin(d.p, d.bias, d.u, d.exclude, d.flags, c.adult, c.count)), reference(d, c), `n=${c.n} k=${c.k} count=${c.count}`);
+    t.same(
+      Array.from(topKTwin(d.p, d.bias, d.u, d.exclude, d.flags, c.adult, c.count)),
+      reference(d, c),
+      `n=${c.n} k=${c.k} count=${c.count}`,
+    );
   }
 });
 
@@ -63,7 +70,11 @@ t.test('the native kernel returns the same ids as the twin', async (t) => {
   for (const c of cases) {
     const d = data(c);
     const native = Array.from(topKNative(d.p, d.bias, d.u, d.exclude, d.flags, c.adult, c.count));
-    t.same(native, Array.from(topKTwin(d.p, d.bias, d.u, d.exclude, d.flags, c.adult, c.count)), `n=${c.n} k=${c.k} count=${c.count}`);
+    t.same(
+      native,
+      Array.from(topKTwin(d.p, d.bias, d.u, d.exclude, d.flags, c.adult, c.count)),
+      `n=${c.n} k=${c.k} count=${c.count}`,
+    );
     for (const i of native) {
       t.equal(d.exclude[i], 0, 'no excluded item');
       if (c.adult) t.equal(d.flags[i], 0, 'no adult item for a minor');
@@ -92,14 +103,26 @@ t.test('shape errors are refused by both kernels', async (t) => {
   const f = new Float32Array(10);
   const u = new Float32Array(4);
   const ex = new Uint8Array(3);
-  t.throws(() => topKTwin(f, null, u, ex, new Uint8Array(3), false, 2), /packedItems has 10 floats, expected 64 \(3 items x 4 factors, packed by packItems\)/);
+  t.throws(
+    () => topKTwin(f, null, u, ex, new Uint8Array(3), false, 2),
+    /packedItems has 10 floats, expected 64 \(3 items x 4 factors, packed by packItems\)/,
+  );
   t.throws(() => packItems(f, 3, 4), /itemFactors has 10 floats, expected 3 items x 4 factors/);
   const p = packItems(new Float32Array(12), 3, 4);
-  t.throws(() => topKTwin(p, null, u, new Uint8Array(2), new Uint8Array(3), false, 2), /itemFlags has 3 entries, expected 2/);
+  t.throws(
+    () => topKTwin(p, null, u, new Uint8Array(2), new Uint8Array(3), false, 2),
+    /itemFlags has 3 entries, expected 2/,
+  );
   const native = topKNative;
   if (native) {
-    t.throws(() => native(f, null, u, ex, new Uint8Array(3), false, 2), /packedItems length must equal ceil\(items \/ 16\) x 16 x factors/);
-    t.throws(() => native(p, null, u, new Uint8Array(2), new Uint8Array(3), false, 2), /exclude length must equal the item count/);
+    t.throws(
+      () => native(f, null, u, ex, new Uint8Array(3), false, 2),
+      /packedItems length must equal ceil\(items \/ 16\) x 16 x factors/,
+    );
+    t.throws(
+      () => native(p, null, u, new Uint8Array(2), new Uint8Array(3), false, 2),
+      /exclude length must equal the item count/,
+    );
   }
 });
 
@@ -108,7 +131,11 @@ t.test('MOVREC_NATIVE=0 forces the twin and scoring still works', async (t) => {
   const code = `const n = require(${JSON.stringify(index)});
 const ids = n.topK(n.packItems(new Float32Array([1, 0, 0, 1, 2, 2]), 3, 2), null, new Float32Array([1, 1]), new Uint8Array(3), new Uint8Array(3), false, 2);
 process.stdout.write(JSON.stringify({ available: n.nativeAvailable, status: n.nativeStatus, ids: Array.from(ids) }));`;
-  const r = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, MOVREC_NATIVE: '0' }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['-e', code], {
+    env: { ...process.env, MOVREC_NATIVE: '0' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   t.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { available: boolean; status: string; ids: number[] };
   t.equal(out.available, false);

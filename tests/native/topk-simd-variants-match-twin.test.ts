@@ -61,11 +61,21 @@ for (const [simd, needs, label] of [
     const dir = mkdtempSync(join(tmpdir(), `movrec-simd-${simd}-`));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const addon = join(dir, 'movrec.node');
-    const build = spawnSync(process.execPath, [join(root, 'native', 'build.js'), '--simd', simd, '--out', addon], { encoding: 'utf8', timeout: 240_000 });
+    const build = spawnSync(process.execPath, [join(root, 'native', 'build.js'), '--simd', simd, '--out', addon], {
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     t.equal(build.status, 0, `build: ${build.stdout}${build.stderr}`);
-    const run = spawnSync(process.execPath, ['-e', check], { env: { ...process.env, MOVREC_NATIVE_ADDON: addon, MOVREC_NATIVE: '1' }, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, ['-e', check], {
+      env: { ...process.env, MOVREC_NATIVE_ADDON: addon, MOVREC_NATIVE: '1' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     t.equal(run.status, 0, run.stderr);
-    const out = JSON.parse(run.stdout) as { status: string; cases: { name: string; batch: boolean; single: boolean; ids: number }[] };
+    const out = JSON.parse(run.stdout) as {
+      status: string;
+      cases: { name: string; batch: boolean; single: boolean; ids: number }[];
+    };
     t.equal(out.status, `native (${label})`, 'the child loaded this build, not the default one');
     for (const c of out.cases) {
       t.ok(c.batch, `${c.name}: batched ids equal the twin's`);
@@ -76,7 +86,11 @@ for (const [simd, needs, label] of [
 }
 
 t.test('an unknown --simd is refused with a one-line message', async (t) => {
-  const r = spawnSync(process.execPath, [join(root, 'native', 'build.js'), '--simd', 'sse9', '--out', join(tmpdir(), 'never.node')], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'native', 'build.js'), '--simd', 'sse9', '--out', join(tmpdir(), 'never.node')],
+    { encoding: 'utf8' },
+  );
   t.equal(r.status, 2);
   t.match(r.stderr, /--simd must be one of amx, vnni, avx512, avx2, none, got sse9/);
 });

@@ -6,7 +6,15 @@ import { createScorer } from '../../src/release/scorer';
 import { expectedTop, fillStore, modelParts, writeModel, type ModelSpec, type UserSpec } from '../helpers/scoring';
 
 const KNOWN = Array.from({ length: 60 }, (_, i) => i + 1);
-const stableSpec: ModelSpec = { id: 'mf-20261122T040000Z-00000a', users: KNOWN, items: 400, factors: 24, seed: 5, adult: [0, 1, 2, 3], adultBoost: 3 };
+const stableSpec: ModelSpec = {
+  id: 'mf-20261122T040000Z-00000a',
+  users: KNOWN,
+  items: 400,
+  factors: 24,
+  seed: 5,
+  adult: [0, 1, 2, 3],
+  adultBoost: 3,
+};
 const canarySpec: ModelSpec = { ...stableSpec, id: 'mf-20261122T040000Z-00000b', seed: 6 };
 
 // Adults, minors and unknown ages among the known users, each with its own history;
@@ -43,10 +51,17 @@ t.test('concurrent requests batched together each get their own answer', async (
       continue;
     }
     t.equal(r.source, 'model');
-    t.same(r.line.split(','), expectedTop(parts, u.id, u.seen, u.info === null || u.info.age! < 18, 10), `user ${u.id}: the kernel's ranking minus seen (and, for minors, adult) titles`);
+    t.same(
+      r.line.split(','),
+      expectedTop(parts, u.id, u.seen, u.info === null || u.info.age! < 18, 10),
+      `user ${u.id}: the kernel's ranking minus seen (and, for minors, adult) titles`,
+    );
   }
 });
 
 t.test('a batch size outside 1.. is refused', async (t) => {
-  await t.rejects(createScorer({ dataDir: t.testdir(), threads: 1, listSize: 10, unknownAgeIsMinor: true, batchSize: 0 }), { code: 'MOVREC_ERR_CONFIG', message: /batchSize must be a positive integer/ });
+  await t.rejects(
+    createScorer({ dataDir: t.testdir(), threads: 1, listSize: 10, unknownAgeIsMinor: true, batchSize: 0 }),
+    { code: 'MOVREC_ERR_CONFIG', message: /batchSize must be a positive integer/ },
+  );
 });

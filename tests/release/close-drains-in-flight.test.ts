@@ -8,9 +8,18 @@ import { fillStore, writeModel } from '../helpers/scoring';
 
 t.test('in-flight answers all complete across close()', async (t) => {
   const dir = t.testdir();
-  const users = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, info: { age: 20 + i, gender: 'M' as const, occupation: null }, seen: [i, i + 1, i + 2] }));
+  const users = Array.from({ length: 40 }, (_, i) => ({
+    id: i + 1,
+    info: { age: 20 + i, gender: 'M' as const, occupation: null },
+    seen: [i, i + 1, i + 2],
+  }));
   await fillStore(dir, users);
-  const file = writeModel(dir, { id: 'mf-20261122T030000Z-cccccc', users: users.slice(0, 30).map((u) => u.id), items: 2000, factors: 32 });
+  const file = writeModel(dir, {
+    id: 'mf-20261122T030000Z-cccccc',
+    users: users.slice(0, 30).map((u) => u.id),
+    items: 2000,
+    factors: 32,
+  });
   const scorer = await createScorer({ dataDir: dir, threads: 2, listSize: 20, unknownAgeIsMinor: true });
   await scorer.loadModel(file);
 
@@ -38,5 +47,9 @@ t.test('worker metrics count answers and cold starts across threads', async (t) 
   const count = latency.values.find((v) => (v as { metricName?: string }).metricName === `${SCORING_LATENCY}_count`);
   t.equal(count?.value, n, 'every answer observed once, summed over workers');
   const cold = json.find((m) => m.name === SCORING_COLD_START)!;
-  t.equal(cold.values.reduce((s, v) => s + v.value, 0), n / 2, 'unknown users counted as cold starts');
+  t.equal(
+    cold.values.reduce((s, v) => s + v.value, 0),
+    n / 2,
+    'unknown users counted as cold starts',
+  );
 });

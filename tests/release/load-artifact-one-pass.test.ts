@@ -33,7 +33,10 @@ const slot = (bytes: number) => new Uint8Array(new SharedArrayBuffer(bytes), 0, 
 t.test('a good artifact of several chunks is copied exactly and its steps are timed', async (t) => {
   // About 9 MiB: more than two of the loader's 4 MiB chunks, the last one partial.
   const bytes = encodeArtifact(parts(240_000));
-  t.ok(bytes.byteLength > 8 * 2 ** 20 && bytes.byteLength % (4 * 2 ** 20) !== 0, `${bytes.byteLength} bytes span chunks unevenly`);
+  t.ok(
+    bytes.byteLength > 8 * 2 ** 20 && bytes.byteLength % (4 * 2 ** 20) !== 0,
+    `${bytes.byteLength} bytes span chunks unevenly`,
+  );
   const file = join(t.testdir(), 'good.bin');
   writeFileSync(file, bytes);
   const target = slot(bytes.byteLength);
@@ -60,7 +63,10 @@ t.test('a file shorter than its slot, a stub, a missing file and a slot that is 
   const file = join(dir, 'm.bin');
   writeFileSync(file, good);
   // The slot was sized for a larger file: it shrank between sizing and reading.
-  await t.rejects(loadVerified(file, slot(good.byteLength + 10)), { code: 'MOVREC_ERR_MODEL_FORMAT', message: new RegExp(`read ${good.byteLength} of ${good.byteLength + 10} bytes`) });
+  await t.rejects(loadVerified(file, slot(good.byteLength + 10)), {
+    code: 'MOVREC_ERR_MODEL_FORMAT',
+    message: new RegExp(`read ${good.byteLength} of ${good.byteLength + 10} bytes`),
+  });
   const stub = join(dir, 'stub.bin');
   writeFileSync(stub, Buffer.from('MVRC'));
   await t.rejects(loadVerified(stub, slot(4)), { code: 'MOVREC_ERR_MODEL_FORMAT' }, 'too short for a header');

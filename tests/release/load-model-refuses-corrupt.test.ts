@@ -23,11 +23,15 @@ t.test('a good model loads, a corrupt one is refused and the old one keeps answe
   const version = Buffer.from(readFileSync(goodB));
   version.writeUInt32LE(99, 8);
   writeFileSync(join(dir, 'future.bin'), version);
-  await t.rejects(scorer.loadModel(join(dir, 'future.bin')), { code: 'MOVREC_ERR_MODEL_FORMAT', message: /format version 99/ });
+  await t.rejects(scorer.loadModel(join(dir, 'future.bin')), {
+    code: 'MOVREC_ERR_MODEL_FORMAT',
+    message: /format version 99/,
+  });
   await t.rejects(scorer.loadModel(join(dir, 'missing.bin')), { code: 'MOVREC_ERR_MODEL_NOT_FOUND' });
 
   t.same(scorer.active(), { modelId: 'mf-20261122T010000Z-000001', generation: 1 }, 'nothing flipped');
-  for (let i = 0; i < 4; i++) t.same(await scorer.recommend(7), before, 'every worker still answers from the old model');
+  for (let i = 0; i < 4; i++)
+    t.same(await scorer.recommend(7), before, 'every worker still answers from the old model');
 
   const flipped = await scorer.loadModel(goodB);
   t.same(flipped, { modelId: 'mf-20261122T020000Z-000002', generation: 2 });
@@ -51,7 +55,11 @@ t.test('stable and canary serve different models at once', async (t) => {
   t.equal((await scorer.recommend(7, 'stable')).modelId, 'mf-20261122T010000Z-00000a');
   t.equal((await scorer.recommend(7, 'canary')).modelId, 'mf-20261122T010000Z-00000b');
   await scorer.loadModel(c);
-  t.equal((await scorer.recommend(7)).modelId, 'mf-20261122T010000Z-00000c', 'the third slot takes the next stable model');
+  t.equal(
+    (await scorer.recommend(7)).modelId,
+    'mf-20261122T010000Z-00000c',
+    'the third slot takes the next stable model',
+  );
   t.equal((await scorer.recommend(7, 'canary')).modelId, 'mf-20261122T010000Z-00000b', 'the canary is untouched');
   t.equal(scorer.active('canary')?.generation, 2);
 });

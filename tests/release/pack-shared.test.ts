@@ -30,7 +30,10 @@ t.test('a prepared model scores with the copy it was handed, and packs its own o
 });
 
 t.test('a handed copy of the wrong size is refused as a model format error', async (t) => {
-  t.throws(() => prepareModel(bytes, { verify: false, label: 'test', packed: new Float32Array(10) }), { code: 'MOVREC_ERR_MODEL_FORMAT', message: /packed item factors do not match/ });
+  t.throws(() => prepareModel(bytes, { verify: false, label: 'test', packed: new Float32Array(10) }), {
+    code: 'MOVREC_ERR_MODEL_FORMAT',
+    message: /packed item factors do not match/,
+  });
 });
 
 t.test('the id index and popularity order are built once, on first use or by warmUp', async (t) => {

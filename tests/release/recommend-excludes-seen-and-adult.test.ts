@@ -5,7 +5,13 @@ import { createScorer } from '../../src/release/scorer';
 import { expectedTop, fillStore, modelParts, movieId, writeModel, type ModelSpec } from '../helpers/scoring';
 
 const ADULT = Array.from({ length: 30 }, (_, i) => i);
-const spec: ModelSpec = { id: 'mf-20261122T000000Z-aaaaaa', users: Array.from({ length: 50 }, (_, i) => i + 1), items: 300, adult: ADULT, adultBoost: 5 };
+const spec: ModelSpec = {
+  id: 'mf-20261122T000000Z-aaaaaa',
+  users: Array.from({ length: 50 }, (_, i) => i + 1),
+  items: 300,
+  adult: ADULT,
+  adultBoost: 5,
+};
 
 t.test('seen titles and adult titles for minors are filtered inside the ranking', async (t) => {
   const dir = t.testdir();
@@ -27,18 +33,33 @@ t.test('seen titles and adult titles for minors are filtered inside the ranking'
   t.equal(adult.source, 'model');
   t.equal(adult.modelId, spec.id);
   t.same(adult.line.split(','), expectedTop(parts, 10, seenByAdult, false, 20), 'the kernel ranking minus seen titles');
-  t.notOk(adult.line.split(',').some((id) => seenByAdult.map(movieId).includes(id)), 'no seen title');
-  t.ok(adult.line.split(',').some((id) => ADULT.map(movieId).includes(id)), 'adults do see boosted adult titles');
+  t.notOk(
+    adult.line.split(',').some((id) => seenByAdult.map(movieId).includes(id)),
+    'no seen title',
+  );
+  t.ok(
+    adult.line.split(',').some((id) => ADULT.map(movieId).includes(id)),
+    'adults do see boosted adult titles',
+  );
 
   const minor = await scorer.recommend(11);
   t.equal(minor.line.split(',').length, 20);
   t.same(minor.line.split(','), expectedTop(parts, 11, seenByMinor, true, 20));
-  t.notOk(minor.line.split(',').some((id) => ADULT.map(movieId).includes(id)), 'no adult title for a minor');
-  t.notOk(minor.line.split(',').some((id) => seenByMinor.map(movieId).includes(id)), 'no seen title for a minor');
+  t.notOk(
+    minor.line.split(',').some((id) => ADULT.map(movieId).includes(id)),
+    'no adult title for a minor',
+  );
+  t.notOk(
+    minor.line.split(',').some((id) => seenByMinor.map(movieId).includes(id)),
+    'no seen title for a minor',
+  );
 
   const unknownAge = await scorer.recommend(12);
   t.equal(unknownAge.source, 'model');
-  t.notOk(unknownAge.line.split(',').some((id) => ADULT.map(movieId).includes(id)), 'an unknown age counts as a minor');
+  t.notOk(
+    unknownAge.line.split(',').some((id) => ADULT.map(movieId).includes(id)),
+    'an unknown age counts as a minor',
+  );
   t.same(unknownAge.line.split(','), expectedTop(parts, 12, [40, 41, 42, 43], true, 20));
 });
 

@@ -16,9 +16,21 @@ import { modelParts } from '../helpers/scoring';
 
 // Ids of every MessagePack string size class: fixstr (< 32 bytes), str8, str16 and str32, and multi-byte UTF-8.
 const long = (n: number, tag: string) => `${tag}+${'x'.repeat(n)}`;
-const ids = ['amélie+2001', 'heat+1995', '七人の侍+1954', 'x', 'señor+😀+2020', long(40, 'str8'), long(300, 'str16'), long(70_000, 'str32')];
+const ids = [
+  'amélie+2001',
+  'heat+1995',
+  '七人の侍+1954',
+  'x',
+  'señor+😀+2020',
+  long(40, 'str8'),
+  long(300, 'str16'),
+  long(70_000, 'str32'),
+];
 for (let i = 0; ids.length < 200; i++) ids.push(`movie+${i}+${1950 + (i % 70)}`);
-const parts = { ...modelParts({ id: 'mf-20261204T000000Z-000001', users: [1], items: ids.length, factors: 4, seed: 3 }), itemIds: ids };
+const parts = {
+  ...modelParts({ id: 'mf-20261204T000000Z-000001', users: [1], items: ids.length, factors: 4, seed: 3 }),
+  itemIds: ids,
+};
 const m = prepareModel(encodeArtifact(parts), { verify: true, label: 'test' });
 
 t.test('the id table finds every id by its bytes, and nothing else', async (t) => {
@@ -37,13 +49,16 @@ t.test('the id table finds every id by its bytes, and nothing else', async (t) =
 });
 
 t.test('a duplicated id resolves to its last item, as the id map does', async (t) => {
-  const dup = { ...modelParts({ id: 'mf-20261204T000000Z-000002', users: [1], items: 4, factors: 4, seed: 4 }), itemIds: ['a', 'b', 'a', 'c'] };
+  const dup = {
+    ...modelParts({ id: 'mf-20261204T000000Z-000002', users: [1], items: 4, factors: 4, seed: 4 }),
+    itemIds: ['a', 'b', 'a', 'c'],
+  };
   const dm = prepareModel(encodeArtifact(dup), { verify: true, label: 'dup' });
   t.equal(dm.itemIndex.get('a'), 2);
   t.equal(dm.idTable.find(Buffer.from('a'), 0, 1), 2);
 });
 
-t.test('stored seen lists read from their bytes give the id map\'s indices', async (t) => {
+t.test("stored seen lists read from their bytes give the id map's indices", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'movrec-seen-bytes-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const store = openStore(dir);
@@ -85,7 +100,11 @@ t.test('bytes that are not a plain list of strings are refused', async (t) => {
   ];
   for (const [name, bytes] of cases) t.equal(readSeen(Uint8Array.from(bytes), m.idTable), null, name);
   const ok = readSeen(Uint8Array.from([0x92, ...str('x'), ...str('heat+1995')]), m.idTable);
-  t.same(ok && { items: Array.from(ok.items), titles: ok.titles }, { items: [3, 1], titles: 2 }, 'a well-formed list beside them');
+  t.same(
+    ok && { items: Array.from(ok.items), titles: ok.titles },
+    { items: [3, 1], titles: 2 },
+    'a well-formed list beside them',
+  );
   const empty = readSeen(Uint8Array.from([0x90]), m.idTable);
   t.same(empty && { items: Array.from(empty.items), titles: empty.titles }, { items: [], titles: 0 }, 'an empty list');
 });

@@ -81,7 +81,10 @@ t.test('a publish gives up when no idle slot drains in time, and nothing flips',
   const first = reader.acquire('stable')!;
   await pub.publish('canary', 64, fillWith(2));
   await pub.publish('stable', 64, fillWith(3));
-  await t.rejects(pub.publish('stable', 64, fillWith(4)), { code: 'MOVREC_ERR_MODEL_SLOT_BUSY', message: /no idle model slot drained within 30 ms/ });
+  await t.rejects(pub.publish('stable', 64, fillWith(4)), {
+    code: 'MOVREC_ERR_MODEL_SLOT_BUSY',
+    message: /no idle model slot drained within 30 ms/,
+  });
   const now = reader.acquire('stable')!;
   t.equal(now.bytes[0], 3, 'the current stable model keeps serving');
   reader.release(now);
@@ -109,7 +112,10 @@ t.test('canary falls back to stable, and a failed fill publishes nothing', async
   t.equal(still.bytes[0], 7);
   t.equal(still.generation, 1);
   reader.release(still);
-  await t.rejects(pub.publish('stable', 1 << 20, fillWith(1)), { code: 'MOVREC_ERR_MODEL_FORMAT', message: /exceeds the slot capacity/ });
+  await t.rejects(pub.publish('stable', 1 << 20, fillWith(1)), {
+    code: 'MOVREC_ERR_MODEL_FORMAT',
+    message: /exceeds the slot capacity/,
+  });
   t.throws(() => createSlots(2, 64), { code: 'MOVREC_ERR_CONFIG', message: />= 3/ });
 });
 
@@ -129,7 +135,11 @@ t.test('a read by generation holds the slot, and misses once the slot holds anot
   });
   for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 5));
   t.equal(settled, false, 'the refill waits for the reader');
-  t.equal(reader.acquireSlot(a.slot, a.generation), null, 'a late reader of the old generation is turned away once a refill is pending');
+  t.equal(
+    reader.acquireSlot(a.slot, a.generation),
+    null,
+    'a late reader of the old generation is turned away once a refill is pending',
+  );
   reader.release(held!);
   const published = await d;
   t.equal(published.slot, a.slot);

@@ -41,18 +41,23 @@ t.test('the id map, built only when asked, is whole', async (t) => {
   const m = prepareModel(bytes, { verify: false, label: 'test' });
   await warmUpYielding(m);
   t.equal(m.itemIndex.size, 20_000);
-  t.ok(parts.itemIds.every((id, i) => m.itemIndex.get(id) === i), 'each id to its index');
+  t.ok(
+    parts.itemIds.every((id, i) => m.itemIndex.get(id) === i),
+    'each id to its index',
+  );
   t.equal(m.itemIndex, m.itemIndex, 'built once');
 });
 
-t.test('the popularity order built in pieces is one sort\'s, ties to the lower index', async (t) => {
+t.test("the popularity order built in pieces is one sort's, ties to the lower index", async (t) => {
   // Many ties (popularity in 0..49) across three pieces, and an odd number of them to merge.
-  const r = (seed: number) => () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const r = (seed: number) => () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (const items of [20_000, 8_193, 5]) {
     const next = r(items);
     const tied = { ...modelParts({ id: 'mf-20261204T000000Z-000002', users: [1], items, factors: 4, seed: 6 }) };
     tied.popularity = Float32Array.from({ length: items }, () => Math.floor(next() * 50));
-    const want = Array.from({ length: items }, (_, i) => i).sort((a, b) => tied.popularity[b]! - tied.popularity[a]! || a - b);
+    const want = Array.from({ length: items }, (_, i) => i).sort(
+      (a, b) => tied.popularity[b]! - tied.popularity[a]! || a - b,
+    );
     const pieces = prepareModel(encodeArtifact(tied), { verify: false, label: 'test' });
     await warmUpYielding(pieces);
     t.same(Array.from(pieces.popular), want, `${items} items: after warm-up in pieces`);

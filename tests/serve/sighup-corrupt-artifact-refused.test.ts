@@ -16,42 +16,58 @@ async function servingAWithNewerB(t: Test): Promise<{ dataDir: string; s: Served
   return { dataDir, s };
 }
 
-t.test('SIGHUP with a corrupt newest artifact: refused, logged, counted; the current model keeps serving', async (t) => {
-  const { dataDir, s } = await servingAWithNewerB(t);
-  corrupt(dataDir, MODEL_B);
-  s.child.kill('SIGHUP');
-  const refusal = await eventually(() => s.logs().find((r) => r.level === 50 && /current model keeps serving/.test(String(r.msg))));
-  t.ok(refusal, 'the refusal is logged at error level');
-  t.match(JSON.stringify(refusal), /checksum mismatch/);
+t.test(
+  'SIGHUP with a corrupt newest artifact: refused, logged, counted; the current model keeps serving',
+  async (t) => {
+    const { dataDir, s } = await servingAWithNewerB(t);
+    corrupt(dataDir, MODEL_B);
+    s.child.kill('SIGHUP');
+    const refusal = await eventually(() =>
+      s.logs().find((r) => r.level === 50 && /current model keeps serving/.test(String(r.msg))),
+    );
+    t.ok(refusal, 'the refusal is logged at error level');
+    t.match(JSON.stringify(refusal), /checksum mismatch/);
 
-  const after = await call(`${s.base}/recommend/${USERS.adult.id}`);
-  t.equal(after.status, 200);
-  t.equal(after.headers.get('x-model-id'), MODEL_A, 'model A still serves');
-  t.same(after.body.split(','), expected(ascending, USERS.adult, false));
-  t.match((await call(`${s.base}/metrics`)).body, /^movrec_model_load_failures_total\{code="MOVREC_ERR_MODEL_CHECKSUM"\} 1$/m);
-  t.equal((await call(`${s.base}/readyz`)).status, 200, 'still ready');
+    const after = await call(`${s.base}/recommend/${USERS.adult.id}`);
+    t.equal(after.status, 200);
+    t.equal(after.headers.get('x-model-id'), MODEL_A, 'model A still serves');
+    t.same(after.body.split(','), expected(ascending, USERS.adult, false));
+    t.match(
+      (await call(`${s.base}/metrics`)).body,
+      /^movrec_model_load_failures_total\{code="MOVREC_ERR_MODEL_CHECKSUM"\} 1$/m,
+    );
+    t.equal((await call(`${s.base}/readyz`)).status, 200, 'still ready');
 
-  s.child.kill('SIGTERM');
-  t.same(await s.exited, { code: 0, signal: null });
-});
+    s.child.kill('SIGTERM');
+    t.same(await s.exited, { code: 0, signal: null });
+  },
+);
 
-t.test('SIGHUP with an artifact of another format version: refused as incompatible; the current model keeps serving', async (t) => {
-  const { dataDir, s } = await servingAWithNewerB(t);
-  // A future build's artifact: the header's format version (bytes 8..11) this build cannot read.
-  const file = artifactPath(dataDir, MODEL_B);
-  const bytes = readFileSync(file);
-  bytes.writeUInt32LE(99, 8);
-  writeFileSync(file, bytes);
-  s.child.kill('SIGHUP');
-  const refusal = await eventually(() => s.logs().find((r) => r.level === 50 && /current model keeps serving/.test(String(r.msg))));
-  t.ok(refusal, 'the refusal is logged at error level');
-  t.match(JSON.stringify(refusal), /MOVREC_ERR_MODEL_FORMAT/);
-  t.match(JSON.stringify(refusal), /format version 99 is not supported/);
+t.test(
+  'SIGHUP with an artifact of another format version: refused as incompatible; the current model keeps serving',
+  async (t) => {
+    const { dataDir, s } = await servingAWithNewerB(t);
+    // A future build's artifact: the header's format version (bytes 8..11) this build cannot read.
+    const file = artifactPath(dataDir, MODEL_B);
+    const bytes = readFileSync(file);
+    bytes.writeUInt32LE(99, 8);
+    writeFileSync(file, bytes);
+    s.child.kill('SIGHUP');
+    const refusal = await eventually(() =>
+      s.logs().find((r) => r.level === 50 && /current model keeps serving/.test(String(r.msg))),
+    );
+    t.ok(refusal, 'the refusal is logged at error level');
+    t.match(JSON.stringify(refusal), /MOVREC_ERR_MODEL_FORMAT/);
+    t.match(JSON.stringify(refusal), /format version 99 is not supported/);
 
-  const after = await call(`${s.base}/recommend/${USERS.adult.id}`);
-  t.equal(after.headers.get('x-model-id'), MODEL_A, 'model A still serves');
-  t.match((await call(`${s.base}/metrics`)).body, /^movrec_model_load_failures_total\{code="MOVREC_ERR_MODEL_FORMAT"\} 1$/m);
+    const after = await call(`${s.base}/recommend/${USERS.adult.id}`);
+    t.equal(after.headers.get('x-model-id'), MODEL_A, 'model A still serves');
+    t.match(
+      (await call(`${s.base}/metrics`)).body,
+      /^movrec_model_load_failures_total\{code="MOVREC_ERR_MODEL_FORMAT"\} 1$/m,
+    );
 
-  s.child.kill('SIGTERM');
-  t.same(await s.exited, { code: 0, signal: null });
-});
+    s.child.kill('SIGTERM');
+    t.same(await s.exited, { code: 0, signal: null });
+  },
+);

@@ -22,7 +22,10 @@ t.test('SIGHUP loads the newest approved model, verifies it, flips; answers foll
   });
   t.ok(flipped, 'the server flipped to model B');
   t.same(flipped?.body.split(','), expected(descending, USERS.adult, false), "answers come from model B's factors");
-  t.match((await call(`${s.base}/metrics`)).body, new RegExp(`^movrec_model_info\\{role="stable",model_id="${MODEL_B}",generation="\\d+"\\} 1$`, 'm'));
+  t.match(
+    (await call(`${s.base}/metrics`)).body,
+    new RegExp(`^movrec_model_info\\{role="stable",model_id="${MODEL_B}",generation="\\d+"\\} 1$`, 'm'),
+  );
 
   s.child.kill('SIGTERM');
   t.same(await s.exited, { code: 0, signal: null });

@@ -68,13 +68,19 @@ t.test('SIGTERM: stop accepting, finish every in-flight answer, close the pool, 
   t.same(exit, { code: 0, signal: null }, 'exit code 0');
   const all = results.flatMap((c) => c.statuses);
   t.ok(all.length > 16, `${all.length} answers`);
-  t.ok(all.every((x) => x === 200), 'every answer is a 200');
+  t.ok(
+    all.every((x) => x === 200),
+    'every answer is a 200',
+  );
   t.equal(results.filter((c) => c.dropped).length, 0, 'no connection lost a request it had sent');
   t.ok(results.reduce((n, c) => n + c.afterSignal, 0) > 0, 'requests in flight at SIGTERM were answered');
   const log = s.logs();
   t.ok(log.some((r) => r.msg === 'stopping: finishing in-flight answers'));
   t.ok(log.some((r) => r.msg === 'stopped'));
-  t.ok(log.findIndex((r) => r.msg === 'http front closed') < log.findIndex((r) => r.msg === 'stopped'), 'the front closes before the process stops');
+  t.ok(
+    log.findIndex((r) => r.msg === 'http front closed') < log.findIndex((r) => r.msg === 'stopped'),
+    'the front closes before the process stops',
+  );
 });
 
 /** One kept-alive connection driven by hand: a request at a time (its head, or '' if the connection closed first), and whether the server closed it. */
@@ -116,32 +122,38 @@ function keepAlive(port: number): { get(path: string): Promise<string>; closed: 
   };
 }
 
-t.test('SIGTERM: a kept-alive client whose next request comes just after the stop still gets its answer, with Connection: close', async (t) => {
-  const dataDir = t.testdir();
-  await fillStore(dataDir);
-  addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
-  // A pause of 2 s must pass before the front closes: room for this test's late request on a loaded machine.
-  const config = `${dataDir}/drain.json`;
-  writeFileSync(config, JSON.stringify({ serve: { drainQuietMs: 2000 } }));
-  const s = await spawnServe(t, dataDir, ['--config', config]);
+t.test(
+  'SIGTERM: a kept-alive client whose next request comes just after the stop still gets its answer, with Connection: close',
+  async (t) => {
+    const dataDir = t.testdir();
+    await fillStore(dataDir);
+    addModel(dataDir, MODEL_A, 'ascending', '2026-01-01T00:00:00.000Z');
+    // A pause of 2 s must pass before the front closes: room for this test's late request on a loaded machine.
+    const config = `${dataDir}/drain.json`;
+    writeFileSync(config, JSON.stringify({ serve: { drainQuietMs: 2000 } }));
+    const s = await spawnServe(t, dataDir, ['--config', config]);
 
-  const late = keepAlive(s.port);
-  const idle = keepAlive(s.port);
-  t.match(await late.get(`/recommend/${USERS.adult.id}`), /^HTTP\/1\.1 200/, 'answered before the stop');
-  t.match(await idle.get(`/recommend/${USERS.minor.id}`), /^HTTP\/1\.1 200/, 'answered before the stop');
-  s.child.kill('SIGTERM');
-  // The server logs this line in the same turn as it starts draining: the late request comes after the stop.
-  t.ok(await eventually(() => s.logs().some((r) => r.msg === 'stopping: finishing in-flight answers') || undefined), 'the server is stopping');
-  const head = await late.get(`/recommend/${USERS.adult.id}`);
-  t.match(head, /^HTTP\/1\.1 200/, 'the request sent after SIGTERM is answered');
-  t.match(head, /^connection: close/im, 'and the client is told to close');
-  t.equal(await late.closed, true, 'the late connection then ends with nothing outstanding');
-  t.equal(await idle.closed, true, 'the server closes the connection that stayed idle');
-  t.same(await s.exited, { code: 0, signal: null }, 'exit code 0');
-  const quiet = s.logs().find((r) => r.msg === 'connections quiet');
-  t.ok(quiet, 'the front waited for the requests to pause');
-  t.ok(Number(quiet?.waitedMs) >= 2000, `it waited at least drainQuietMs: ${String(quiet?.waitedMs)} ms`);
-});
+    const late = keepAlive(s.port);
+    const idle = keepAlive(s.port);
+    t.match(await late.get(`/recommend/${USERS.adult.id}`), /^HTTP\/1\.1 200/, 'answered before the stop');
+    t.match(await idle.get(`/recommend/${USERS.minor.id}`), /^HTTP\/1\.1 200/, 'answered before the stop');
+    s.child.kill('SIGTERM');
+    // The server logs this line in the same turn as it starts draining: the late request comes after the stop.
+    t.ok(
+      await eventually(() => s.logs().some((r) => r.msg === 'stopping: finishing in-flight answers') || undefined),
+      'the server is stopping',
+    );
+    const head = await late.get(`/recommend/${USERS.adult.id}`);
+    t.match(head, /^HTTP\/1\.1 200/, 'the request sent after SIGTERM is answered');
+    t.match(head, /^connection: close/im, 'and the client is told to close');
+    t.equal(await late.closed, true, 'the late connection then ends with nothing outstanding');
+    t.equal(await idle.closed, true, 'the server closes the connection that stayed idle');
+    t.same(await s.exited, { code: 0, signal: null }, 'exit code 0');
+    const quiet = s.logs().find((r) => r.msg === 'connections quiet');
+    t.ok(quiet, 'the front waited for the requests to pause');
+    t.ok(Number(quiet?.waitedMs) >= 2000, `it waited at least drainQuietMs: ${String(quiet?.waitedMs)} ms`);
+  },
+);
 
 t.test('SIGTERM: serve.drainMaxMs bounds the wait for that pause', async (t) => {
   const dataDir = t.testdir();
@@ -156,7 +168,11 @@ t.test('SIGTERM: serve.drainMaxMs bounds the wait for that pause', async (t) => 
   s.child.kill('SIGTERM');
   t.equal(await idle.closed, true, 'the idle connection is closed once drainMaxMs has passed');
   t.same(await s.exited, { code: 0, signal: null }, 'exit code 0');
-  const warn = s.logs().find((r) => r.msg === 'requests did not pause for drainQuietMs within drainMaxMs: closing the remaining connections');
+  const warn = s
+    .logs()
+    .find(
+      (r) => r.msg === 'requests did not pause for drainQuietMs within drainMaxMs: closing the remaining connections',
+    );
   t.ok(warn, 'the cut-short wait is logged');
   t.equal(warn?.drainMaxMs, 300);
   t.notOk(s.logs().some((r) => r.msg === 'connections quiet'));

@@ -13,19 +13,33 @@ export interface Served {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function spawnServe(t: Test, dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [MOVREC, 'serve', '--port', '0', '--host', '127.0.0.1', '--threads', '1', '--data-dir', dataDir, ...args], {
-    env: { ...process.env, MOVREC_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnServe(
+  t: Test,
+  dataDir: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Served> {
+  const child = spawn(
+    process.execPath,
+    [MOVREC, 'serve', '--port', '0', '--host', '127.0.0.1', '--threads', '1', '--data-dir', dataDir, ...args],
+    {
+      env: { ...process.env, MOVREC_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const records: Record<string, unknown>[] = [];
   let partial = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`movrec serve did not listen within 60 s: ${JSON.stringify(records.slice(-5))}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`movrec serve did not listen within 60 s: ${JSON.stringify(records.slice(-5))}`)),
+      60_000,
+    );
     child.stderr!.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop()!;
@@ -52,7 +66,10 @@ export async function spawnServe(t: Test, dataDir: string, args: string[] = [], 
 }
 
 /** Polls `check` every 50 ms until it returns a value, at most `tries` times. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, tries = 400): Promise<T | undefined> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  tries = 400,
+): Promise<T | undefined> {
   for (let i = 0; i < tries; i++) {
     const v = await check();
     if (v !== undefined) return v;

@@ -12,14 +12,33 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
 // Types of every field in the spec §3 examples, in the spec's order.
 const USER_TYPES = { user_id: 'number', age: 'number', occupation: 'string', gender: 'string' };
 const MOVIE_TYPES = {
-  id: 'string', tmdb_id: 'number', imdb_id: 'string', title: 'string', original_title: 'string', adult: 'string',
-  belongs_to_collection: 'object', budget: 'string', genres: 'array', homepage: 'string', original_language: 'string',
-  overview: 'string', popularity: 'string', poster_path: 'string', production_companies: 'array', production_countries: 'array',
-  release_date: 'string', revenue: 'string', runtime: 'number', spoken_languages: 'array', status: 'string',
-  vote_average: 'string', vote_count: 'string',
+  id: 'string',
+  tmdb_id: 'number',
+  imdb_id: 'string',
+  title: 'string',
+  original_title: 'string',
+  adult: 'string',
+  belongs_to_collection: 'object',
+  budget: 'string',
+  genres: 'array',
+  homepage: 'string',
+  original_language: 'string',
+  overview: 'string',
+  popularity: 'string',
+  poster_path: 'string',
+  production_companies: 'array',
+  production_countries: 'array',
+  release_date: 'string',
+  revenue: 'string',
+  runtime: 'number',
+  spoken_languages: 'array',
+  status: 'string',
+  vote_average: 'string',
+  vote_count: 'string',
 };
 const typeOf = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
-const typesOf = (o: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeOf(v)]));
+const typesOf = (o: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeOf(v)]));
 
 t.test('user and movie records have exactly the field types of spec §3', async (t) => {
   const api = await startCatalogApi(world, { port: 0, ratePerSecond: 1000 });
@@ -53,9 +72,12 @@ t.test('user and movie records have exactly the field types of spec §3', async 
     t.match(body.release_date, /^(\d{4}-\d{2}-\d{2}|null)$/);
     t.ok(Number.isInteger(body.tmdb_id));
     for (const g of body.genres as Record<string, unknown>[]) t.same(typesOf(g), { id: 'number', name: 'string' });
-    for (const c of body.production_companies as Record<string, unknown>[]) t.same(typesOf(c), { name: 'string', id: 'number' });
-    for (const c of body.production_countries as Record<string, unknown>[]) t.same(typesOf(c), { iso_3166_1: 'string', name: 'string' });
-    for (const l of body.spoken_languages as Record<string, unknown>[]) t.same(typesOf(l), { iso_639_1: 'string', name: 'string' });
+    for (const c of body.production_companies as Record<string, unknown>[])
+      t.same(typesOf(c), { name: 'string', id: 'number' });
+    for (const c of body.production_countries as Record<string, unknown>[])
+      t.same(typesOf(c), { iso_3166_1: 'string', name: 'string' });
+    for (const l of body.spoken_languages as Record<string, unknown>[])
+      t.same(typesOf(l), { iso_639_1: 'string', name: 'string' });
   }
 });
 
@@ -82,7 +104,10 @@ t.test('bulk requests answer up to 200 ids in order, errors in place of unknown 
   const ids = world.movieIds.slice(0, 200);
   const movies = await get(api.port, `/movie/${ids.map(encodeURIComponent).join(',')}`);
   t.equal(movies.status, 200);
-  t.same((movies.body as { id: string }[]).map((m) => m.id), ids);
+  t.same(
+    (movies.body as { id: string }[]).map((m) => m.id),
+    ids,
+  );
   const tooMany = await get(api.port, `/movie/${world.movieIds.slice(0, 201).map(encodeURIComponent).join(',')}`);
   t.equal(tooMany.status, 400);
   t.match(tooMany.body, { message: /at most 200/ });

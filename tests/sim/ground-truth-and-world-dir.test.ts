@@ -26,7 +26,10 @@ t.test('the oracle ranks by true rating and leaves out what the user watched', a
   const r = top.map((m) => trueRating(world, 12, m));
   for (let i = 1; i < r.length; i++) t.ok(r[i - 1]! >= r[i]! - 1e-9, 'non-increasing true rating');
   const others = world.movieIds.filter((m) => !top.includes(m));
-  t.ok(others.every((m) => trueRating(world, 12, m) <= r[19]! + 1e-9), 'nothing outside beats the 20th');
+  t.ok(
+    others.every((m) => trueRating(world, 12, m) <= r[19]! + 1e-9),
+    'nothing outside beats the 20th',
+  );
   const without = oracleTopK(world, 12, 20, new Set(top.slice(0, 5)));
   t.same(without.slice(0, 15), top.slice(5), 'excluded movies are skipped, the rest move up');
 });
@@ -50,7 +53,9 @@ t.test('ratings in the stream scatter around the true rating by the noise floor'
   const empirical = Math.sqrt(sq / n);
   const floor = noiseFloorRmse(world, pairs);
   const overall = noiseFloorRmse(world);
-  t.comment(`${n} ratings: RMSE against the truth ${empirical.toFixed(3)}, their noise floor ${floor.toFixed(3)}, the world's ${overall.toFixed(3)}`);
+  t.comment(
+    `${n} ratings: RMSE against the truth ${empirical.toFixed(3)}, their noise floor ${floor.toFixed(3)}, the world's ${overall.toFixed(3)}`,
+  );
   t.ok(n > 1000);
   t.ok(overall > 0.4 && overall < 0.8, 'the floor reflects the planted noise (sd 0.6 plus rounding)');
   t.ok(Math.abs(empirical - floor) < 0.04, 'predicting by the truth scores the floor of those very pairs');
@@ -67,7 +72,23 @@ t.test('--world saves on first use, reloads after, and the CLI answers ground-tr
   const ids = first.stdout.trim().split(',');
   t.equal(ids.length, 20);
   // A different --seed is ignored once the world is saved: the directory is the truth.
-  const again = movrec(['sim', '--seed', '999', '--users', '300', '--movies', '600', '--world', dir, '--oracle', '5', '--true-rating', `5:${ids[0]}`, '--noise-floor', '--json']);
+  const again = movrec([
+    'sim',
+    '--seed',
+    '999',
+    '--users',
+    '300',
+    '--movies',
+    '600',
+    '--world',
+    dir,
+    '--oracle',
+    '5',
+    '--true-rating',
+    `5:${ids[0]}`,
+    '--noise-floor',
+    '--json',
+  ]);
   t.equal(again.status, 0, again.stderr);
   t.match(again.stderr, /world .* exists: its saved settings are used, not these flags/, 'but not silently');
   t.match(again.stderr, /"seed":\{"saved":94,"asked":999\}/, 'naming what differs');
@@ -95,12 +116,18 @@ t.test('--oracle --seen-from leaves out what the user watched or rated in a stre
   }
   let checked = 0;
   for (const [user, movies] of [...seen].sort((a, b) => b[1].size - a[1].size).slice(0, 5)) {
-    const plain = movrec([...base, '--oracle', String(user)]).stdout.trim().split(',');
+    const plain = movrec([...base, '--oracle', String(user)])
+      .stdout.trim()
+      .split(',');
     const r = movrec([...base, '--oracle', String(user), '--seen-from', hist]);
     t.equal(r.status, 0, r.stderr);
     const filtered = r.stdout.trim().split(',');
     t.equal(filtered.length, 20);
-    t.same(filtered.filter((m) => movies.has(m)), [], `user ${user}: none of the ${movies.size} seen titles`);
+    t.same(
+      filtered.filter((m) => movies.has(m)),
+      [],
+      `user ${user}: none of the ${movies.size} seen titles`,
+    );
     if (plain.some((m) => movies.has(m))) {
       checked++;
       t.notSame(filtered, plain, `user ${user}: the unfiltered list held a seen title, the filtered one does not`);

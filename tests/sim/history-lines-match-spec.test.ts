@@ -34,8 +34,10 @@ for (const style of ['spaced', 'compact'] as const) {
       if (p.kind === 'rate' && (p.rating! < 1 || p.rating! > 5)) bad.push(`rating out of range: ${line}`);
       if (p.kind === 'request') {
         statuses.set(p.status!, (statuses.get(p.status!) ?? 0) + 1);
-        if (p.status === 200 && !(style === 'spaced' ? LIST_SPACED : LIST_COMPACT).test(p.result!)) bad.push(`list style: ${line}`);
-        if (p.status === 0 && !TIMEOUT_TEXT.test(p.result!) && !REFUSED_TEXT.test(p.result!)) bad.push(`status 0 text: ${line}`);
+        if (p.status === 200 && !(style === 'spaced' ? LIST_SPACED : LIST_COMPACT).test(p.result!))
+          bad.push(`list style: ${line}`);
+        if (p.status === 0 && !TIMEOUT_TEXT.test(p.result!) && !REFUSED_TEXT.test(p.result!))
+          bad.push(`status 0 text: ${line}`);
       }
     }
     t.same(bad.slice(0, 5), [], 'no line outside the spec');
@@ -43,7 +45,10 @@ for (const style of ['spaced', 'compact'] as const) {
     t.ok(kinds.rate > 50, `ratings present (${kinds.rate})`);
     t.ok(kinds.account > 0, `sign-ups present (${kinds.account})`);
     t.ok(kinds.request > 100, `requests present (${kinds.request})`);
-    t.ok((statuses.get(200) ?? 0) > 0 && (statuses.get(0) ?? 0) > 0, `status 200 and 0 both occur: ${JSON.stringify([...statuses])}`);
+    t.ok(
+      (statuses.get(200) ?? 0) > 0 && (statuses.get(0) ?? 0) > 0,
+      `status 200 and 0 both occur: ${JSON.stringify([...statuses])}`,
+    );
   });
 }
 
@@ -65,7 +70,10 @@ t.test('a 1–10 scale world rates from 1 to 10', async (t) => {
     .map((p) => p!.rating!);
   t.ok(ratings.length > 50);
   t.ok(ratings.every((r) => r >= 1 && r <= 10));
-  t.ok(ratings.some((r) => r > 5), 'ratings above 5 occur');
+  t.ok(
+    ratings.some((r) => r > 5),
+    'ratings above 5 occur',
+  );
 });
 
 t.test('line times carry 0, 3, 6 or 9 fractional digits as asked, and stay valid', async (t) => {
@@ -77,6 +85,9 @@ t.test('line times carry 0, 3, 6 or 9 fractional digits as asked, and stay valid
       .split('\n')
       .map((l) => parseLine(l)!.time);
     const want = digits === 0 ? /^[^.]+$/ : new RegExp(`\\.\\d{${digits}}$`);
-    t.ok(times.every((x) => want.test(x) && validTime(x)), `${digits} digits`);
+    t.ok(
+      times.every((x) => want.test(x) && validTime(x)),
+      `${digits} digits`,
+    );
   }
 });

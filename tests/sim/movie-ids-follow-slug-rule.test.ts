@@ -14,11 +14,26 @@ t.test("a world's ids are unique, ASCII, and include every odd case", async (t) 
   const world = createWorld({ seed: 81, users: 10, movies: 5000 });
   const ids = world.movieIds;
   t.equal(new Set(ids).size, ids.length, 'unique');
-  t.ok(ids.every((id) => /^[a-z0-9+_-]+$/.test(id)), 'only [a-z0-9+_-]');
-  t.ok(ids.some((id) => id.includes('++')), 'double +');
-  t.ok(ids.some((id) => id.includes('_')), 'underscore');
-  t.ok(ids.some((id) => id.endsWith('+')), 'missing year');
-  const accented = world.movieTitles.map((title, m) => ({ title, id: ids[m]! })).filter((x) => /[^\x00-\x7f]/.test(x.title));
+  t.ok(
+    ids.every((id) => /^[a-z0-9+_-]+$/.test(id)),
+    'only [a-z0-9+_-]',
+  );
+  t.ok(
+    ids.some((id) => id.includes('++')),
+    'double +',
+  );
+  t.ok(
+    ids.some((id) => id.includes('_')),
+    'underscore',
+  );
+  t.ok(
+    ids.some((id) => id.endsWith('+')),
+    'missing year',
+  );
+  const accented = world.movieTitles
+    .map((title, m) => ({ title, id: ids[m]! }))
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is "anything outside ASCII"
+    .filter((x) => /[^\x00-\x7f]/.test(x.title));
   t.ok(accented.length > 0, 'titles with non-ASCII letters');
   for (const { title, id } of accented.slice(0, 20)) {
     const year = world.movieYear[ids.indexOf(id)]!;

@@ -28,7 +28,15 @@ t.test('a request flood hits the service with a burst of requests for one user, 
   // A generous deadline: on a loaded machine a request still queued in the agent when the 600 ms
   // deadline passes is destroyed unsent, and this test is about the flood reaching the service.
   const deadlineMs = 30_000;
-  const s = await drive(world, { target, deadlineMs, sessions: 50, recommendShare: 0.3, maxRequests: 400, out: file, flood: { at: START + 60_000, requests: 250, user: 7 } });
+  const s = await drive(world, {
+    target,
+    deadlineMs,
+    sessions: 50,
+    recommendShare: 0.3,
+    maxRequests: 400,
+    out: file,
+    flood: { at: START + 60_000, requests: 250, user: 7 },
+  });
   t.ok(s.requests >= 250);
   t.ok((perUser.get(7) ?? 0) >= 250, `the service saw the flood (${perUser.get(7)} for user 7)`);
   t.same([...clients], ['127.0.0.1'], 'all from one client address');

@@ -20,7 +20,12 @@ t.test('a review bomb is a burst of 1-star ratings for one movie from fresh acco
   const target = world.movieIds[5]!;
   const bombed = join(dir, 'bomb.log');
   const plain = join(dir, 'plain.log');
-  const r = await writeHistory(world, { lines: 80000, out: bombed, sessions: 400, reviewBomb: { at: AT, count: 60, movie: target } });
+  const r = await writeHistory(world, {
+    lines: 80000,
+    out: bombed,
+    sessions: 400,
+    reviewBomb: { at: AT, count: 60, movie: target },
+  });
   t.equal(r.behaviour.bombTarget(), target);
   await writeHistory(world, { lines: 80000, out: plain, sessions: 400 });
 
@@ -37,7 +42,12 @@ t.test('a review bomb is a burst of 1-star ratings for one movie from fresh acco
   for (const p of lines) byUser.set(p.user, [...(byUser.get(p.user) ?? []), p]);
   const bombers = [...new Set(burst.map((p) => p.user))];
   t.equal(bombers.length, burst.length, 'one rating per account');
-  for (const u of bombers) t.same(byUser.get(u)!.map((p) => p.kind), ['account', 'rate'], `user ${u} signs up, then rates`);
+  for (const u of bombers)
+    t.same(
+      byUser.get(u)!.map((p) => p.kind),
+      ['account', 'rate'],
+      `user ${u} signs up, then rates`,
+    );
 
   const quiet = read(plain).filter((p) => p.kind === 'rate' && p.movie === target && p.rating === 1);
   t.ok(quiet.length < 5, `without the flag there is no burst (${quiet.length})`);

@@ -17,7 +17,12 @@ function tally(file: string): Record<string, number> {
     const p = parseLine(line);
     if (!p) {
       // A bad time with an otherwise good line, or a line cut short.
-      if (/^[^,]*,\d+,(GET \/data\/m\/[^/]+\/\d+\.mpg|GET \/rate\/[^=]+=\d+|GET \/create_account|recommendation request .*, \d+ ms)$/.test(line)) c.badTime++;
+      if (
+        /^[^,]*,\d+,(GET \/data\/m\/[^/]+\/\d+\.mpg|GET \/rate\/[^=]+=\d+|GET \/create_account|recommendation request .*, \d+ ms)$/.test(
+          line,
+        )
+      )
+        c.badTime++;
       else c.malformed++;
       continue;
     }

@@ -10,7 +10,11 @@ const AT = START + 2 * 3600_000;
 const opts = { seed: 31, users: 300, movies: 800 };
 
 /** Share of Horror among the movies drifting users start watching after the drift time. */
-function horrorShareAfter(world: World, file: string, who: (userIndex: number) => boolean): { share: number; n: number } {
+function horrorShareAfter(
+  world: World,
+  file: string,
+  who: (userIndex: number) => boolean,
+): { share: number; n: number } {
   let horror = 0;
   let all = 0;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -36,9 +40,17 @@ t.test('a taste drift moves true ratings and what drifting users watch, from the
     if (trueRating(drifting, u, m, AT) > trueRating(drifting, u, m, AT - 1)) up++;
   }
   t.ok(up > 0.8 * horror.length, `most Horror titles rise for a drifting user (${up}/${horror.length})`);
-  t.not(oracleTopK(drifting, u, 20, undefined, AT).join(), oracleTopK(drifting, u, 20, undefined, AT - 1).join(), 'the oracle changes with the taste');
+  t.not(
+    oracleTopK(drifting, u, 20, undefined, AT).join(),
+    oracleTopK(drifting, u, 20, undefined, AT - 1).join(),
+    'the oracle changes with the taste',
+  );
   const stable = [...Array(300).keys()].find((x) => !drifted(drifting, x, AT))! + 1;
-  t.same(oracleTopK(drifting, stable, 20, undefined, AT), oracleTopK(plain, stable, 20), 'users outside the drift keep their oracle');
+  t.same(
+    oracleTopK(drifting, stable, 20, undefined, AT),
+    oracleTopK(plain, stable, 20),
+    'users outside the drift keep their oracle',
+  );
 
   const dir = t.testdir();
   const a = join(dir, 'plain.log');
@@ -48,7 +60,9 @@ t.test('a taste drift moves true ratings and what drifting users watch, from the
   const isAffected = (x: number): boolean => drifted(drifting, x, AT);
   const before = horrorShareAfter(plain, a, isAffected);
   const after = horrorShareAfter(drifting, b, isAffected);
-  t.comment(`Horror share of drifting users' choices after the drift: ${before.share.toFixed(3)} of ${before.n} without, ${after.share.toFixed(3)} of ${after.n} with`);
+  t.comment(
+    `Horror share of drifting users' choices after the drift: ${before.share.toFixed(3)} of ${before.n} without, ${after.share.toFixed(3)} of ${after.n} with`,
+  );
   t.ok(before.n > 500 && after.n > 500, 'enough choices to compare');
   // The history is fixed by its seed; the gap (about 4.5 standard errors at these sizes) is held to well under half.
   t.ok(after.share > before.share + 0.025, 'drifting users turn to Horror in the stream');

@@ -12,7 +12,25 @@ t.test('movrec sim --help documents every flag, scenarios included', async (t) =
     t.ok(row?.includes(o.description), `--${name} is described`);
   }
   // The flags the issue names, each one present.
-  for (const flag of ['seed', 'users', 'movies', 'world', 'history', 'out', 'kafka', 'topic', 'rate', 'target', 'deadline-ms', 'api-port', 'create-account', 'drift-at', 'review-bomb-at', 'flood-at', 'spurious-rate']) {
+  for (const flag of [
+    'seed',
+    'users',
+    'movies',
+    'world',
+    'history',
+    'out',
+    'kafka',
+    'topic',
+    'rate',
+    'target',
+    'deadline-ms',
+    'api-port',
+    'create-account',
+    'drift-at',
+    'review-bomb-at',
+    'flood-at',
+    'spurious-rate',
+  ]) {
     t.match(r.stdout, new RegExp(`--${flag}\\b`));
   }
 });

@@ -30,12 +30,21 @@ t.test('the sample stream collapses into the expected records', async (t) => {
 
   const r = tb.ratings.get([10, 'aliens+1986'])!;
   t.equal(r[0], 5, 'latest by event time wins, not latest in the stream');
-  t.same(r[2], [utc('2022-02-08T19:00:00'), 3, utc('2022-02-08T20:00:00'), 4, utc('2022-02-09T19:00:00'), 5], 'history ordered by time');
+  t.same(
+    r[2],
+    [utc('2022-02-08T19:00:00'), 3, utc('2022-02-08T20:00:00'), 4, utc('2022-02-09T19:00:00'), 5],
+    'history ordered by time',
+  );
   t.same(tb.movieRatings.get(['aliens+1986', 10]), [5, utc('2022-02-09T19:00:00')], 'mirrored per movie');
 
   const ok: RequestValue = [200, 45, 'h:8082', 'aliens+1986,amlie+2001'];
   t.same(tb.requests.get([utc('2022-02-08T20:03:00.500'), 11, requestContentHash(ok)]), ok);
-  t.match([...tb.requests.getRange({ start: [utc('2022-02-08T20:04:00'), 12], end: [utc('2022-02-08T20:04:00'), 13] })].map((e) => e.value), [[0, 800, 'h:8082', /Connection refused/]]);
+  t.match(
+    [...tb.requests.getRange({ start: [utc('2022-02-08T20:04:00'), 12], end: [utc('2022-02-08T20:04:00'), 13] })].map(
+      (e) => e.value,
+    ),
+    [[0, 800, 'h:8082', /Connection refused/]],
+  );
 
   t.same(store.seenMovies(10), ['aliens+1986']);
   t.same(store.seenMovies(11).sort(), ['black+cat_+white+cat+1998', 'cheech++chong+get+out+of+my+room+1985']);
@@ -45,7 +54,10 @@ t.test('the sample stream collapses into the expected records', async (t) => {
   const rep = dataReport(store);
   t.equal(rep.lines, 17);
   t.same(rep.kinds, { watch: 7, rate: 4, request: 2, account: 1 });
-  t.same(Object.fromEntries(Object.entries(rep.rejects).map(([k, v]) => [k, v.count])), { 'rating-out-of-range': 1, malformed: 2 });
+  t.same(Object.fromEntries(Object.entries(rep.rejects).map(([k, v]) => [k, v.count])), {
+    'rating-out-of-range': 1,
+    malformed: 2,
+  });
   t.same(rep.rejects.malformed!.examples, ['2022-02-08T20:05:00,12,GET /data/m/amlie+2001', 'garbage']);
   t.same(rep.collapse, { watchLines: 7, watchRecords: 2, ratio: 1 - 2 / 7 });
   t.equal(rep.users, 3);

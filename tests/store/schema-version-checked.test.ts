@@ -18,6 +18,9 @@ t.test('a store of another schema version is refused with a coded error', async 
   const s = openStore(dir);
   storeTables(s).meta.putSync(META_SCHEMA, 99);
   await s.close();
-  t.throws(() => openStore(dir), { code: 'MOVREC_ERR_STORE_SCHEMA', message: new RegExp(`schema version 99 does not match this build's ${SCHEMA_VERSION}`) });
+  t.throws(() => openStore(dir), {
+    code: 'MOVREC_ERR_STORE_SCHEMA',
+    message: new RegExp(`schema version 99 does not match this build's ${SCHEMA_VERSION}`),
+  });
   t.throws(() => openStore(dir, { readOnly: true }), { code: 'MOVREC_ERR_STORE_SCHEMA' });
 });

@@ -44,7 +44,10 @@ t.test('ingest keeps each seen list equal to the user history, and a replay adds
   const sim = movrec(['sim', '--seed', '4', '--users', '300', '--movies', '200', '--history', '20000', '--out', file]);
   t.equal(sim.status, 0, sim.stderr);
   // Ratings of movies the user never watched (the simulator rates what it watched): on the list too.
-  appendFileSync(file, '2030-01-01T00:00:00,1000001,GET /rate/never+watched+1999=4\n2030-01-01T00:00:01,1000001,GET /rate/also+unwatched+2001=2\n');
+  appendFileSync(
+    file,
+    '2030-01-01T00:00:00,1000001,GET /rate/never+watched+1999=4\n2030-01-01T00:00:01,1000001,GET /rate/also+unwatched+2001=2\n',
+  );
   // Small batches: a user's watch and later rating of one movie fall in different transactions.
   await ingest(dir, file, 97);
 
@@ -55,8 +58,16 @@ t.test('ingest keeps each seen list equal to the user history, and a replay adds
   let dupes = 0;
   for (const list of lists.values()) if (new Set(list).size !== list.length) dupes++;
   t.equal(dupes, 0, 'no movie twice on a list');
-  t.same(new Map([...lists].map(([u, l]) => [u, [...l].sort()])), expected, 'every list is the union of the user watches and ratings');
-  t.same(store.seenMovies(1000001), ['never+watched+1999', 'also+unwatched+2001'], 'rated, never watched: on the list, in order');
+  t.same(
+    new Map([...lists].map(([u, l]) => [u, [...l].sort()])),
+    expected,
+    'every list is the union of the user watches and ratings',
+  );
+  t.same(
+    store.seenMovies(1000001),
+    ['never+watched+1999', 'also+unwatched+2001'],
+    'rated, never watched: on the list, in order',
+  );
   t.same(store.seenMovies(987_654), [], 'a user without history has an empty list');
   await store.close();
 
@@ -69,31 +80,45 @@ t.test('ingest keeps each seen list equal to the user history, and a replay adds
   await store.close();
 });
 
-t.test('a schema 2 store gets its seen lists when opened for writing, and is refused read-only until then', async (t) => {
-  const dir = t.testdir();
-  const file = join(dir, 'history.lines');
-  const sim = movrec(['sim', '--seed', '5', '--users', '100', '--movies', '80', '--history', '5000', '--out', file]);
-  t.equal(sim.status, 0, sim.stderr);
-  await ingest(dir, file, 500);
+t.test(
+  'a schema 2 store gets its seen lists when opened for writing, and is refused read-only until then',
+  async (t) => {
+    const dir = t.testdir();
+    const file = join(dir, 'history.lines');
+    const sim = movrec(['sim', '--seed', '5', '--users', '100', '--movies', '80', '--history', '5000', '--out', file]);
+    t.equal(sim.status, 0, sim.stderr);
+    await ingest(dir, file, 500);
 
-  // Turn it into what a schema 2 build wrote: the same tables, no lists.
-  let store = openStore(dir);
-  const expected = fromHistory(store);
-  const tb = storeTables(store);
-  await tb.root.transaction(() => {
-    for (const u of tb.userSeen.getKeys()) void tb.userSeen.remove(u);
-    void tb.meta.put(META_SCHEMA, 2);
-  });
-  t.equal(tb.userSeen.getKeysCount(), 0);
-  await store.close();
+    // Turn it into what a schema 2 build wrote: the same tables, no lists.
+    let store = openStore(dir);
+    const expected = fromHistory(store);
+    const tb = storeTables(store);
+    await tb.root.transaction(() => {
+      for (const u of tb.userSeen.getKeys()) void tb.userSeen.remove(u);
+      void tb.meta.put(META_SCHEMA, 2);
+    });
+    t.equal(tb.userSeen.getKeysCount(), 0);
+    await store.close();
 
-  t.throws(() => openStore(dir, { readOnly: true }), { code: 'MOVREC_ERR_STORE_SCHEMA', message: /schema version 2 needs an upgrade to 3.*movrec ingest or movrec serve/ });
+    t.throws(() => openStore(dir, { readOnly: true }), {
+      code: 'MOVREC_ERR_STORE_SCHEMA',
+      message: /schema version 2 needs an upgrade to 3.*movrec ingest or movrec serve/,
+    });
 
-  store = openStore(dir);
-  t.equal(storeTables(store).meta.get(META_SCHEMA), SCHEMA_VERSION, 'stamped with this build version');
-  t.same(new Map([...seenLists(store, expected.keys())].map(([u, l]) => [u, [...l].sort()])), expected, 'the lists rebuilt from the watches and ratings');
-  await store.close();
-  store = openStore(dir, { readOnly: true });
-  t.equal(store.seenMovies([...expected.keys()][0]!).length, expected.get([...expected.keys()][0]!)!.length, 'and a reader opens it now');
-  await store.close();
-});
+    store = openStore(dir);
+    t.equal(storeTables(store).meta.get(META_SCHEMA), SCHEMA_VERSION, 'stamped with this build version');
+    t.same(
+      new Map([...seenLists(store, expected.keys())].map(([u, l]) => [u, [...l].sort()])),
+      expected,
+      'the lists rebuilt from the watches and ratings',
+    );
+    await store.close();
+    store = openStore(dir, { readOnly: true });
+    t.equal(
+      store.seenMovies([...expected.keys()][0]!).length,
+      expected.get([...expected.keys()][0]!)!.length,
+      'and a reader opens it now',
+    );
+    await store.close();
+  },
+);

@@ -21,13 +21,23 @@ function parts() {
   mf.fit(ds);
   const pop = new Popularity();
   pop.fit(ds);
-  return servingParts({ id: 'mf-test', kind: 'mf', ds, serving: mf.serving()!, popularity: pop.popularity(), segments: segmentLists(ds) });
+  return servingParts({
+    id: 'mf-test',
+    kind: 'mf',
+    ds,
+    serving: mf.serving()!,
+    popularity: pop.popularity(),
+    segments: segmentLists(ds),
+  });
 }
 
 t.test('a correctly flagged artifact gives minors no adult title; one with lost flags is caught', async (t) => {
   const minors = ds.users.filter((u) => isMinor(u, true)).length;
   t.ok(minors > 10, `the dataset has minors (${minors})`);
-  t.ok(ds.adult.some((a) => a === 1), 'and adult titles');
+  t.ok(
+    ds.adult.some((a) => a === 1),
+    'and adult titles',
+  );
 
   const good = auditServedForMinors(encodeArtifact(parts()), ds, opts);
   t.equal(good.lists, 2 * minors, 'a warm and a cold answer per minor');
@@ -40,14 +50,23 @@ t.test('a correctly flagged artifact gives minors no adult title; one with lost 
   const bad = auditServedForMinors(encodeArtifact(broken), ds, opts);
   t.ok(bad.adultItems > 0, `lost flags let adult titles through (${bad.adultItems})`);
   t.ok(bad.adultShare > 0);
-  t.ok(bad.examples.every((e) => ds.adult[ds.itemIds.indexOf(e.movie)] === 1), 'the examples are adult titles');
+  t.ok(
+    bad.examples.every((e) => ds.adult[ds.itemIds.indexOf(e.movie)] === 1),
+    'the examples are adult titles',
+  );
   const gate = runGate({ rmse: 0.9, ndcg20: 0.1, minors: bad }, fast.gate, undefined);
   t.equal(gate.passed, false);
   t.match(gate.reasons.join('\n'), /\d+ adult titles in \d+ answers to minors \(user \d+ got [a-z0-9+_-]+\)/);
 });
 
 t.test('movrec train records the served audit in the manifest', async (t) => {
-  const { manifest } = trainAndRegister({ dataDir: t.testdir(), config: fast, dataset: ds, kinds: ['mf', 'popularity'], evalMaxUsers: 100 });
+  const { manifest } = trainAndRegister({
+    dataDir: t.testdir(),
+    config: fast,
+    dataset: ds,
+    kinds: ['mf', 'popularity'],
+    evalMaxUsers: 100,
+  });
   t.equal(manifest.metrics.adultToMinors, 0);
   t.ok((manifest.metrics.minorAnswersAudited as number) > 0, 'answers to minors were audited');
   t.equal(manifest.approved, true);

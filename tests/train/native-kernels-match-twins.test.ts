@@ -4,11 +4,24 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { alsHalf, alsHalfNative, alsHalfTs, gram, gramNative, gramTs, nativeAvailable, nativeStatus, sgdEpoch, sgdEpochNative, sgdEpochTs } from '../../native/index';
+import {
+  alsHalf,
+  alsHalfNative,
+  alsHalfTs,
+  gram,
+  gramNative,
+  gramTs,
+  nativeAvailable,
+  nativeStatus,
+  sgdEpoch,
+  sgdEpochNative,
+  sgdEpochTs,
+} from '../../native/index';
 import type { SgdEpochArgs } from '../../native/twins/train-sgd';
 import { fillNormal, identity, rng, shuffle } from '../../src/model/rng';
 
-const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
+const maxDiff = (a: Float32Array, b: Float32Array): number =>
+  a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
 
 function sgdCase(seed: number, k: number): SgdEpochArgs {
   const next = rng(seed);
@@ -80,7 +93,9 @@ t.test('CG with k steps solves the implicit-ALS normal equations exactly (twin)'
   // Check A x = b for row 0 in double precision.
   const k = c.k;
   for (const r of [0, 7]) {
-    const A = Array.from({ length: k }, (_, a) => Array.from({ length: k }, (_, b) => yty[a * k + b]! + (a === b ? c.reg : 0)));
+    const A = Array.from({ length: k }, (_, a) =>
+      Array.from({ length: k }, (_, b) => yty[a * k + b]! + (a === b ? c.reg : 0)),
+    );
     const b = new Array<number>(k).fill(0);
     for (let n = c.indptr[r]!; n < c.indptr[r + 1]!; n++) {
       const y = c.y.subarray(c.indices[n]! * k, c.indices[n]! * k + k);
@@ -93,7 +108,10 @@ t.test('CG with k steps solves the implicit-ALS normal equations exactly (twin)'
     const x = c.x.subarray(r * k, r * k + k);
     for (let i = 0; i < k; i++) {
       const ax = A[i]!.reduce((s, v, j) => s + v * x[j]!, 0);
-      t.ok(Math.abs(ax - b[i]!) < 1e-3 * Math.max(1, Math.abs(b[i]!)), `row ${r} equation ${i}: ${ax.toFixed(5)} = ${b[i]!.toFixed(5)}`);
+      t.ok(
+        Math.abs(ax - b[i]!) < 1e-3 * Math.max(1, Math.abs(b[i]!)),
+        `row ${r} equation ${i}: ${ax.toFixed(5)} = ${b[i]!.toFixed(5)}`,
+      );
     }
   }
 });
@@ -142,7 +160,11 @@ const m = new MfSgd({ factors: 8, epochs: 3, seed: 5 });
 m.fit(syntheticDataset({ users: 60, items: 40 }));
 process.stdout.write(JSON.stringify({ status: nativeStatus, q: Array.from(m.serving().itemFactors.slice(0, 16)) }));`;
   const run = (env: NodeJS.ProcessEnv) => {
-    const r = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['-e', code], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     t.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as { status: string; q: number[] };
   };

@@ -11,7 +11,16 @@ t.test('train then list', async (t) => {
   writeMovieLensDir(join(dir, 'ml'));
   const dataDir = join(dir, 'data');
   t.match(movrec(['models', 'ls', '--data-dir', dataDir]).stdout, /no models registered/);
-  const tr = movrec(['train', '--data-dir', dataDir, '--movielens', join(dir, 'ml'), '--kinds', 'mf,popularity', '--json']);
+  const tr = movrec([
+    'train',
+    '--data-dir',
+    dataDir,
+    '--movielens',
+    join(dir, 'ml'),
+    '--kinds',
+    'mf,popularity',
+    '--json',
+  ]);
   t.equal(tr.status, 0, tr.stderr);
   const m = JSON.parse(tr.stdout) as Manifest;
   t.equal(m.approved, true, m.gate.reasons.join('; '));
@@ -21,7 +30,10 @@ t.test('train then list', async (t) => {
   t.equal(ls.status, 0, ls.stderr);
   t.match(ls.stdout, new RegExp(`${m.id}\\s+${m.kind}\\s+\\S+\\s+approved`));
   const lsJson = JSON.parse(movrec(['models', 'ls', '--data-dir', dataDir, '--json']).stdout) as Manifest[];
-  t.same(lsJson.map((x) => x.id), [m.id]);
+  t.same(
+    lsJson.map((x) => x.id),
+    [m.id],
+  );
   const show = movrec(['models', 'show', m.id, '--data-dir', dataDir]);
   t.equal((JSON.parse(show.stdout) as Manifest).sha256, m.sha256);
   t.match(movrec(['models', 'show', '../../etc/passwd', '--data-dir', dataDir]).stderr, /not found/);

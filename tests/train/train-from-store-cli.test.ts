@@ -16,7 +16,7 @@ t.test('ingest simulator history, then train from the store', async (t) => {
   t.equal(empty.status, 2);
   t.match(empty.stderr, /no events in the store/);
   const file = join(dir, 'history.txt');
-  writeFileSync(file, (await historyLines(30000, { users: 300, movies: 150, spuriousRate: 0 })).join('\n') + '\n');
+  writeFileSync(file, `${(await historyLines(30000, { users: 300, movies: 150, spuriousRate: 0 })).join('\n')}\n`);
   const ing = movrec(['ingest', '--from-file', file, '--data-dir', dataDir]);
   t.equal(ing.status, 0, ing.stderr);
   const tr = movrec(['train', '--data-dir', dataDir, '--kinds', 'mf,segment-popularity', '--json']);
@@ -34,11 +34,23 @@ t.test('ingest simulator history, then train from the store', async (t) => {
 
   // --window keeps the last days of event time, and the manifest records the window used.
   const spanDays = (m.data.to - m.data.from) / 86400_000;
-  const windowed = movrec(['train', '--data-dir', dataDir, '--kinds', 'segment-popularity', '--window', String(spanDays / 2), '--json']);
+  const windowed = movrec([
+    'train',
+    '--data-dir',
+    dataDir,
+    '--kinds',
+    'segment-popularity',
+    '--window',
+    String(spanDays / 2),
+    '--json',
+  ]);
   t.equal(windowed.status, 0, windowed.stderr);
   const w = JSON.parse(windowed.stdout) as Manifest;
   t.equal(w.hyperparameters.windowDays, spanDays / 2);
-  t.ok(w.data.watches < m.data.watches, `the window leaves out watches seen only before it (${w.data.watches} of ${m.data.watches} kept)`);
+  t.ok(
+    w.data.watches < m.data.watches,
+    `the window leaves out watches seen only before it (${w.data.watches} of ${m.data.watches} kept)`,
+  );
   t.ok(w.data.from > m.data.from, 'and starts later');
   const bad = movrec(['train', '--data-dir', dataDir, '--window', 'week']);
   t.equal(bad.status, 2);

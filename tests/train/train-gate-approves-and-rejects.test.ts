@@ -15,8 +15,19 @@ t.test('a model that passes the gate is approved, written as artifact + manifest
   const dataDir = t.testdir();
   const root = open({ path: join(dataDir, 'lmdb') });
   t.teardown(() => root.close());
-  const { manifest, candidates } = trainAndRegister({ dataDir, config: fast, dataset: ds, kinds: ['mf', 'popularity'], root, evalMaxUsers: 100 });
-  t.same(candidates.map((c) => c.kind).sort(), ['mf', 'mf+popularity@0.25', 'mf+popularity@0.5', 'mf+popularity@0.75', 'popularity'], 'single kinds and their blends compete');
+  const { manifest, candidates } = trainAndRegister({
+    dataDir,
+    config: fast,
+    dataset: ds,
+    kinds: ['mf', 'popularity'],
+    root,
+    evalMaxUsers: 100,
+  });
+  t.same(
+    candidates.map((c) => c.kind).sort(),
+    ['mf', 'mf+popularity@0.25', 'mf+popularity@0.5', 'mf+popularity@0.75', 'popularity'],
+    'single kinds and their blends compete',
+  );
   const best = Math.max(...candidates.map((c) => c.ndcg20));
   t.equal(manifest.metrics.ndcg20, best, 'the best NDCG@20 serves');
   t.match(manifest.id, /^(mf|popularity|blend)-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
@@ -61,7 +72,14 @@ t.test('a candidate ranking worse than the approved model beyond the tolerance i
   writeFileSync(file, JSON.stringify(m));
   const second = trainAndRegister({ dataDir, config: fast, dataset: ds, kinds: ['mf'], evalMaxUsers: 100 }).manifest;
   t.equal(second.approved, false);
-  t.match(second.gate.reasons[0], new RegExp(`NDCG@20 [\\d.]+ is below approved model ${first.id}'s 1\\.0000 by more than gate\\.ndcgTolerance`));
-  t.same(listManifests(dataDir).map((x) => x.id), [second.id, first.id], 'listed newest first');
+  t.match(
+    second.gate.reasons[0],
+    new RegExp(`NDCG@20 [\\d.]+ is below approved model ${first.id}'s 1\\.0000 by more than gate\\.ndcgTolerance`),
+  );
+  t.same(
+    listManifests(dataDir).map((x) => x.id),
+    [second.id, first.id],
+    'listed newest first',
+  );
   t.equal(newestApproved(dataDir)?.id, first.id);
 });

@@ -5,7 +5,8 @@ import { benchMovieLens } from '../../eval/movielens-bench';
 
 function parseFolds(raw: string): number[] {
   const folds = raw.split(',').map((s) => Number(s.trim()));
-  if (folds.length === 0 || folds.some((n) => !Number.isInteger(n) || n < 1 || n > 5)) throw Errors.usage(`--folds must list fold numbers from 1 to 5, got "${raw.slice(0, 40)}"`);
+  if (folds.length === 0 || folds.some((n) => !Number.isInteger(n) || n < 1 || n > 5))
+    throw Errors.usage(`--folds must list fold numbers from 1 to 5, got "${raw.slice(0, 40)}"`);
   return [...new Set(folds)];
 }
 
@@ -20,17 +21,35 @@ scripts/bench/movielens-vs-surprise.py runs Surprise's SVD on the same folds bes
   reports: true,
   positionals: 1,
   options: {
-    dir: { type: 'string', valueName: 'DIR', description: 'MovieLens-100k directory (u.data, u.user, u.item, u1.base ... u5.test)' },
+    dir: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'MovieLens-100k directory (u.data, u.user, u.item, u1.base ... u5.test)',
+    },
     folds: { type: 'string', valueName: 'LIST', description: 'folds to run', default: '1,2,3,4,5' },
   },
   async run(ctx) {
     const [what] = ctx.positionals;
-    if (what !== 'movielens') throw Errors.usage(`movrec bench: unknown benchmark "${(what ?? '').slice(0, 40)}" (movielens)`);
+    if (what !== 'movielens')
+      throw Errors.usage(`movrec bench: unknown benchmark "${(what ?? '').slice(0, 40)}" (movielens)`);
     const dir = ctx.values.dir as string | undefined;
     if (!dir) throw Errors.usage('movrec bench movielens: --dir DIR is required');
     const folds = parseFolds(ctx.values.folds as string);
-    const res = benchMovieLens(dir, folds, undefined, ctx.json ? undefined : (r) => ctx.out(`fold ${r.fold}: RMSE ${r.rmse.toFixed(4)}  MAE ${r.mae.toFixed(4)}  fit ${r.fit_seconds.toFixed(3)} s`));
+    const res = benchMovieLens(
+      dir,
+      folds,
+      undefined,
+      ctx.json
+        ? undefined
+        : (r) =>
+            ctx.out(
+              `fold ${r.fold}: RMSE ${r.rmse.toFixed(4)}  MAE ${r.mae.toFixed(4)}  fit ${r.fit_seconds.toFixed(3)} s`,
+            ),
+    );
     if (ctx.json) ctx.out(JSON.stringify(res, null, 2));
-    else ctx.out(`average over ${res.folds.length} fold(s): RMSE ${res.rmse.toFixed(4)}  MAE ${res.mae.toFixed(4)}  fit ${res.fit_seconds.toFixed(3)} s`);
+    else
+      ctx.out(
+        `average over ${res.folds.length} fold(s): RMSE ${res.rmse.toFixed(4)}  MAE ${res.mae.toFixed(4)}  fit ${res.fit_seconds.toFixed(3)} s`,
+      );
   },
 };

@@ -16,11 +16,31 @@ seconds in a child process and hot-swaps the model. Prints one progress line per
     seed: { type: 'string', valueName: 'N', description: 'world seed', default: '42' },
     users: { type: 'string', valueName: 'N', description: 'users in the world', default: '5000' },
     movies: { type: 'string', valueName: 'N', description: 'movies in the world', default: '1500' },
-    history: { type: 'string', valueName: 'LINES', description: 'past stream lines to ingest before serving', default: '2000000' },
+    history: {
+      type: 'string',
+      valueName: 'LINES',
+      description: 'past stream lines to ingest before serving',
+      default: '2000000',
+    },
     port: { type: 'string', valueName: 'PORT', description: 'port to serve on (0: any free port)', default: '8082' },
-    duration: { type: 'string', valueName: 'SECONDS', description: 'stop after this long (0: run until interrupted)', default: '0' },
-    'retrain-every': { type: 'string', valueName: 'SECONDS', description: 'retrain and hot-swap this often (0: never)', default: '60' },
-    rate: { type: 'string', valueName: 'LINES_PER_S', description: 'stream lines per second while driving', default: '5000' },
+    duration: {
+      type: 'string',
+      valueName: 'SECONDS',
+      description: 'stop after this long (0: run until interrupted)',
+      default: '0',
+    },
+    'retrain-every': {
+      type: 'string',
+      valueName: 'SECONDS',
+      description: 'retrain and hot-swap this often (0: never)',
+      default: '60',
+    },
+    rate: {
+      type: 'string',
+      valueName: 'LINES_PER_S',
+      description: 'stream lines per second while driving',
+      default: '5000',
+    },
   },
   async run(ctx) {
     const config = ctx.config();

@@ -4,6 +4,7 @@ import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { formatEval, runEval } from '../../eval/run';
 import { openStore } from '../../store/store';
+import type { Dataset } from '../../model/dataset';
 import { ALL_KINDS, type Kind } from '../../train/candidates';
 import { progressHook } from '../../train/progress';
 import { parseCount } from './train';
@@ -20,11 +21,28 @@ filtered as serving does.`,
   state: true,
   reports: true,
   options: {
-    window: { type: 'string', valueName: 'DAYS', description: 'days of event time before the newest event (0: all; default train.windowDays)' },
+    window: {
+      type: 'string',
+      valueName: 'DAYS',
+      description: 'days of event time before the newest event (0: all; default train.windowDays)',
+    },
     folds: { type: 'string', valueName: 'K', description: 'random k-fold (0 or 1: skip)', default: '5' },
-    kinds: { type: 'string', valueName: 'LIST', description: `models, comma-separated (default ${ALL_KINDS.join(',')})` },
-    movielens: { type: 'string', valueName: 'DIR', description: 'evaluate on a MovieLens-100k directory instead of the store' },
-    'eval-users': { type: 'string', valueName: 'N', description: 'test users sampled for ranking metrics (0: all)', default: '2000' },
+    kinds: {
+      type: 'string',
+      valueName: 'LIST',
+      description: `models, comma-separated (default ${ALL_KINDS.join(',')})`,
+    },
+    movielens: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'evaluate on a MovieLens-100k directory instead of the store',
+    },
+    'eval-users': {
+      type: 'string',
+      valueName: 'N',
+      description: 'test users sampled for ranking metrics (0: all)',
+      default: '2000',
+    },
   },
   async run(ctx) {
     const config = ctx.config();
@@ -34,11 +52,16 @@ filtered as serving does.`,
     const rawKinds = ctx.values.kinds as string | undefined;
     let kinds: Kind[] | undefined;
     if (rawKinds !== undefined) {
-      kinds = rawKinds.split(',').map((s) => s.trim()).filter(Boolean) as Kind[];
-      for (const k of kinds) if (!(ALL_KINDS as readonly string[]).includes(k)) throw Errors.usage(`--kinds: unknown model kind "${k.slice(0, 40)}" (one of ${ALL_KINDS.join(', ')})`);
+      kinds = rawKinds
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) as Kind[];
+      for (const k of kinds)
+        if (!(ALL_KINDS as readonly string[]).includes(k))
+          throw Errors.usage(`--kinds: unknown model kind "${k.slice(0, 40)}" (one of ${ALL_KINDS.join(', ')})`);
     }
     const dir = ctx.values.movielens as string | undefined;
-    let dataset;
+    let dataset: Dataset;
     if (dir) dataset = readMovieLens(dir).all;
     else {
       const store = openStore(config.dataDir, { readOnly: true });
@@ -47,9 +70,18 @@ filtered as serving does.`,
       } finally {
         await store.close();
       }
-      if (dataset.ratings.value.length + dataset.watches.fraction.length === 0) throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
+      if (dataset.ratings.value.length + dataset.watches.fraction.length === 0)
+        throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
     }
-    const report = runEval({ dataset, train: config.train, unknownAgeIsMinor: config.serve.unknownAgeIsMinor, folds, maxUsers, onEpoch: progressHook(), ...(kinds ? { kinds } : {}) });
+    const report = runEval({
+      dataset,
+      train: config.train,
+      unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+      folds,
+      maxUsers,
+      onEpoch: progressHook(),
+      ...(kinds ? { kinds } : {}),
+    });
     ctx.out(ctx.json ? JSON.stringify(report, null, 2) : formatEval(report));
   },
 };

@@ -18,14 +18,26 @@ skipped on replay. Stops at the end of a file (unless --follow), after
   state: true,
   reports: true,
   options: {
-    'from-file': { type: 'string', valueName: 'FILE', description: 'read this file (one line per event), or - for stdin' },
+    'from-file': {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'read this file (one line per event), or - for stdin',
+    },
     follow: { type: 'boolean', description: 'with --from-file: keep reading as the file grows' },
     kafka: { type: 'string', valueName: 'BROKERS', description: 'Kafka brokers, host:port,... (kafka.brokers)' },
     topic: { type: 'string', valueName: 'NAME', description: 'Kafka topic (kafka.topic)' },
     group: { type: 'string', valueName: 'ID', description: 'Kafka consumer group (kafka.groupId)' },
-    start: { type: 'string', valueName: 'WHERE', description: 'where a new group starts: earliest, latest or an ISO time (kafka.startFrom)' },
+    start: {
+      type: 'string',
+      valueName: 'WHERE',
+      description: 'where a new group starts: earliest, latest or an ISO time (kafka.startFrom)',
+    },
     'max-lines': { type: 'string', valueName: 'N', description: 'stop after N lines' },
-    'idle-exit-ms': { type: 'string', valueName: 'MS', description: 'stop when no line has arrived for MS milliseconds' },
+    'idle-exit-ms': {
+      type: 'string',
+      valueName: 'MS',
+      description: 'stop when no line has arrived for MS milliseconds',
+    },
   },
   configOverrides: (ctx) => ({
     'kafka.brokers': listFlag(ctx, 'kafka'),
@@ -36,10 +48,14 @@ skipped on replay. Stops at the end of a file (unless --follow), after
   async run(ctx) {
     const config = ctx.config();
     const fromFile = ctx.values['from-file'] as string | undefined;
-    if (ctx.values.follow === true && (fromFile === undefined || fromFile === '-')) throw Errors.usage('movrec ingest: --follow needs --from-file FILE');
+    if (ctx.values.follow === true && (fromFile === undefined || fromFile === '-'))
+      throw Errors.usage('movrec ingest: --follow needs --from-file FILE');
     const maxLines = intFlag(ctx, 'max-lines');
     const idleExitMs = intFlag(ctx, 'idle-exit-ms');
-    const source = fromFile !== undefined ? sourceFromConfig(config, { fromFile, follow: ctx.values.follow === true })! : kafkaSourceFromConfig(config);
+    const source =
+      fromFile !== undefined
+        ? sourceFromConfig(config, { fromFile, follow: ctx.values.follow === true })!
+        : kafkaSourceFromConfig(config);
 
     const store = openStore(config.dataDir);
     const handle = startIngest({
@@ -65,7 +81,10 @@ skipped on replay. Stops at the end of a file (unless --follow), after
     }
     const s = handle.stats();
     if (ctx.json) ctx.out(JSON.stringify(s));
-    else ctx.out(`${s.linesApplied} lines applied (${s.rejected} rejected), ${s.linesSkipped} already in the store, ${s.transactions} transactions, from ${s.source}`);
+    else
+      ctx.out(
+        `${s.linesApplied} lines applied (${s.rejected} rejected), ${s.linesSkipped} already in the store, ${s.transactions} transactions, from ${s.source}`,
+      );
     // kafkajs can leave timers behind after disconnect: a finished run must not linger.
     setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
     return 0;

@@ -19,9 +19,18 @@ stops accepting, finishes in-flight answers and exits 0.`,
     port: { type: 'string', valueName: 'N', description: 'port to listen on, 0 for any free one (serve.port, 8082)' },
     host: { type: 'string', valueName: 'ADDR', description: 'address to listen on (serve.host, 0.0.0.0)' },
     threads: { type: 'string', valueName: 'N', description: 'scoring worker threads (serve.threads)' },
-    'from-file': { type: 'string', valueName: 'FILE', description: 'ingest this event file (one line per event) while serving' },
+    'from-file': {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'ingest this event file (one line per event) while serving',
+    },
     follow: { type: 'boolean', description: 'with --from-file: keep reading as the file grows' },
-    kafka: { type: 'string', valueName: 'BROKERS', description: 'ingest from these Kafka brokers (host:port,...) while serving (kafka.enabled does the same from config)' },
+    kafka: {
+      type: 'string',
+      valueName: 'BROKERS',
+      description:
+        'ingest from these Kafka brokers (host:port,...) while serving (kafka.enabled does the same from config)',
+    },
     topic: { type: 'string', valueName: 'NAME', description: 'Kafka topic to ingest (kafka.topic)' },
   },
   configOverrides: (ctx) => ({
@@ -34,7 +43,10 @@ stops accepting, finishes in-flight answers and exits 0.`,
   }),
   async run(ctx) {
     const config = ctx.config();
-    const source = sourceFromConfig(config, { fromFile: ctx.values['from-file'] as string | undefined, follow: ctx.values.follow === true });
+    const source = sourceFromConfig(config, {
+      fromFile: ctx.values['from-file'] as string | undefined,
+      follow: ctx.values.follow === true,
+    });
     // The handlers go in before the (possibly long) start: Node's default for SIGHUP
     // is to die, and a SIGTERM during start must still end in a clean exit 0.
     let service: Awaited<ReturnType<typeof startService>> | undefined;

@@ -10,8 +10,13 @@ import { trainAndRegister } from '../../train/train';
 
 export function parseKinds(raw: string | undefined): ServableKind[] | undefined {
   if (raw === undefined) return undefined;
-  const kinds = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const k of kinds) if (!(SERVABLE_KINDS as readonly string[]).includes(k)) throw Errors.usage(`--kinds: unknown model kind "${k.slice(0, 40)}" (one of ${SERVABLE_KINDS.join(', ')})`);
+  const kinds = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const k of kinds)
+    if (!(SERVABLE_KINDS as readonly string[]).includes(k))
+      throw Errors.usage(`--kinds: unknown model kind "${k.slice(0, 40)}" (one of ${SERVABLE_KINDS.join(', ')})`);
   if (kinds.length === 0) throw Errors.usage('--kinds must name at least one model kind');
   return kinds as ServableKind[];
 }
@@ -19,7 +24,8 @@ export function parseKinds(raw: string | undefined): ServableKind[] | undefined 
 export function parseCount(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw Errors.usage(`${flag} must be a non-negative number, got "${raw.slice(0, 40)}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw Errors.usage(`${flag} must be a non-negative number, got "${raw.slice(0, 40)}"`);
   return n;
 }
 
@@ -34,10 +40,26 @@ NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact 
   state: true,
   reports: true,
   options: {
-    window: { type: 'string', valueName: 'DAYS', description: 'days of event time before the newest event (0: all; default train.windowDays)' },
-    kinds: { type: 'string', valueName: 'LIST', description: `candidate kinds, comma-separated (default ${SERVABLE_KINDS.join(',')})` },
-    movielens: { type: 'string', valueName: 'DIR', description: 'train from a MovieLens-100k directory (u.data, u.user, u.item) instead of the store' },
-    'eval-users': { type: 'string', valueName: 'N', description: 'test users sampled for the ranking metrics (default 2000)' },
+    window: {
+      type: 'string',
+      valueName: 'DAYS',
+      description: 'days of event time before the newest event (0: all; default train.windowDays)',
+    },
+    kinds: {
+      type: 'string',
+      valueName: 'LIST',
+      description: `candidate kinds, comma-separated (default ${SERVABLE_KINDS.join(',')})`,
+    },
+    movielens: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'train from a MovieLens-100k directory (u.data, u.user, u.item) instead of the store',
+    },
+    'eval-users': {
+      type: 'string',
+      valueName: 'N',
+      description: 'test users sampled for the ranking metrics (default 2000)',
+    },
   },
   // Through the config, so the manifest's hyperparameters.windowDays is the window actually used.
   configOverrides: (ctx) => ({ 'train.windowDays': parseCount(ctx.values.window as string | undefined, '--window') }),
@@ -47,17 +69,25 @@ NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact 
     const kinds = parseKinds(ctx.values.kinds as string | undefined);
     const evalMaxUsers = parseCount(ctx.values['eval-users'] as string | undefined, '--eval-users');
     const onEpoch = progressHook();
-    const common = { dataDir: config.dataDir, config, onEpoch, ...(kinds ? { kinds } : {}), ...(evalMaxUsers !== undefined ? { evalMaxUsers } : {}) };
+    const common = {
+      dataDir: config.dataDir,
+      config,
+      onEpoch,
+      ...(kinds ? { kinds } : {}),
+      ...(evalMaxUsers !== undefined ? { evalMaxUsers } : {}),
+    };
     const dir = ctx.values.movielens as string | undefined;
-    let outcome;
+    let outcome: ReturnType<typeof trainAndRegister>;
     if (dir) {
-      if (ctx.values.window !== undefined) throw Errors.usage('movrec train: --window selects events of the store; it does not apply to --movielens');
+      if (ctx.values.window !== undefined)
+        throw Errors.usage('movrec train: --window selects events of the store; it does not apply to --movielens');
       outcome = trainAndRegister({ ...common, dataset: readMovieLens(dir).all });
     } else {
       const store = openStore(config.dataDir);
       try {
         const dataset = store.readSnapshot({ windowDays, ratingMax: config.ingest.ratingMax });
-        if (dataset.ratings.value.length + dataset.watches.fraction.length === 0) throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
+        if (dataset.ratings.value.length + dataset.watches.fraction.length === 0)
+          throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
         outcome = trainAndRegister({ ...common, dataset, root: store.root });
       } finally {
         await store.close();
