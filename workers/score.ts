@@ -3,11 +3,11 @@
 // the role's users with one pass of the batched top-K kernel.
 import { BroadcastChannel, threadId, workerData } from 'node:worker_threads';
 import { openStore } from '../src/store/store';
-import { SlotReader, type Role } from '../src/release/slots';
-import { prepareModel, warmUpYielding, type PreparedModel } from '../src/release/prepared-model';
-import { rankUsers, type Ranked } from '../src/release/rank';
-import { readSeen } from '../src/release/id-table';
-import { createScoringMetrics } from '../src/release/metrics';
+import { SlotReader, type Role } from '../src/scoring/slots';
+import { prepareModel, warmUpYielding, type PreparedModel } from '../src/scoring/prepared-model';
+import { rankUsers, type Ranked } from '../src/scoring/rank';
+import { readSeen } from '../src/scoring/id-table';
+import { createScoringMetrics } from '../src/scoring/metrics';
 import { int8Path, lineLengths, nativeStatus, writeLines } from '../native/index';
 import { logger } from '../src/log';
 import type {
@@ -18,7 +18,7 @@ import type {
   ScoreResult,
   ScoreTask,
   ScoreWorkerData,
-} from '../src/release/score-task';
+} from '../src/scoring/score-task';
 
 const data = workerData as ScoreWorkerData;
 const reader = new SlotReader(data.shared);

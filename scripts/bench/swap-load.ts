@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeArtifact, type ModelParts } from '../../src/model/artifact';
 import { openStore, storeTables } from '../../src/store/store';
 import { addSeen } from '../../src/store/tables';
-import { createScorer } from '../../src/release/scorer';
+import { createScorer } from '../../src/scoring/scorer';
 import { nativeStatus } from '../../native/index';
 import { movieId, randomModelParts, rng } from './random-model';
 

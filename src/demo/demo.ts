@@ -10,7 +10,7 @@ import { loadConfig } from '../config/load';
 import { fileSource } from '../ingest/source-file';
 import { startIngest } from '../ingest/loop';
 import type { Logger } from '../log';
-import { startService, type Service } from '../http/service';
+import { startService, type Service } from '../serve/service';
 import { newestApproved } from '../model/registry';
 import {
   createWorld,

@@ -7,8 +7,8 @@ import type { Dataset } from '../model/dataset';
 import { isMinor } from '../model/dataset';
 import { interactions } from '../model/interactions';
 import { rng, shuffle } from '../model/rng';
-import { prepareModel } from '../release/prepared-model';
-import { idsOf, rankUsers, type UserFacts } from '../release/rank';
+import { prepareModel } from '../scoring/prepared-model';
+import { idsOf, rankUsers, type UserFacts } from '../scoring/rank';
 
 export interface ServedAudit {
   /** Answers checked: one warm (with the user's history) and one cold (no history) per sampled minor. */

@@ -5,7 +5,7 @@ import type { HttpResponse } from 'uWebSockets.js';
 import type { Config } from '../config/load';
 import type { IngestHandle } from '../ingest/loop';
 import type { Logger } from '../log';
-import type { Scorer } from '../release/scorer';
+import type { Scorer } from '../scoring/scorer';
 import { duration, requests } from './metrics';
 import type { TallyCounterChild, TallyHistogramChild } from '../tally';
 import { requestId, type RequestIds } from './request-id';

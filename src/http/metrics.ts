@@ -10,7 +10,6 @@ export const DEGRADED = 'movrec_http_degraded_total';
 export const RATE_LIMITED = 'movrec_http_rate_limited_total';
 export const ANSWERS = 'movrec_http_answers_total';
 export const MODEL_INFO = 'movrec_model_info';
-export const MODEL_LOAD_FAILURES = 'movrec_model_load_failures_total';
 
 /** Fine under 10 ms, where a healthy answer lands; coarse up to the 600 ms deadline. */
 export const LATENCY_BUCKETS_SECONDS = [
@@ -64,12 +63,4 @@ export const modelInfo =
     name: MODEL_INFO,
     help: 'The model serving each role (value 1)',
     labelNames: ['role', 'model_id', 'generation'] as const,
-  });
-
-export const modelLoadFailures =
-  existing<Counter<'code'>>(MODEL_LOAD_FAILURES) ??
-  new Counter({
-    name: MODEL_LOAD_FAILURES,
-    help: 'Artifacts refused on load (SIGHUP or admin activation); the current model kept serving',
-    labelNames: ['code'] as const,
   });

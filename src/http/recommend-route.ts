@@ -2,7 +2,7 @@
 // degrade to the segment list), answer one line of comma-separated ids.
 import type { TemplatedApp } from 'uWebSockets.js';
 import { isMovrecError } from '../errors';
-import type { Recommendation } from '../release/scorer';
+import type { Recommendation } from '../scoring/scorer';
 import type { Admission, Allowance } from './admission';
 import type { ServerContext, HeaderList } from './context';
 import type { DeadlineQueue } from './deadline';

@@ -8,7 +8,7 @@ import type { Config } from '../config/load';
 import { Errors } from '../errors';
 import type { IngestHandle } from '../ingest/loop';
 import { logger } from '../log';
-import type { Scorer } from '../release/scorer';
+import type { Scorer } from '../scoring/scorer';
 import { createAdmission } from './admission';
 import { adminRoutes } from './admin-routes';
 import { createContext, type ServerContext } from './context';

@@ -4,7 +4,7 @@ import type { Test } from 'tap';
 import { loadConfig, type Config } from '../../src/config/load';
 import { startServer, type ServerHandle } from '../../src/http/server';
 import { artifactPath } from '../../src/model/registry';
-import { createScorer, type Scorer } from '../../src/release/scorer';
+import { createScorer, type Scorer } from '../../src/scoring/scorer';
 import { openStore, type Store } from '../../src/store/store';
 import { addModel, fillStore, MODEL_A, USERS } from './fixture';
 

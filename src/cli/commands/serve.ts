@@ -1,7 +1,7 @@
 // movrec serve: serve GET /recommend/<userid> on port 8082 (ingesting too when a source is set)
 import { intFlag, listFlag, type Command } from '../command';
 import { sourceFromConfig } from '../../ingest/loop';
-import { startService } from '../../http/service';
+import { startService } from '../../serve/service';
 
 export const serve: Command = {
   name: 'serve',

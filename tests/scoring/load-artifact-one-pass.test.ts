@@ -4,7 +4,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { loadVerified } from '../../src/release/load-artifact';
+import { loadVerified } from '../../src/scoring/load-artifact';
 import { encodeArtifact, type ModelParts } from '../../src/model/artifact';
 
 function parts(users: number): ModelParts {

@@ -4,8 +4,8 @@
 // included, each line where it was asked for, and a bad batch refused whole.
 import t from 'tap';
 import { encodeArtifact } from '../../src/model/artifact';
-import { prepareModel } from '../../src/release/prepared-model';
-import { idsOf } from '../../src/release/rank';
+import { prepareModel } from '../../src/scoring/prepared-model';
+import { idsOf } from '../../src/scoring/rank';
 import { lineLengthsNative, lineLengthsTs, writeLinesNative, writeLinesTs } from '../../native/index';
 import { modelParts } from '../helpers/scoring';
 

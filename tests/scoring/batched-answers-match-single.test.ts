@@ -2,7 +2,7 @@
 // one kernel pass), yet every caller gets exactly its own answer: the same as
 // asked alone, per role, with cold starts and minors mixed into the batch.
 import t from 'tap';
-import { createScorer } from '../../src/release/scorer';
+import { createScorer } from '../../src/scoring/scorer';
 import { expectedTop, fillStore, modelParts, writeModel, type ModelSpec, type UserSpec } from '../helpers/scoring';
 
 const KNOWN = Array.from({ length: 60 }, (_, i) => i + 1);

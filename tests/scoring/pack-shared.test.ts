@@ -4,8 +4,8 @@
 import t from 'tap';
 import { packItems } from '../../native/index';
 import { encodeArtifact } from '../../src/model/artifact';
-import { packShared } from '../../src/release/pack-shared';
-import { prepareModel, warmUp } from '../../src/release/prepared-model';
+import { packShared } from '../../src/scoring/pack-shared';
+import { prepareModel, warmUp } from '../../src/scoring/prepared-model';
 import { modelParts } from '../helpers/scoring';
 
 // 1,100 items: 69 blocks, so the packing spans two event-loop turns and ends in a padded block.

@@ -6,10 +6,10 @@ import { startIngest, type IngestHandle, type Source } from '../ingest/loop';
 import type { Logger } from '../log';
 import { artifactPath, listManifests, newestApproved } from '../model/registry';
 import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
-import { createScorer } from '../release/scorer';
+import { createScorer } from '../scoring/scorer';
 import { openStore } from '../store/store';
-import { activateArtifact } from './activation';
-import { startServer } from './server';
+import { activateArtifact } from '../scoring/activation';
+import { startServer } from '../http/server';
 
 export interface Service {
   port: number;

@@ -5,7 +5,7 @@
 // (ties to the lower index), and the id map (built only when asked) is whole.
 import t from 'tap';
 import { encodeArtifact } from '../../src/model/artifact';
-import { prepareModel, warmUpYielding, type PreparedModel } from '../../src/release/prepared-model';
+import { prepareModel, warmUpYielding, type PreparedModel } from '../../src/scoring/prepared-model';
 import { modelParts } from '../helpers/scoring';
 
 // 20,000 items: three pieces of the id table.

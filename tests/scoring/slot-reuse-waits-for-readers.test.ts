@@ -4,7 +4,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { createSlots, SlotPublisher, SlotReader, type SlotShared } from '../../src/release/slots';
+import { createSlots, SlotPublisher, SlotReader, type SlotShared } from '../../src/scoring/slots';
 
 const SLOTS_JS = join(__dirname, '..', '..', 'dist', 'src', 'release', 'slots.js');
 

@@ -2,8 +2,8 @@
 // segment's list minus seen and (for minors) adult titles, padded by
 // popularity; the degraded answer is the same list computed on the main thread.
 import t from 'tap';
-import { createScorer, type Recommendation } from '../../src/release/scorer';
-import { MIN_HISTORY } from '../../src/release/rank';
+import { createScorer, type Recommendation } from '../../src/scoring/scorer';
+import { MIN_HISTORY } from '../../src/scoring/rank';
 import { fillStore, movieId, writeModel } from '../helpers/scoring';
 
 /** The answer's fields, without the wire bytes. */

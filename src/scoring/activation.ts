@@ -2,7 +2,7 @@
 // counted here (the scorer logs it), and the current model keeps serving
 // because the scorer only flips after a complete, verified load.
 import { isMovrecError } from '../errors';
-import type { Role, Scorer } from '../release/scorer';
+import type { Role, Scorer } from './scorer';
 import { modelLoadFailures } from './metrics';
 
 /** True for a refusal caused by the artifact itself (corrupt, wrong format), as opposed to a failure of ours. */

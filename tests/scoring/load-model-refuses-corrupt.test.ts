@@ -3,7 +3,7 @@
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createScorer } from '../../src/release/scorer';
+import { createScorer } from '../../src/scoring/scorer';
 import { corruptCopy, fillStore, writeModel } from '../helpers/scoring';
 
 t.test('a good model loads, a corrupt one is refused and the old one keeps answering', async (t) => {

@@ -8,6 +8,7 @@ export const SCORING_LATENCY = 'movrec_scoring_latency_seconds';
 export const SCORING_ANSWERS = 'movrec_scoring_answers_total';
 export const SCORING_COLD_START = 'movrec_scoring_cold_start_total';
 export const MODEL_LOADS = 'movrec_release_model_loads_total';
+export const MODEL_LOAD_FAILURES = 'movrec_model_load_failures_total';
 export const BATCH_USERS = 'movrec_scoring_batch_users';
 export const SCORING_KERNEL = 'movrec_scoring_kernel_info';
 
@@ -72,3 +73,12 @@ export function batchUsers(): Histogram {
     buckets: [1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 128, 256],
   });
 }
+
+/** Counted on the main thread, which loads artifacts into slots. */
+export const modelLoadFailures =
+  (register.getSingleMetric(MODEL_LOAD_FAILURES) as Counter<'code'> | undefined) ??
+  new Counter({
+    name: MODEL_LOAD_FAILURES,
+    help: 'Artifacts refused on load (SIGHUP or admin activation); the current model kept serving',
+    labelNames: ['code'] as const,
+  });

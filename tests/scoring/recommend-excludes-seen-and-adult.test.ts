@@ -1,7 +1,7 @@
 // A scored answer never holds a title the user has seen, never an adult title
 // for a minor (or a user of unknown age), and otherwise follows the kernel's ranking.
 import t from 'tap';
-import { createScorer } from '../../src/release/scorer';
+import { createScorer } from '../../src/scoring/scorer';
 import { expectedTop, fillStore, modelParts, movieId, writeModel, type ModelSpec } from '../helpers/scoring';
 
 const ADULT = Array.from({ length: 30 }, (_, i) => i);

@@ -2,8 +2,8 @@
 // and the workers' metrics merge into one registry while they live.
 import t from 'tap';
 import { AggregatorRegistry } from 'prom-client';
-import { createScorer } from '../../src/release/scorer';
-import { SCORING_COLD_START, SCORING_LATENCY } from '../../src/release/metrics';
+import { createScorer } from '../../src/scoring/scorer';
+import { SCORING_COLD_START, SCORING_LATENCY } from '../../src/scoring/metrics';
 import { fillStore, writeModel } from '../helpers/scoring';
 
 t.test('in-flight answers all complete across close()', async (t) => {
