@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { createSlots, SlotPublisher, SlotReader, type SlotShared } from '../../src/scoring/slots';
 
-const SLOTS_JS = join(__dirname, '..', '..', 'dist', 'src', 'release', 'slots.js');
+const SLOTS_JS = join(__dirname, '..', '..', 'dist', 'src', 'scoring', 'slots.js');
 
 const fillWith = (byte: number) => (target: Uint8Array) => {
   target.fill(byte);

@@ -1,7 +1,8 @@
 // movrec ingest: read the event stream (Kafka, a file or stdin) into LMDB
 import { intFlag, listFlag, type Command } from '../command';
 import { Errors } from '../../errors';
-import { kafkaSourceFromConfig, sourceFromConfig, startIngest } from '../../ingest/loop';
+import { startIngest } from '../../ingest/loop';
+import { kafkaSourceFromConfig, sourceFromConfig } from '../../ingest/source-from-config';
 import { openStore } from '../../store/store';
 
 export const ingest: Command = {

@@ -1,6 +1,6 @@
 // movrec serve: serve GET /recommend/<userid> on port 8082 (ingesting too when a source is set)
 import { intFlag, listFlag, type Command } from '../command';
-import { sourceFromConfig } from '../../ingest/loop';
+import { sourceFromConfig } from '../../ingest/source-from-config';
 import { startService } from '../../serve/service';
 
 export const serve: Command = {
