@@ -13,3 +13,15 @@ export function packageRoot(): string {
   }
   return dir;
 }
+
+/**
+ * A worker thread's entry file, workers/<name>.ts as compiled to
+ * <package root>/dist/workers/<name>.js: threads always run compiled code,
+ * whether the caller runs from src/ (tests) or dist/. `what` names it in the
+ * error when it is not built.
+ */
+export function workerEntry(name: string, what: string): string {
+  const file = join(packageRoot(), 'dist', 'workers', `${name}.js`);
+  if (!existsSync(file)) throw Errors.config(`${what} ${file} is missing: build with npx tsc -p tsconfig.build.json`);
+  return file;
+}

@@ -10,15 +10,7 @@ import { readSeen } from '../src/scoring/id-table';
 import { createScoringMetrics } from '../src/scoring/metrics';
 import { int8Path, lineLengths, nativeStatus, writeLines } from '../native/index';
 import { logger } from '../src/log';
-import type {
-  MetricsReply,
-  MetricsRequest,
-  PrepareReply,
-  PrepareRequest,
-  ScoreResult,
-  ScoreTask,
-  ScoreWorkerData,
-} from '../src/scoring/score-task';
+import type { ChannelMessage, ScoreResult, ScoreTask, ScoreWorkerData } from '../src/scoring/score-task';
 
 const data = workerData as ScoreWorkerData;
 const reader = new SlotReader(data.shared);
@@ -30,39 +22,53 @@ const cache = new Map<number, { generation: number; model: PreparedModel }>();
 
 const channel = new BroadcastChannel(data.metricsChannel);
 channel.unref();
-channel.postMessage({ hello: threadId });
+const post = (m: ChannelMessage) => channel.postMessage(m);
+post({ kind: 'hello', threadId });
 channel.onmessage = (ev) => {
-  const msg = (ev as MessageEvent).data as Partial<MetricsRequest & PrepareRequest>;
-  if (typeof msg.request === 'number') {
-    const request = msg.request;
-    void metrics.registry
-      .getMetricsAsJSON()
-      .then((m) => channel.postMessage({ reply: request, threadId, metrics: m } satisfies MetricsReply));
-  } else if (msg.prepare && msg.prepare.threadId === threadId) {
-    const { slot, generation, packedItems } = msg.prepare;
-    // Leased by generation: a request that arrives after the publisher gave up
-    // waiting finds the slot restamped (or being refilled) and is ignored.
-    const lease = reader.acquireSlot(slot, generation);
-    if (!lease) return;
-    // Piece by piece, answering scoring tasks in between; the slot stays leased until the last piece
-    // (a parse that throws becomes a rejection, so the lease is released either way).
-    Promise.resolve()
-      .then(() =>
-        warmUpYielding(modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined)),
-      )
-      .then(
-        () => {
-          reader.release(lease);
-          channel.postMessage({ prepared: generation, threadId } satisfies PrepareReply);
-        },
-        (e: unknown) => {
-          reader.release(lease);
-          // No reply: the publisher stops waiting after its bound, and this worker parses the slot at its first task.
-          logger().error({ err: e, slot, generation, threadId }, 'scoring worker: preparing the next model failed');
-        },
-      );
+  const m = (ev as MessageEvent).data as ChannelMessage;
+  switch (m.kind) {
+    case 'metrics-request':
+      void metrics.registry
+        .getMetricsAsJSON()
+        .then((json) => post({ kind: 'metrics', request: m.request, threadId, metrics: json }));
+      return;
+    case 'prepare':
+      if (m.threadId === threadId) prepare(m.slot, m.generation, m.packedItems);
+      return;
+    // Other workers' messages.
+    case 'hello':
+    case 'metrics':
+    case 'prepared':
+      return;
+    default:
+      return m satisfies never;
   }
 };
+
+/** Parses a slot ahead of its flip, then says so. */
+function prepare(slot: number, generation: number, packedItems: SharedArrayBuffer | undefined): void {
+  // Leased by generation: a request that arrives after the publisher gave up
+  // waiting finds the slot restamped (or being refilled) and is ignored.
+  const lease = reader.acquireSlot(slot, generation);
+  if (!lease) return;
+  // Piece by piece, answering scoring tasks in between; the slot stays leased until the last piece
+  // (a parse that throws becomes a rejection, so the lease is released either way).
+  Promise.resolve()
+    .then(() =>
+      warmUpYielding(modelOf(slot, generation, lease.bytes, packedItems ? new Float32Array(packedItems) : undefined)),
+    )
+    .then(
+      () => {
+        reader.release(lease);
+        post({ kind: 'prepared', generation, threadId });
+      },
+      (e: unknown) => {
+        reader.release(lease);
+        // No reply: the publisher stops waiting after its bound, and this worker parses the slot at its first task.
+        logger().error({ err: e, slot, generation, threadId }, 'scoring worker: preparing the next model failed');
+      },
+    );
+}
 
 /**
  * The parsed view of a slot, rebuilt only when the slot holds a newer

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/load';
 import { startIngest } from '../../src/ingest/loop';
 import { dataReport } from '../../src/ingest/report';
-import { kafkaSource } from '../../src/ingest/source-kafka-thread';
+import { kafkaSource } from '../../src/ingest/kafka-source';
 import { createWorld, historyLines } from '../../src/sim';
 import { openStore, lmdbPath, storeTables } from '../../src/store/store';
 

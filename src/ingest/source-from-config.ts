@@ -2,7 +2,7 @@
 import type { Config } from '../config/load';
 import type { Source } from './source';
 import { fileSource } from './source-file';
-import { kafkaSource } from './source-kafka-thread';
+import { kafkaSource } from './kafka-source';
 
 /** The source the flags or configuration name: a file or stdin when given, else Kafka when kafka.enabled; null for none. */
 export function sourceFromConfig(

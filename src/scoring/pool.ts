@@ -1,20 +1,19 @@
 // The scoring worker pool's lifecycle: a fixed set of Piscina workers over the
 // shared model slots, kept for the scorer's life.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Piscina from 'piscina';
 import { Errors } from '../errors';
-import { packageRoot } from '../package-root';
+import { workerEntry } from '../package-root';
 import type { ScoreResult, ScoreTask, ScoreWorkerData } from './score-task';
 
 export type ScorePool = Piscina<ScoreTask, ScoreResult>;
 
-/** The compiled worker script: `workerFile`, default <package root>/dist/workers/score.js; refused when missing. */
+/** The worker script: `workerFile` when given, else the compiled workers/score.ts; refused when missing. */
 export function workerScript(workerFile?: string): string {
-  const filename = workerFile ?? join(packageRoot(), 'dist', 'workers', 'score.js');
-  if (!existsSync(filename))
-    throw Errors.config(`scoring worker ${filename} is missing: build with npx tsc -p tsconfig.build.json`);
-  return filename;
+  if (workerFile === undefined) return workerEntry('score', 'scoring worker');
+  if (!existsSync(workerFile))
+    throw Errors.config(`scoring worker ${workerFile} is missing: build with npx tsc -p tsconfig.build.json`);
+  return workerFile;
 }
 
 /** Starts `threads` workers running `filename`. */

@@ -1,4 +1,5 @@
-// The messages between the scorer (main thread) and workers/score.ts.
+// The messages between the scorer (main thread) and workers/score.ts: the task
+// and its result through Piscina, the rest on a BroadcastChannel.
 import type { SlotShared, Role } from './slots';
 
 export interface ScoreWorkerData {
@@ -40,27 +41,23 @@ export interface ScoreResult {
   models: ServedBy[];
 }
 
-export interface MetricsRequest {
-  request: number;
-}
-
 /**
- * Sent before a flip: workers parse the new slot so the first answer after the
- * flip does not, and take the item factors the scorer packed once into shared
- * memory for every worker (packedItems: float32, the kernels' layout).
+ * What is said on the scoring BroadcastChannel, beside the task queue. Every
+ * party hears every message (workers hear each other's replies too), so each
+ * switches on `kind` and acts only on its own.
  */
-export interface PrepareRequest {
-  /** `threadId`: the one worker asked (workers prepare one at a time, so the others keep answering). */
-  prepare: { slot: number; generation: number; threadId: number; packedItems?: SharedArrayBuffer };
-}
-
-export interface PrepareReply {
-  prepared: number;
-  threadId: number;
-}
-
-export interface MetricsReply {
-  reply: number;
-  threadId: number;
-  metrics: unknown[];
-}
+export type ChannelMessage =
+  /** A worker has loaded its script and has a metrics registry to report. */
+  | { kind: 'hello'; threadId: number }
+  /** The scorer asks every worker for its metrics; `request` numbers the round. */
+  | { kind: 'metrics-request'; request: number }
+  | { kind: 'metrics'; request: number; threadId: number; metrics: unknown[] }
+  /**
+   * Sent before a flip to one worker (`threadId`; workers prepare one at a
+   * time, so the others keep answering): parse the new slot so the first
+   * answer after the flip does not, and take the item factors the scorer
+   * packed once into shared memory for every worker (packedItems: float32,
+   * the kernels' layout).
+   */
+  | { kind: 'prepare'; slot: number; generation: number; threadId: number; packedItems?: SharedArrayBuffer }
+  | { kind: 'prepared'; generation: number; threadId: number };

@@ -3,7 +3,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { ScorePool } from './pool';
-import type { MetricsReply, MetricsRequest, PrepareReply, PrepareRequest } from './score-task';
+import type { ChannelMessage } from './score-task';
 
 /** One worker's registry.getMetricsAsJSON(), ready for AggregatorRegistry.aggregate. */
 export type WorkerMetricsJson = MetricObjectWithValues<MetricValue<string>>[];
@@ -33,8 +33,8 @@ export function openWorkerChannel(name: string, pool: ScorePool): WorkerChannel 
   // said hello have a registry to report.
   const ready = new Set<number>();
   channel.addEventListener('message', (ev) => {
-    const m = (ev as MessageEvent).data as Partial<MetricsReply & { hello: number }>;
-    if (typeof m.hello === 'number') ready.add(m.hello);
+    const m = (ev as MessageEvent).data as ChannelMessage;
+    if (m.kind === 'hello') ready.add(m.threadId);
   });
   let metricsRequest = 0;
 
@@ -44,8 +44,8 @@ export function openWorkerChannel(name: string, pool: ScorePool): WorkerChannel 
 
   /** Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound), or `want` replies. */
   function askWorkers<R>(
-    message: object,
-    pick: (data: unknown) => { threadId: number; value: R } | undefined,
+    message: ChannelMessage,
+    pick: (m: ChannelMessage) => { threadId: number; value: R } | undefined,
     timeoutMs: number,
     want = readyWorkers().length,
   ): Promise<R[]> {
@@ -59,7 +59,7 @@ export function openWorkerChannel(name: string, pool: ScorePool): WorkerChannel 
       // A worker busy with a long task answers late: return what arrived.
       const timer = setTimeout(done, timeoutMs);
       const onMessage = (ev: Event) => {
-        const r = pick((ev as MessageEvent).data);
+        const r = pick((ev as MessageEvent).data as ChannelMessage);
         if (!r) return;
         got.set(r.threadId, r.value);
         if (got.size >= want) done();
@@ -77,24 +77,22 @@ export function openWorkerChannel(name: string, pool: ScorePool): WorkerChannel 
     workerMetrics() {
       const request = ++metricsRequest;
       return askWorkers<WorkerMetricsJson>(
-        { request } satisfies MetricsRequest,
-        (data) => {
-          const m = data as Partial<MetricsReply>;
-          return m.reply === request && typeof m.threadId === 'number'
+        { kind: 'metrics-request', request },
+        (m) =>
+          m.kind === 'metrics' && m.request === request
             ? { threadId: m.threadId, value: m.metrics as WorkerMetricsJson }
-            : undefined;
-        },
+            : undefined,
         METRICS_TIMEOUT_MS,
       );
     },
     async prepareWorkers(slot, generation, packedItems) {
       for (const threadId of readyWorkers()) {
         await askWorkers<number>(
-          { prepare: { slot, generation, threadId, packedItems } } satisfies PrepareRequest,
-          (data) => {
-            const m = data as Partial<PrepareReply>;
-            return m.prepared === generation && m.threadId === threadId ? { threadId, value: generation } : undefined;
-          },
+          { kind: 'prepare', slot, generation, threadId, packedItems },
+          (m) =>
+            m.kind === 'prepared' && m.generation === generation && m.threadId === threadId
+              ? { threadId, value: generation }
+              : undefined,
           PREPARE_TIMEOUT_MS,
           1,
         );

@@ -5,8 +5,8 @@ import { register } from 'prom-client';
 import { loadConfig } from '../../src/config/load';
 import { startIngest } from '../../src/ingest/loop';
 import { OFFSET_LAG } from '../../src/ingest/metrics';
-import { kafkaStream } from '../../src/ingest/source-kafka';
-import { kafkaSource } from '../../src/ingest/source-kafka-thread';
+import { kafkaStream } from '../../src/ingest/kafka-consumer';
+import { kafkaSource } from '../../src/ingest/kafka-source';
 import { openStore } from '../../src/store/store';
 import { testBroker, topicWithProducer } from '../helpers/kafka';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { startIngest } from '../../src/ingest/loop';
 import { fileSource } from '../../src/ingest/source-file';
-import { kafkaSource } from '../../src/ingest/source-kafka-thread';
+import { kafkaSource } from '../../src/ingest/kafka-source';
 import type { Source } from '../../src/ingest/source';
 import { stateDigest } from '../../src/store/digest';
 import { openStore, storeTables } from '../../src/store/store';

@@ -1,14 +1,14 @@
-// The Kafka consumer's own thread (the worker behind source-kafka-thread.ts):
-// kafkajs fetches and decodes here, so the ingest thread spends its time on
-// parsing, collapsing and LMDB. A batch crosses as one transferred buffer of
-// the values' bytes with their end offsets: a structured clone of thousands
-// of small strings would cost the ingest thread about what it saves.
+// The Kafka consumer's thread (started by src/ingest/kafka-source.ts): kafkajs
+// fetches and decodes here, so the ingest thread spends its time on parsing,
+// collapsing and LMDB. A batch crosses as one transferred buffer of the
+// values' bytes with their end offsets: a structured clone of thousands of
+// small strings would cost the ingest thread about what it saves.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger, type LogLevel } from '../log';
-import { kafkaConsumerSource, type KafkaSourceOptions, type RawDelivery } from './source-kafka';
-import type { FromConsumer, ToConsumer } from './kafka-thread-messages';
+import { createLogger } from '../src/log';
+import { kafkaConsumerSource, type RawDelivery } from '../src/ingest/kafka-consumer';
+import type { FromConsumer, KafkaConsumerData, ToConsumer } from '../src/ingest/kafka-messages';
 
-const data = workerData as { opts: KafkaSourceOptions; logLevel: LogLevel; pretty: boolean };
+const data = workerData as KafkaConsumerData;
 createLogger(data.logLevel, data.pretty);
 const port = parentPort!;
 const post = (m: FromConsumer, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
@@ -33,7 +33,7 @@ const deliver: RawDelivery = ({ stream, values, positions, lag }) => {
   const bytes = new Uint8Array(total);
   for (let i = 0; i < values.length; i++) if (values[i]) bytes.set(values[i]!, i === 0 ? 0 : ends[i - 1]!);
   const at = Float64Array.from(positions);
-  post({ t: 'batch', id, stream, bytes: bytes.buffer, ends, positions: at, lag }, [
+  post({ kind: 'batch', id, stream, bytes: bytes.buffer, ends, positions: at, lag }, [
     bytes.buffer,
     ends.buffer,
     at.buffer,
@@ -45,28 +45,35 @@ source.resumeFrom((stream) => {
   const id = nextId++;
   return new Promise<number | undefined>((resolve) => {
     lookups.set(id, resolve);
-    post({ t: 'lookup', id, stream });
+    post({ kind: 'lookup', id, stream });
   });
 });
 
 port.on('message', (m: ToConsumer) => {
-  if (m.t === 'ack') {
-    unacked--;
-    waiting.shift()?.();
-  } else if (m.t === 'lookup') {
-    lookups.get(m.id)?.(m.next ?? undefined);
-    lookups.delete(m.id);
-  } else if (m.t === 'commit') {
-    // The source logs and swallows a commit the group refuses: the store holds the position anyway.
-    void source.commit(m.stream, m.next).finally(() => post({ t: 'committed', id: m.id }));
-  } else {
-    void source.stop();
+  switch (m.kind) {
+    case 'ack':
+      unacked--;
+      waiting.shift()?.();
+      return;
+    case 'lookup':
+      lookups.get(m.id)?.(m.next ?? undefined);
+      lookups.delete(m.id);
+      return;
+    case 'commit':
+      // The source logs and swallows a commit the group refuses: the store holds the position anyway.
+      void source.commit(m.stream, m.next).finally(() => post({ kind: 'committed', id: m.id }));
+      return;
+    case 'stop':
+      void source.stop();
+      return;
+    default:
+      return m satisfies never;
   }
 });
 
 source
-  .run(deliver, () => post({ t: 'ready' }))
+  .run(deliver, () => post({ kind: 'ready' }))
   .then(
-    () => post({ t: 'done' }),
-    (e: unknown) => post({ t: 'error', message: (e as Error).message, code: (e as { code?: string }).code }),
+    () => post({ kind: 'done' }),
+    (e: unknown) => post({ kind: 'error', message: (e as Error).message, code: (e as { code?: string }).code }),
   );

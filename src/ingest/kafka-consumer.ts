@@ -1,23 +1,11 @@
-// The Kafka consumer, through kafkajs, as it runs on its own thread (see
-// source-kafka-thread.ts for the Source the ingest loop reads): offsets are
-// committed only when the loop says the store holds them; reconnects with
-// backoff after failures.
+// The Kafka consumer, through kafkajs: runs on the consumer thread
+// (workers/kafka-consumer.ts; kafka-source.ts is the Source the ingest loop
+// reads): offsets are committed only when the loop says the store holds them;
+// reconnects with backoff after failures.
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
-import type { Config } from '../config/load';
 import { Errors } from '../errors';
 import { logger } from '../log';
-
-export interface KafkaSourceOptions {
-  brokers: string[];
-  topic: string;
-  groupId: string;
-  clientId: string;
-  sasl: Config['kafka']['sasl'];
-  ssl: boolean;
-  /** Where a group with no committed offset starts: earliest, latest or an ISO time. */
-  startFrom: string;
-  sessionTimeoutMs?: number;
-}
+import type { KafkaSourceOptions } from './kafka-messages';
 
 const RETRY = { initialRetryTime: 300, maxRetryTime: 30_000, retries: 12 };
 const CONNECT_BACKOFF_MAX_MS = 30_000;
@@ -39,7 +27,7 @@ function kafkaLogger() {
 export const kafkaStream = (topic: string, partition: number) => `kafka:${topic}:${partition}`;
 
 /**
- * The consumer as it runs inside the consumer thread (kafka-consumer-thread.ts):
+ * The consumer as it runs inside the consumer thread (workers/kafka-consumer.ts):
  * a Source whose batches are the raw message values, decoded on the ingest
  * thread, and whose resume lookup may answer asynchronously (it asks the
  * ingest thread's store).
@@ -63,7 +51,7 @@ export type RawDelivery = (b: {
   lag: number;
 }) => Promise<void>;
 
-/** kafkajs in this thread: what runs inside the consumer thread (source-kafka-thread.ts). */
+/** kafkajs in this thread: what runs inside the consumer thread (workers/kafka-consumer.ts). */
 export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSource {
   const log = logger().child({ name: 'ingest' });
   const kafka = new Kafka({
