@@ -11,9 +11,9 @@
 // the last key at or before it.
 import type { Database, RootDatabase } from 'lmdb';
 import type { Logger } from '../log';
+import { DB } from '../store/tables';
 import { requestId, type RequestIds } from './request-id';
 
-export const ANSWERS_DB = 'answers';
 export const SOURCES = ['model', 'cold-start', 'degraded', 'bad-request', 'rate-limited', 'unavailable'] as const;
 export type AnswerSource = (typeof SOURCES)[number];
 
@@ -89,7 +89,7 @@ const SOURCE_INDEX = new Map<string, number>(SOURCES.map((s, i) => [s, i]));
 
 /** The recorded answer for a request id, or undefined. */
 export function findAnswer(root: RootDatabase, id: string): StoredAnswer | undefined {
-  const db = root.openDB<Batch, string>({ name: ANSWERS_DB });
+  const db = root.openDB<Batch, string>({ name: DB.answers });
   for (const { value: b } of db.getRange({ start: id, reverse: true, limit: 1 })) {
     const c = columnsOf(b);
     for (let i = 0; i < b.n; i++) {
@@ -135,7 +135,7 @@ export function createProvenance(opts: {
       close: async () => undefined,
     };
   }
-  const db: Database<Batch, string> = opts.root.openDB<Batch, string>({ name: ANSWERS_DB });
+  const db: Database<Batch, string> = opts.root.openDB<Batch, string>({ name: DB.answers });
   const retentionMs = opts.retentionDays * 86_400_000;
 
   let cap = FIRST_CAPACITY;

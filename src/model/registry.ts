@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import { encodeArtifact, writeArtifact, type ModelParts } from './artifact';
 import { Errors } from '../errors';
+import { DB } from '../store/tables';
 
 export interface DataSummary {
   from: number;
@@ -32,8 +33,6 @@ export interface Manifest {
   trainSeconds: number;
   peakRssBytes: number;
 }
-
-export const MODELS_DB = 'models';
 
 export function modelsDir(dataDir: string): string {
   return join(dataDir, 'models');
@@ -114,6 +113,6 @@ export function registerModel(
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify(full, null, 2)}\n`);
   renameSync(tmp, file);
-  if (root) root.openDB<Manifest, string>({ name: MODELS_DB }).putSync(full.id, full);
+  if (root) root.openDB<Manifest, string>({ name: DB.models }).putSync(full.id, full);
   return full;
 }

@@ -1,6 +1,30 @@
-// The named LMDB sub-databases that hold the stream's collapsed state, their
-// key and value shapes, and the schema version they imply (see LAYOUT.md).
-import type { Database, RootDatabase } from 'lmdb';
+// Every named LMDB sub-database, declared here by name (LAYOUT.md lists them
+// with their keys, values and readers); the stream's collapsed state with its
+// key and value shapes, and the schema version they imply.
+import type { Database, Key, RootDatabase } from 'lmdb';
+
+/**
+ * The name of every sub-database in the environment. The stream's tables are
+ * opened together by openTables; `answers` (http/provenance.ts) and `models`
+ * (model/registry.ts) are opened by their owners, under these names.
+ */
+export const DB = {
+  meta: 'meta',
+  watches: 'watches',
+  ratings: 'ratings',
+  movieRatings: 'movie-ratings',
+  requests: 'requests',
+  days: 'days',
+  seenUsers: 'seen-users',
+  seenMovies: 'seen-movies',
+  userSeen: 'user-seen',
+  catalogUsers: 'catalog-users',
+  catalogMovies: 'catalog-movies',
+  /** Each /recommend answer's provenance, batched; not under the schema version (its owner prunes it). */
+  answers: 'answers',
+  /** The model registry's manifests, mirrored from <dataDir>/models. */
+  models: 'models',
+} as const;
 
 /** Bump when a key or value shape below changes; a store written by another version is refused at open. */
 export const SCHEMA_VERSION = 3;
@@ -60,20 +84,20 @@ export interface Tables {
 }
 
 export function openTables(root: RootDatabase): Tables {
-  const db = <V, K extends import('lmdb').Key>(name: string) => root.openDB<V, K>({ name });
+  const db = <V, K extends Key>(name: string) => root.openDB<V, K>({ name });
   return {
     root,
-    meta: db('meta'),
-    watches: db('watches'),
-    ratings: db('ratings'),
-    movieRatings: db('movie-ratings'),
-    requests: db('requests'),
-    days: db('days'),
-    seenUsers: db('seen-users'),
-    seenMovies: db('seen-movies'),
-    userSeen: db('user-seen'),
-    catalogUsers: db('catalog-users'),
-    catalogMovies: db('catalog-movies'),
+    meta: db(DB.meta),
+    watches: db(DB.watches),
+    ratings: db(DB.ratings),
+    movieRatings: db(DB.movieRatings),
+    requests: db(DB.requests),
+    days: db(DB.days),
+    seenUsers: db(DB.seenUsers),
+    seenMovies: db(DB.seenMovies),
+    userSeen: db(DB.userSeen),
+    catalogUsers: db(DB.catalogUsers),
+    catalogMovies: db(DB.catalogMovies),
   };
 }
 
