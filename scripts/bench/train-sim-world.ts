@@ -9,13 +9,13 @@ import { parseArgs } from 'node:util';
 import { defaults } from '../../config/defaults';
 import { evaluate, type EvalResult } from '../../src/eval/evaluate';
 import { timeSplit } from '../../src/eval/split';
-import type { Dataset } from '../../src/model/dataset';
+import type { Dataset } from '../../src/domain/dataset';
 import { Blend } from '../../src/model/blend';
 import type { Recommender } from '../../src/model/recommender';
 import { loadWorld, noiseFloorRmse, trueRating, utility5, type World } from '../../src/sim';
 import { openStore } from '../../src/store/store';
-import { ALL_KINDS, makeModel } from '../../src/train/candidates';
-import { nativeStatus } from '../../src/train/kernels';
+import { ALL_KINDS, makeModel } from '../../src/model/candidates';
+import { nativeStatus } from '../../src/model/kernels';
 
 const { values } = parseArgs({
   options: {

@@ -8,14 +8,14 @@
 // The machine may be shared with other work: figures are noisy.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import type { Dataset } from '../../src/model/dataset';
+import type { Dataset } from '../../src/domain/dataset';
 import { Ials } from '../../src/model/ials';
 import { ItemKnn } from '../../src/model/item-knn';
 import { MfSgd } from '../../src/model/mf-sgd';
 import { Popularity } from '../../src/model/popularity';
 import type { Recommender } from '../../src/model/recommender';
 import { fillNormal, identity, rng } from '../../src/model/rng';
-import { nativeStatus } from '../../src/train/kernels';
+import { nativeStatus } from '../../src/model/kernels';
 import { sgdEpochTs } from '../../native/twins/train-sgd';
 
 const { values } = parseArgs({

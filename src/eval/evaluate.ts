@@ -1,7 +1,7 @@
 // Offline evaluation of one fitted model on a test split: rating error,
 // top-K ranking quality, catalog coverage, novelty, adult titles shown to
 // minors, overall and per demographic group with counts.
-import { ageBand, isMinor, type Dataset, type UserInfo } from '../model/dataset';
+import { ageBand, isMinor, type Dataset, type UserInfo } from '../domain/dataset';
 import { interactions } from '../model/interactions';
 import type { Recommender } from '../model/recommender';
 import { rng, shuffle } from '../model/rng';

@@ -5,7 +5,7 @@
 // because the real data cannot be fetched (or committed) here.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { syntheticDataset } from '../train/synthetic';
+import { syntheticDataset } from '../model/synthetic';
 
 export function writeMovieLensDir(
   dir: string,

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dataset, UserInfo } from '../model/dataset';
+import type { Dataset, UserInfo } from '../domain/dataset';
 import { Errors } from '../errors';
 
 interface Rows {

@@ -1,9 +1,9 @@
 // `movrec eval` as a library call: every model and baseline on the time split
 // (with the per-group report) and on a random k-fold, side by side.
-import type { Dataset } from '../model/dataset';
+import type { Dataset } from '../domain/dataset';
 import type { EpochHook } from '../model/recommender';
 import type { Config } from '../config/load';
-import { ALL_KINDS, makeModel, type Kind } from '../train/candidates';
+import { ALL_KINDS, makeModel, type Kind } from '../model/candidates';
 import { averageResults, evaluate, type EvalResult } from './evaluate';
 import { kFold, timeSplit } from './split';
 

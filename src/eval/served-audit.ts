@@ -3,8 +3,8 @@
 // dataset's minors, warm and cold, is checked against the catalog's adult
 // flags, so a wrong flag in the artifact or a filter bug is caught before
 // release instead of being measured by the evaluator's own filter.
-import type { Dataset } from '../model/dataset';
-import { isMinor } from '../model/dataset';
+import type { Dataset } from '../domain/dataset';
+import { isMinor } from '../domain/dataset';
 import { interactions } from '../model/interactions';
 import { rng, shuffle } from '../model/rng';
 import { prepareModel } from '../scoring/prepared-model';

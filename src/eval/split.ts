@@ -1,6 +1,6 @@
 // Train/test splits over one index space: both halves keep every user and
 // item index of the source, so test rows address the trained factors directly.
-import type { Dataset } from '../model/dataset';
+import type { Dataset } from '../domain/dataset';
 import { rng } from '../model/rng';
 
 export interface Split {

@@ -4,7 +4,7 @@
 // divided by the spread of its scores over sampled users) before the weight w.
 //
 // Signals: whatever its parts use (see each model); the blend adds none.
-import type { Dataset } from './dataset';
+import type { Dataset } from '../domain/dataset';
 import type { EpochHook, Recommender, ServingFactors } from './recommender';
 import { rng } from './rng';
 

@@ -7,11 +7,11 @@
 // everything else is a zero-preference with confidence 1. Ratings therefore
 // only say "seen, and how much it held them"; this model predicts no rating
 // (predict() maps its score onto the scale only for reports).
-import type { Dataset } from './dataset';
+import type { Dataset } from '../domain/dataset';
 import { interactions, type Csr } from './interactions';
 import type { EpochHook, Recommender, ServingFactors } from './recommender';
 import { fillNormal, rng } from './rng';
-import { alsHalf, gram } from '../train/kernels';
+import { alsHalf, gram } from './kernels';
 
 export interface IalsOptions {
   factors: number;

@@ -1,6 +1,6 @@
 // The implicit view of a dataset: one entry per (user, item) that was watched
 // or rated, with a signal in [0, 1], as CSR by user and by item.
-import type { Dataset } from './dataset';
+import type { Dataset } from '../domain/dataset';
 
 export interface Csr {
   indptr: Uint32Array;

@@ -8,7 +8,7 @@
 // similarity-weighted, around the item's mean. It is evaluated offline only:
 // a score Σ_j sim(i, j) over the user's history is not a fixed dot product,
 // so serving() returns null.
-import type { Dataset } from './dataset';
+import type { Dataset } from '../domain/dataset';
 import { interactions, type Csr } from './interactions';
 import { clampRating, type EpochHook, type Recommender } from './recommender';
 

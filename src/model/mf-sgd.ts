@@ -6,10 +6,10 @@
 // μ + (fraction − ½)·spread, trained with the learning rate scaled by
 // `implicitWeight`. Measured on the time split (see
 // `movrec eval`), it is kept only where it helps; the default is off.
-import type { Dataset } from './dataset';
+import type { Dataset } from '../domain/dataset';
 import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
 import { fillNormal, identity, rng, shuffle } from './rng';
-import { sgdEpoch } from '../train/kernels';
+import { sgdEpoch } from './kernels';
 
 export interface MfOptions {
   factors: number;

@@ -5,7 +5,7 @@
 // Signals: IMPLICIT for ranking (every watch or rating is one interaction,
 // weighted by exp(−age / halfLife) so that what is watched now counts more);
 // EXPLICIT for predict(): the item's mean rating, shrunk toward the global mean.
-import { segmentKey, type Dataset } from './dataset';
+import { segmentKey, type Dataset } from '../domain/dataset';
 import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
 
 export interface PopularityOptions {

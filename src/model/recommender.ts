@@ -1,6 +1,6 @@
 // The one interface every model implements: fit, predict a rating, score a
 // user against every movie, and (when it can serve) its artifact factors.
-import type { Dataset } from './dataset';
+import type { Dataset } from '../domain/dataset';
 
 export interface EpochReport {
   model: string;

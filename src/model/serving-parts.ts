@@ -2,7 +2,7 @@
 // external id (the artifact binary-searches them), item flags from the
 // dataset's adult column, popularity and cold-start segment lists.
 import { FLAG_ADULT, type ModelParts } from './artifact';
-import type { Dataset } from './dataset';
+import type { Dataset } from '../domain/dataset';
 import type { ServingFactors } from './recommender';
 
 export function servingParts(opts: {

@@ -1,7 +1,7 @@
 // Users' answers over a prepared model: the top-K kernel (one batched pass for
 // all the users the model knows), the segment's cold-start list otherwise; seen
 // titles and (for minors) adult titles are never returned, and short lists are padded by popularity.
-import { isMinor, segmentKey, type UserInfo } from '../model/dataset';
+import { isMinor, segmentKey, type UserInfo } from '../domain/dataset';
 import { topKBatch } from '../../native/index';
 import { GLOBAL_SEGMENT, occupationKey } from '../model/popularity';
 import { isAdult, type PreparedModel } from './prepared-model';

@@ -1,7 +1,7 @@
 // Builds the training Dataset from the collapsed state: one row per (user,
 // movie) for watches and for latest ratings, optionally limited to a window.
 import { createHash } from 'node:crypto';
-import type { Dataset, UserInfo } from '../model/dataset';
+import type { Dataset, UserInfo } from '../domain/dataset';
 import {
   DAY_MS,
   META_TOTALS,

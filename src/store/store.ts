@@ -4,7 +4,7 @@ import { open, type RootDatabase } from 'lmdb';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Errors } from '../errors';
-import type { Dataset, UserInfo } from '../model/dataset';
+import type { Dataset, UserInfo } from '../domain/dataset';
 import { readSnapshot, type SnapshotOptions } from './snapshot';
 import { META_SCHEMA, META_TOTALS, SCHEMA_VERSION, openTables, rebuildSeen, type Tables } from './tables';
 

@@ -3,7 +3,7 @@
 // whole snapshot, gate it, register it.
 import type { RootDatabase } from 'lmdb';
 import type { Config } from '../config/load';
-import type { Dataset } from '../model/dataset';
+import type { Dataset } from '../domain/dataset';
 import { evaluate, type EvalResult } from '../eval/evaluate';
 import { timeSplit } from '../eval/split';
 import { Popularity, segmentLists } from '../model/popularity';
@@ -14,7 +14,7 @@ import { codeCommit } from '../version';
 import { encodeArtifact } from '../model/artifact';
 import { auditServedForMinors, type ServedAudit } from '../eval/served-audit';
 import { Errors } from '../errors';
-import { makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from './candidates';
+import { makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from '../model/candidates';
 import { Blend } from '../model/blend';
 
 /** Shares of the popularity kind tried in blends. */

@@ -2,7 +2,7 @@
 // case small enough to compute by hand; seen items and adult titles for
 // minors are filtered as serving does.
 import t from 'tap';
-import type { Dataset } from '../../src/model/dataset';
+import type { Dataset } from '../../src/domain/dataset';
 import type { Recommender } from '../../src/model/recommender';
 import { evaluate, groupKeys, topK } from '../../src/eval/evaluate';
 

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeArtifact, FLAG_ADULT, type ModelParts } from '../../src/model/artifact';
 import { openStore, storeTables } from '../../src/store/store';
 import { addSeen } from '../../src/store/tables';
-import type { UserInfo } from '../../src/model/dataset';
+import type { UserInfo } from '../../src/domain/dataset';
 import { packItems, topK as topKTwin } from '../../native/twins/topk';
 
 /** The models' seeded generator, so fixtures are the same every run. */

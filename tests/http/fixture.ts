@@ -3,7 +3,7 @@
 // expected answers are computed here without any scoring code.
 import { writeFileSync, readFileSync } from 'node:fs';
 import { FLAG_ADULT, type ModelParts } from '../../src/model/artifact';
-import type { UserInfo } from '../../src/model/dataset';
+import type { UserInfo } from '../../src/domain/dataset';
 import { artifactPath, registerModel, type Manifest } from '../../src/model/registry';
 import { openStore, storeTables } from '../../src/store/store';
 import { addSeen } from '../../src/store/tables';

@@ -4,7 +4,7 @@ import t from 'tap';
 import { Blend } from '../../src/model/blend';
 import { MfSgd } from '../../src/model/mf-sgd';
 import { Popularity } from '../../src/model/popularity';
-import { syntheticDataset } from '../../src/train/synthetic';
+import { syntheticDataset } from '../../src/model/synthetic';
 
 t.test('blend serving form equals its scores', async (t) => {
   const ds = syntheticDataset({ users: 80, items: 50, perUser: 15, seed: 9 });

@@ -2,7 +2,7 @@
 // user who only watched gets factors; plain MF leaves that user at the biases.
 import t from 'tap';
 import { MfSgd } from '../../src/model/mf-sgd';
-import { syntheticDataset } from '../../src/train/synthetic';
+import { syntheticDataset } from '../../src/model/synthetic';
 
 t.test('watch-only users get factors only when the implicit signal is folded in', async (t) => {
   const ds = syntheticDataset({ users: 60, items: 40, perUser: 12, seed: 4 });

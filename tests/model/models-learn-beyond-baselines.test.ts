@@ -8,7 +8,7 @@ import { Ials } from '../../src/model/ials';
 import { ItemKnn } from '../../src/model/item-knn';
 import { MfSgd } from '../../src/model/mf-sgd';
 import { GlobalMean, Popularity } from '../../src/model/popularity';
-import { syntheticDataset } from '../../src/train/synthetic';
+import { syntheticDataset } from '../../src/model/synthetic';
 
 // Dense enough (about 25 ratings per user, 170 per movie) for the planted taste to be learnable.
 const ds = syntheticDataset({ users: 400, items: 60, perUser: 40, ratedShare: 1, noise: 0.3, seed: 5 });

@@ -2,7 +2,7 @@
 // global popularity, recent interactions weighing more; servable as one-hot
 // user vectors over segments.
 import t from 'tap';
-import type { Dataset, UserInfo } from '../../src/model/dataset';
+import type { Dataset, UserInfo } from '../../src/domain/dataset';
 import { GLOBAL_SEGMENT, Popularity, segmentLists } from '../../src/model/popularity';
 
 const DAY = 86400_000;

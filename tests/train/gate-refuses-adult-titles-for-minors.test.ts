@@ -4,12 +4,12 @@
 import t from 'tap';
 import { defaults } from '../../config/defaults';
 import { encodeArtifact } from '../../src/model/artifact';
-import { isMinor } from '../../src/model/dataset';
+import { isMinor } from '../../src/domain/dataset';
 import { MfSgd } from '../../src/model/mf-sgd';
 import { Popularity, segmentLists } from '../../src/model/popularity';
 import { servingParts } from '../../src/model/serving-parts';
 import { auditServedForMinors } from '../../src/eval/served-audit';
-import { syntheticDataset } from '../../src/train/synthetic';
+import { syntheticDataset } from '../../src/model/synthetic';
 import { runGate, trainAndRegister } from '../../src/train/train';
 
 const ds = syntheticDataset({ users: 300, items: 120, perUser: 25 });

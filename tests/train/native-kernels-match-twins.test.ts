@@ -154,7 +154,7 @@ t.test('the native SGD, ALS and Gram kernels agree with their twins from the sam
 t.test('MOVREC_NATIVE=0: MF trains with the twins and lands on the same factors', async (t) => {
   const dist = join(__dirname, '..', '..', 'dist');
   const code = `const { MfSgd } = require(${JSON.stringify(join(dist, 'src', 'model', 'mf-sgd.js'))});
-const { syntheticDataset } = require(${JSON.stringify(join(dist, 'src', 'train', 'synthetic.js'))});
+const { syntheticDataset } = require(${JSON.stringify(join(dist, 'src', 'model', 'synthetic.js'))});
 const { nativeStatus } = require(${JSON.stringify(join(dist, 'native', 'index.js'))});
 const m = new MfSgd({ factors: 8, epochs: 3, seed: 5 });
 m.fit(syntheticDataset({ users: 60, items: 40 }));

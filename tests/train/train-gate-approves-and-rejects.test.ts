@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { defaults } from '../../config/defaults';
 import { viewArtifact } from '../../src/model/artifact';
 import { artifactPath, listManifests, newestApproved, type Manifest } from '../../src/model/registry';
-import { syntheticDataset } from '../../src/train/synthetic';
+import { syntheticDataset } from '../../src/model/synthetic';
 import { trainAndRegister } from '../../src/train/train';
 
 const ds = syntheticDataset({ users: 200, items: 120, perUser: 25 });

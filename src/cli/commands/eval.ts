@@ -4,8 +4,8 @@ import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { formatEval, runEval } from '../../eval/run';
 import { openStore } from '../../store/store';
-import type { Dataset } from '../../model/dataset';
-import { ALL_KINDS, type Kind } from '../../train/candidates';
+import type { Dataset } from '../../domain/dataset';
+import { ALL_KINDS, type Kind } from '../../model/candidates';
 import { progressHook } from '../../train/progress';
 import { parseCount } from './train';
 

@@ -3,7 +3,7 @@ import type { Command } from '../command';
 import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { openStore } from '../../store/store';
-import { SERVABLE_KINDS, type ServableKind } from '../../train/candidates';
+import { SERVABLE_KINDS, type ServableKind } from '../../model/candidates';
 import { progressHook } from '../../train/progress';
 import { formatOutcome } from '../../train/report';
 import { trainAndRegister } from '../../train/train';

@@ -1,5 +1,7 @@
-// The training snapshot every model consumes: columnar, dense internal indices,
-// produced from LMDB by src/store (readSnapshot) or from files (MovieLens, sim).
+// The domain's shared shapes, below store and model alike: the training
+// snapshot every model consumes (columnar, dense internal indices, produced
+// from LMDB by src/store's readSnapshot or from files: MovieLens, sim), what
+// is known of a user, and the rules on it (age bands, segments, minors).
 
 export interface UserInfo {
   age: number | null;

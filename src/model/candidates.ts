@@ -1,10 +1,10 @@
 // The models `movrec train` and `movrec eval` build, from the configuration.
 import type { Config } from '../config/load';
-import { Ials } from '../model/ials';
-import { ItemKnn } from '../model/item-knn';
-import { MfSgd } from '../model/mf-sgd';
-import { GlobalMean, Popularity } from '../model/popularity';
-import type { Recommender } from '../model/recommender';
+import { Ials } from './ials';
+import { ItemKnn } from './item-knn';
+import { MfSgd } from './mf-sgd';
+import { GlobalMean, Popularity } from './popularity';
+import type { Recommender } from './recommender';
 
 /** Kinds with a serving form (dot + itemBias), compared for serving by `movrec train`. */
 export const SERVABLE_KINDS = ['mf', 'mf-implicit', 'ials', 'popularity', 'segment-popularity'] as const;

@@ -1,8 +1,8 @@
 // A synthetic Dataset with planted low-rank taste, demographics, adult titles
 // and event times: for tests and the speed benchmark when no simulator world
 // or MovieLens directory is at hand.
-import type { Dataset, UserInfo } from '../model/dataset';
-import { fillNormal, identity, rng, shuffle } from '../model/rng';
+import type { Dataset, UserInfo } from '../domain/dataset';
+import { fillNormal, identity, rng, shuffle } from './rng';
 
 export interface SyntheticOptions {
   users: number;

@@ -1,3 +1,0 @@
-// The training kernels models call: native when the addon loaded, else their
-// TypeScript twins (native/index.ts decides; nothing else loads .node files).
-export { sgdEpoch, alsHalf, gram, nativeStatus } from '../../native';
