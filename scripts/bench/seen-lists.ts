@@ -2,7 +2,7 @@
 // indices, per user, for histories of several lengths over a 27,000-id model:
 // decoding the stored ids and looking each up in the id Map (the reference,
 // and the fallback), beside reading the stored bytes through the id table
-// (release/id-table, what workers do). Both read the same real LMDB store.
+// (scoring/id-table, what workers do). Both read the same real LMDB store.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

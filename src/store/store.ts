@@ -20,7 +20,7 @@ export interface Store {
   seenMovies(userId: number): string[];
   /**
    * The same list as stored (MessagePack), or undefined for a user with none:
-   * a view valid only until the store's next read (for release/id-table's readSeen).
+   * a view valid only until the store's next read (for scoring/id-table's readSeen).
    */
   seenBytes(userId: number): Uint8Array | undefined;
   userInfo(userId: number): UserInfo | null;

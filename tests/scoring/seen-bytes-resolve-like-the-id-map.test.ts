@@ -1,5 +1,5 @@
 // A scoring worker resolves a user's seen list from its stored bytes
-// (release/id-table): the model's indices must be exactly what decoding the
+// (scoring/id-table): the model's indices must be exactly what decoding the
 // ids and looking each up in the id map gives, for every length MessagePack
 // encodes differently, multi-byte ids and titles the model does not know; and
 // bytes that are not a plain list of strings are left to the usual decoding.
