@@ -52,6 +52,13 @@ export const Errors = {
     ),
   modelNotLoaded: () =>
     new MovrecError('MOVREC_ERR_MODEL_NOT_LOADED', 'no model is loaded yet', { status: 503, retriable: true }),
+  snapshotMissing: (path: string) =>
+    new MovrecError(
+      'MOVREC_ERR_SNAPSHOT_MISSING',
+      `training snapshot ${path} is missing: the model cannot be rebuilt from its recorded events`,
+    ),
+  snapshotChecksum: (path: string, why: string) =>
+    new MovrecError('MOVREC_ERR_SNAPSHOT_CHECKSUM', `training snapshot ${path} refused: ${why}`),
   storeSchema: (found: unknown, want: number) =>
     new MovrecError(
       'MOVREC_ERR_STORE_SCHEMA',

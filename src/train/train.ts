@@ -16,6 +16,8 @@ import { auditServedForMinors, type ServedAudit } from '../eval/served-audit';
 import { Errors } from '../errors';
 import { makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from '../model/candidates';
 import { Blend } from '../model/blend';
+import { writeSnapshot } from './training-snapshot';
+import { buildEnvironment } from './build-environment';
 
 /** Shares of the popularity kind tried in blends. */
 export const BLEND_WEIGHTS = [0.25, 0.5, 0.75] as const;
@@ -82,24 +84,57 @@ export function runGate(
   return { passed: reasons.length === 0, reasons };
 }
 
-export function trainAndRegister(req: TrainRequest): TrainOutcome {
-  const started = process.hrtime.bigint();
-  const { config, dataset: ds } = req;
-  const kinds = req.kinds ?? SERVABLE_KINDS;
-  const split = timeSplit(ds);
-  const evalOpts = {
-    maxUsers: req.evalMaxUsers ?? 2000,
-    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
-    groups: false,
+/**
+ * Everything the artifact's bytes depend on, recorded in the manifest so that
+ * `movrec train --reproduce` can run the same training again.
+ */
+export interface TrainSettings {
+  train: Config['train'];
+  kinds: readonly ServableKind[];
+  evalMaxUsers: number;
+  blends: boolean;
+  unknownAgeIsMinor: boolean;
+  listSize: number;
+}
+
+export function trainSettings(req: TrainRequest): TrainSettings {
+  return {
+    train: { ...req.config.train },
+    kinds: [...(req.kinds ?? SERVABLE_KINDS)],
+    evalMaxUsers: req.evalMaxUsers ?? 2000,
+    blends: req.blends !== false,
+    unknownAgeIsMinor: req.config.serve.unknownAgeIsMinor,
+    listSize: req.config.serve.listSize,
   };
+}
+
+/** A trained, encoded model before the gate and the registry see it. */
+export interface Built {
+  parts: ReturnType<typeof servingParts>;
+  encoded: Buffer;
+  hyperparameters: Record<string, unknown>;
+  metrics: Record<string, unknown> & { rmse: number | null; ndcg20: number };
+  minors: ServedAudit;
+  results: Map<string, EvalResult>;
+}
+
+/**
+ * Trains from settings alone: no clock, no randomness but the seed, so the
+ * same dataset, settings, id and kernels give the same artifact bytes.
+ */
+export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) => string, onEpoch?: EpochHook): Built {
+  const train = s.train;
+  const kinds = s.kinds;
+  const split = timeSplit(ds);
+  const evalOpts = { maxUsers: s.evalMaxUsers, unknownAgeIsMinor: s.unknownAgeIsMinor, groups: false };
   const results = new Map<string, EvalResult>();
   const fitted = new Map<string, Recommender>();
   const make = new Map<string, () => Recommender>();
   for (const kind of new Set<Kind>(['mf', ...kinds])) {
-    const m = makeModel(kind, config.train);
-    m.fit(split.train, req.onEpoch);
+    const m = makeModel(kind, train);
+    m.fit(split.train, onEpoch);
     fitted.set(kind, m);
-    make.set(kind, () => makeModel(kind, config.train));
+    make.set(kind, () => makeModel(kind, train));
     results.set(kind, evaluate(m, split.train, split.test, evalOpts));
   }
   // Blends of the best personalised kind with the best popularity kind, reusing
@@ -107,11 +142,11 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   const ranked = [...kinds].sort((x, y) => results.get(y)!.ndcg - results.get(x)!.ndcg);
   const ka = ranked.find((k) => !POPULARITY_KINDS.has(k));
   const kb = ranked.find((k) => POPULARITY_KINDS.has(k));
-  if (req.blends !== false && ka && kb) {
+  if (s.blends && ka && kb) {
     for (const w of BLEND_WEIGHTS) {
       const label = `${ka}+${kb}@${w}`;
       const blend = new Blend(fitted.get(ka)!, fitted.get(kb)!, w).calibrate(ds.userIds.length, ds.itemIds.length);
-      make.set(label, () => new Blend(makeModel(ka, config.train), makeModel(kb, config.train), w));
+      make.set(label, () => new Blend(makeModel(ka, train), makeModel(kb, train), w));
       results.set(label, evaluate(blend, split.train, split.test, evalOpts));
     }
   }
@@ -127,18 +162,18 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   const ratingKind = best.rmse !== null ? winner : 'mf';
   const ratingModel = results.get(ratingKind)!;
   const model = make.get(winner)!();
-  model.fit(ds, req.onEpoch);
+  model.fit(ds, onEpoch);
   const serving = model.serving();
   if (!serving) throw Errors.modelFormat(winner, 'this kind has no serving form');
   const kind = model instanceof Blend ? 'blend' : model.kind;
   const pop = new Popularity();
   pop.fit(ds);
-  const id = newModelId(kind);
+  const id = idFor(kind);
   const parts = servingParts({ id, kind, ds, serving, popularity: pop.popularity(), segments: segmentLists(ds) });
   const encoded = encodeArtifact(parts);
   const minors = auditServedForMinors(encoded, ds, {
-    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
-    listSize: config.serve.listSize,
+    unknownAgeIsMinor: s.unknownAgeIsMinor,
+    listSize: s.listSize,
     maxUsers: 1000,
     seed: 7,
   });
@@ -162,7 +197,33 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
       [...results].map(([k, r]) => [k, { rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall }]),
     ),
   };
-  const gate = runGate({ rmse: ratingModel.rmse, ndcg20: best.ndcg, minors }, config.gate, newestApproved(req.dataDir));
+  return {
+    parts,
+    encoded,
+    hyperparameters: { ...model.hyperparameters(), windowDays: train.windowDays },
+    metrics,
+    minors,
+    results,
+  };
+}
+
+export function trainAndRegister(req: TrainRequest): TrainOutcome {
+  const started = process.hrtime.bigint();
+  const { config, dataset: ds } = req;
+  const settings = trainSettings(req);
+  const { parts, encoded, hyperparameters, metrics, minors, results } = buildModel(
+    ds,
+    settings,
+    (kind) => newModelId(kind),
+    req.onEpoch,
+  );
+  // Before registering: a listed model always has the events it was trained on.
+  const snapshot = writeSnapshot(req.dataDir, ds);
+  const gate = runGate(
+    { rmse: metrics.rmse, ndcg20: metrics.ndcg20, minors },
+    config.gate,
+    newestApproved(req.dataDir),
+  );
   const manifest = registerModel(
     req.dataDir,
     parts,
@@ -178,9 +239,12 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
         watches: ds.watches.fraction.length,
         users: ds.userIds.length,
         items: ds.itemIds.length,
+        snapshot,
       },
       codeVersion: codeCommit(),
-      hyperparameters: { ...model.hyperparameters(), windowDays: config.train.windowDays },
+      hyperparameters,
+      settings: { ...settings },
+      build: { ...buildEnvironment() },
       metrics,
       trainSeconds: Number(process.hrtime.bigint() - started) / 1e9,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -7,6 +7,7 @@ import { SERVABLE_KINDS, type ServableKind } from '../../model/candidates';
 import { progressHook } from '../../train/progress';
 import { formatOutcome } from '../../train/report';
 import { trainAndRegister } from '../../train/train';
+import { formatReproduction, reproduceModel } from '../../train/reproduce';
 
 export function parseKinds(raw: string | undefined): ServableKind[] | undefined {
   if (raw === undefined) return undefined;
@@ -36,7 +37,9 @@ export const train: Command = {
   details: `Compares the candidate kinds on a time split of the snapshot (last 20% of event time held out),
 picks the best by NDCG@20, refits it on the whole snapshot, runs the gate (RMSE under gate.maxRmse,
 NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact + manifest under
-<data-dir>/models. A rejected model is registered with approved: false and the reasons; the exit code is 0 either way.`,
+<data-dir>/models. A rejected model is registered with approved: false and the reasons; the exit code is 0 either way.
+The events trained on are kept in <data-dir>/snapshots (sha256 in the manifest); --reproduce MODEL_ID trains
+again from them with the recorded settings and seed and compares the artifact's sha256 (exit 0 equal, 1 not).`,
   state: true,
   reports: true,
   options: {
@@ -55,6 +58,12 @@ NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact 
       valueName: 'DIR',
       description: 'train from a MovieLens-100k directory (u.data, u.user, u.item) instead of the store',
     },
+    reproduce: {
+      type: 'string',
+      valueName: 'MODEL_ID',
+      description:
+        'rebuild that model from its recorded snapshot, settings and seed and say whether its sha256 equals the recorded one (exit 1 if not); registers nothing',
+    },
     'eval-users': {
       type: 'string',
       valueName: 'N',
@@ -65,6 +74,15 @@ NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact 
   configOverrides: (ctx) => ({ 'train.windowDays': parseCount(ctx.values.window as string | undefined, '--window') }),
   async run(ctx) {
     const config = ctx.config();
+    const again = ctx.values.reproduce as string | undefined;
+    if (again !== undefined) {
+      for (const f of ['window', 'kinds', 'movielens', 'eval-users'])
+        if (ctx.values[f] !== undefined)
+          throw Errors.usage(`movrec train: --${f} does not apply to --reproduce (the recorded settings are used)`);
+      const r = reproduceModel(config.dataDir, again, progressHook());
+      ctx.out(ctx.json ? JSON.stringify(r, null, 2) : formatReproduction(r));
+      return r.equal ? 0 : 1;
+    }
     const windowDays = config.train.windowDays;
     const kinds = parseKinds(ctx.values.kinds as string | undefined);
     const evalMaxUsers = parseCount(ctx.values['eval-users'] as string | undefined, '--eval-users');
@@ -94,5 +112,6 @@ NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact 
       }
     }
     ctx.out(ctx.json ? JSON.stringify(outcome.manifest, null, 2) : formatOutcome(outcome));
+    return 0;
   },
 };
