@@ -111,6 +111,18 @@ export interface Config {
     /** Seed of factor initialisation and shuffling: the same data and seed give the same model. */
     seed: number;
   };
+  retrain: {
+    /** Minutes between scheduled retrains inside `movrec serve` (counted from the previous start; fractions allowed); 0: no time schedule. */
+    everyMinutes: number;
+    /** Stream lines ingested by `movrec serve` since the previous retrain started that start one; 0: no count trigger. */
+    everyEvents: number;
+    /** Niceness of the training child (0 to 19): it is spawned under `nice`, so every one of its threads has it from the start. */
+    nice: number;
+    /** Also run the training child under SCHED_IDLE (`chrt --idle 0`, when chrt exists): it gets a core only when serving leaves one idle. */
+    schedIdle: boolean;
+    /** A training child running longer than this is killed and counted as failed. */
+    timeoutMinutes: number;
+  };
   gate: {
     /** A candidate whose RMSE exceeds this is rejected. */
     maxRmse: number;
@@ -152,5 +164,6 @@ export const defaults: Config = {
   },
   rateLimit: { keyBy: 'ip', points: 200, windowSeconds: 1, trusted: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
   train: { windowDays: 0, factors: 64, epochs: 20, learningRate: 0.007, regularization: 0.05, seed: 1 },
+  retrain: { everyMinutes: 0, everyEvents: 0, nice: 19, schedIdle: true, timeoutMinutes: 120 },
   gate: { maxRmse: 1.2, ndcgTolerance: 0.01 },
 };

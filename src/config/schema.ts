@@ -100,6 +100,13 @@ export const schema: Schema = {
     regularization: num(0, 100),
     seed: int(0, 2 ** 31 - 1),
   },
+  retrain: {
+    everyMinutes: num(0, 525600),
+    everyEvents: int(0, 1e12),
+    nice: int(0, 19),
+    schedIdle: bool,
+    timeoutMinutes: num(0.01, 10080),
+  },
   gate: { maxRmse: num(0, 100), ndcgTolerance: num(0, 1) },
 };
 

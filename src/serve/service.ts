@@ -10,6 +10,7 @@ import { createScorer } from '../scoring/scorer';
 import { openStore } from '../store/store';
 import { activateArtifact } from '../scoring/activation';
 import { startServer } from '../http/server';
+import { retrainEnabled, startRetrainScheduler } from '../release/retrain-scheduler';
 
 export interface Service {
   port: number;
@@ -77,6 +78,18 @@ export async function startService(opts: {
     ingest.done.catch((e: unknown) => log.error({ err: e }, 'ingest stopped with an error; serving continues'));
   }
   const server = await startServer({ config, scorer, ingest, onReload: reload, store });
+  // The hand-off of a retrained, gate-approved model: serve it as stable, in the same queue as SIGHUP.
+  const handOff = (modelId: string): Promise<void> => {
+    const next = chain.then(async () => {
+      await activateArtifact(scorer, artifactPath(dataDir, modelId), 'stable');
+      log.info({ modelId }, 'retrained model serves as stable');
+    });
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  const retrain = retrainEnabled(config.retrain)
+    ? startRetrainScheduler({ config, log, linesApplied: () => ingest?.stats().linesApplied, onApproved: handOff })
+    : undefined;
 
   let stopping: Promise<void> | undefined;
   return {
@@ -84,6 +97,7 @@ export async function startService(opts: {
     reload,
     stop: () =>
       (stopping ??= (async () => {
+        await retrain?.stop();
         await server.close();
         if (ingest) await ingest.stop();
         await chain;

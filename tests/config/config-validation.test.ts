@@ -31,6 +31,12 @@ t.test('a wrong type names the path', async (t) => {
   t.throws(() => loadConfig({ env: {}, overrides: { 'catalog.baseUrl': 'ftp://x' } }), {
     message: /^catalog\.baseUrl must be an http\(s\) URL/,
   });
+  t.throws(() => loadConfig({ env: {}, overrides: { 'retrain.nice': 25 } }), {
+    message: /^retrain\.nice must be an integer from 0 to 19/,
+  });
+  t.throws(() => loadConfig({ env: {}, overrides: { 'retrain.everyMinutes': -1 } }), {
+    message: /^retrain\.everyMinutes must be a number from 0 to 525600/,
+  });
   t.throws(() => loadConfig({ env: {}, overrides: { 'kafka.startFrom': 'yesterday' } }), {
     message: /^kafka\.startFrom must be earliest, latest or an ISO time/,
   });

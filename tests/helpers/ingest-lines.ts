@@ -8,3 +8,17 @@ export function historyLines(
   const world = createWorld({ seed: opts.seed ?? 3, users: opts.users ?? 300, movies: opts.movies ?? 200 });
   return simHistoryLines(world, { lines: n, spuriousRate: opts.spuriousRate ?? 0.02 });
 }
+
+/**
+ * The simulator's history rates rarely (15 ratings in 44,000 lines) and the gate needs held-out ratings:
+ * every 10th watch line is followed by a rating of that movie by that user, as the stream writes them.
+ */
+export function withRatings(lines: string[]): string[] {
+  const out: string[] = [];
+  lines.forEach((line, n) => {
+    out.push(line);
+    const m = /^([^,]+),(\d+),GET \/data\/m\/([^/]+)\//.exec(line);
+    if (m && n % 10 === 0) out.push(`${m[1]},${m[2]},GET /rate/${m[3]}=${1 + ((Number(m[2]) + m[3]!.length) % 5)}`);
+  });
+  return out;
+}

@@ -1,0 +1,154 @@
+// Scheduled retraining inside `movrec serve`: every retrain.everyMinutes or
+// retrain.everyEvents new lines, one training child at a time (train-child.ts);
+// a model the offline gates approve is handed to `onApproved`, a rejected or
+// failed run is logged and counted, and the schedule simply comes round again.
+import type { Config } from '../config/load';
+import type { Logger } from '../log';
+import type { Manifest } from '../model/registry';
+import { lastDuration, lastEnd, lastModel, type RetrainOutcome, running, runs } from './retrain-metrics';
+import { startTrainChild, type TrainChild } from './train-child';
+
+/** Flags for the trainer's node, chosen by measurement in scripts/bench/live-latency.ts. */
+export const TRAINER_NODE_FLAGS: readonly string[] = [];
+
+export interface RetrainRun {
+  outcome: RetrainOutcome;
+  modelId: string | null;
+  seconds: number;
+}
+
+export interface RetrainScheduler {
+  /** Starts a retrain now unless one runs; resolves when it has ended (and an approved model was handed on). */
+  runNow(): Promise<RetrainRun | null>;
+  /** Stops the schedule and the running child, if any, and waits for it. */
+  stop(): Promise<void>;
+}
+
+export function retrainEnabled(r: Readonly<Config['retrain']>): boolean {
+  return r.everyMinutes > 0 || r.everyEvents > 0;
+}
+
+/** The log record of one run: what was trained, on what, its gate figures and the verdict's reasons. */
+function describe(m: Manifest): Record<string, unknown> {
+  const x = m.metrics as Record<string, unknown>;
+  return {
+    modelId: m.id,
+    kind: m.kind,
+    data: {
+      from: new Date(m.data.from).toISOString(),
+      to: new Date(m.data.to).toISOString(),
+      ratings: m.data.ratings,
+      watches: m.data.watches,
+      users: m.data.users,
+      items: m.data.items,
+    },
+    gate: { rmse: x.rmse, ndcg20: x.ndcg20, recall20: x.recall20, adultToMinors: x.adultToMinors },
+    reasons: m.gate.reasons,
+  };
+}
+
+export function startRetrainScheduler(opts: {
+  config: Readonly<Config>;
+  log: Logger;
+  /** Lines this process has ingested so far; undefined when it ingests none (another process fills the store). */
+  linesApplied: () => number | undefined;
+  /** Where an approved model goes: today a hot swap to stable, later the canary. */
+  onApproved: (modelId: string) => Promise<void>;
+  tickMs?: number;
+}): RetrainScheduler {
+  const { config, log } = opts;
+  const r = config.retrain;
+  let lastStart = Date.now();
+  let linesAtStart = opts.linesApplied() ?? 0;
+  let lastFailed = false;
+  let current: { child: TrainChild; done: Promise<RetrainRun> } | undefined;
+  let stopped = false;
+
+  const finish = async (child: TrainChild): Promise<RetrainRun> => {
+    const res = await child.result;
+    let outcome: RetrainOutcome;
+    let modelId: string | null = null;
+    if (res.kind === 'failed') {
+      outcome = 'failed';
+      if (!stopped)
+        log.warn(
+          { why: res.why, seconds: res.seconds },
+          'retrain failed; the current model keeps serving, the next period retries',
+        );
+    } else {
+      const m = res.manifest;
+      modelId = m.id;
+      outcome = m.approved ? 'approved' : 'rejected';
+      log.info(
+        { ...describe(m), seconds: res.seconds },
+        m.approved ? 'retrain: gates passed; handing the model on' : 'retrain: gate rejected the model; not served',
+      );
+    }
+    lastFailed = outcome === 'failed';
+    runs.inc({ outcome });
+    lastDuration.set(res.seconds);
+    lastEnd.set(Date.now() / 1000);
+    if (modelId) {
+      lastModel.reset();
+      lastModel.set({ model: modelId, outcome }, 1);
+    }
+    if (outcome === 'approved' && modelId && !stopped) {
+      try {
+        await opts.onApproved(modelId);
+      } catch (e) {
+        log.error(
+          { err: e, modelId },
+          'retrain: the approved model was refused on hand-off; the current model keeps serving',
+        );
+      }
+    }
+    return { outcome, modelId, seconds: res.seconds };
+  };
+
+  const start = (): Promise<RetrainRun> => {
+    lastStart = Date.now();
+    linesAtStart = opts.linesApplied() ?? 0;
+    const child = startTrainChild({ config, nodeFlags: TRAINER_NODE_FLAGS });
+    log.info({ pid: child.pid, command: child.command.join(' ') }, 'retrain: training child started');
+    running.set(1);
+    const done = finish(child).finally(() => {
+      running.set(0);
+      current = undefined;
+    });
+    current = { child, done };
+    return done;
+  };
+
+  const due = (): boolean => {
+    const lines = opts.linesApplied();
+    const fresh = lines === undefined ? Number.POSITIVE_INFINITY : lines - linesAtStart;
+    if (r.everyEvents > 0 && fresh >= r.everyEvents) return true;
+    // A time schedule with nothing new to learn from would train the same model again: wait for events, unless the last run failed.
+    return r.everyMinutes > 0 && Date.now() - lastStart >= r.everyMinutes * 60_000 && (fresh > 0 || lastFailed);
+  };
+
+  const timer = setInterval(
+    () => {
+      if (!stopped && !current && due()) void start();
+    },
+    opts.tickMs ?? Math.max(50, Math.min(1000, (r.everyMinutes * 60_000) / 4 || 1000)),
+  );
+  timer.unref();
+  log.info(
+    { everyMinutes: r.everyMinutes, everyEvents: r.everyEvents, nice: r.nice, schedIdle: r.schedIdle },
+    'retrain: scheduled',
+  );
+
+  return {
+    runNow: () => (current || stopped ? Promise.resolve(null) : start()),
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      const c = current;
+      if (c) {
+        c.child.kill();
+        await c.done;
+      }
+    },
+  };
+}
