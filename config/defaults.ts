@@ -122,6 +122,8 @@ export interface Config {
     schedIdle: boolean;
     /** A training child running longer than this is killed and counted as failed. */
     timeoutMinutes: number;
+    /** Flags for the training child's node (V8 heap and GC settings, e.g. `--max-semi-space-size=64`). */
+    nodeFlags: string[];
   };
   gate: {
     /** A candidate whose RMSE exceeds this is rejected. */
@@ -164,6 +166,6 @@ export const defaults: Config = {
   },
   rateLimit: { keyBy: 'ip', points: 200, windowSeconds: 1, trusted: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
   train: { windowDays: 0, factors: 64, epochs: 20, learningRate: 0.007, regularization: 0.05, seed: 1 },
-  retrain: { everyMinutes: 0, everyEvents: 0, nice: 19, schedIdle: true, timeoutMinutes: 120 },
+  retrain: { everyMinutes: 0, everyEvents: 0, nice: 19, schedIdle: true, timeoutMinutes: 120, nodeFlags: [] },
   gate: { maxRmse: 1.2, ndcgTolerance: 0.01 },
 };

@@ -106,6 +106,7 @@ export const schema: Schema = {
     nice: int(0, 19),
     schedIdle: bool,
     timeoutMinutes: num(0.01, 10080),
+    nodeFlags: strings,
   },
   gate: { maxRmse: num(0, 100), ndcgTolerance: num(0, 1) },
 };

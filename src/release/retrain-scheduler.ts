@@ -8,9 +8,6 @@ import type { Manifest } from '../model/registry';
 import { lastDuration, lastEnd, lastModel, type RetrainOutcome, running, runs } from './retrain-metrics';
 import { startTrainChild, type TrainChild } from './train-child';
 
-/** Flags for the trainer's node, chosen by measurement in scripts/bench/live-latency.ts. */
-export const TRAINER_NODE_FLAGS: readonly string[] = [];
-
 export interface RetrainRun {
   outcome: RetrainOutcome;
   modelId: string | null;
@@ -108,7 +105,7 @@ export function startRetrainScheduler(opts: {
   const start = (): Promise<RetrainRun> => {
     lastStart = Date.now();
     linesAtStart = opts.linesApplied() ?? 0;
-    const child = startTrainChild({ config, nodeFlags: TRAINER_NODE_FLAGS });
+    const child = startTrainChild({ config });
     log.info({ pid: child.pid, command: child.command.join(' ') }, 'retrain: training child started');
     running.set(1);
     const done = finish(child).finally(() => {

@@ -64,11 +64,7 @@ export function priorityPrefix(r: Readonly<Config['retrain']>): string[] {
   return out;
 }
 
-export function startTrainChild(opts: {
-  config: Readonly<Config>;
-  /** Extra flags for the child's node (V8 and GC settings). */
-  nodeFlags?: readonly string[];
-}): TrainChild {
+export function startTrainChild(opts: { config: Readonly<Config> }): TrainChild {
   const { config } = opts;
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -77,7 +73,7 @@ export function startTrainChild(opts: {
   const argv = [
     ...prefix,
     process.execPath,
-    ...(opts.nodeFlags ?? []),
+    ...config.retrain.nodeFlags,
     cli,
     'train',
     '--data-dir',
