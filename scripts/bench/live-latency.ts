@@ -138,6 +138,30 @@ function startProbe(port: number, users: number): { stop(): Request[] } {
   };
 }
 
+/** Serve's own /recommend duration histogram (cumulative bucket counts by upper bound, seconds). */
+async function serverHistogram(port: number): Promise<Map<number, number> | null> {
+  try {
+    const body = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const out = new Map<number, number>();
+    for (const m of body.matchAll(
+      /^movrec_http_request_duration_seconds_bucket\{[^}]*route="recommend"[^}]*le="([^"]+)"[^}]*\} (\d+)/gm,
+    ))
+      out.set(m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2]));
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** The bucket bound (ms) under which a share q of the counted answers fell. */
+function bucketQuantile(h: Map<number, number>, q: number): string {
+  const bounds = [...h.keys()].sort((a, b) => a - b);
+  const total = h.get(Number.POSITIVE_INFINITY) ?? 0;
+  if (total === 0) return '-';
+  for (const b of bounds) if (h.get(b)! >= q * total) return b === Number.POSITIVE_INFINITY ? '>500' : `<=${b * 1000}`;
+  return '-';
+}
+
 const REQUEST = /recommendation request [^,]+, status (\d+), result: .*, (\d+) ms$/;
 
 /** Every request line on the topic, with its Kafka timestamp (the simulator's wall clock when it sent it). */
@@ -175,13 +199,16 @@ function pct(sorted: number[], q: number): number {
 
 function summary(label: string, reqs: Request[]): string {
   const ms = reqs.map((r) => r.ms).sort((a, b) => a - b);
-  const failed = reqs.filter((r) => r.status !== 200).length;
+  const bad = new Map<number, number>();
+  for (const r of reqs) if (r.status !== 200) bad.set(r.status, (bad.get(r.status) ?? 0) + 1);
+  const failed = [...bad.values()].reduce((a, b) => a + b, 0);
+  const why = bad.size ? ` (${[...bad].map(([st, n]) => `${st === 0 ? 'no answer' : st}: ${n}`).join(', ')})` : '';
   const p99 = pct(ms, 0.99);
   const verdict = ms.length === 0 ? 'no requests' : p99 <= TARGET_P99 ? 'meets' : 'MISSES';
   return (
     `  ${label.padEnd(16)} n ${String(ms.length).padStart(6)}  p50 ${String(pct(ms, 0.5)).padStart(4)} ms  ` +
     `p99 ${String(p99).padStart(4)} ms  p99.9 ${String(pct(ms, 0.999)).padStart(4)} ms  max ${String(ms.at(-1) ?? '-').padStart(4)} ms  ` +
-    `failed ${failed}  target p99 <= ${TARGET_P99} ms: ${verdict}`
+    `failed ${failed}${why}  target p99 <= ${TARGET_P99} ms: ${verdict}`
   );
 }
 
@@ -266,6 +293,11 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   );
   const simExit = new Promise<void>((r) => sim.on('exit', () => r()));
   const probe = startProbe(servePort, USERS);
+  // Serve's own latency per second, to split the time inside the server from the time around it.
+  const scrapes: { ts: number; h: Map<number, number> }[] = [];
+  const scraper = setInterval(() => {
+    void serverHistogram(servePort).then((h) => h && scrapes.push({ ts: Date.now(), h }));
+  }, 1000);
   // Sampled just before the simulator ends: its own CPU, while /proc still has it.
   let simCpu = 0;
   const sampler = setInterval(() => {
@@ -273,6 +305,7 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   }, 1000);
   await simExit;
   clearInterval(sampler);
+  clearInterval(scraper);
   const probed = probe.stop().filter((r) => r.ts >= simStart + WARMUP * 1000);
   const cpu1 = cpuSeconds(serve.pid!);
   const load = loadavg()[0]!;
@@ -315,6 +348,22 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
     console.log(summary('without retrain', up(probed.filter((r) => !during(r.ts)))));
     console.log(summary('during retrain', up(probed.filter((r) => during(r.ts)))));
   }
+  // Each second's new answers go to the phase that second's end falls in.
+  const inServer = { idle: new Map<number, number>(), busy: new Map<number, number>() };
+  for (let i = 1; i < scrapes.length; i++) {
+    const { ts, h } = scrapes[i]!;
+    if (ts < simStart + WARMUP * 1000) continue;
+    const into = during(ts) ? inServer.busy : inServer.idle;
+    for (const [b, n] of h) into.set(b, (into.get(b) ?? 0) + n - (scrapes[i - 1]!.h.get(b) ?? 0));
+  }
+  for (const [label, h] of [
+    ['without retrain', inServer.idle],
+    ['during retrain', inServer.busy],
+  ] as const)
+    console.log(
+      `  inside serve (request to answer written, its histogram) ${label}: n ${h.get(Number.POSITIVE_INFINITY) ?? 0}, ` +
+        `p50 ${bucketQuantile(h, 0.5)} ms, p99 ${bucketQuantile(h, 0.99)} ms, p99.9 ${bucketQuantile(h, 0.999)} ms`,
+    );
   console.log(
     `  CPU s: serve ${(cpu1.self - cpu0.self).toFixed(1)}, its training children ${(cpu1.children - cpu0.children).toFixed(1)}, ` +
       `simulator ${simCpu.toFixed(1)}; machine load average ${load.toFixed(1)} on 2 cores (shared with other work)`,
