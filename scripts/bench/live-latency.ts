@@ -14,7 +14,7 @@
 // TRAIN_FLAGS (extra node flags for the training child, space-separated), PROBE_RATE (req/s of a keep-alive probe from
 // this process beside the simulator, 20; 0: none), KAFKA (default $MOVREC_TEST_KAFKA).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -81,6 +81,32 @@ function cpuSeconds(pid: number): { self: number; children: number } {
   }
 }
 
+/** Summed over a process's threads (schedstat): ns on a CPU, ns runnable but waiting on a run queue. */
+function schedSeconds(pid: number): { run: number; wait: number } {
+  let run = 0;
+  let wait = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+        run += r! / 1e9;
+        wait += w! / 1e9;
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return { run, wait };
+}
+
+/** The p99 and max of serve's event-loop delay since the previous scrape (prom-client resets its monitor on each). */
+function loopLag(body: string): { p99: number; max: number } {
+  const get = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(body)?.[1] ?? Number.NaN);
+  return { p99: get('nodejs_eventloop_lag_p99_seconds') * 1000, max: get('nodejs_eventloop_lag_max_seconds') * 1000 };
+}
+
 interface LogRecord {
   time: number;
   msg: string;
@@ -139,15 +165,16 @@ function startProbe(port: number, users: number): { stop(): Request[] } {
 }
 
 /** Serve's own /recommend duration histogram (cumulative bucket counts by upper bound, seconds). */
-async function serverHistogram(port: number): Promise<Map<number, number> | null> {
+async function serverHistogram(port: number): Promise<{ h: Map<number, number>; body: string } | null> {
   try {
     const body = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
     const out = new Map<number, number>();
-    for (const m of body.matchAll(
-      /^movrec_http_request_duration_seconds_bucket\{[^}]*route="recommend"[^}]*le="([^"]+)"[^}]*\} (\d+)/gm,
-    ))
-      out.set(m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2]));
-    return out;
+    for (const m of body.matchAll(/^movrec_http_request_duration_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
+      const le = /le="([^"]+)"/.exec(m[1]!)?.[1];
+      if (!/route="recommend"/.test(m[1]!) || le === undefined) continue;
+      out.set(le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), Number(m[2]));
+    }
+    return { h: out, body };
   } catch {
     return null;
   }
@@ -294,9 +321,17 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   const simExit = new Promise<void>((r) => sim.on('exit', () => r()));
   const probe = startProbe(servePort, USERS);
   // Serve's own latency per second, to split the time inside the server from the time around it.
-  const scrapes: { ts: number; h: Map<number, number> }[] = [];
+  const scrapes: {
+    ts: number;
+    h: Map<number, number>;
+    lag: { p99: number; max: number };
+    sched: { run: number; wait: number };
+  }[] = [];
   const scraper = setInterval(() => {
-    void serverHistogram(servePort).then((h) => h && scrapes.push({ ts: Date.now(), h }));
+    const sched = schedSeconds(serve.pid!);
+    void serverHistogram(servePort).then(
+      (x) => x && scrapes.push({ ts: Date.now(), h: x.h, lag: loopLag(x.body), sched }),
+    );
   }, 1000);
   // Sampled just before the simulator ends: its own CPU, while /proc still has it.
   let simCpu = 0;
@@ -350,11 +385,20 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   }
   // Each second's new answers go to the phase that second's end falls in.
   const inServer = { idle: new Map<number, number>(), busy: new Map<number, number>() };
+  const phase = () => ({ seconds: 0, run: 0, wait: 0, lagP99: [] as number[], lagMax: 0 });
+  const threads = { idle: phase(), busy: phase() };
   for (let i = 1; i < scrapes.length; i++) {
-    const { ts, h } = scrapes[i]!;
+    const { ts, h, lag, sched } = scrapes[i]!;
     if (ts < simStart + WARMUP * 1000) continue;
-    const into = during(ts) ? inServer.busy : inServer.idle;
+    const key = during(ts) ? 'busy' : 'idle';
+    const into = inServer[key];
     for (const [b, n] of h) into.set(b, (into.get(b) ?? 0) + n - (scrapes[i - 1]!.h.get(b) ?? 0));
+    const th = threads[key];
+    th.seconds += (ts - scrapes[i - 1]!.ts) / 1000;
+    th.run += sched.run - scrapes[i - 1]!.sched.run;
+    th.wait += sched.wait - scrapes[i - 1]!.sched.wait;
+    if (Number.isFinite(lag.p99)) th.lagP99.push(lag.p99);
+    if (Number.isFinite(lag.max)) th.lagMax = Math.max(th.lagMax, lag.max);
   }
   for (const [label, h] of [
     ['without retrain', inServer.idle],
@@ -364,6 +408,17 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
       `  inside serve (request to answer written, its histogram) ${label}: n ${h.get(Number.POSITIVE_INFINITY) ?? 0}, ` +
         `p50 ${bucketQuantile(h, 0.5)} ms, p99 ${bucketQuantile(h, 0.99)} ms, p99.9 ${bucketQuantile(h, 0.999)} ms`,
     );
+  for (const [label, th] of [
+    ['without retrain', threads.idle],
+    ['during retrain', threads.busy],
+  ] as const) {
+    const per = (x: number) => (th.seconds > 0 ? (x / th.seconds).toFixed(2) : '-');
+    const lag = th.lagP99.sort((a, b) => a - b);
+    console.log(
+      `  serve's threads ${label}: on a CPU ${per(th.run)} s/s, runnable but waiting for one ${per(th.wait)} s/s; ` +
+        `event-loop delay p99 per second: median ${pct(lag, 0.5).toFixed(1)} ms, worst ${(lag.at(-1) ?? Number.NaN).toFixed(1)} ms, max ${th.lagMax.toFixed(1)} ms`,
+    );
+  }
   console.log(
     `  CPU s: serve ${(cpu1.self - cpu0.self).toFixed(1)}, its training children ${(cpu1.children - cpu0.children).toFixed(1)}, ` +
       `simulator ${simCpu.toFixed(1)}; machine load average ${load.toFixed(1)} on 2 cores (shared with other work)`,

@@ -8,15 +8,7 @@ import type { Manifest } from '../model/registry';
 import { lastDuration, lastEnd, lastModel, type RetrainOutcome, running, runs } from './retrain-metrics';
 import { startTrainChild, type TrainChild } from './train-child';
 
-export interface RetrainRun {
-  outcome: RetrainOutcome;
-  modelId: string | null;
-  seconds: number;
-}
-
 export interface RetrainScheduler {
-  /** Starts a retrain now unless one runs; resolves when it has ended (and an approved model was handed on). */
-  runNow(): Promise<RetrainRun | null>;
   /** Stops the schedule and the running child, if any, and waits for it. */
   stop(): Promise<void>;
 }
@@ -51,17 +43,16 @@ export function startRetrainScheduler(opts: {
   linesApplied: () => number | undefined;
   /** Where an approved model goes: today a hot swap to stable, later the canary. */
   onApproved: (modelId: string) => Promise<void>;
-  tickMs?: number;
 }): RetrainScheduler {
   const { config, log } = opts;
   const r = config.retrain;
   let lastStart = Date.now();
   let linesAtStart = opts.linesApplied() ?? 0;
   let lastFailed = false;
-  let current: { child: TrainChild; done: Promise<RetrainRun> } | undefined;
+  let current: { child: TrainChild; done: Promise<void> } | undefined;
   let stopped = false;
 
-  const finish = async (child: TrainChild): Promise<RetrainRun> => {
+  const finish = async (child: TrainChild): Promise<void> => {
     const res = await child.result;
     let outcome: RetrainOutcome;
     let modelId: string | null = null;
@@ -82,6 +73,8 @@ export function startRetrainScheduler(opts: {
       );
     }
     lastFailed = outcome === 'failed';
+    // A child ended by our own stop is no outcome of training.
+    if (stopped && outcome === 'failed') return;
     runs.inc({ outcome });
     lastDuration.set(res.seconds);
     lastEnd.set(Date.now() / 1000);
@@ -99,10 +92,9 @@ export function startRetrainScheduler(opts: {
         );
       }
     }
-    return { outcome, modelId, seconds: res.seconds };
   };
 
-  const start = (): Promise<RetrainRun> => {
+  const start = (): void => {
     lastStart = Date.now();
     linesAtStart = opts.linesApplied() ?? 0;
     const child = startTrainChild({ config });
@@ -113,7 +105,6 @@ export function startRetrainScheduler(opts: {
       current = undefined;
     });
     current = { child, done };
-    return done;
   };
 
   const due = (): boolean => {
@@ -126,9 +117,10 @@ export function startRetrainScheduler(opts: {
 
   const timer = setInterval(
     () => {
-      if (!stopped && !current && due()) void start();
+      if (!stopped && !current && due()) start();
     },
-    opts.tickMs ?? Math.max(50, Math.min(1000, (r.everyMinutes * 60_000) / 4 || 1000)),
+    // Often enough that a short test period is kept to within a quarter; at most once a second.
+    Math.max(50, Math.min(1000, (r.everyMinutes * 60_000) / 4 || 1000)),
   );
   timer.unref();
   log.info(
@@ -137,7 +129,6 @@ export function startRetrainScheduler(opts: {
   );
 
   return {
-    runNow: () => (current || stopped ? Promise.resolve(null) : start()),
     stop: async () => {
       stopped = true;
       clearInterval(timer);
