@@ -10,7 +10,8 @@
 // Run: npm run build && node native/build.js && MOVREC_TEST_KAFKA=host:port node dist/scripts/bench/live-latency.js
 // Knobs (env): USERS (100000), MOVIES (5000), HISTORY (1000000 lines ingested before serving), RATE (1000 lines/s),
 // SECONDS (per arm, 180), WARMUP (s left out at each arm's start, 15), RETRAIN_EVERY_MIN (0.5: back to back when a
-// train takes longer), THREADS (serve.threads, 2), ARMS (comma list of normal, nice, idle; default normal,idle),
+// train takes longer), THREADS (serve.threads, 2), ARMS (comma list of trainer priorities normal, nice, idle, each
+// optionally with the server's niceness, e.g. idle+serve-10 (a negative one needs CAP_SYS_NICE); default normal,idle),
 // TRAIN_FLAGS (extra node flags for the training child, space-separated), PROBE_RATE (req/s of a keep-alive probe from
 // this process beside the simulator, 20; 0: none), KAFKA (default $MOVREC_TEST_KAFKA).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -113,8 +114,11 @@ interface LogRecord {
   [k: string]: unknown;
 }
 
-function spawnLogged(args: string[], onRecord: (r: LogRecord) => void): ChildProcess {
-  const child = spawn(process.execPath, [MOVREC, ...args], {
+function spawnLogged(args: string[], onRecord: (r: LogRecord) => void, nice = 0): ChildProcess {
+  // Under `nice`, every thread of the child has the priority from its start.
+  const argv =
+    nice === 0 ? [process.execPath, MOVREC, ...args] : ['nice', '-n', String(nice), process.execPath, MOVREC, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOVREC_LOG_LEVEL: 'info' },
   });
@@ -240,8 +244,14 @@ function summary(label: string, reqs: Request[]): string {
 }
 
 async function runArm(arm: string, dir: string, dataDir: string, worldDir: string): Promise<void> {
-  const prio = PRIORITY[arm];
-  if (!prio) throw new Error(`ARMS: unknown arm ${arm} (one of ${Object.keys(PRIORITY).join(', ')})`);
+  // An arm is a trainer priority, optionally with the server's own niceness: `idle+serve-10`.
+  const [trainer, serveNiceRaw] = arm.split('+serve');
+  const prio = PRIORITY[trainer!];
+  const serveNice = Number(serveNiceRaw ?? 0);
+  if (!prio || !Number.isInteger(serveNice))
+    throw new Error(
+      `ARMS: unknown arm ${arm} (one of ${Object.keys(PRIORITY).join(', ')}, each optionally +serve<nice>)`,
+    );
   const kafka = new Kafka({ clientId: 'live-latency', brokers: [KAFKA!], logLevel: logLevel.NOTHING });
   const topic = `live-latency-${Date.now()}-${arm}`;
   const admin = kafka.admin();
@@ -286,6 +296,7 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
       logs.push(r);
       if (r.msg === 'listening') listening?.();
     },
+    serveNice,
   );
   await up;
   const cpu0 = cpuSeconds(serve.pid!);
@@ -370,7 +381,7 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   const idle = reqs.filter((r) => !during(r.ts));
   const retrainS = windows.reduce((s, [a, b]) => s + (Math.min(b, Date.now()) - a) / 1000, 0);
   console.log(
-    `arm ${arm}: trainer nice ${prio.nice}${prio.schedIdle ? ' + SCHED_IDLE' : ''}${TRAIN_FLAGS.length ? ` + node ${TRAIN_FLAGS.join(' ')}` : ''}; ` +
+    `arm ${arm}: serve nice ${serveNice}, trainer nice ${prio.nice}${prio.schedIdle ? ' + SCHED_IDLE' : ''}${TRAIN_FLAGS.length ? ` + node ${TRAIN_FLAGS.join(' ')}` : ''}; ` +
       `${runs} retrains (mean ${(durations / Math.max(1, runs)).toFixed(1)} s), retrain windows ${retrainS.toFixed(0)} s of ${SECONDS} s`,
   );
   console.log('  as the simulator saw them:');

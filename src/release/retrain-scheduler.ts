@@ -18,7 +18,7 @@ export function retrainEnabled(r: Readonly<Config['retrain']>): boolean {
 }
 
 /** The log record of one run: what was trained, on what, its gate figures and the verdict's reasons. */
-function describe(m: Manifest): Record<string, unknown> {
+function describe(m: Manifest, gate: Readonly<Config['gate']>): Record<string, unknown> {
   const x = m.metrics as Record<string, unknown>;
   return {
     modelId: m.id,
@@ -32,6 +32,8 @@ function describe(m: Manifest): Record<string, unknown> {
       items: m.data.items,
     },
     gate: { rmse: x.rmse, ndcg20: x.ndcg20, recall20: x.recall20, adultToMinors: x.adultToMinors },
+    // Passed: every figure within these limits (NDCG@20 against the approved model's); rejected: the reasons say which not.
+    limits: { maxRmse: gate.maxRmse, ndcgTolerance: gate.ndcgTolerance, adultToMinors: 0 },
     reasons: m.gate.reasons,
   };
 }
@@ -68,7 +70,7 @@ export function startRetrainScheduler(opts: {
       modelId = m.id;
       outcome = m.approved ? 'approved' : 'rejected';
       log.info(
-        { ...describe(m), seconds: res.seconds },
+        { ...describe(m, config.gate), seconds: res.seconds },
         m.approved ? 'retrain: gates passed; handing the model on' : 'retrain: gate rejected the model; not served',
       );
     }

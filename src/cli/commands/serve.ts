@@ -12,7 +12,9 @@ Loads the newest approved model from <data-dir>/models and answers
 GET /recommend/<userid>, /healthz, /readyz, /metrics and (with serve.adminToken)
 POST /admin/models/<id>/activate. SIGHUP loads the newest approved model (a
 corrupt one is refused and the current one keeps serving); SIGTERM or SIGINT
-stops accepting, finishes in-flight answers and exits 0.`,
+stops accepting, finishes in-flight answers and exits 0. With retrain.everyMinutes
+or retrain.everyEvents set, it also retrains on that schedule in a low-priority
+child (movrec train) and swaps in each model the gates approve.`,
   state: true,
   reports: false,
   options: {
