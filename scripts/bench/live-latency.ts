@@ -253,7 +253,7 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
       `ARMS: unknown arm ${arm} (one of ${Object.keys(PRIORITY).join(', ')}, each optionally +serve<nice>)`,
     );
   const kafka = new Kafka({ clientId: 'live-latency', brokers: [KAFKA!], logLevel: logLevel.NOTHING });
-  const topic = `live-latency-${Date.now()}-${arm}`;
+  const topic = `live-latency-${Date.now()}-${arm.replace(/[^A-Za-z0-9._-]/g, '_')}`;
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
