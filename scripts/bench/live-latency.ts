@@ -11,7 +11,8 @@
 // Knobs (env): USERS (100000), MOVIES (5000), HISTORY (1000000 lines ingested before serving), RATE (1000 lines/s),
 // SECONDS (per arm, 180), WARMUP (s left out at each arm's start, 15), RETRAIN_EVERY_MIN (0.5: back to back when a
 // train takes longer), THREADS (serve.threads, 2), ARMS (comma list of trainer priorities normal, nice, idle, each
-// optionally with the server's niceness, e.g. idle+serve-10 (a negative one needs CAP_SYS_NICE); default normal,idle),
+// optionally with the server's niceness and scoring threads, e.g. idle+serve-10+threads1 (a negative niceness needs
+// CAP_SYS_NICE); default normal,idle),
 // TRAIN_FLAGS (extra node flags for the training child, space-separated), PROBE_RATE (req/s of a keep-alive probe from
 // this process beside the simulator, 20; 0: none), KAFKA (default $MOVREC_TEST_KAFKA).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -244,13 +245,20 @@ function summary(label: string, reqs: Request[]): string {
 }
 
 async function runArm(arm: string, dir: string, dataDir: string, worldDir: string): Promise<void> {
-  // An arm is a trainer priority, optionally with the server's own niceness: `idle+serve-10`.
-  const [trainer, serveNiceRaw] = arm.split('+serve');
+  // An arm is a trainer priority, optionally with the server's niceness and scoring threads: `idle+serve-10+threads1`.
+  const [trainer, ...mods] = arm.split('+');
   const prio = PRIORITY[trainer!];
-  const serveNice = Number(serveNiceRaw ?? 0);
-  if (!prio || !Number.isInteger(serveNice))
+  let serveNice = 0;
+  let scoringThreads = THREADS;
+  for (const m of mods) {
+    const x = /^(serve|threads)(-?\d+)$/.exec(m);
+    if (!x) throw new Error(`ARMS: unknown modifier ${m} in ${arm} (serve<nice>, threads<n>)`);
+    if (x[1] === 'serve') serveNice = Number(x[2]);
+    else scoringThreads = Number(x[2]);
+  }
+  if (!prio)
     throw new Error(
-      `ARMS: unknown arm ${arm} (one of ${Object.keys(PRIORITY).join(', ')}, each optionally +serve<nice>)`,
+      `ARMS: unknown arm ${arm} (one of ${Object.keys(PRIORITY).join(', ')}, then +serve<nice>, +threads<n>)`,
     );
   const kafka = new Kafka({ clientId: 'live-latency', brokers: [KAFKA!], logLevel: logLevel.NOTHING });
   const topic = `live-latency-${Date.now()}-${arm.replace(/[^A-Za-z0-9._-]/g, '_')}`;
@@ -265,7 +273,7 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
     JSON.stringify({
       kafka: { groupId: `movrec-${topic}`, startFrom: 'earliest' },
       catalog: { baseUrl: `http://127.0.0.1:${apiPort}` },
-      serve: { threads: THREADS },
+      serve: { threads: scoringThreads },
       retrain: { everyMinutes: RETRAIN_EVERY_MIN, ...prio, nodeFlags: TRAIN_FLAGS },
       // Latency is measured here, not model quality: every retrained model is swapped in, as a good one would be.
       gate: { maxRmse: 100, ndcgTolerance: 1 },
@@ -381,7 +389,7 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   const idle = reqs.filter((r) => !during(r.ts));
   const retrainS = windows.reduce((s, [a, b]) => s + (Math.min(b, Date.now()) - a) / 1000, 0);
   console.log(
-    `arm ${arm}: serve nice ${serveNice}, trainer nice ${prio.nice}${prio.schedIdle ? ' + SCHED_IDLE' : ''}${TRAIN_FLAGS.length ? ` + node ${TRAIN_FLAGS.join(' ')}` : ''}; ` +
+    `arm ${arm}: serve nice ${serveNice}, ${scoringThreads} scoring threads, trainer nice ${prio.nice}${prio.schedIdle ? ' + SCHED_IDLE' : ''}${TRAIN_FLAGS.length ? ` + node ${TRAIN_FLAGS.join(' ')}` : ''}; ` +
       `${runs} retrains (mean ${(durations / Math.max(1, runs)).toFixed(1)} s), retrain windows ${retrainS.toFixed(0)} s of ${SECONDS} s`,
   );
   console.log('  as the simulator saw them:');
