@@ -7,10 +7,29 @@ import { GlobalMean, Popularity } from './popularity';
 import type { Recommender } from './recommender';
 
 /** Kinds with a serving form (dot + itemBias), compared for serving by `movrec train`. */
-export const SERVABLE_KINDS = ['mf', 'mf-implicit', 'ials', 'popularity', 'segment-popularity'] as const;
+export const SERVABLE_KINDS = [
+  'mf',
+  'mf-implicit',
+  'ials',
+  'ials-recent',
+  'popularity',
+  'trend-popularity',
+  'segment-popularity',
+] as const;
 export const ALL_KINDS = ['global-mean', 'item-knn', ...SERVABLE_KINDS] as const;
 export type ServableKind = (typeof SERVABLE_KINDS)[number];
 export type Kind = (typeof ALL_KINDS)[number];
+
+/**
+ * The models of "now", their settings chosen on validation periods of the
+ * real-data bench (scripts/bench/real-data.ts: the 28 days before each cut,
+ * never a test period): iALS whose confidences halve every 14 days of age and
+ * whose user vectors are re-solved with a 7-day half-life from each user's
+ * latest event; popularity over a 7-day half-life times its trend against a
+ * 112-day one.
+ */
+export const IALS_RECENT = { halfLifeDays: 14, userHalfLifeDays: 7 } as const;
+export const TREND_POPULARITY = { halfLifeDays: 7, trendHalfLifeDays: 112, trendExponent: 1 } as const;
 
 export function makeModel(kind: Kind, train: Readonly<Config['train']>): Recommender {
   const mf = {
@@ -27,6 +46,8 @@ export function makeModel(kind: Kind, train: Readonly<Config['train']>): Recomme
       return new Popularity();
     case 'segment-popularity':
       return new Popularity({ bySegment: true });
+    case 'trend-popularity':
+      return new Popularity(TREND_POPULARITY);
     case 'item-knn':
       return new ItemKnn();
     case 'mf':
@@ -35,5 +56,7 @@ export function makeModel(kind: Kind, train: Readonly<Config['train']>): Recomme
       return new MfSgd({ ...mf, implicitWeight: 0.3 });
     case 'ials':
       return new Ials({ factors: train.factors, seed: train.seed });
+    case 'ials-recent':
+      return new Ials({ factors: train.factors, seed: train.seed, ...IALS_RECENT });
   }
 }

@@ -20,12 +20,33 @@ export interface IalsOptions {
   alpha: number;
   cgSteps: number;
   seed: number;
+  /** Days for an interaction's confidence to halve with age (0: no decay); see interactions(). */
+  halfLifeDays: number;
+  /** Share of an interaction's signal kept however old. */
+  recencyFloor: number;
+  /**
+   * Days for a title's weight in its user's vector to halve with its age
+   * before that user's latest event (0: off): after the sweeps, user vectors
+   * are solved once more with these confidences, so a user's latest titles
+   * speak loudest.
+   */
+  userHalfLifeDays: number;
 }
 
-export const IALS_DEFAULTS: IalsOptions = { factors: 64, epochs: 10, reg: 0.1, alpha: 10, cgSteps: 3, seed: 1 };
+export const IALS_DEFAULTS: IalsOptions = {
+  factors: 64,
+  epochs: 10,
+  reg: 0.1,
+  alpha: 10,
+  cgSteps: 3,
+  seed: 1,
+  halfLifeDays: 0,
+  recencyFloor: 0,
+  userHalfLifeDays: 0,
+};
 
 export class Ials implements Recommender {
-  readonly kind = 'ials';
+  readonly kind: string;
   readonly predictsRatings = false;
   readonly opts: IalsOptions;
   private X: Float32Array = new Float32Array(0);
@@ -36,11 +57,12 @@ export class Ials implements Recommender {
 
   constructor(opts: Partial<IalsOptions> = {}) {
     this.opts = { ...IALS_DEFAULTS, ...opts };
+    this.kind = this.opts.halfLifeDays > 0 || this.opts.userHalfLifeDays > 0 ? 'ials-recent' : 'ials';
   }
 
   fit(ds: Dataset, onEpoch?: EpochHook): void {
     const { factors: k, epochs, reg, alpha, cgSteps, seed } = this.opts;
-    const m = interactions(ds);
+    const m = interactions(ds, { halfLifeDays: this.opts.halfLifeDays, floor: this.opts.recencyFloor });
     this.nItems = m.nItems;
     this.ratingMax = ds.ratingMax;
     let sum = 0;
@@ -75,6 +97,24 @@ export class Ials implements Recommender {
         cgSteps,
       });
       onEpoch?.({ model: this.kind, epoch: e + 1, epochs, loss: positiveLoss(m.byUser, cu, this.X, this.Y, k) });
+    }
+    if (this.opts.userHalfLifeDays > 0) {
+      const mu = interactions(ds, {
+        halfLifeDays: this.opts.userHalfLifeDays,
+        floor: this.opts.recencyFloor,
+        ageFrom: 'user',
+      });
+      alsHalf({
+        indptr: mu.byUser.indptr,
+        indices: mu.byUser.indices,
+        confMinusOne: conf(mu.byUser, alpha),
+        x: this.X,
+        y: this.Y,
+        yty: gram(this.Y, m.nItems, k),
+        k,
+        reg,
+        cgSteps: cgSteps * 2,
+      });
     }
   }
 

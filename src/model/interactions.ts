@@ -15,16 +15,39 @@ export interface Interactions {
   nItems: number;
 }
 
+export interface InteractionOptions {
+  /**
+   * Days for an entry's signal to halve with its age before the snapshot's end
+   * (0: no decay), so what a user watched lately outweighs what they watched long ago.
+   */
+  halfLifeDays: number;
+  /** Share of the signal kept however old the entry (the decay runs from 1 down to this). */
+  floor: number;
+  /** Age measured from the snapshot's end ('end'), or from the user's own latest entry ('user'). */
+  ageFrom: 'end' | 'user';
+}
+
 /**
  * Signal of an entry: the watched fraction for a watch; for a rating r,
  * r / ratingMax (rating a movie means it was watched, a low rating says it was
- * not liked). Where both exist the larger counts.
+ * not liked). Where both exist the larger counts. With a half-life, each is
+ * scaled by floor + (1 − floor)·2^(−age/halfLife).
  */
-export function interactions(ds: Dataset): Interactions {
+export function interactions(ds: Dataset, opts: Partial<InteractionOptions> = {}): Interactions {
+  const lambda = opts.halfLifeDays ? Math.LN2 / (opts.halfLifeDays * 86_400_000) : 0;
+  const floor = opts.floor ?? 0;
   const nU = ds.userIds.length;
-  const nI = ds.itemIds.length;
   const r = ds.ratings;
   const w = ds.watches;
+  const end = new Float64Array(nU).fill(ds.meta.to);
+  if (opts.ageFrom === 'user') {
+    end.fill(-Infinity);
+    for (let n = 0; n < r.user.length; n++) end[r.user[n]!] = Math.max(end[r.user[n]!]!, r.time[n]!);
+    for (let n = 0; n < w.user.length; n++) end[w.user[n]!] = Math.max(end[w.user[n]!]!, w.time[n]!);
+  }
+  const decay = (u: number, t: number): number =>
+    lambda > 0 && Number.isFinite(t) ? floor + (1 - floor) * Math.exp(-lambda * Math.max(0, end[u]! - t)) : 1;
+  const nI = ds.itemIds.length;
   const total = r.user.length + w.user.length;
   const count = new Uint32Array(nU + 1);
   for (let n = 0; n < r.user.length; n++) count[r.user[n]! + 1]!++;
@@ -36,12 +59,12 @@ export function interactions(ds: Dataset): Interactions {
   for (let n = 0; n < r.user.length; n++) {
     const p = fillPos[r.user[n]!]!++;
     items[p] = r.item[n]!;
-    vals[p] = r.value[n]! / ds.ratingMax;
+    vals[p] = (r.value[n]! / ds.ratingMax) * decay(r.user[n]!, r.time[n]!);
   }
   for (let n = 0; n < w.user.length; n++) {
     const p = fillPos[w.user[n]!]!++;
     items[p] = w.item[n]!;
-    vals[p] = Math.min(1, Math.max(0, w.fraction[n]!));
+    vals[p] = Math.min(1, Math.max(0, w.fraction[n]!)) * decay(w.user[n]!, w.time[n]!);
   }
   // Sort each row by item and merge duplicates (max signal).
   const indptr = new Uint32Array(nU + 1);

@@ -3,7 +3,8 @@
 // toward the global popularity and recency-weighted.
 //
 // Signals: IMPLICIT for ranking (every watch or rating is one interaction,
-// weighted by exp(−age / halfLife) so that what is watched now counts more);
+// weighted by exp(−age / halfLife) so that what is watched now counts more,
+// optionally times a trend factor: now against a slower half-life);
 // EXPLICIT for predict(): the item's mean rating, shrunk toward the global mean.
 import { segmentKey, type Dataset } from '../domain/dataset';
 import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
@@ -17,6 +18,15 @@ export interface PopularityOptions {
   bySegment: boolean;
   /** Items kept per segment list in the artifact. */
   listLength: number;
+  /**
+   * Trend: days of the slower half-life that "now" is compared with (0: off).
+   * Each score is multiplied by (now / before)^trendExponent, where now and
+   * before are the item's weight at halfLifeDays and at trendHalfLifeDays (each
+   * as a share of its largest), so titles on the rise outrank titles that are
+   * merely big.
+   */
+  trendHalfLifeDays: number;
+  trendExponent: number;
 }
 
 export const POPULARITY_DEFAULTS: PopularityOptions = {
@@ -24,7 +34,25 @@ export const POPULARITY_DEFAULTS: PopularityOptions = {
   prior: 50,
   bySegment: false,
   listLength: 200,
+  trendHalfLifeDays: 0,
+  trendExponent: 1,
 };
+
+/** Floor of both shares in the trend ratio: a title seen once lately is not a thousandfold riser. */
+const TREND_FLOOR = 1e-3;
+
+/** Per item, (now / before)^exponent over max-normalised recency-weighted masses (1 everywhere when off). */
+export function trendFactors(ds: Dataset, now: Float64Array, o: PopularityOptions): Float64Array {
+  const out = new Float64Array(now.length).fill(1);
+  if (o.trendHalfLifeDays <= 0) return out;
+  const before = segmentWeights(ds, o.trendHalfLifeDays).global;
+  const maxOf = (a: Float64Array) => a.reduce((m, x) => Math.max(m, x), 0) || 1;
+  const mn = maxOf(now);
+  const mb = maxOf(before);
+  for (let i = 0; i < out.length; i++)
+    out[i] = ((now[i]! / mn + TREND_FLOOR) / (before[i]! / mb + TREND_FLOOR)) ** o.trendExponent;
+  return out;
+}
 
 export const GLOBAL_SEGMENT = '*';
 export const occupationKey = (occupation: string | null | undefined): string => `occupation:${occupation ?? 'unknown'}`;
@@ -84,11 +112,20 @@ function topIndices(score: Float64Array, n: number): number[] {
 export function segmentLists(ds: Dataset, opts: Partial<PopularityOptions> = {}): Record<string, number[]> {
   const o = { ...POPULARITY_DEFAULTS, ...opts };
   const { global, segments } = segmentWeights(ds, o.halfLifeDays);
+  const trend = trendFactors(ds, global, o);
   let gTotal = 0;
   for (let i = 0; i < global.length; i++) gTotal += global[i]!;
-  const out: Record<string, number[]> = { [GLOBAL_SEGMENT]: topIndices(global, o.listLength) };
+  const out: Record<string, number[]> = {
+    [GLOBAL_SEGMENT]: topIndices(
+      global.map((x, i) => x * trend[i]!),
+      o.listLength,
+    ),
+  };
   for (const [key, w] of [...segments].sort(([a], [b]) => (a < b ? -1 : 1)))
-    out[key] = topIndices(smoothed(w, global, gTotal, o.prior), o.listLength);
+    out[key] = topIndices(
+      smoothed(w, global, gTotal, o.prior).map((x, i) => x * trend[i]!),
+      o.listLength,
+    );
   return out;
 }
 
@@ -105,19 +142,24 @@ export class Popularity implements Recommender {
 
   constructor(opts: Partial<PopularityOptions> = {}) {
     this.opts = { ...POPULARITY_DEFAULTS, ...opts };
-    this.kind = this.opts.bySegment ? 'segment-popularity' : 'popularity';
+    this.kind = `${this.opts.trendHalfLifeDays > 0 ? 'trend-' : ''}${this.opts.bySegment ? 'segment-popularity' : 'popularity'}`;
   }
 
   fit(ds: Dataset, onEpoch?: EpochHook): void {
-    const { global, segments } = segmentWeights(ds, this.opts.halfLifeDays);
-    this.global = global;
+    const { global: mass, segments } = segmentWeights(ds, this.opts.halfLifeDays);
+    const trend = trendFactors(ds, mass, this.opts);
     let gTotal = 0;
-    for (let i = 0; i < global.length; i++) gTotal += global[i]!;
-    this.globalShare = Float64Array.from(global, (w) => w / (gTotal || 1));
+    for (let i = 0; i < mass.length; i++) gTotal += mass[i]!;
+    this.global = mass.map((x, i) => x * trend[i]!);
+    this.globalShare = Float64Array.from(this.global, (w) => w / (gTotal || 1));
     this.bySegment.clear();
     if (this.opts.bySegment)
       for (const [key, w] of segments)
-        if (!key.startsWith('occupation:')) this.bySegment.set(key, smoothed(w, global, gTotal, this.opts.prior));
+        if (!key.startsWith('occupation:'))
+          this.bySegment.set(
+            key,
+            smoothed(w, mass, gTotal, this.opts.prior).map((x, i) => x * trend[i]!),
+          );
     this.userSegment = ds.users.map(segmentKey);
     this.ratingMax = ds.ratingMax;
     this.itemMean = itemMeans(ds);

@@ -20,8 +20,8 @@ import { writeSnapshot } from './training-snapshot';
 import { buildEnvironment } from './build-environment';
 
 /** Shares of the popularity kind tried in blends. */
-export const BLEND_WEIGHTS = [0.25, 0.5, 0.75] as const;
-const POPULARITY_KINDS = new Set<string>(['popularity', 'segment-popularity']);
+export const BLEND_WEIGHTS = [0.25, 0.4, 0.5, 0.6, 0.75] as const;
+const POPULARITY_KINDS = new Set<string>(['popularity', 'trend-popularity', 'segment-popularity']);
 
 export interface TrainRequest {
   dataDir: string;

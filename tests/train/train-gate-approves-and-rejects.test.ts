@@ -6,7 +6,7 @@ import { defaults } from '../../config/defaults';
 import { viewArtifact } from '../../src/model/artifact';
 import { artifactPath, listManifests, newestApproved, type Manifest } from '../../src/model/registry';
 import { syntheticDataset } from '../../src/model/synthetic';
-import { trainAndRegister } from '../../src/train/train';
+import { BLEND_WEIGHTS, trainAndRegister } from '../../src/train/train';
 
 const ds = syntheticDataset({ users: 200, items: 120, perUser: 25 });
 const fast = { ...defaults, train: { ...defaults.train, factors: 8, epochs: 5 } };
@@ -25,7 +25,7 @@ t.test('a model that passes the gate is approved, written as artifact + manifest
   });
   t.same(
     candidates.map((c) => c.kind).sort(),
-    ['mf', 'mf+popularity@0.25', 'mf+popularity@0.5', 'mf+popularity@0.75', 'popularity'],
+    ['mf', ...BLEND_WEIGHTS.map((w) => `mf+popularity@${w}`), 'popularity'],
     'single kinds and their blends compete',
   );
   const best = Math.max(...candidates.map((c) => c.ndcg20));
