@@ -1,7 +1,10 @@
 // Benchmark: every model and baseline on a simulator world's history (ingested
 // into LMDB), on the time split: RMSE beside the world's noise floor on the
 // same test pairs, Recall@20 beside the oracle's (true utility, same users,
-// same filters), in the same run.
+// same filters), in the same run. Then the online figure: what `movrec train`
+// serves on the whole snapshot, ranked by the serving ranker, scored by the
+// simulator's own choice model (the chance the user watches from the list, as
+// the driver's scoreboard samples it) beside the oracle's and popularity's lists.
 // Run: movrec sim --seed 3 --users 20000 --movies 3000 --world W --history 4000000 --out H
 //      movrec ingest --from-file H --data-dir D
 //      npx tsc -p tsconfig.build.json && node dist/scripts/bench/train-sim-world.js --world W --data-dir D
@@ -13,6 +16,18 @@ import type { Dataset } from '../../src/domain/dataset';
 import { Blend } from '../../src/model/blend';
 import type { Recommender } from '../../src/model/recommender';
 import { loadWorld, noiseFloorRmse, trueRating, utility5, type World } from '../../src/sim';
+import { pickProbability } from '../../src/sim/behaviour';
+import { oracleIndices } from '../../src/sim/truth';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interactions } from '../../src/model/interactions';
+import { Popularity } from '../../src/model/popularity';
+import { artifactPath } from '../../src/model/registry';
+import { rng, shuffle } from '../../src/model/rng';
+import { prepareModel } from '../../src/scoring/prepared-model';
+import { rankUsers } from '../../src/scoring/rank';
+import { trainAndRegister } from '../../src/train/train';
 import { openStore } from '../../src/store/store';
 import { ALL_KINDS, makeModel } from '../../src/model/candidates';
 import { nativeStatus } from '../../src/model/kernels';
@@ -22,6 +37,7 @@ const { values } = parseArgs({
     world: { type: 'string' },
     'data-dir': { type: 'string' },
     'eval-users': { type: 'string', default: '2000' },
+    'online-users': { type: 'string', default: '2000' },
   },
 });
 if (!values.world || !values['data-dir']) {
@@ -102,4 +118,77 @@ for (const a of ['mf', 'ials'] as const) {
     row(`${a}+segment-popularity@${w}`, evaluate(b, split.train, split.test, opts), 0);
   }
 }
+
+// The online figure, at the snapshot's end: each sampled user's list from the
+// served model, the oracle (true utility) and recency-weighted popularity, all
+// leaving out what the user watched, scored by the world's choice model.
+const work = mkdtempSync(join(tmpdir(), 'movrec-sim-online-'));
+const config = { ...defaults, dataDir: work };
+const { manifest } = trainAndRegister({ dataDir: work, config, dataset: ds });
+const served = prepareModel(readFileSync(artifactPath(work, manifest.id)), { verify: true, label: manifest.id });
+const hist = interactions(ds).byUser;
+const userIndex = new Map(Array.from(ds.userIds, (id, u) => [id, u]));
+const pop = new Popularity();
+pop.fit(ds);
+const popScores = pop.popularity();
+const popOrder = Array.from(popScores.keys()).sort((a, b) => popScores[b]! - popScores[a]!);
+const movieOf = ds.itemIds.map((id) => world.movieIndex.get(id) ?? -1);
+const at = ds.meta.to;
+const sampleOf = (ids: number[], n: number) =>
+  Array.from(shuffle(Uint32Array.from(ids), rng(5)).subarray(0, Math.min(n, ids.length)));
+const warm = sampleOf(
+  Array.from(ds.userIds).filter((id) => id <= world.params.users),
+  Number(values['online-users']),
+);
+const everyone = sampleOf(
+  Array.from({ length: world.params.users }, (_, w) => w + 1),
+  Number(values['online-users']),
+);
+const online = (label: string, userIds: number[]) => {
+  const facts = userIds.map((userId) => {
+    const u = userIndex.get(userId);
+    const seen: string[] = [];
+    if (u !== undefined)
+      for (let n = hist.indptr[u]!; n < hist.indptr[u + 1]!; n++) seen.push(ds.itemIds[hist.indices[n]!]!);
+    const w = userId - 1;
+    const info = {
+      age: world.userAge[w]!,
+      gender: GENDER[world.userGender[w]!] ?? null,
+      occupation: `occ${world.userOcc[w]}`,
+    };
+    return { userId, seen, info };
+  });
+  const lists = rankUsers(served, facts, { listSize: 20, unknownAgeIsMinor: true });
+  let ours = 0;
+  let best = 0;
+  let popular = 0;
+  facts.forEach((f, j) => {
+    const w = f.userId - 1;
+    const seenSet = new Set(f.seen.map((id) => world.movieIndex.get(id) ?? -1));
+    const mine = Array.from(lists[j]!.items, (i) => world.movieIndex.get(served.view.itemIds[i]!) ?? -1);
+    const oracle = oracleIndices(world, w, 20, (m) => seenSet.has(m), at);
+    const seenItems = new Set(f.seen);
+    const popList: number[] = [];
+    for (const i of popOrder) {
+      if (popList.length === 20) break;
+      if (!seenItems.has(ds.itemIds[i]!) && !(f.info.age < 18 && ds.adult[i])) popList.push(movieOf[i]!);
+    }
+    ours += pickProbability(world, w, mine, seenSet, at);
+    best += pickProbability(world, w, oracle, seenSet, at);
+    popular += pickProbability(world, w, popList, seenSet, at);
+  });
+  const n = Math.max(1, facts.length);
+  process.stdout.write(
+    `  ${label.padEnd(34)} ${String(facts.length).padStart(6)} ${(ours / n).toFixed(4).padStart(9)} ${(best / n).toFixed(4).padStart(9)} ${(popular / n).toFixed(4).padStart(11)} ${(ours / best).toFixed(3).padStart(13)} ${(popular / best).toFixed(3).padStart(13)}\n`,
+  );
+};
+process.stdout.write(
+  `\nonline: expected watch-from-list at ${new Date(at).toISOString()} (choice model), served model ${manifest.metrics.rankingModel}\n`,
+);
+process.stdout.write(
+  `  ${'users'.padEnd(34)} ${'n'.padStart(6)} ${'ours'.padStart(9)} ${'oracle'.padStart(9)} ${'popularity'.padStart(11)} ${'ours/oracle'.padStart(13)} ${'pop/oracle'.padStart(13)}\n`,
+);
+online('with history in the snapshot', warm);
+online('any user of the world', everyone);
+rmSync(work, { recursive: true, force: true });
 void store.close();

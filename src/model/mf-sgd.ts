@@ -2,8 +2,8 @@
 //
 // Signals: EXPLICIT ratings only drive the loss (r̂ = μ + b_u + b_i + p_u·q_i).
 // With `implicitWeight > 0` the watch signal is folded in as extra training
-// rows: a watch with no rating becomes a pseudo-rating
-// μ + (fraction − ½)·spread, trained with the learning rate scaled by
+// rows: a watch with no rating becomes a pseudo-rating, the mean rating of
+// watches of that fraction that were rated (fractionCalibration), trained with the learning rate scaled by
 // `implicitWeight`. Measured on the time split (see
 // `movrec eval`), it is kept only where it helps; the default is off.
 import type { Dataset } from '../domain/dataset';
@@ -173,7 +173,38 @@ function zeroUntrained(m: Float32Array, rows: number, k: number, a: Uint32Array,
   for (let r = 0; r < rows; r++) if (!seen[r]) m.fill(0, r * k, r * k + k);
 }
 
-/** Watches without a rating, as pseudo-ratings centred on the global mean. */
+/** Fraction bins of the calibration from watched fraction to rating. */
+const CALIBRATION_BINS = 10;
+/** Pairs of the global mean mixed into each bin's mean rating. */
+const CALIBRATION_PRIOR = 20;
+
+/**
+ * The rating a watched fraction stands for, learned from the pairs that were
+ * both watched and rated: the mean rating per fraction bin, shrunk toward the
+ * global mean. A fixed linear map would assume how fraction and rating relate;
+ * this reads it off the data (and a fraction that carries nothing maps to μ).
+ */
+export function fractionCalibration(ds: Dataset, mu: number): Float64Array {
+  const nI = ds.itemIds.length;
+  const rating = new Map<number, number>();
+  for (let n = 0; n < ds.ratings.user.length; n++)
+    rating.set(ds.ratings.user[n]! * nI + ds.ratings.item[n]!, ds.ratings.value[n]!);
+  const sum = new Float64Array(CALIBRATION_BINS);
+  const count = new Float64Array(CALIBRATION_BINS);
+  const w = ds.watches;
+  for (let n = 0; n < w.user.length; n++) {
+    const r = rating.get(w.user[n]! * nI + w.item[n]!);
+    if (r === undefined) continue;
+    const b = binOf(w.fraction[n]!);
+    sum[b] += r;
+    count[b]++;
+  }
+  return sum.map((s, b) => (s + CALIBRATION_PRIOR * mu) / (count[b]! + CALIBRATION_PRIOR));
+}
+
+const binOf = (f: number): number => Math.min(CALIBRATION_BINS - 1, Math.max(0, Math.floor(f * CALIBRATION_BINS)));
+
+/** Watches without a rating, as pseudo-ratings: the calibrated rating of their watched fraction. */
 function pseudoRatings(ds: Dataset, mu: number): { user: Uint32Array; item: Uint32Array; value: Float32Array } {
   const rated = new Set<number>();
   const nI = ds.itemIds.length;
@@ -181,14 +212,14 @@ function pseudoRatings(ds: Dataset, mu: number): { user: Uint32Array; item: Uint
   const w = ds.watches;
   const keep: number[] = [];
   for (let n = 0; n < w.user.length; n++) if (!rated.has(w.user[n]! * nI + w.item[n]!)) keep.push(n);
-  const spread = (ds.ratingMax - 1) / 2;
+  const calibrated = fractionCalibration(ds, mu);
   const user = new Uint32Array(keep.length);
   const item = new Uint32Array(keep.length);
   const value = new Float32Array(keep.length);
   keep.forEach((n, j) => {
     user[j] = w.user[n]!;
     item[j] = w.item[n]!;
-    value[j] = mu + (w.fraction[n]! - 0.5) * spread;
+    value[j] = calibrated[binOf(w.fraction[n]!)]!;
   });
   return { user, item, value };
 }
