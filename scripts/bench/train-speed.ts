@@ -4,7 +4,7 @@
 // and peak RSS. Each model runs in its own child process so that peak memory
 // is that model's. The reference beside each figure: the same kernel's
 // TypeScript twin on a 1M-update slice, in the same run.
-// Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/train-speed.js [--users N --movies N --events N --models mf,ials,segment-popularity,item-knn]
+// Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/train-speed.js [--users N --movies N --events N --models mf,ials,ials-recent,segment-popularity,trend-popularity,item-knn]
 // The machine may be shared with other work: figures are noisy.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { Ials } from '../../src/model/ials';
 import { ItemKnn } from '../../src/model/item-knn';
 import { MfSgd } from '../../src/model/mf-sgd';
 import { Popularity } from '../../src/model/popularity';
+import { IALS_RECENT, TREND_POPULARITY } from '../../src/train/candidates';
 import type { Recommender } from '../../src/model/recommender';
 import { fillNormal, identity, rng } from '../../src/model/rng';
 import { nativeStatus } from '../../src/model/kernels';
@@ -98,9 +99,12 @@ function child(kind: string): void {
   let model: Recommender;
   if (kind === 'mf') model = new MfSgd({ factors: K, epochs: Number(values['mf-epochs']), lr: 0.007, reg: 0.05 });
   else if (kind === 'ials') model = new Ials({ factors: K, epochs: Number(values['ials-epochs']) });
+  else if (kind === 'ials-recent')
+    model = new Ials({ factors: K, epochs: Number(values['ials-epochs']), ...IALS_RECENT });
   else if (kind === 'item-knn') model = new ItemKnn();
   else if (kind === 'segment-popularity') model = new Popularity({ bySegment: true });
-  else throw new Error(`unknown model ${kind} (mf, ials, item-knn, segment-popularity)`);
+  else if (kind === 'trend-popularity') model = new Popularity(TREND_POPULARITY);
+  else throw new Error(`unknown model ${kind} (mf, ials, ials-recent, item-knn, segment-popularity, trend-popularity)`);
   const epochs: number[] = [];
   let last = process.hrtime.bigint();
   const f0 = last;

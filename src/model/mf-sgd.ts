@@ -27,6 +27,8 @@ export interface MfOptions {
   shuffle: boolean;
   /** Learning-rate multiplier for watch-derived pseudo-ratings; 0 leaves the implicit signal out. */
   implicitWeight: number;
+  /** The learning rate is multiplied by this after every epoch (1: constant). */
+  lrDecay: number;
 }
 
 /** Surprise's SVD defaults. */
@@ -39,6 +41,7 @@ export const SURPRISE_DEFAULTS: MfOptions = {
   seed: 1,
   shuffle: false,
   implicitWeight: 0,
+  lrDecay: 1,
 };
 
 export class MfSgd implements Recommender {
@@ -75,7 +78,8 @@ export class MfSgd implements Recommender {
     const pseudo = pseudoRows && this.opts.shuffle ? permuted(pseudoRows, next) : pseudoRows;
     const order = identity(r.value.length);
     const pOrder = pseudo ? identity(pseudo.value.length) : null;
-    for (let e = 0; e < epochs; e++) {
+    let rate = lr;
+    for (let e = 0; e < epochs; e++, rate *= this.opts.lrDecay) {
       if (pseudo && pOrder) {
         const args = {
           ...pseudo,
@@ -86,7 +90,7 @@ export class MfSgd implements Recommender {
           itemBias: this.bi,
           k,
           globalMean: this.mu,
-          lr: lr * this.opts.implicitWeight,
+          lr: rate * this.opts.implicitWeight,
           reg,
         };
         sgdEpoch(args);
@@ -102,7 +106,7 @@ export class MfSgd implements Recommender {
         itemBias: this.bi,
         k,
         globalMean: this.mu,
-        lr,
+        lr: rate,
         reg,
       });
       onEpoch?.({ model: this.kind, epoch: e + 1, epochs, loss: Math.sqrt(sse / Math.max(1, r.value.length)) });

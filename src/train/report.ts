@@ -10,7 +10,7 @@ export function formatOutcome(o: TrainOutcome): string {
     `model ${m.id} (${m.kind}) ${m.approved ? 'APPROVED' : 'REJECTED'}`,
     ...m.gate.reasons.map((r) => `  rejected: ${r}`),
     `  data: ${m.data.users} users, ${m.data.items} items, ${m.data.ratings} ratings, ${m.data.watches} watches, hash ${m.data.hash}`,
-    `  ${String(m.metrics.split)}: RMSE ${fmt(m.metrics.rmse)} (rating model mf), NDCG@20 ${fmt(m.metrics.ndcg20)}, Recall@20 ${fmt(m.metrics.recall20)}`,
+    `  ${String(m.metrics.split)}: RMSE ${fmt(m.metrics.rmse)} (rating model ${String(m.metrics.ratingModel ?? 'mf')}, the lowest RMSE measured), NDCG@20 ${fmt(m.metrics.ndcg20)}, Recall@20 ${fmt(m.metrics.recall20)}`,
     '  candidates (time split):',
     ...o.candidates.map(
       (c) => `    ${c.kind.padEnd(36)} RMSE ${fmt(c.rmse)}  NDCG@20 ${fmt(c.ndcg20)}  Recall@20 ${fmt(c.recall20)}`,

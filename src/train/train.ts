@@ -108,6 +108,22 @@ export function trainSettings(req: TrainRequest): TrainSettings {
   };
 }
 
+/**
+ * The rating model: of the kinds fitted on their own (not blends), the one
+ * with the lowest RMSE measured on the split; what the gate checks and the
+ * report names. 'mf' when none measured one.
+ */
+export function ratingModelOf(
+  results: ReadonlyMap<string, { rmse: number | null }>,
+  single: ReadonlySet<string>,
+): string {
+  let best = 'mf';
+  let bestRmse = results.get('mf')?.rmse ?? Infinity;
+  for (const [kind, r] of results)
+    if (single.has(kind) && r.rmse !== null && r.rmse < bestRmse) (best = kind), (bestRmse = r.rmse);
+  return best;
+}
+
 /** A trained, encoded model before the gate and the registry see it. */
 export interface Built {
   parts: ReturnType<typeof servingParts>;
@@ -158,8 +174,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
     if (results.get(label)!.ndcg > results.get(winner)!.ndcg) winner = label;
   }
   const best = results.get(winner)!;
-  // The rating error gated is the shipped model's when it predicts ratings, else that of the MF rating model fitted beside it.
-  const ratingKind = best.rmse !== null ? winner : 'mf';
+  const ratingKind = ratingModelOf(results, new Set(fitted.keys()));
   const ratingModel = results.get(ratingKind)!;
   const model = make.get(winner)!();
   model.fit(ds, onEpoch);
