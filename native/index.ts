@@ -96,6 +96,8 @@ interface TrainAddon {
     mu: number,
     lr: number,
     reg: number,
+    biasLr: number,
+    biasReg: number,
   ): number;
   alsHalf(
     indptr: Uint32Array,
@@ -129,6 +131,8 @@ export const sgdEpochNative: ((a: SgdEpochArgs) => number) | null = nativeSgd
         a.globalMean,
         a.lr,
         a.reg,
+        a.biasLr ?? a.lr,
+        a.biasReg ?? a.reg,
       )
   : null;
 export const sgdEpoch: (a: SgdEpochArgs) => number = sgdEpochNative ?? sgdEpochTs;

@@ -15,7 +15,7 @@ using movrec::train::number;
 using movrec::train::typed;
 
 double epoch(const uint32_t* user, const uint32_t* item, const float* value, const uint32_t* order, size_t n, float* P, float* Q, float* bu,
-             float* bi, size_t k, float mu, float lr, float reg) {
+             float* bi, size_t k, float mu, float lr, float reg, float blr, float breg) {
   double sse = 0;
   // Rows of a large model live in DRAM and ratings arrive in random order:
   // fetch the rows a few ratings ahead so the misses overlap with work.
@@ -55,8 +55,8 @@ double epoch(const uint32_t* user, const uint32_t* item, const float* value, con
     for (; f < k; f++) dot += p[f] * q[f];
     const float err = value[r] - (mu + bu[u] + bi[i] + dot);
     sse += static_cast<double>(err) * err;
-    bu[u] += lr * (err - reg * bu[u]);
-    bi[i] += lr * (err - reg * bi[i]);
+    bu[u] += blr * (err - breg * bu[u]);
+    bi[i] += blr * (err - breg * bi[i]);
     f = 0;
 #if defined(__AVX2__) && defined(__FMA__)
     const __m256 vErr = _mm256_set1_ps(err);
@@ -82,10 +82,10 @@ double epoch(const uint32_t* user, const uint32_t* item, const float* value, con
   return sse;
 }
 
-// sgdEpoch(user u32, item u32, value f32, order u32, P f32, Q f32, bu f32, bi f32, k, mu, lr, reg) -> sse
+// sgdEpoch(user u32, item u32, value f32, order u32, P f32, Q f32, bu f32, bi f32, k, mu, lr, reg[, biasLr, biasReg]) -> sse
 napi_value SgdEpoch(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
+  size_t argc = 14;
+  napi_value argv[14];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 12) return movrec::fail(env, "sgdEpoch: 12 arguments expected");
   void *user, *item, *value, *order, *P, *Q, *bu, *bi;
   size_t nUser, nItem, nValue, nOrder, nP, nQ, nBu, nBi;
@@ -99,6 +99,11 @@ napi_value SgdEpoch(napi_env env, napi_callback_info info) {
   if (!number(env, argv[8], &k) || !number(env, argv[9], &mu) || !number(env, argv[10], &lr) || !number(env, argv[11], &reg) || k < 1) {
     return movrec::fail(env, "sgdEpoch: k, mu, lr, reg must be numbers (k >= 1)");
   }
+  double blr = lr;
+  double breg = reg;
+  if (argc >= 14 && (!number(env, argv[12], &blr) || !number(env, argv[13], &breg))) {
+    return movrec::fail(env, "sgdEpoch: biasLr, biasReg must be numbers");
+  }
   const size_t kk = static_cast<size_t>(k);
   if (nUser != nItem || nUser != nValue || nP != nBu * kk || nQ != nBi * kk) return movrec::fail(env, "sgdEpoch: array lengths disagree", true);
   const uint32_t* o = static_cast<const uint32_t*>(order);
@@ -109,7 +114,8 @@ napi_value SgdEpoch(napi_env env, napi_callback_info info) {
     if (o[x] >= nUser || us[o[x]] >= nBu || is[o[x]] >= nBi) return movrec::fail(env, "sgdEpoch: an index is out of range", true);
   }
   const double sse = epoch(us, is, static_cast<const float*>(value), o, nOrder, static_cast<float*>(P), static_cast<float*>(Q),
-                           static_cast<float*>(bu), static_cast<float*>(bi), kk, static_cast<float>(mu), static_cast<float>(lr), static_cast<float>(reg));
+                           static_cast<float*>(bu), static_cast<float*>(bi), kk, static_cast<float>(mu), static_cast<float>(lr), static_cast<float>(reg),
+                           static_cast<float>(blr), static_cast<float>(breg));
   napi_value out;
   napi_create_double(env, sse, &out);
   return out;

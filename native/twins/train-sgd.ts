@@ -15,6 +15,9 @@ export interface SgdEpochArgs {
   globalMean: number;
   lr: number;
   reg: number;
+  /** Step and penalty of the biases (default: lr and reg, as Surprise's SVD). */
+  biasLr?: number;
+  biasReg?: number;
 }
 
 /** Updates the factors and biases in place; returns the sum of squared errors seen before each update. */
@@ -33,6 +36,8 @@ export function sgdEpochTs(a: SgdEpochArgs): number {
     lr,
     reg,
   } = a;
+  const blr = a.biasLr ?? lr;
+  const breg = a.biasReg ?? reg;
   let sse = 0;
   for (let n = 0; n < order.length; n++) {
     const r = order[n]!;
@@ -44,8 +49,8 @@ export function sgdEpochTs(a: SgdEpochArgs): number {
     for (let f = 0; f < k; f++) dot += P[pu + f]! * Q[qi + f]!;
     const err = value[r]! - (mu + bu[u]! + bi[i]! + dot);
     sse += err * err;
-    bu[u] = bu[u]! + lr * (err - reg * bu[u]!);
-    bi[i] = bi[i]! + lr * (err - reg * bi[i]!);
+    bu[u] = bu[u]! + blr * (err - breg * bu[u]!);
+    bi[i] = bi[i]! + blr * (err - breg * bi[i]!);
     for (let f = 0; f < k; f++) {
       const p = P[pu + f]!;
       const q = Q[qi + f]!;

@@ -62,7 +62,11 @@ export class Ials implements Recommender {
 
   fit(ds: Dataset, onEpoch?: EpochHook): void {
     const { factors: k, epochs, reg, alpha, cgSteps, seed } = this.opts;
-    const m = interactions(ds, { halfLifeDays: this.opts.halfLifeDays, floor: this.opts.recencyFloor });
+    const m = interactions(ds, {
+      halfLifeDays: this.opts.halfLifeDays,
+      floor: this.opts.recencyFloor,
+      userHalfLifeDays: this.opts.userHalfLifeDays,
+    });
     this.nItems = m.nItems;
     this.ratingMax = ds.ratingMax;
     let sum = 0;
@@ -98,16 +102,11 @@ export class Ials implements Recommender {
       });
       onEpoch?.({ model: this.kind, epoch: e + 1, epochs, loss: positiveLoss(m.byUser, cu, this.X, this.Y, k) });
     }
-    if (this.opts.userHalfLifeDays > 0) {
-      const mu = interactions(ds, {
-        halfLifeDays: this.opts.userHalfLifeDays,
-        floor: this.opts.recencyFloor,
-        ageFrom: 'user',
-      });
+    if (m.userRecent) {
       alsHalf({
-        indptr: mu.byUser.indptr,
-        indices: mu.byUser.indices,
-        confMinusOne: conf(mu.byUser, alpha),
+        indptr: m.byUser.indptr,
+        indices: m.byUser.indices,
+        confMinusOne: m.userRecent.map((v) => alpha * v),
         x: this.X,
         y: this.Y,
         yty: gram(this.Y, m.nItems, k),

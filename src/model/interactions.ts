@@ -13,6 +13,8 @@ export interface Interactions {
   byItem: Csr;
   nUsers: number;
   nItems: number;
+  /** With `userHalfLifeDays`: byUser's entries decayed from each user's own latest entry instead (same layout). */
+  userRecent: Float32Array | null;
 }
 
 export interface InteractionOptions {
@@ -23,8 +25,11 @@ export interface InteractionOptions {
   halfLifeDays: number;
   /** Share of the signal kept however old the entry (the decay runs from 1 down to this). */
   floor: number;
-  /** Age measured from the snapshot's end ('end'), or from the user's own latest entry ('user'). */
-  ageFrom: 'end' | 'user';
+  /**
+   * Also weigh each user's entries by a half-life counted from that user's own
+   * latest entry (0: not computed), into `userRecent`: built in the same pass.
+   */
+  userHalfLifeDays: number;
 }
 
 /**
@@ -39,14 +44,17 @@ export function interactions(ds: Dataset, opts: Partial<InteractionOptions> = {}
   const nU = ds.userIds.length;
   const r = ds.ratings;
   const w = ds.watches;
-  const end = new Float64Array(nU).fill(ds.meta.to);
-  if (opts.ageFrom === 'user') {
-    end.fill(-Infinity);
-    for (let n = 0; n < r.user.length; n++) end[r.user[n]!] = Math.max(end[r.user[n]!]!, r.time[n]!);
-    for (let n = 0; n < w.user.length; n++) end[w.user[n]!] = Math.max(end[w.user[n]!]!, w.time[n]!);
+  const end = ds.meta.to;
+  const decay = (t: number): number =>
+    lambda > 0 && Number.isFinite(t) ? floor + (1 - floor) * Math.exp(-lambda * Math.max(0, end - t)) : 1;
+  const lambdaU = opts.userHalfLifeDays ? Math.LN2 / (opts.userHalfLifeDays * 86_400_000) : 0;
+  const latest = new Float64Array(lambdaU > 0 ? nU : 0).fill(-Infinity);
+  if (lambdaU > 0) {
+    for (let n = 0; n < r.user.length; n++) latest[r.user[n]!] = Math.max(latest[r.user[n]!]!, r.time[n]!);
+    for (let n = 0; n < w.user.length; n++) latest[w.user[n]!] = Math.max(latest[w.user[n]!]!, w.time[n]!);
   }
-  const decay = (u: number, t: number): number =>
-    lambda > 0 && Number.isFinite(t) ? floor + (1 - floor) * Math.exp(-lambda * Math.max(0, end[u]! - t)) : 1;
+  const decayU = (u: number, t: number): number =>
+    Number.isFinite(t) ? floor + (1 - floor) * Math.exp(-lambdaU * Math.max(0, latest[u]! - t)) : 1;
   const nI = ds.itemIds.length;
   const total = r.user.length + w.user.length;
   const count = new Uint32Array(nU + 1);
@@ -55,39 +63,55 @@ export function interactions(ds: Dataset, opts: Partial<InteractionOptions> = {}
   for (let u = 0; u < nU; u++) count[u + 1]! += count[u]!;
   const fillPos = count.slice(0, nU);
   const items = new Uint32Array(total);
-  const vals = new Float32Array(total);
+  const raw = new Float32Array(total);
+  // Times only when something decays: at 20M entries they are 160 MB.
+  const timed = lambda > 0 || lambdaU > 0;
+  const times = new Float64Array(timed ? total : 0);
   for (let n = 0; n < r.user.length; n++) {
     const p = fillPos[r.user[n]!]!++;
     items[p] = r.item[n]!;
-    vals[p] = (r.value[n]! / ds.ratingMax) * decay(r.user[n]!, r.time[n]!);
+    raw[p] = r.value[n]! / ds.ratingMax;
+    if (timed) times[p] = r.time[n]!;
   }
   for (let n = 0; n < w.user.length; n++) {
     const p = fillPos[w.user[n]!]!++;
     items[p] = w.item[n]!;
-    vals[p] = Math.min(1, Math.max(0, w.fraction[n]!)) * decay(w.user[n]!, w.time[n]!);
+    raw[p] = Math.min(1, Math.max(0, w.fraction[n]!));
+    if (timed) times[p] = w.time[n]!;
   }
   // Sort each row by item and merge duplicates (max signal).
   const indptr = new Uint32Array(nU + 1);
   const outI: number[] = [];
   const outV: number[] = [];
+  const outU: number[] = [];
   for (let u = 0; u < nU; u++) {
     const s = count[u]!;
     const e = count[u + 1]!;
     const idx = Array.from({ length: e - s }, (_, j) => s + j).sort((a, b) => items[a]! - items[b]!);
     let last = -1;
     for (const p of idx) {
+      const v = timed ? raw[p]! * decay(times[p]!) : raw[p]!;
+      const vu = lambdaU > 0 ? raw[p]! * decayU(u, times[p]!) : 0;
       if (items[p] === last) {
-        outV[outV.length - 1] = Math.max(outV[outV.length - 1]!, vals[p]!);
+        outV[outV.length - 1] = Math.max(outV[outV.length - 1]!, v);
+        if (lambdaU > 0) outU[outU.length - 1] = Math.max(outU[outU.length - 1]!, vu);
         continue;
       }
       last = items[p]!;
       outI.push(last);
-      outV.push(vals[p]!);
+      outV.push(v);
+      if (lambdaU > 0) outU.push(vu);
     }
     indptr[u + 1] = outI.length;
   }
   const byUser: Csr = { indptr, indices: Uint32Array.from(outI), values: Float32Array.from(outV) };
-  return { byUser, byItem: transpose(byUser, nI), nUsers: nU, nItems: nI };
+  return {
+    byUser,
+    byItem: transpose(byUser, nI),
+    nUsers: nU,
+    nItems: nI,
+    userRecent: lambdaU > 0 ? Float32Array.from(outU) : null,
+  };
 }
 
 export function transpose(m: Csr, cols: number): Csr {

@@ -29,6 +29,9 @@ export interface MfOptions {
   implicitWeight: number;
   /** The learning rate is multiplied by this after every epoch (1: constant). */
   lrDecay: number;
+  /** Step and penalty of the biases; null: lr and reg, as Surprise's SVD. */
+  biasLr: number | null;
+  biasReg: number | null;
 }
 
 /** Surprise's SVD defaults. */
@@ -42,6 +45,8 @@ export const SURPRISE_DEFAULTS: MfOptions = {
   shuffle: false,
   implicitWeight: 0,
   lrDecay: 1,
+  biasLr: null,
+  biasReg: null,
 };
 
 export class MfSgd implements Recommender {
@@ -92,6 +97,8 @@ export class MfSgd implements Recommender {
           globalMean: this.mu,
           lr: rate * this.opts.implicitWeight,
           reg,
+          biasLr: (this.opts.biasLr ?? lr) * (rate / lr) * this.opts.implicitWeight,
+          biasReg: this.opts.biasReg ?? reg,
         };
         sgdEpoch(args);
       }
@@ -108,6 +115,8 @@ export class MfSgd implements Recommender {
         globalMean: this.mu,
         lr: rate,
         reg,
+        biasLr: (this.opts.biasLr ?? lr) * (rate / lr),
+        biasReg: this.opts.biasReg ?? reg,
       });
       onEpoch?.({ model: this.kind, epoch: e + 1, epochs, loss: Math.sqrt(sse / Math.max(1, r.value.length)) });
     }
@@ -148,7 +157,10 @@ export class MfSgd implements Recommender {
   }
 
   hyperparameters(): Record<string, number | string | boolean> {
-    return { ...this.opts };
+    return Object.fromEntries(Object.entries(this.opts).filter(([, v]) => v !== null)) as Record<
+      string,
+      number | string | boolean
+    >;
   }
 }
 

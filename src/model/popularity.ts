@@ -45,7 +45,7 @@ const TREND_FLOOR = 1e-3;
 export function trendFactors(ds: Dataset, now: Float64Array, o: PopularityOptions): Float64Array {
   const out = new Float64Array(now.length).fill(1);
   if (o.trendHalfLifeDays <= 0) return out;
-  const before = segmentWeights(ds, o.trendHalfLifeDays).global;
+  const before = globalWeights(ds, o.trendHalfLifeDays);
   const maxOf = (a: Float64Array) => a.reduce((m, x) => Math.max(m, x), 0) || 1;
   const mn = maxOf(now);
   const mb = maxOf(before);
@@ -91,6 +91,19 @@ export function segmentWeights(
   });
   const segments = new Map([...byKey].filter(([, a]) => touched.has(a)));
   return { global, segments };
+}
+
+/** Recency-weighted interaction mass per item, globally only. */
+function globalWeights(ds: Dataset, halfLifeDays: number): Float64Array {
+  const out = new Float64Array(ds.itemIds.length);
+  const lambda = halfLifeDays > 0 ? Math.LN2 / (halfLifeDays * 86400_000) : 0;
+  const to = ds.meta.to;
+  const add = (i: number, t: number): void => {
+    out[i] += lambda > 0 && Number.isFinite(t) ? Math.exp(-lambda * Math.max(0, to - t)) : 1;
+  };
+  for (let n = 0; n < ds.ratings.item.length; n++) add(ds.ratings.item[n]!, ds.ratings.time[n]!);
+  for (let n = 0; n < ds.watches.item.length; n++) add(ds.watches.item[n]!, ds.watches.time[n]!);
+  return out;
 }
 
 /** Smoothed score of each item in a segment: (w_s(i) + prior·share(i)) / (W_s + prior). */

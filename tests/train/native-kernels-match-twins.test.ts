@@ -78,6 +78,24 @@ function alsCase(seed: number, k: number) {
   };
 }
 
+t.test('the biases take their own step and penalty when given', async (t) => {
+  const frozen = { ...sgdCase(2, 8), biasLr: 0 };
+  sgdEpochTs(frozen);
+  t.ok(
+    frozen.userBias.every((x) => x === 0) && frozen.itemBias.every((x) => x === 0),
+    'a zero bias step leaves them at 0',
+  );
+  t.ok(
+    frozen.userFactors.some((x, i) => x !== sgdCase(2, 8).userFactors[i]),
+    'while the factors still move',
+  );
+  if (sgdEpochNative) {
+    const n = { ...sgdCase(2, 8), biasLr: 0 };
+    sgdEpochNative(n);
+    t.ok(n.userBias.every((x) => x === 0) && n.itemBias.every((x) => x === 0), 'native: the same');
+  }
+});
+
 t.test('an SGD epoch lowers the training loss (twin)', async (t) => {
   const a = sgdCase(1, 8);
   const first = sgdEpochTs(a);
@@ -126,7 +144,8 @@ t.test('the native SGD, ALS and Gram kernels agree with their twins from the sam
     return;
   }
   for (const k of [8, 13, 64]) {
-    const a = sgdCase(3 + k, k);
+    // k=13 also gives the biases a step and penalty of their own.
+    const a = { ...sgdCase(3 + k, k), ...(k === 13 ? { biasLr: 0.003, biasReg: 0.2 } : {}) };
     const b = copy(a);
     for (let e = 0; e < 3; e++) {
       const sn = sgdEpochNative(a);
