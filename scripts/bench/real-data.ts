@@ -349,7 +349,13 @@ async function main(): Promise<void> {
     ];
     for (const [name, lister] of methods) record(name, asks, lister(asks), popCount);
     process.stdout.write(
-      `cut ${new Date(cut).toISOString().slice(0, 10)}: ${train.ratings.value.length} train ratings, ${asks.filter((a) => !a.cold).length} warm and ${asks.filter((a) => a.cold).length} cold test users; Recall@20 ${methods.map(([name]) => `${name} ${mean(score(asks, rows.get(name)!.lists.slice(-asks.length)).map((x) => x.recall)).toFixed(4)}`).join(', ')}\n`,
+      `cut ${new Date(cut).toISOString().slice(0, 10)}: ${train.ratings.value.length} train ratings, ${asks.filter((a) => !a.cold).length} warm and ${asks.filter((a) => a.cold).length} cold test users; Recall@20 warm / cold: ${methods
+        .map(([name]) => {
+          const per = score(asks, rows.get(name)!.lists.slice(-asks.length));
+          const of = (cold: boolean) => mean(per.filter((_, j) => asks[j]!.cold === cold).map((x) => x.recall));
+          return `${name} ${of(false).toFixed(4)} / ${of(true).toFixed(4)}`;
+        })
+        .join(', ')}\n`,
     );
   }
   for (const l of tuning) process.stdout.write(`${l}\n`);
