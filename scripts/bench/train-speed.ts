@@ -13,7 +13,7 @@ import { Ials } from '../../src/model/ials';
 import { ItemKnn } from '../../src/model/item-knn';
 import { MfSgd } from '../../src/model/mf-sgd';
 import { Popularity } from '../../src/model/popularity';
-import { IALS_RECENT, TREND_POPULARITY } from '../../src/train/candidates';
+import { IALS_RECENT, TREND_POPULARITY } from '../../src/model/candidates';
 import type { Recommender } from '../../src/model/recommender';
 import { fillNormal, identity, rng } from '../../src/model/rng';
 import { nativeStatus } from '../../src/model/kernels';

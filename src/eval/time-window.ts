@@ -1,7 +1,7 @@
 // The events of a time window as a dataset of its own: only the users and
 // items that occur in it, re-indexed, as a snapshot taken at the window's end
 // would hold them (what a model trained then could know).
-import type { Dataset } from '../model/dataset';
+import type { Dataset } from '../domain/dataset';
 
 const stamp = (t: number): string => (Number.isFinite(t) ? new Date(t).toISOString() : String(t));
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parseMovieRecord, parseUserRecord } from '../../src/ingest/catalog';
 import { startCatalogStub } from '../../src/eval/catalog-stub';
-import { articleFirst, readRecboleMl100k } from '../../src/eval/recbole-ml100k';
+import { articleFirst, readRecboleMl100k } from '../../scripts/bench/recbole-ml100k';
 
 function fixture(): string {
   const dir = mkdtempSync(join(tmpdir(), 'movrec-ml100k-'));

@@ -2,7 +2,7 @@
 // bigger one that is fading (trend popularity), and a user whose taste moved
 // lately is served the new taste (iALS with recency-decayed confidences).
 import t from 'tap';
-import type { Dataset } from '../../src/model/dataset';
+import type { Dataset } from '../../src/domain/dataset';
 import { Ials } from '../../src/model/ials';
 import { Popularity } from '../../src/model/popularity';
 

@@ -3,7 +3,7 @@
 // rated, so short watches become low pseudo-ratings and full ones high, and a
 // fraction that never predicts the rating maps to the global mean.
 import t from 'tap';
-import type { Dataset } from '../../src/model/dataset';
+import type { Dataset } from '../../src/domain/dataset';
 import { fractionCalibration } from '../../src/model/mf-sgd';
 
 function dataset(rows: [fraction: number, rating: number | null][]): Dataset {

@@ -5,7 +5,7 @@ import t from 'tap';
 import { open } from 'lmdb';
 import { join } from 'node:path';
 import { defaults } from '../../config/defaults';
-import { syntheticDataset } from '../../src/train/synthetic';
+import { syntheticDataset } from '../../src/model/synthetic';
 import { formatOutcome } from '../../src/train/report';
 import { ratingModelOf, trainAndRegister } from '../../src/train/train';
 

@@ -4,8 +4,8 @@
 // course-style movie ids by the slug rule, users the /user shape.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Errors } from '../errors';
-import { slugOf } from '../sim/slug';
+import { Errors } from '../../src/errors';
+import { slugOf } from '../../src/sim/slug';
 
 export interface CatalogUserJson {
   user_id: number;
