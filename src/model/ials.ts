@@ -7,6 +7,9 @@
 // everything else is a zero-preference with confidence 1. Ratings therefore
 // only say "seen, and how much it held them"; this model predicts no rating
 // (predict() maps its score onto the scale only for reports).
+// As `ials-recent`, signals also fade with age: confidences from the
+// snapshot's end (what is watched together lately shapes the item factors),
+// and user vectors are re-solved from each user's own latest event.
 import type { Dataset } from '../domain/dataset';
 import { interactions, type Csr } from './interactions';
 import type { EpochHook, Recommender, ServingFactors } from './recommender';
