@@ -125,6 +125,14 @@ export interface Config {
     /** Flags for the training child's node (V8 heap and GC settings, e.g. `--max-semi-space-size=64`). */
     nodeFlags: string[];
   };
+  telemetry: {
+    /** Most bytes the answer log (LMDB sub-db `answers`) keeps beside its age limit (serve.requestLogDays); the oldest seconds go first. */
+    answerLogMaxBytes: number;
+    /** Minutes of stream event time after an answer in which a watch of a listed title counts as a hit (and ratings of listed titles count). */
+    joinWindowMinutes: number;
+    /** Days of event time the joined outcomes (sub-db `online`) are kept for `movrec report online`. */
+    onlineDays: number;
+  };
   gate: {
     /** A candidate whose RMSE exceeds this is rejected. */
     maxRmse: number;
@@ -167,5 +175,6 @@ export const defaults: Config = {
   rateLimit: { keyBy: 'ip', points: 200, windowSeconds: 1, trusted: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] },
   train: { windowDays: 0, factors: 64, epochs: 20, learningRate: 0.007, regularization: 0.05, seed: 1 },
   retrain: { everyMinutes: 0, everyEvents: 0, nice: 19, schedIdle: true, timeoutMinutes: 120, nodeFlags: [] },
+  telemetry: { answerLogMaxBytes: 256 * 1024 * 1024, joinWindowMinutes: 60, onlineDays: 30 },
   gate: { maxRmse: 1.2, ndcgTolerance: 0.01 },
 };

@@ -42,6 +42,12 @@ export const Errors = {
   modelChecksum: (id: string) =>
     new MovrecError('MOVREC_ERR_MODEL_CHECKSUM', `model ${id}: checksum mismatch, artifact refused`),
   modelFormat: (id: string, why: string) => new MovrecError('MOVREC_ERR_MODEL_FORMAT', `model ${id}: ${why}`),
+  answerNotFound: (id: string) =>
+    new MovrecError(
+      'MOVREC_ERR_ANSWER_NOT_FOUND',
+      `no answer recorded under request id ${id} (refused requests are counted, not kept; the log keeps serve.requestLogDays and telemetry.answerLogMaxBytes)`,
+      { status: 404 },
+    ),
   modelNotFound: (id: string) =>
     new MovrecError('MOVREC_ERR_MODEL_NOT_FOUND', `model ${id} not found`, { status: 404 }),
   modelSlotBusy: (slots: number[], ms: number) =>

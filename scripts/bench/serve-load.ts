@@ -18,6 +18,9 @@
 // LOADGEN (wrk | autocannon; default wrk when installed), WARMUP (s of unmeasured load before each server's runs, default 2), SWEEP (connection counts for the native server, default 16,48,64,128,256; the raw handler also runs at the largest),
 // RATE (offered req/s of the paced run, default 1000: latency below saturation, where the simulator lives),
 // PAIRS (back-to-back raw / native runs at the largest connection count, default 3: the rate ratio's verdict is their median).
+// BASELINE=<path to another build's scripts/movrec.js>: the short comparison instead of the full run: that build's
+// server and this one, each loaded PAIRS times in alternation (SECONDS each, CONNECTIONS), medians and their ratio
+// (e.g. the cost of a feature: build the commit before it into a copy and point BASELINE at it).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
@@ -43,6 +46,7 @@ const SWEEP = (process.env.SWEEP ?? '16,48,64,128,256').split(',').filter(Boolea
 // Alternating raw / native runs at the largest connection count, for the rate comparison.
 const PAIRS = Number(process.env.PAIRS ?? 3);
 const HISTORY = 3;
+const BASELINE = process.env.BASELINE;
 // `wrk -v` prints its version and exits 1; a missing binary is a spawn error.
 const WRK_FOUND = /^wrk /.test(spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout ?? '');
 const LOADGEN = process.env.LOADGEN ?? (WRK_FOUND ? 'wrk' : 'autocannon');
@@ -375,6 +379,32 @@ function row({ name, r, degraded, note }: Row): string {
   ].join('  ');
 }
 
+/** This build's server against another build's, alternating runs so that both see the same machine. */
+async function compareWithBaseline(baseline: string, serveArgs: string[], children: Child[]): Promise<void> {
+  const base = await start([baseline, ...serveArgs.slice(1)], { MOVREC_LOG_LEVEL: 'info' }, 'stderr');
+  children.push(base);
+  const cur = await start(serveArgs, { MOVREC_LOG_LEVEL: 'info' }, 'stderr');
+  children.push(cur);
+  await load(base.port, WARMUP);
+  await load(cur.port, WARMUP);
+  const runs: { base: LoadResult; cur: LoadResult }[] = [];
+  for (let x = 0; x < PAIRS; x++)
+    runs.push({ base: await load(base.port, SECONDS), cur: await load(cur.port, SECONDS) });
+  await stop(base);
+  await stop(cur);
+  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const b = median(runs.map((r) => r.base.requests.average));
+  const c = median(runs.map((r) => r.cur.requests.average));
+  console.log('');
+  for (const [i, r] of runs.entries())
+    console.log(
+      `pair ${i + 1}: baseline ${Math.round(r.base.requests.average)} req/s (p99 ${r.base.latency.p99} ms), this build ${Math.round(r.cur.requests.average)} req/s (p99 ${r.cur.latency.p99} ms)`,
+    );
+  console.log(
+    `median of ${PAIRS} alternating ${SECONDS} s runs at ${CONNECTIONS} connections: baseline (${baseline}) ${Math.round(b)} req/s, this build ${Math.round(c)} req/s: ${((100 * c) / b).toFixed(1)}% of the baseline`,
+  );
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'movrec-serve-bench-'));
   const children: Child[] = [];
@@ -403,6 +433,7 @@ async function main(): Promise<void> {
       '--data-dir',
       dir,
     ];
+    if (BASELINE) return await compareWithBaseline(BASELINE, serveArgs, children);
     const unbatched = join(dir, 'unbatched.json');
     writeFileSync(unbatched, JSON.stringify({ serve: { batchSize: 1 } }));
     const rows: Row[] = [];

@@ -108,6 +108,11 @@ export const schema: Schema = {
     timeoutMinutes: num(0.01, 10080),
     nodeFlags: strings,
   },
+  telemetry: {
+    answerLogMaxBytes: int(4096, 2 ** 40),
+    joinWindowMinutes: num(0.01, 10080),
+    onlineDays: num(0, 3650),
+  },
   gate: { maxRmse: num(0, 100), ndcgTolerance: num(0, 1) },
 };
 

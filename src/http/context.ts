@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import type { Scorer } from '../scoring/scorer';
 import { duration, requests } from './metrics';
 import type { TallyCounterChild, TallyHistogramChild } from '../tally';
-import { requestId, type RequestIds } from './request-id';
+import { requestId, type RequestIds } from '../telemetry/request-id';
 import { send, type Exchange } from './respond';
 
 export type Route = 'recommend' | 'healthz' | 'readyz' | 'metrics' | 'admin' | 'unknown';

@@ -7,7 +7,7 @@ import type { Admission, Allowance } from './admission';
 import type { ServerContext, HeaderList } from './context';
 import type { DeadlineQueue } from './deadline';
 import { answers, degraded as degradedCount, rateLimited } from './metrics';
-import type { Provenance } from './provenance';
+import type { AnswerLog } from '../telemetry/answer-log';
 import { remoteAddress } from './respond';
 import { parseUserId } from './user-id';
 
@@ -26,7 +26,7 @@ function limitHeaders(a: Allowance, headers: HeaderList): HeaderList {
 export function recommendRoute(
   app: TemplatedApp,
   ctx: ServerContext,
-  deps: { admission: Admission; deadlines: DeadlineQueue; provenance: Provenance },
+  deps: { admission: Admission; deadlines: DeadlineQueue; provenance: AnswerLog },
 ): void {
   const { scorer, config, log } = ctx;
   const { admission, deadlines, provenance } = deps;
@@ -47,7 +47,7 @@ export function recommendRoute(
     if (userId === null) {
       const msg = `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`;
       ctx.answer(ex, 400, `${msg}\n`, [TEXT]);
-      provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0);
+      provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0, '', 'stable');
       return;
     }
 
@@ -55,14 +55,14 @@ export function recommendRoute(
       const ms = performance.now() - ex.t0;
       if (!ctx.answer(ex, 200, rec.body, [TEXT, ['X-Answer-Source', rec.source], ...extra], rec.modelId)) return;
       bySource(rec.source).inc();
-      provenance.record(ex.seq, userId, rec.modelId, rec.generation, rec.source, 200, ms);
+      provenance.record(ex.seq, userId, rec.modelId, rec.generation, rec.source, 200, ms, rec.body, 'stable');
     };
     const unavailable = (e: unknown): void => {
       // No model yet is an expected state (readyz says so); anything else is a fault worth a line per request.
       if (isMovrecError(e) && e.code === 'MOVREC_ERR_MODEL_NOT_LOADED') log.debug({ userId }, 'no model loaded: 503');
       else log.error({ err: e, userId }, 'no answer: scoring and the segment list both failed');
       ctx.answer(ex, 503, 'no model is loaded\n', [TEXT, ['Retry-After', '1']]);
-      provenance.record(ex.seq, userId, '', 0, 'unavailable', 503, performance.now() - ex.t0);
+      provenance.record(ex.seq, userId, '', 0, 'unavailable', 503, performance.now() - ex.t0, '', 'stable');
     };
     const degrade = (reason: DegradeReason, extra: HeaderList): void => {
       let rec: Recommendation;
@@ -106,7 +106,7 @@ export function recommendRoute(
           `rate limit of ${a.limit} requests per ${config.rateLimit.windowSeconds} s exceeded\n`,
           limitHeaders(a, [TEXT, ['Retry-After', String(a.resetSeconds)]]),
         );
-        provenance.record(ex.seq, userId, '', 0, 'rate-limited', 429, performance.now() - ex.t0);
+        provenance.record(ex.seq, userId, '', 0, 'rate-limited', 429, performance.now() - ex.t0, '', 'stable');
       },
       (e: unknown) => {
         log.error({ err: e }, 'rate limiter failed: request admitted');

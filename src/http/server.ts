@@ -8,15 +8,15 @@ import type { Config } from '../config/load';
 import { Errors } from '../errors';
 import type { IngestHandle } from '../ingest/loop';
 import { logger } from '../log';
+import { createAnswerLog, type AnswerLog } from '../telemetry/answer-log';
 import type { Scorer } from '../scoring/scorer';
 import { createAdmission } from './admission';
 import { adminRoutes } from './admin-routes';
 import { createContext, type ServerContext } from './context';
 import { createDeadlineQueue } from './deadline';
 import { opsRoutes } from './ops-routes';
-import { createProvenance } from './provenance';
 import { recommendRoute } from './recommend-route';
-import { createRequestIds } from './request-id';
+import { createRequestIds } from '../telemetry/request-id';
 
 export interface ServerOptions {
   config: Readonly<Config>;
@@ -24,12 +24,14 @@ export interface ServerOptions {
   ingest?: IngestHandle | undefined;
   /** Loads the newest approved model (POST /admin/reload; `movrec serve` also calls it on SIGHUP). */
   onReload(): Promise<void>;
-  /** Where answers' provenance goes (sub-db `answers`); without it, the debug log. */
+  /** Where the answer log goes (sub-db `answers`); without it, answers are only counted. */
   store?: { root: RootDatabase } | undefined;
 }
 
 export interface ServerHandle {
   port: number;
+  /** Every answer recorded: the online join attributes the stream's request lines with it. */
+  answers: AnswerLog;
   /** Stops accepting, lets every in-flight answer finish, flushes the request log, closes idle connections. */
   close(): Promise<void>;
 }
@@ -87,7 +89,13 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
   const ids = createRequestIds();
   const ctx = createContext({ config, scorer: opts.scorer, ingest: opts.ingest, onReload: opts.onReload, log, ids });
   const deadlines = createDeadlineQueue(config.serve.deadlineMs);
-  const provenance = createProvenance({ root: opts.store?.root, ids, retentionDays: config.serve.requestLogDays, log });
+  const provenance = createAnswerLog({
+    root: opts.store?.root,
+    ids,
+    retentionDays: config.serve.requestLogDays,
+    maxBytes: config.telemetry.answerLogMaxBytes,
+    log,
+  });
   const admission = createAdmission(config.rateLimit);
 
   const app = uWS.App();
@@ -116,6 +124,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
   let closing: Promise<void> | undefined;
   return {
     port,
+    answers: provenance,
     close: () =>
       (closing ??= (async () => {
         ctx.draining = true;

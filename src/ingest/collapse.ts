@@ -1,6 +1,7 @@
 // Reduces a batch of lines to what the store needs: one aggregate per
 // (user, movie) for watches and ratings, request telemetry, counts.
 import { DAY_MS } from '../store/tables';
+import type { LineObserver } from './line-observer';
 import { parseLine, type LineKind, type RejectReason } from './parse-line';
 
 export interface WatchAgg {
@@ -49,6 +50,8 @@ export class BatchDelta {
   constructor(
     private readonly ratingMax: number,
     private readonly keep: number,
+    /** Sees every accepted line in stream order (the online join). */
+    private readonly observer: LineObserver | null = null,
   ) {}
 
   add(line: string): void {
@@ -65,6 +68,7 @@ export class BatchDelta {
       return;
     }
     this.kinds[p.kind]++;
+    if (this.observer !== null) this.observer.line(p);
     const t = p.time;
     if (t < this.minTime) this.minTime = t;
     if (t > this.maxTime) this.maxTime = t;

@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { Tables } from '../store/tables';
 import { applyDelta, appliedOffset, type Applied } from './apply';
 import { BatchDelta } from './collapse';
+import type { LineObserver } from './line-observer';
 import { commitSeconds, eventLag, lines as linesMetric, offsetLag, rejected as rejectedMetric } from './metrics';
 import type { Source, SourceBatch } from './source';
 import type { IngestStats } from './stats';
@@ -21,6 +22,8 @@ export interface CommitOptions {
   keep: number;
   stats: IngestStats;
   log: Logger;
+  /** Sees every line of each chunk and adds its writes to the chunk's transaction (the online join). */
+  observer: LineObserver | null;
   /** Called after each commit with the users and movies it stored first. */
   onApplied(applied: Applied): void;
 }
@@ -46,14 +49,19 @@ export function createCommits(opts: CommitOptions): Commits {
   const inFlight: Promise<void>[] = [];
 
   function commitChunk(batch: SourceBatch, from: number, to: number): Promise<void> {
-    const delta = new BatchDelta(ratingMax, keep);
+    const delta = new BatchDelta(ratingMax, keep, opts.observer);
     for (let i = from; i < to; i++) delta.add(batch.lines[i]!);
+    const observed = opts.observer?.take() ?? null;
     const stream = batch.stream;
     const next = batch.positions[to - 1]! + 1;
     if (stream !== null) staged.set(stream, next);
     const endTimer = commitSeconds.startTimer();
     return t.root
-      .transaction(() => applyDelta(t, delta, keep, stream, next))
+      .transaction(() => {
+        const applied = applyDelta(t, delta, keep, stream, next);
+        observed?.(t.root);
+        return applied;
+      })
       .then(async (applied: Applied) => {
         endTimer();
         st.transactions++;

@@ -9,6 +9,7 @@ import { createBackpressure } from './backpressure';
 import { BatchQueue } from './batch-queue';
 import { catalogFeed } from './catalog-feed';
 import { createCommits } from './commits';
+import type { LineObserver } from './line-observer';
 import { idleTimer } from './idle-timer';
 import type { Source, SourceBatch } from './source';
 import type { IngestStats } from './stats';
@@ -35,6 +36,8 @@ export interface IngestOptions {
   idleExitMs?: number;
   /** When the source ends by itself, wait for the catalog queue to drain before `done`. */
   waitForCatalog?: boolean;
+  /** Sees every applied line and writes in each batch's transaction (the online join). */
+  observer?: LineObserver;
 }
 
 /** Queued lines beyond this many batches' worth pause the source. */
@@ -71,6 +74,7 @@ export function startIngest(opts: IngestOptions): IngestHandle {
     keep: config.ingest.rejectsKept,
     stats: st,
     log,
+    observer: opts.observer ?? null,
     onApplied(applied) {
       if (catalog) {
         catalog.enqueue('user', applied.newUsers);

@@ -11,9 +11,12 @@ import { openStore } from '../store/store';
 import { activateArtifact } from '../scoring/activation';
 import { startServer } from '../http/server';
 import { retrainEnabled, startRetrainScheduler } from '../release/retrain-scheduler';
+import { createOnlineJoin, type OnlineJoin } from '../telemetry/online-join';
 
 export interface Service {
   port: number;
+  /** The online join: per-arm outcomes (the OutcomeReader the canary guard and experiments read). */
+  outcomes: OnlineJoin;
   /** Loads the newest approved model unless it already serves; a refused artifact rejects and the current model keeps serving. */
   reload(): Promise<void>;
   /** Stops accepting, finishes in-flight answers, stops ingest, closes the pool and the store. */
@@ -72,12 +75,18 @@ export async function startService(opts: {
     return next;
   };
 
+  // The join attributes the stream's request lines with the answer log once the front is up (attach below).
+  const join = createOnlineJoin({
+    windowMs: config.telemetry.joinWindowMinutes * 60_000,
+    retentionDays: config.telemetry.onlineDays,
+  });
   let ingest: IngestHandle | undefined;
   if (opts.source) {
-    ingest = startIngest({ config, store, source: opts.source });
+    ingest = startIngest({ config, store, source: opts.source, observer: join });
     ingest.done.catch((e: unknown) => log.error({ err: e }, 'ingest stopped with an error; serving continues'));
   }
   const server = await startServer({ config, scorer, ingest, onReload: reload, store });
+  join.attach(server.answers);
   // The hand-off of a retrained, gate-approved model: serve it as stable, in the same queue as SIGHUP.
   const handOff = (modelId: string): Promise<void> => {
     const next = chain.then(async () => {
@@ -94,6 +103,7 @@ export async function startService(opts: {
   let stopping: Promise<void> | undefined;
   return {
     port: server.port,
+    outcomes: join,
     reload,
     stop: () =>
       (stopping ??= (async () => {

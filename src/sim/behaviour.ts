@@ -207,7 +207,9 @@ export class Behaviour {
       if (chosen >= 0) this.counts.listsWatchedFrom++;
       this.onList?.(s.user, items, t, chosen >= 0);
     }
-    this.startWatching(s, chosen >= 0 ? chosen : this.chooseOwn(s.user, t), t + o.ms + this.rng.exp(15_000));
+    // A user who looked at the list and chose none of it looks elsewhere: none of its titles. Without this,
+    // an observer of the stream could not tell "chose from the list" from "found a listed title alone".
+    this.startWatching(s, chosen >= 0 ? chosen : this.chooseOwn(s.user, t, items), t + o.ms + this.rng.exp(15_000));
     this.push(s);
     return line;
   }
@@ -345,8 +347,8 @@ export class Behaviour {
     return -1;
   }
 
-  /** A movie found on one's own: a few popular candidates, the best liked most likely. */
-  private chooseOwn(user: number, t: number): number {
+  /** A movie found on one's own: a few popular candidates, the best liked most likely (none of `declined`). */
+  private chooseOwn(user: number, t: number, declined: readonly number[] = []): number {
     const w = this.world;
     const minor = isMinorUser(w, user);
     const seen = this.watched.get(user);
@@ -354,7 +356,7 @@ export class Behaviour {
     const scores: number[] = [];
     for (let tries = 0; cands.length < CHOICE.ownCandidates && tries < 4 * CHOICE.ownCandidates; tries++) {
       const m = searchCumulative(this.popCum, this.rng.next() * this.popTotal);
-      if ((minor && w.movieAdult[m]) || seen?.has(m)) continue;
+      if ((minor && w.movieAdult[m]) || seen?.has(m) || declined.includes(m)) continue;
       cands.push(m);
       scores.push(Math.exp(CHOICE.beta * (utility5(w, user, m, t) - CHOICE.bar)));
     }

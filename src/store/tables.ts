@@ -5,7 +5,7 @@ import type { Database, Key, RootDatabase } from 'lmdb';
 
 /**
  * The name of every sub-database in the environment. The stream's tables are
- * opened together by openTables; `answers` (http/provenance.ts) and `models`
+ * opened together by openTables; `answers`, `answer-movies`, `online` (telemetry/) and `models`
  * (model/registry.ts) are opened by their owners, under these names.
  */
 export const DB = {
@@ -20,8 +20,12 @@ export const DB = {
   userSeen: 'user-seen',
   catalogUsers: 'catalog-users',
   catalogMovies: 'catalog-movies',
-  /** Each /recommend answer's provenance, batched; not under the schema version (its owner prunes it). */
+  /** Each /recommend answer with its ids and arm, batched (telemetry/answer-log.ts); not under the schema version (its owner prunes it). */
   answers: 'answers',
+  /** The answer log's title dictionary: a small integer per title ever served (telemetry/movie-dictionary.ts). */
+  answerMovies: 'answer-movies',
+  /** The online join's outcome per request line of the stream (telemetry/online-join.ts), pruned to telemetry.onlineDays. */
+  online: 'online',
   /** The model registry's manifests, mirrored from <dataDir>/models. */
   models: 'models',
 } as const;

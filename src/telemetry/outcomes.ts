@@ -1,13 +1,14 @@
 // What the online join knows about each arm's answers, in the shape that the
 // release side (experiments, the canary guard) reads: per-user outcomes, the
-// unit of every online comparison. The telemetry side produces it; nothing
-// here depends on how.
+// unit of every online comparison. The telemetry side produces it
+// (online-join.ts; `Service.outcomes` in a serving process); nothing here
+// depends on how.
 
 /** One user's answers from one arm, counted once the join window has closed on them (stream event time). */
 export interface UserOutcome {
   /** Answers to this user whose window has closed. */
   answers: number;
-  /** Of those, answers followed within the window by a watch of a listed title. */
+  /** Of those, answers whose first title started within the window (telemetry.joinWindowMinutes of event time) was listed. */
   hits: number;
 }
 
@@ -16,9 +17,9 @@ export interface ArmOutcomes {
   arm: string;
   /** Model ids that answered under this arm, oldest first. */
   models: readonly string[];
-  /** Answers recorded, whether or not their window has closed. */
+  /** Answers recorded by the server (its answer log; `sinceMs` read as wall time there), whether or not their window has closed. */
   answers: number;
-  /** Answers refused or failed (status >= 500) under this arm. */
+  /** Answers refused or failed with status >= 500 under this arm (server side; 429s and 400s are not the model's doing). */
   errors: number;
   /** Users with at least one answer whose window has closed, and their outcomes. */
   perUser: ReadonlyMap<number, UserOutcome>;

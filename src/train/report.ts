@@ -1,5 +1,4 @@
-// Human-readable lines for training outcomes and the model list.
-import type { Manifest } from '../model/registry';
+// Human-readable lines for training outcomes (the model list with its lineage: telemetry/lineage.ts).
 import type { TrainOutcome } from './train';
 
 const fmt = (x: unknown, digits = 4): string => (typeof x === 'number' ? x.toFixed(digits) : '-');
@@ -18,28 +17,4 @@ export function formatOutcome(o: TrainOutcome): string {
     `  trained in ${m.trainSeconds.toFixed(1)} s, peak RSS ${(m.peakRssBytes / 2 ** 20).toFixed(0)} MiB, code ${m.codeVersion}`,
   ];
   return lines.join('\n');
-}
-
-export function formatManifests(ms: Manifest[]): string {
-  if (ms.length === 0) return 'no models registered';
-  const rows = ms.map((m) => [
-    m.id,
-    m.kind,
-    m.created,
-    m.approved ? 'approved' : 'rejected',
-    fmt(m.metrics.rmse),
-    fmt(m.metrics.ndcg20),
-    `${m.data.users}x${m.data.items}`,
-    m.gate.reasons.join('; '),
-  ]);
-  const head = ['ID', 'KIND', 'CREATED', 'STATUS', 'RMSE', 'NDCG@20', 'USERSxITEMS', 'GATE'];
-  const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  return [head, ...rows]
-    .map((r) =>
-      r
-        .map((x, c) => (c === r.length - 1 ? x : x.padEnd(width[c]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

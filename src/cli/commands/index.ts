@@ -9,5 +9,17 @@ import { sim } from './sim';
 import { report } from './report';
 import { models } from './models';
 import { bench } from './bench';
+import { explain } from './explain';
 
-export const COMMANDS: readonly Command[] = [demo, serve, ingest, train, evalCommand, models, report, sim, bench];
+export const COMMANDS: readonly Command[] = [
+  demo,
+  serve,
+  ingest,
+  train,
+  evalCommand,
+  models,
+  report,
+  explain,
+  sim,
+  bench,
+];
