@@ -90,6 +90,8 @@ export function formatExplanation(e: Explanation): string {
       `  offline metrics ${JSON.stringify(m.metrics)}`,
       `  gate ${m.gate.passed ? 'passed' : 'failed'}${m.gate.reasons.length ? `: ${m.gate.reasons.join('; ')}` : ''}`,
     );
+    const snap = m.data.snapshot;
+    if (snap) lines.push(`  training events ${snap.file} (sha256 ${snap.sha256}, ${snap.bytes} bytes)`);
     for (const h of lifecycle(m)) lines.push(`  ${h.at} ${h.event}${h.reason ? `: ${h.reason}` : ''}`);
   } else lines.push(`manifest: not in the registry (model ${a.model || '-'})`);
   if (e.joined)
