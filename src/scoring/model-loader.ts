@@ -19,8 +19,12 @@ export interface Serving {
 
 export interface ModelLoader {
   load(file: string, role: Role): Promise<{ modelId: string; generation: number }>;
-  /** The model serving `role`; a canary role without its own model is served by the stable one. */
+  /** The model serving `role`; any other role without its own model is served by the stable one. */
   servingFor(role: Role): Serving | undefined;
+  /** Makes the model serving `from` serve stable too (one flip, no load) and leaves `from` with none. */
+  promote(from: Role): Promise<{ modelId: string; generation: number }>;
+  /** Leaves `role` with no model: its users are answered by stable. */
+  retire(role: Role): Promise<void>;
 }
 
 /** `prepareWorkers` runs after the slot is filled and verified, before it serves. */
@@ -81,7 +85,22 @@ export function createModelLoader(
   return {
     load,
     servingFor(role) {
-      return serving.get(role) ?? (role === 'canary' ? serving.get('stable') : undefined);
+      return serving.get(role) ?? (role !== 'stable' ? serving.get('stable') : undefined);
+    },
+    async promote(from) {
+      const s = serving.get(from);
+      if (!s || from === 'stable') throw Errors.modelNotLoaded();
+      const slot = await publisher.promote(from, 'stable');
+      serving.set('stable', s);
+      serving.delete(from);
+      logger().info({ modelId: s.modelId, from, generation: s.generation, slot }, 'model promoted to stable');
+      return { modelId: s.modelId, generation: s.generation };
+    },
+    async retire(role) {
+      await publisher.retire(role);
+      const s = serving.get(role);
+      serving.delete(role);
+      if (s) logger().info({ modelId: s.modelId, role }, 'role retired: its users are answered by stable');
     },
   };
 }

@@ -9,7 +9,7 @@ import { createPool, workerScript } from './pool';
 import { segmentAnswer } from './rank';
 import type { Recommendation } from './recommendation';
 import type { ScoreWorkerData } from './score-task';
-import { createSlots, SlotPublisher, type Role } from './slots';
+import { createSlots, MIN_SLOTS, SlotPublisher, type Role } from './slots';
 import { openWorkerChannel, type WorkerMetricsJson } from './worker-channel';
 
 export type { Recommendation } from './recommendation';
@@ -20,6 +20,10 @@ export interface Scorer {
   recommend(userId: number, role?: Role): Promise<Recommendation>;
   degraded(userId: number): Recommendation;
   loadModel(artifactFile: string, role?: Role): Promise<{ modelId: string; generation: number }>;
+  /** Makes the model serving `from` serve stable too (one flip, no load) and leaves `from` with none. */
+  promote(from: Role): Promise<{ modelId: string; generation: number }>;
+  /** Leaves `role` with no model: its users are answered by stable. */
+  retire(role: Role): Promise<void>;
   active(role?: Role): { modelId: string; generation: number } | null;
   queueDepth(): number;
   workerMetrics(): Promise<WorkerMetricsJson[]>;
@@ -31,7 +35,7 @@ export interface ScorerOptions {
   threads: number;
   listSize: number;
   unknownAgeIsMinor: boolean;
-  /** Model slots (>= 3: stable, canary, one loading). */
+  /** Model slots (>= MIN_SLOTS: every role, one loading). */
   slots?: number;
   /** Address space reserved per slot; a slot grows to the artifact's size. At most 4 GiB (typed array limit). */
   slotMaxBytes?: number;
@@ -54,7 +58,7 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw Errors.config(`serve.batchSize must be a positive integer, got ${batchSize}`);
   const workerFile = workerScript(opts.workerFile);
-  const shared = createSlots(opts.slots ?? 3, opts.slotMaxBytes ?? DEFAULT_SLOT_MAX_BYTES);
+  const shared = createSlots(opts.slots ?? MIN_SLOTS, opts.slotMaxBytes ?? DEFAULT_SLOT_MAX_BYTES);
   const publisher = new SlotPublisher(shared, { drainMs: opts.drainMs ?? 5000 });
   const store: Store = openStore(opts.dataDir, { readOnly: true });
   const rankOpts = { listSize: opts.listSize, unknownAgeIsMinor: opts.unknownAgeIsMinor };
@@ -92,6 +96,11 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
       if (closed) throw Errors.config('the scorer is closed');
       return loader.load(file, role);
     },
+    async promote(from) {
+      if (closed) throw Errors.config('the scorer is closed');
+      return loader.promote(from);
+    },
+    retire: (role) => loader.retire(role),
     active(role = 'stable') {
       const s = loader.servingFor(role);
       return s ? { modelId: s.modelId, generation: s.generation } : null;

@@ -10,19 +10,28 @@
 // in place, and every thread sees the new length. Memory is committed only as
 // far as a slot has grown (it never shrinks: the next model is usually as big).
 //
-// Control Int32Array layout:
-//   [0] active slot of 'stable', [1] of 'canary' (-1: none)
-//   [2] generation (bumped by every publish)
-//   [3 .. 3+N)       readers of each slot
-//   [3+N .. 3+2N)    generation each slot holds (0 while it is idle and may be refilled)
+// Control Int32Array layout (R roles):
+//   [0 .. R)         active slot of each role in ROLES order (-1: none)
+//   [R]              generation (bumped by every publish)
+//   [R+1 .. R+1+N)   readers of each slot
+//   [R+1+N .. R+1+2N) generation each slot holds (0 while it is idle and may be refilled)
 // followed (8-byte aligned) by a BigInt64Array of each slot's artifact length.
+//
+// Roles: 'stable' serves everyone not routed elsewhere; 'canary' and the two
+// experiment arms ('arm-a', 'arm-b') serve the users the release router sends
+// them and fall back to stable while they have no slot. A load needs a slot no
+// role points at, so with every role live one more slot must stay idle:
+// MIN_SLOTS is the roles plus one.
 import { Errors } from '../errors';
 
-export const ROLES = ['stable', 'canary'] as const;
+export const ROLES = ['stable', 'canary', 'arm-a', 'arm-b'] as const;
 export type Role = (typeof ROLES)[number];
 
-const GENERATION = 2;
-const READERS = 3;
+/** Every role live and one slot left to load into. */
+export const MIN_SLOTS = ROLES.length + 1;
+
+const GENERATION = ROLES.length;
+const READERS = ROLES.length + 1;
 
 // The project's lib setting predates ES2024's growable SharedArrayBuffer typings.
 interface GrowableSharedArrayBuffer extends SharedArrayBuffer {
@@ -54,7 +63,7 @@ interface Control {
 }
 
 function roleIndex(role: Role): number {
-  return role === 'stable' ? 0 : 1;
+  return ROLES.indexOf(role);
 }
 
 function controlBytes(n: number): number {
@@ -72,8 +81,10 @@ function controlViews(shared: SlotShared): Control {
 
 /** Creates the shared slots: `count` buffers that can each grow to `maxBytes`. */
 export function createSlots(count: number, maxBytes: number): SlotShared {
-  if (!Number.isInteger(count) || count < 3)
-    throw Errors.config(`model slots must be an integer >= 3 (stable, canary, one loading), got ${count}`);
+  if (!Number.isInteger(count) || count < MIN_SLOTS)
+    throw Errors.config(
+      `model slots must be an integer >= ${MIN_SLOTS} (${ROLES.join(', ')}, one loading), got ${count}`,
+    );
   if (!Number.isInteger(maxBytes) || maxBytes < 0 || maxBytes > 2 ** 32)
     throw Errors.config(`slot capacity must be an integer number of bytes up to 4 GiB, got ${maxBytes}`);
   const slots = Array.from({ length: count }, () => new GrowableSharedArrayBuffer(0, { maxByteLength: maxBytes }));
@@ -91,7 +102,7 @@ export class SlotReader {
     this.c = controlViews(shared);
   }
 
-  /** Holds the slot serving `role` (canary falls back to stable when it has none); null when nothing is published. */
+  /** Holds the slot serving `role` (any other role falls back to stable when it has none); null when nothing is published. */
   acquire(role: Role): Lease | null {
     const { ctl, lengths } = this.c;
     for (;;) {
@@ -109,7 +120,7 @@ export class SlotReader {
         const generation = Atomics.load(ctl, READERS + this.shared.slots.length + slot);
         const length = Number(Atomics.load(lengths, slot));
         return {
-          role: r === 0 ? 'stable' : 'canary',
+          role: ROLES[r]!,
           slot,
           generation,
           bytes: new Uint8Array(this.shared.slots[slot]!, 0, length),
@@ -213,6 +224,33 @@ export class SlotPublisher {
     if (beforeFlip) await beforeFlip(slot, generation);
     Atomics.store(ctl, roleIndex(role), slot);
     return { slot, generation, value };
+  }
+
+  /**
+   * Points `to` at the slot `from` serves and leaves `from` with none (its
+   * readers fall back to stable): promotion of a canary is this flip, no load.
+   * Queued behind any publish in progress.
+   */
+  promote(from: Role, to: Role): Promise<number> {
+    const next = this.chain.then(() => {
+      const slot = this.activeSlot(from);
+      if (slot < 0) throw Errors.modelNotLoaded();
+      Atomics.store(this.c.ctl, roleIndex(to), slot);
+      Atomics.store(this.c.ctl, roleIndex(from), -1);
+      return slot;
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Leaves `role` with no slot: its readers fall back to stable. Queued behind any publish in progress. */
+  retire(role: Role): Promise<void> {
+    if (role === 'stable') return Promise.reject(Errors.config('the stable role cannot be retired'));
+    const next = this.chain.then(() => {
+      Atomics.store(this.c.ctl, roleIndex(role), -1);
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   /** A slot no role serves whose readers have drained; waits (bounded) for the drain. */

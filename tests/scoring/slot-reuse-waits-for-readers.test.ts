@@ -4,7 +4,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { createSlots, SlotPublisher, SlotReader, type SlotShared } from '../../src/scoring/slots';
+import { createSlots, MIN_SLOTS, SlotPublisher, SlotReader, type SlotShared } from '../../src/scoring/slots';
 
 const SLOTS_JS = join(__dirname, '..', '..', 'dist', 'src', 'scoring', 'slots.js');
 
@@ -28,6 +28,12 @@ parentPort.on('message', (m) => {
   return new Worker(code, { eval: true, workerData: shared });
 }
 
+/** Fills the experiment roles too, so that exactly one slot is left idle, as with every role live. */
+async function occupyArms(pub: SlotPublisher): Promise<void> {
+  await pub.publish('arm-a', 64, fillWith(0xa0));
+  await pub.publish('arm-b', 64, fillWith(0xb0));
+}
+
 async function ask(w: Worker, msg?: string): Promise<Record<string, number>> {
   const reply = once(w, 'message');
   if (msg) w.postMessage(msg);
@@ -35,8 +41,9 @@ async function ask(w: Worker, msg?: string): Promise<Record<string, number>> {
 }
 
 t.test('a held slot is refilled only after its reader drains', async (t) => {
-  const shared = createSlots(3, 1 << 20);
+  const shared = createSlots(MIN_SLOTS, 1 << 20);
   const pub = new SlotPublisher(shared, { drainMs: 10_000, pollMs: 1 });
+  await occupyArms(pub);
   const a = await pub.publish('stable', 4096, fillWith(0xaa));
   await pub.publish('canary', 4096, fillWith(0xcc));
 
@@ -63,19 +70,20 @@ t.test('a held slot is refilled only after its reader drains', async (t) => {
   const published = await c;
   t.equal(published.slot, a.slot, 'the drained slot is reused');
   t.equal(pub.activeSlot('stable'), a.slot);
-  t.equal(published.generation, 4);
+  t.equal(published.generation, 6);
 
   const reader = new SlotReader(shared);
   const lease = reader.acquire('stable');
   t.ok(lease);
   t.equal(lease!.bytes[0], 0xdd, 'new readers see the new model');
-  t.equal(lease!.generation, 4);
+  t.equal(lease!.generation, 6);
   reader.release(lease!);
 });
 
 t.test('a publish gives up when no idle slot drains in time, and nothing flips', async (t) => {
-  const shared = createSlots(3, 1 << 16);
+  const shared = createSlots(MIN_SLOTS, 1 << 16);
   const pub = new SlotPublisher(shared, { drainMs: 30, pollMs: 1 });
+  await occupyArms(pub);
   const reader = new SlotReader(shared);
   await pub.publish('stable', 64, fillWith(1));
   const first = reader.acquire('stable')!;
@@ -94,7 +102,7 @@ t.test('a publish gives up when no idle slot drains in time, and nothing flips',
 });
 
 t.test('canary falls back to stable, and a failed fill publishes nothing', async (t) => {
-  const shared = createSlots(3, 1 << 16);
+  const shared = createSlots(MIN_SLOTS, 1 << 16);
   const pub = new SlotPublisher(shared);
   const reader = new SlotReader(shared);
   t.equal(reader.acquire('stable'), null, 'nothing is served before the first publish');
@@ -116,12 +124,13 @@ t.test('canary falls back to stable, and a failed fill publishes nothing', async
     code: 'MOVREC_ERR_MODEL_FORMAT',
     message: /exceeds the slot capacity/,
   });
-  t.throws(() => createSlots(2, 64), { code: 'MOVREC_ERR_CONFIG', message: />= 3/ });
+  t.throws(() => createSlots(MIN_SLOTS - 1, 64), { code: 'MOVREC_ERR_CONFIG', message: new RegExp(`>= ${MIN_SLOTS}`) });
 });
 
 t.test('a read by generation holds the slot, and misses once the slot holds another model', async (t) => {
-  const shared = createSlots(3, 1 << 16);
+  const shared = createSlots(MIN_SLOTS, 1 << 16);
   const pub = new SlotPublisher(shared, { drainMs: 10_000, pollMs: 1 });
+  await occupyArms(pub);
   const reader = new SlotReader(shared);
   const a = await pub.publish('stable', 64, fillWith(1));
   await pub.publish('canary', 64, fillWith(2));
