@@ -24,7 +24,8 @@ function reference(salt: string, userId: number): number {
 const IDS = [1, 7, 9, 10, 99, 100, 12345, 999_999, 1_000_000, 4_294_967_295, 9_999_999_999];
 
 t.test('the bucket is FNV-1a of salt:userId, finalised', async (t) => {
-  for (const salt of ['c-1a2b', 'exp-x']) for (const id of IDS) t.equal(bucket(salt, id), reference(salt, id), `${salt} ${id}`);
+  for (const salt of ['c-1a2b', 'exp-x'])
+    for (const id of IDS) t.equal(bucket(salt, id), reference(salt, id), `${salt} ${id}`);
   let same = 0;
   for (let u = 1; u <= 1000; u++) if (bucket('s1', u) === bucket('s2', u)) same++;
   t.ok(same < 10, `another salt reshuffles users (${same} of 1000 kept their bucket)`);
@@ -36,7 +37,10 @@ t.test('another process gives every user the same bucket', async (t) => {
     '-e',
     `const r = require(${JSON.stringify(js)}); console.log(JSON.stringify(${JSON.stringify(IDS)}.map((u) => r.bucket('salt-9', u))));`,
   ]).toString();
-  t.same(JSON.parse(out), IDS.map((u) => bucket('salt-9', u)));
+  t.same(
+    JSON.parse(out),
+    IDS.map((u) => bucket('salt-9', u)),
+  );
 });
 
 t.test('shares follow the plan; the experiment and canary splits are independent', async (t) => {
