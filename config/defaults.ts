@@ -133,6 +133,33 @@ export interface Config {
     /** Days of event time the joined outcomes (sub-db `online`) are kept for `movrec report online`. */
     onlineDays: number;
   };
+  release: {
+    /** Share of users (percent) a model proposed for canary (retrain, `movrec models canary` without --percent) receives. */
+    canaryPercent: number;
+    /** How often the canary guard compares canary with stable. */
+    guardIntervalMs: number;
+    /** Canary answers before it may be promoted. */
+    minAnswers: number;
+    /** Users per arm (canary and stable) whose join window has closed before the canary may be promoted. */
+    minUsers: number;
+    /** Canary answers before its error rate or latency is judged (a handful of slow first answers is no regression). */
+    minHealthAnswers: number;
+    /** Rollback when the canary's error rate exceeds stable's by more than this (absolute share of answers). */
+    maxErrorRateIncrease: number;
+    /** Rollback when the canary's p99 latency exceeds both stable's times this factor and stable's plus p99SlackMs. */
+    p99Ratio: number;
+    p99SlackMs: number;
+    /** Two-sided significance of experiments and of the guard's sequential test. */
+    alpha: number;
+    /** Planned power of experiments (their fixed horizon is set from it). */
+    power: number;
+    /** Smallest difference in per-user watch-from-list rate worth detecting: the experiments' planned effect and the mSPRT's mixing scale tau. */
+    minEffect: number;
+    /** Expected watch-from-list rate, bounding the per-user standard deviation (sqrt(p(1-p))) of an experiment's power calculation. */
+    baselineRate: number;
+    /** Minutes of stream event time after an answer in which a watch of a listed title counts as a hit. */
+    joinWindowMinutes: number;
+  };
   gate: {
     /** A candidate whose RMSE exceeds this is rejected. */
     maxRmse: number;
@@ -176,5 +203,20 @@ export const defaults: Config = {
   train: { windowDays: 0, factors: 64, epochs: 20, learningRate: 0.007, regularization: 0.05, seed: 1 },
   retrain: { everyMinutes: 0, everyEvents: 0, nice: 19, schedIdle: true, timeoutMinutes: 120, nodeFlags: [] },
   telemetry: { answerLogMaxBytes: 256 * 1024 * 1024, joinWindowMinutes: 60, onlineDays: 30 },
+  release: {
+    canaryPercent: 10,
+    guardIntervalMs: 5000,
+    minAnswers: 5000,
+    minUsers: 500,
+    minHealthAnswers: 200,
+    maxErrorRateIncrease: 0.01,
+    p99Ratio: 2,
+    p99SlackMs: 5,
+    alpha: 0.05,
+    power: 0.8,
+    minEffect: 0.02,
+    baselineRate: 0.3,
+    joinWindowMinutes: 60,
+  },
   gate: { maxRmse: 1.2, ndcgTolerance: 0.01 },
 };

@@ -79,6 +79,8 @@ export const Errors = {
     new MovrecError('MOVREC_ERR_LISTEN', `cannot listen on ${host}:${port} (address in use, or not allowed)`, {
       retriable: true,
     }),
+  releaseConflict: (message: string) => new MovrecError('MOVREC_ERR_RELEASE_CONFLICT', message, { status: 409 }),
+  releasePlan: (message: string) => new MovrecError('MOVREC_ERR_RELEASE_PLAN', message, { status: 400, exitCode: 2 }),
   kafka: (message: string, cause?: unknown) => new MovrecError('MOVREC_ERR_KAFKA', message, { retriable: true, cause }),
   catalog: (message: string, retriable: boolean) => new MovrecError('MOVREC_ERR_CATALOG', message, { retriable }),
 };

@@ -113,6 +113,21 @@ export const schema: Schema = {
     joinWindowMinutes: num(0.01, 10080),
     onlineDays: num(0, 3650),
   },
+  release: {
+    canaryPercent: num(0.01, 100),
+    guardIntervalMs: int(10, 3600000),
+    minAnswers: int(1, 1000000000),
+    minUsers: int(2, 1000000000),
+    minHealthAnswers: int(1, 1000000000),
+    maxErrorRateIncrease: num(0, 1),
+    p99Ratio: num(1, 1000),
+    p99SlackMs: num(0, 60000),
+    alpha: num(0.0001, 0.5),
+    power: num(0.5, 0.9999),
+    minEffect: num(0.0001, 1),
+    baselineRate: num(0.0001, 0.9999),
+    joinWindowMinutes: num(0.01, 100000),
+  },
   gate: { maxRmse: num(0, 100), ndcgTolerance: num(0, 1) },
 };
 

@@ -20,6 +20,14 @@ export interface DataSummary {
   snapshot?: { file: string; sha256: string; bytes: number };
 }
 
+/** What the release side did with a model, oldest first (`movrec models ls` shows it). */
+export interface HistoryEntry {
+  /** ISO time. */
+  at: string;
+  event: 'approved' | 'canaried' | 'promoted' | 'rolled-back';
+  reason: string;
+}
+
 export interface Manifest {
   id: string;
   kind: string;
@@ -38,6 +46,7 @@ export interface Manifest {
   metrics: Record<string, unknown>;
   trainSeconds: number;
   peakRssBytes: number;
+  history?: HistoryEntry[];
 }
 
 export function modelsDir(dataDir: string): string {
@@ -81,8 +90,13 @@ export function listManifests(dataDir: string): Manifest[] {
   return out.sort((a, b) => (a.created === b.created ? (a.id < b.id ? 1 : -1) : a.created < b.created ? 1 : -1));
 }
 
+/** True once the release guard (or an operator) rolled the model back: it is not offered again by reload. */
+export function wasRolledBack(m: Manifest): boolean {
+  return m.history?.some((h) => h.event === 'rolled-back') === true;
+}
+
 export function newestApproved(dataDir: string): Manifest | undefined {
-  return listManifests(dataDir).find((m) => m.approved === true);
+  return listManifests(dataDir).find((m) => m.approved === true && !wasRolledBack(m));
 }
 
 const ID_SHAPE = /^[a-z][a-z-]*-\d{8}T\d{6}Z-[0-9a-f]{6}$/;
@@ -115,10 +129,35 @@ export function registerModel(
   writeArtifact(bin, encoded);
   const sha256 = createHash('sha256').update(encoded).digest('hex');
   const full: Manifest = { id: parts.id, kind: parts.kind, ...manifest, artifact: `${parts.id}.bin`, sha256 };
-  const file = manifestPath(dataDir, parts.id);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(full, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeManifest(dataDir, full);
   if (root) root.openDB<Manifest, string>({ name: DB.models }).putSync(full.id, full);
   return full;
+}
+
+function writeManifest(dataDir: string, m: Manifest): void {
+  const file = manifestPath(dataDir, m.id);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+/**
+ * Appends an event to a model's manifest history (rewritten atomically, and
+ * mirrored into LMDB when a root is given). Only the release controller writes
+ * it, one event at a time, on the main thread.
+ */
+export function appendHistory(
+  dataDir: string,
+  id: string,
+  entry: Omit<HistoryEntry, 'at'> & { at?: string },
+  root?: RootDatabase,
+): Manifest {
+  const m = readManifest(dataDir, id);
+  m.history = [
+    ...(m.history ?? []),
+    { at: entry.at ?? new Date().toISOString(), event: entry.event, reason: entry.reason },
+  ];
+  writeManifest(dataDir, m);
+  if (root) root.openDB<Manifest, string>({ name: DB.models }).putSync(m.id, m);
+  return m;
 }

@@ -117,7 +117,7 @@ export interface LifecycleEvent {
 
 /** The manifest's `history`, when it has one: approved, canaried, promoted, rolled back, with reasons. */
 export function lifecycle(m: Manifest): LifecycleEvent[] {
-  const h = (m as Manifest & { history?: unknown }).history;
+  const h: unknown = m.history;
   if (!Array.isArray(h)) return [];
   return h.filter(
     (x): x is LifecycleEvent =>

@@ -1,0 +1,409 @@
+// The release controller: the router's plan, the canary and its guard, and
+// experiments, persisted in the LMDB sub-db `release` so that a restart keeps
+// every user's arm. One per serving process, on the main thread; operations
+// that change the plan are serialised.
+import { randomBytes } from 'node:crypto';
+import type { Database, RootDatabase } from 'lmdb';
+import type { Config } from '../config/load';
+import { Errors, isMovrecError } from '../errors';
+import type { Logger } from '../log';
+import { appendHistory, artifactPath, readManifest } from '../model/registry';
+import type { Role, Scorer } from '../scoring/scorer';
+import { ArmStats } from './arm-stats';
+import { judge, type GuardVerdict } from './canary-guard';
+import { armAnswers, armErrors, armP99, armRate, armUsers, canaryShare, events } from './metrics';
+import { Router, type Assignment, type CanaryPlan, type ExperimentPlan, type RoutePlan } from './router';
+import { decide, summarise, usersPerArm, type Decision } from './stats';
+import type { StreamOutcomes } from './stream-outcomes';
+
+export const RELEASE_DB = 'release';
+const STATE_KEY = 'state';
+const EXPERIMENT_ROLES: readonly Role[] = ['arm-a', 'arm-b'];
+export const METRICS = ['watch-from-list'] as const;
+const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+export interface CanaryState extends CanaryPlan {
+  startedAt: string;
+}
+
+export interface ExperimentState extends ExperimentPlan {
+  metric: (typeof METRICS)[number];
+  /** Users per arm at which the one test is made (fixed horizon). */
+  horizon: number;
+  alpha: number;
+  startedAt: string;
+}
+
+interface ReleaseState {
+  /** The model made stable by the last promotion (null: the newest approved one at start). */
+  stableModelId: string | null;
+  canary: CanaryState | null;
+  experiment: ExperimentState | null;
+}
+
+export interface ArmReport {
+  arm: string;
+  models: readonly string[];
+  answers: number;
+  errors: number;
+  p99Ms: number;
+  users: number;
+  watchFromList: number;
+}
+
+export interface ExperimentReport {
+  name: string;
+  metric: string;
+  startedAt: string;
+  stoppedAt?: string;
+  arms: (ArmReport & { name: string; percent: number; modelId: string })[];
+  decision: Decision;
+}
+
+export interface CanaryReport {
+  modelId: string;
+  percent: number;
+  startedAt: string;
+  stable: ArmReport;
+  canary: ArmReport;
+  guard: string;
+}
+
+export interface ReleaseStatus {
+  stable: string | null;
+  canary: CanaryReport | null;
+  experiment: ExperimentReport | null;
+}
+
+export interface ExperimentSpec {
+  name: string;
+  arms: { name: string; modelId: string; percent: number }[];
+  metric?: string;
+  minUsers?: number;
+}
+
+export interface ReleaseController {
+  /** The arm of a request: main thread, per request. */
+  route(userId: number): Assignment;
+  /** Records an answer under its arm: latency, failure, and the list (for the online join). */
+  observe(
+    a: Assignment,
+    userId: number,
+    modelId: string,
+    body: string | Uint8Array | null,
+    ms: number,
+    error: boolean,
+  ): void;
+  /**
+   * Puts an approved model on canary at `percent` of users (default
+   * release.canaryPercent); the guard then promotes or rolls it back by
+   * itself. The entry point of scheduled retraining.
+   */
+  proposeCanary(modelId: string, opts?: { percent?: number; reason?: string }): Promise<CanaryReport>;
+  promote(reason: string): Promise<void>;
+  rollback(reason: string, check?: GuardVerdict['check'] | 'operator'): Promise<void>;
+  /** One guard pass (the timer calls it every release.guardIntervalMs); the verdict, or null without a canary. */
+  check(): Promise<GuardVerdict | null>;
+  startExperiment(spec: ExperimentSpec): Promise<ExperimentReport>;
+  stopExperiment(): Promise<ExperimentReport>;
+  status(): ReleaseStatus;
+  /** The stable model changed by a reload: the router labels its answers with it. */
+  stableLoaded(modelId: string): void;
+  /** The stable model recorded by the last promotion, to load at start. */
+  recordedStable(): string | null;
+  /** Loads the canary and experiment arms a previous run left live (after stable is loaded). */
+  restore(): Promise<void>;
+  close(): void;
+}
+
+export function createReleaseController(o: {
+  config: Readonly<Config>;
+  scorer: Scorer;
+  root: RootDatabase;
+  outcomes: StreamOutcomes;
+  log: Logger;
+}): ReleaseController {
+  const { scorer, outcomes, log } = o;
+  const cfg = o.config.release;
+  const dataDir = o.config.dataDir;
+  const db: Database<unknown, string | string[]> = o.root.openDB({ name: RELEASE_DB });
+  let state: ReleaseState = (db.get(STATE_KEY) as ReleaseState | undefined) ?? {
+    stableModelId: null,
+    canary: null,
+    experiment: null,
+  };
+  const router = new Router();
+  const stats = new ArmStats();
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const next = chain.then(f);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
+  const replan = (): void => {
+    const plan: RoutePlan = {
+      stableModelId: scorer.active('stable')?.modelId ?? state.stableModelId,
+      canary: state.canary,
+      experiment: state.experiment,
+    };
+    router.set(plan);
+    canaryShare.reset();
+    if (state.canary) canaryShare.labels(state.canary.modelId).set(state.canary.percent / 100);
+  };
+  const persist = (): void => {
+    db.putSync(STATE_KEY, state);
+    replan();
+  };
+  replan();
+
+  const history = (id: string, event: 'canaried' | 'promoted' | 'rolled-back', reason: string): void => {
+    try {
+      appendHistory(dataDir, id, { event, reason }, o.root);
+    } catch (e) {
+      log.warn({ err: e, modelId: id, event }, 'release: could not record the event in the manifest');
+    }
+  };
+  const needModel = (id: string): string => {
+    readManifest(dataDir, id);
+    return artifactPath(dataDir, id);
+  };
+  const release = (): boolean => state.canary !== null || state.experiment !== null;
+
+  const armReport = (arm: string): ArmReport => {
+    const h = stats.of(arm);
+    const out = outcomes.arm(arm);
+    const s = summarise(out?.perUser.values() ?? []);
+    return {
+      arm,
+      models: out?.models ?? [],
+      answers: h.answers,
+      errors: h.errors,
+      p99Ms: h.quantileMs(0.99),
+      users: s.users,
+      watchFromList: s.mean,
+    };
+  };
+  const publishGauges = (r: ArmReport): void => {
+    const model = r.models[r.models.length - 1] ?? '';
+    armAnswers.labels(r.arm, model).set(r.answers);
+    armErrors.labels(r.arm, model).set(r.errors);
+    armP99.labels(r.arm, model).set(r.p99Ms / 1000);
+    armUsers.labels(r.arm, model).set(r.users);
+    armRate.labels(r.arm, model).set(r.watchFromList);
+  };
+
+  let lastGuard = 'no verdict yet';
+  const canaryReport = (): CanaryReport | null => {
+    const c = state.canary;
+    if (!c) return null;
+    return {
+      modelId: c.modelId,
+      percent: c.percent,
+      startedAt: c.startedAt,
+      stable: armReport('stable'),
+      canary: armReport('canary'),
+      guard: lastGuard,
+    };
+  };
+  const experimentReport = (e: ExperimentState): ExperimentReport => {
+    const arms = e.arms.map((a) => ({
+      ...armReport(`${e.name}/${a.name}`),
+      name: a.name,
+      percent: a.percent,
+      modelId: a.modelId,
+    }));
+    const [a, b] = e.arms.map((x) => summarise(outcomes.arm(`${e.name}/${x.name}`)?.perUser.values() ?? []));
+    return {
+      name: e.name,
+      metric: e.metric,
+      startedAt: e.startedAt,
+      arms,
+      decision: decide(a!, b!, { alpha: e.alpha, horizon: e.horizon }),
+    };
+  };
+
+  const rollbackNow = async (reason: string, check: string): Promise<void> => {
+    const c = state.canary;
+    if (!c) throw Errors.releaseConflict('no canary is live');
+    // Route first, so no new request asks for the canary; requests already queued for it fall back to stable.
+    state = { ...state, canary: null };
+    persist();
+    await scorer.retire('canary');
+    history(c.modelId, 'rolled-back', reason);
+    events.labels('rolled-back', check).inc();
+    lastGuard = `rolled back: ${reason}`;
+    log.warn({ modelId: c.modelId, check, reason }, 'release: canary rolled back');
+  };
+  const promoteNow = async (reason: string): Promise<void> => {
+    const c = state.canary;
+    if (!c) throw Errors.releaseConflict('no canary is live');
+    // One flip in the slots: stable now points at the canary's slot, and the canary role (empty) falls back to it.
+    const r = await scorer.promote('canary');
+    state = { ...state, canary: null, stableModelId: r.modelId };
+    persist();
+    history(c.modelId, 'promoted', reason);
+    events.labels('promoted', 'none').inc();
+    lastGuard = `promoted: ${reason}`;
+    log.info({ modelId: r.modelId, reason }, 'release: canary promoted to stable');
+  };
+
+  const timer = setInterval(() => {
+    void controller.check().catch((e: unknown) => log.error({ err: e }, 'release: guard check failed'));
+  }, cfg.guardIntervalMs);
+  timer.unref();
+
+  const controller: ReleaseController = {
+    route: (userId) => router.route(userId),
+    observe(a, userId, modelId, body, ms, error) {
+      stats.of(a.arm).observe(ms, error);
+      if (body !== null && !error && release()) outcomes.served(userId, a.arm, modelId, body);
+    },
+    proposeCanary(modelId, opts = {}) {
+      return serial(async () => {
+        const percent = opts.percent ?? cfg.canaryPercent;
+        if (!(percent > 0 && percent <= 100))
+          throw Errors.releasePlan(`canary percent must be in (0, 100], got ${percent}`);
+        if (state.canary)
+          throw Errors.releaseConflict(
+            `model ${state.canary.modelId} is on canary already: promote or roll it back first`,
+          );
+        const file = needModel(modelId);
+        await scorer.loadModel(file, 'canary');
+        stats.reset('canary');
+        stats.reset('stable');
+        outcomes.reset(['canary', 'stable']);
+        const salt = `canary-${randomBytes(6).toString('hex')}`;
+        state = { ...state, canary: { modelId, percent, salt, startedAt: new Date().toISOString() } };
+        persist();
+        const reason = `${percent}% of users${opts.reason ? `; ${opts.reason}` : ''}`;
+        history(modelId, 'canaried', reason);
+        events.labels('canaried', 'none').inc();
+        lastGuard = 'no verdict yet';
+        log.info({ modelId, percent }, 'release: model on canary');
+        return canaryReport()!;
+      });
+    },
+    promote: (reason) => serial(() => promoteNow(reason)),
+    rollback: (reason, check = 'operator') => serial(() => rollbackNow(reason, check)),
+    check() {
+      return serial(async () => {
+        if (release()) outcomes.poll();
+        if (state.experiment) for (const a of experimentReport(state.experiment).arms) publishGauges(a);
+        if (!state.canary) return null;
+        const s = armReport('stable');
+        const c = armReport('canary');
+        publishGauges(s);
+        publishGauges(c);
+        const verdict = judge(
+          {
+            stable: stats.of('stable'),
+            canary: stats.of('canary'),
+            stableUsers: outcomes.arm('stable')?.perUser ?? new Map(),
+            canaryUsers: outcomes.arm('canary')?.perUser ?? new Map(),
+          },
+          cfg,
+        );
+        lastGuard = verdict.reason;
+        if (verdict.action === 'rollback') await rollbackNow(verdict.reason, verdict.check);
+        else if (verdict.action === 'promote') await promoteNow(verdict.reason);
+        else log.debug({ reason: verdict.reason }, 'release: canary guard waits');
+        return verdict;
+      });
+    },
+    startExperiment(spec) {
+      return serial(async () => {
+        if (state.experiment)
+          throw Errors.releaseConflict(`experiment ${state.experiment.name} is running: stop it first`);
+        if (!NAME.test(spec.name))
+          throw Errors.releasePlan(`experiment name must match ${NAME.source}, got "${spec.name.slice(0, 60)}"`);
+        if (spec.arms.length !== 2)
+          throw Errors.releasePlan(
+            `an experiment has exactly two arms (--arm a=MODEL_ID:50 --arm b=MODEL_ID:50), got ${spec.arms.length}`,
+          );
+        const metric = spec.metric ?? 'watch-from-list';
+        if (!(METRICS as readonly string[]).includes(metric))
+          throw Errors.releasePlan(`metric must be one of ${METRICS.join(', ')}, got "${metric.slice(0, 40)}"`);
+        let total = 0;
+        for (const a of spec.arms) {
+          if (!NAME.test(a.name))
+            throw Errors.releasePlan(`arm name must match ${NAME.source}, got "${a.name.slice(0, 40)}"`);
+          if (!(a.percent > 0 && a.percent <= 100))
+            throw Errors.releasePlan(`arm ${a.name}: percent must be in (0, 100], got ${a.percent}`);
+          total += a.percent;
+        }
+        if (spec.arms[0]!.name === spec.arms[1]!.name) throw Errors.releasePlan('the two arms need different names');
+        if (total > 100) throw Errors.releasePlan(`the arms' shares add up to ${total}%, over 100%`);
+        const files = spec.arms.map((a) => needModel(a.modelId));
+        for (let i = 0; i < 2; i++) await scorer.loadModel(files[i]!, EXPERIMENT_ROLES[i]!);
+        const sd = Math.sqrt(cfg.baselineRate * (1 - cfg.baselineRate));
+        const planned = usersPerArm({ alpha: cfg.alpha, power: cfg.power, mde: cfg.minEffect, sd });
+        const e: ExperimentState = {
+          name: spec.name,
+          salt: `exp-${spec.name}-${randomBytes(6).toString('hex')}`,
+          arms: spec.arms.map((a, i) => ({ ...a, role: EXPERIMENT_ROLES[i]! })),
+          metric: metric as ExperimentState['metric'],
+          horizon: Math.max(planned, spec.minUsers ?? 0),
+          alpha: cfg.alpha,
+          startedAt: new Date().toISOString(),
+        };
+        outcomes.reset(e.arms.map((a) => `${e.name}/${a.name}`));
+        for (const a of e.arms) stats.reset(`${e.name}/${a.name}`);
+        state = { ...state, experiment: e };
+        persist();
+        events.labels('experiment-started', 'none').inc();
+        log.info({ name: e.name, horizon: e.horizon, arms: e.arms }, 'release: experiment started');
+        return experimentReport(e);
+      });
+    },
+    stopExperiment() {
+      return serial(async () => {
+        const e = state.experiment;
+        if (!e) throw Errors.releaseConflict('no experiment is running');
+        outcomes.poll();
+        const report = { ...experimentReport(e), stoppedAt: new Date().toISOString() };
+        state = { ...state, experiment: null };
+        persist();
+        db.putSync(['experiment', e.name], report);
+        for (const r of EXPERIMENT_ROLES) await scorer.retire(r);
+        events.labels('experiment-stopped', 'none').inc();
+        log.info({ name: e.name, decision: report.decision.text }, 'release: experiment stopped');
+        return report;
+      });
+    },
+    status() {
+      return {
+        stable: scorer.active('stable')?.modelId ?? null,
+        canary: canaryReport(),
+        experiment: state.experiment ? experimentReport(state.experiment) : null,
+      };
+    },
+    stableLoaded() {
+      replan();
+    },
+    recordedStable: () => state.stableModelId,
+    async restore() {
+      const loads: [string, Role][] = [];
+      if (state.canary) loads.push([state.canary.modelId, 'canary']);
+      if (state.experiment) for (const a of state.experiment.arms) loads.push([a.modelId, a.role]);
+      for (const [id, role] of loads) {
+        try {
+          await scorer.loadModel(needModel(id), role);
+        } catch (e) {
+          // Its users are answered by stable meanwhile (a role without a model falls back to it).
+          log.error(
+            { modelId: id, role, err: e, code: isMovrecError(e) ? e.code : undefined },
+            'release: could not reload a live model at start',
+          );
+        }
+      }
+      if (loads.length > 0)
+        log.info({ canary: state.canary?.modelId, experiment: state.experiment?.name }, 'release: restored');
+      replan();
+    },
+    close() {
+      clearInterval(timer);
+    },
+  };
+  return controller;
+}
