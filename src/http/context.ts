@@ -6,6 +6,7 @@ import type { Config } from '../config/load';
 import type { IngestHandle } from '../ingest/loop';
 import type { Logger } from '../log';
 import type { Scorer } from '../scoring/scorer';
+import type { ReleaseController } from '../release/controller';
 import { duration, requests } from './metrics';
 import type { TallyCounterChild, TallyHistogramChild } from '../tally';
 import { requestId, type RequestIds } from '../telemetry/request-id';
@@ -19,6 +20,8 @@ export interface ServerContext {
   scorer: Scorer;
   ingest: IngestHandle | undefined;
   onReload(): Promise<void>;
+  /** Routes requests to arms and runs canaries and experiments; absent, everyone is served by stable. */
+  release: ReleaseController | undefined;
   log: Logger;
   ids: RequestIds;
   /** Starts an exchange: from here the handler may await (onAborted is attached now). */
@@ -40,7 +43,7 @@ export interface ServerContext {
 }
 
 export function createContext(
-  base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'onReload' | 'log' | 'ids'>,
+  base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'onReload' | 'log' | 'ids' | 'release'>,
 ): ServerContext {
   let open = 0;
   let lastOpened = 0;

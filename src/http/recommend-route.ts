@@ -3,6 +3,7 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { isMovrecError } from '../errors';
 import type { Recommendation } from '../scoring/scorer';
+import type { Assignment } from '../release/router';
 import type { Admission, Allowance } from './admission';
 import type { ServerContext, HeaderList } from './context';
 import type { DeadlineQueue } from './deadline';
@@ -12,6 +13,8 @@ import { remoteAddress } from './respond';
 import { parseUserId } from './user-id';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
+/** Without a release controller (tests of the front alone), everyone is stable. */
+const STABLE: Assignment = { role: 'stable', arm: 'stable', modelId: null };
 type DegradeReason = 'queue' | 'deadline' | 'error';
 
 function limitHeaders(a: Allowance, headers: HeaderList): HeaderList {
@@ -28,7 +31,7 @@ export function recommendRoute(
   ctx: ServerContext,
   deps: { admission: Admission; deadlines: DeadlineQueue; provenance: AnswerLog },
 ): void {
-  const { scorer, config, log } = ctx;
+  const { scorer, config, log, release } = ctx;
   const { admission, deadlines, provenance } = deps;
   const maxQueue = config.serve.maxQueue;
   const sourceCounters = new Map<string, { inc(): void }>();
@@ -51,18 +54,32 @@ export function recommendRoute(
       return;
     }
 
-    const finish = (rec: Recommendation, extra: HeaderList): void => {
+    // The arm is chosen once per request, on this thread, before scoring: a hash of the user id.
+    const arm = release ? release.route(userId) : STABLE;
+    const finish = (rec: Recommendation, extra: HeaderList, failed = false): void => {
       const ms = performance.now() - ex.t0;
-      if (!ctx.answer(ex, 200, rec.body, [TEXT, ['X-Answer-Source', rec.source], ...extra], rec.modelId)) return;
+      if (
+        !ctx.answer(
+          ex,
+          200,
+          rec.body,
+          [TEXT, ['X-Answer-Source', rec.source], ['X-Arm', arm.arm], ...extra],
+          rec.modelId,
+        )
+      )
+        return;
       bySource(rec.source).inc();
-      provenance.record(ex.seq, userId, rec.modelId, rec.generation, rec.source, 200, ms, rec.body, 'stable');
+      release?.observe(arm, userId, rec.modelId, rec.body, ms, failed);
+      provenance.record(ex.seq, userId, rec.modelId, rec.generation, rec.source, 200, ms, rec.body, arm.arm);
     };
     const unavailable = (e: unknown): void => {
       // No model yet is an expected state (readyz says so); anything else is a fault worth a line per request.
       if (isMovrecError(e) && e.code === 'MOVREC_ERR_MODEL_NOT_LOADED') log.debug({ userId }, 'no model loaded: 503');
       else log.error({ err: e, userId }, 'no answer: scoring and the segment list both failed');
-      ctx.answer(ex, 503, 'no model is loaded\n', [TEXT, ['Retry-After', '1']]);
-      provenance.record(ex.seq, userId, '', 0, 'unavailable', 503, performance.now() - ex.t0, '', 'stable');
+      const ms = performance.now() - ex.t0;
+      ctx.answer(ex, 503, 'no model is loaded\n', [TEXT, ['Retry-After', '1'], ['X-Arm', arm.arm]]);
+      release?.observe(arm, userId, '', null, ms, true);
+      provenance.record(ex.seq, userId, '', 0, 'unavailable', 503, ms, '', arm.arm);
     };
     const degrade = (reason: DegradeReason, extra: HeaderList): void => {
       let rec: Recommendation;
@@ -73,13 +90,13 @@ export function recommendRoute(
         return;
       }
       degradedCount.labels(reason).inc();
-      finish(rec, extra);
+      finish(rec, extra, reason === 'error');
     };
     const score = (extra: HeaderList): void => {
       if (ex.closed) return;
       if (scorer.queueDepth() > maxQueue) return degrade('queue', extra);
       const deadline = deadlines.add(() => degrade('deadline', extra));
-      scorer.recommend(userId).then(
+      scorer.recommend(userId, arm.role).then(
         (rec) => {
           if (deadline.done) return;
           deadline.done = true;

@@ -10,6 +10,7 @@ import type { IngestHandle } from '../ingest/loop';
 import { logger } from '../log';
 import { createAnswerLog, type AnswerLog } from '../telemetry/answer-log';
 import type { Scorer } from '../scoring/scorer';
+import type { ReleaseController } from '../release/controller';
 import { createAdmission } from './admission';
 import { adminRoutes } from './admin-routes';
 import { createContext, type ServerContext } from './context';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   ingest?: IngestHandle | undefined;
   /** Loads the newest approved model (POST /admin/reload; `movrec serve` also calls it on SIGHUP). */
   onReload(): Promise<void>;
+  /** Canary, experiments and the router; without it every request is served by stable. */
+  release?: ReleaseController | undefined;
   /** Where the answer log goes (sub-db `answers`); without it, answers are only counted. */
   store?: { root: RootDatabase } | undefined;
 }
@@ -54,6 +57,11 @@ const ROUTES: readonly (readonly [string, string])[] = [
   ['/metrics', 'GET'],
   ['/admin/models/:id/activate', 'POST'],
   ['/admin/reload', 'POST'],
+  ['/admin/release', 'GET'],
+  ['/admin/canary/promote', 'POST'],
+  ['/admin/canary/rollback', 'POST'],
+  ['/admin/experiments', 'GET, POST'],
+  ['/admin/experiments/stop', 'POST'],
 ];
 
 function fallbackRoutes(app: TemplatedApp, ctx: ServerContext): void {
@@ -87,7 +95,15 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     defaultMetrics = true;
   }
   const ids = createRequestIds();
-  const ctx = createContext({ config, scorer: opts.scorer, ingest: opts.ingest, onReload: opts.onReload, log, ids });
+  const ctx = createContext({
+    config,
+    scorer: opts.scorer,
+    ingest: opts.ingest,
+    onReload: opts.onReload,
+    release: opts.release,
+    log,
+    ids,
+  });
   const deadlines = createDeadlineQueue(config.serve.deadlineMs);
   const provenance = createAnswerLog({
     root: opts.store?.root,

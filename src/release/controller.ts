@@ -108,7 +108,7 @@ export interface ReleaseController {
   stopExperiment(): Promise<ExperimentReport>;
   status(): ReleaseStatus;
   /** The stable model changed by a reload: the router labels its answers with it. */
-  stableLoaded(modelId: string): void;
+  stableLoaded(): void;
   /** The stable model recorded by the last promotion, to load at start. */
   recordedStable(): string | null;
   /** Loads the canary and experiment arms a previous run left live (after stable is loaded). */

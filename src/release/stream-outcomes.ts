@@ -82,7 +82,7 @@ export function createStreamOutcomes(o: {
   const maxUsers = o.maxUsers ?? 1_000_000;
   const servedBy = new Map<number, Served[]>();
   let pending: Pending[] = [];
-  let arms = new Map<string, ArmAcc>();
+  const arms = new Map<string, ArmAcc>();
   let cursor: RequestKey | null = null;
   let now = 0;
   // Lines already in the store answered before this process: reading starts after them.

@@ -2,9 +2,13 @@
 // the ingest loop when a source is configured, and the HTTP front; reload
 // (SIGHUP) and an orderly stop (SIGTERM) over them.
 import type { Config } from '../config/load';
+import { isMovrecError } from '../errors';
 import { startIngest, type IngestHandle, type Source } from '../ingest/loop';
 import type { Logger } from '../log';
-import { artifactPath, listManifests, newestApproved } from '../model/registry';
+import { artifactPath, listManifests, newestApproved, wasRolledBack } from '../model/registry';
+import { createReleaseController, type ReleaseController } from '../release/controller';
+import { createStreamOutcomes } from '../release/stream-outcomes';
+import { storeTables } from '../store/store';
 import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
 import { createScorer } from '../scoring/scorer';
 import { openStore } from '../store/store';
@@ -17,6 +21,8 @@ export interface Service {
   port: number;
   /** The online join: per-arm outcomes (the OutcomeReader the canary guard and experiments read). */
   outcomes: OnlineJoin;
+  /** Canary, experiments and the router (retraining hands approved models to `release.proposeCanary`). */
+  release: ReleaseController;
   /** Loads the newest approved model unless it already serves; a refused artifact rejects and the current model keeps serving. */
   reload(): Promise<void>;
   /** Stops accepting, finishes in-flight answers, stops ingest, closes the pool and the store. */
@@ -46,8 +52,24 @@ export async function startService(opts: {
     batchSize: config.serve.batchSize,
   });
 
-  // At start, fall back through older approved models: serving an older model beats serving none.
-  for (const m of listManifests(dataDir).filter((x) => x.approved)) {
+  const tables = storeTables(store);
+  const release = createReleaseController({
+    config,
+    scorer,
+    root: store.root,
+    outcomes: createStreamOutcomes({
+      requests: tables.requests,
+      watches: tables.watches,
+      windowMs: config.release.joinWindowMinutes * 60_000,
+    }),
+    log,
+  });
+  // At start: the model the last promotion made stable, else the newest approved one never rolled back,
+  // falling back through older ones: serving an older model beats serving none.
+  const recorded = release.recordedStable();
+  const candidates = listManifests(dataDir).filter((x) => x.approved && !wasRolledBack(x));
+  candidates.sort((a, b) => (a.id === recorded ? -1 : b.id === recorded ? 1 : 0));
+  for (const m of candidates) {
     try {
       await activateArtifact(scorer, artifactPath(dataDir, m.id), 'stable');
       break;
@@ -55,6 +77,8 @@ export async function startService(opts: {
       log.warn({ modelId: m.id }, 'approved model refused at start; trying an older one');
     }
   }
+  release.stableLoaded();
+  await release.restore();
   if (!scorer.active())
     log.warn({ dataDir }, 'no approved model loaded: /recommend answers 503 until one is trained and SIGHUP is sent');
   // A worker's first task opens LMDB and views the model: pay that before listening, not inside a client's deadline.
@@ -70,6 +94,7 @@ export async function startService(opts: {
       if (scorer.active()?.modelId === m.id)
         return void log.info({ modelId: m.id }, 'reload: already serving the newest approved model');
       await activateArtifact(scorer, artifactPath(dataDir, m.id), 'stable');
+      release.stableLoaded();
     });
     chain = next.catch(() => undefined);
     return next;
@@ -85,16 +110,19 @@ export async function startService(opts: {
     ingest = startIngest({ config, store, source: opts.source, observer: join });
     ingest.done.catch((e: unknown) => log.error({ err: e }, 'ingest stopped with an error; serving continues'));
   }
-  const server = await startServer({ config, scorer, ingest, onReload: reload, store });
+  const server = await startServer({ config, scorer, ingest, onReload: reload, store, release });
   join.attach(server.answers);
-  // The hand-off of a retrained, gate-approved model: serve it as stable, in the same queue as SIGHUP.
-  const handOff = (modelId: string): Promise<void> => {
-    const next = chain.then(async () => {
-      await activateArtifact(scorer, artifactPath(dataDir, modelId), 'stable');
-      log.info({ modelId }, 'retrained model serves as stable');
-    });
-    chain = next.catch(() => undefined);
-    return next;
+  // The hand-off of a retrained, gate-approved model: onto the canary, whose guard promotes or rolls it back.
+  // While another canary is being judged, the new model waits for the next retrain.
+  const handOff = async (modelId: string): Promise<void> => {
+    try {
+      await release.proposeCanary(modelId, { reason: 'scheduled retrain' });
+      log.info({ modelId }, 'retrained model on canary');
+    } catch (e) {
+      if (isMovrecError(e) && e.code === 'MOVREC_ERR_RELEASE_CONFLICT')
+        return void log.warn({ modelId, reason: e.message }, 'retrained model not canaried: a canary is being judged');
+      throw e;
+    }
   };
   const retrain = retrainEnabled(config.retrain)
     ? startRetrainScheduler({ config, log, linesApplied: () => ingest?.stats().linesApplied, onApproved: handOff })
@@ -104,11 +132,13 @@ export async function startService(opts: {
   return {
     port: server.port,
     outcomes: join,
+    release,
     reload,
     stop: () =>
       (stopping ??= (async () => {
         await retrain?.stop();
         await server.close();
+        release.close();
         if (ingest) await ingest.stop();
         await chain;
         await scorer.close();
