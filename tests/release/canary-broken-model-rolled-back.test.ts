@@ -1,0 +1,80 @@
+// A broken model (random scores) put on canary through the admin route, with
+// the simulator driving the server over HTTP, is rolled back by the guard by
+// itself: its users' watch-from-list rate falls, the mSPRT says so, and the
+// manifest, the metrics and the log say why. No request fails meanwhile.
+import t from 'tap';
+import { request } from 'node:http';
+import { readManifest } from '../../src/model/registry';
+import { serveSimWorld, TOKEN, until } from './sim-release-fixture';
+
+function http(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+t.test('a random-score canary is rolled back by the guard, with 0 failed requests', async (t) => {
+  const s = await serveSimWorld(t.testdir(), {
+    guardIntervalMs: 250,
+    minAnswers: 1_000_000,
+    minUsers: 1_000_000,
+    minHealthAnswers: 100,
+    joinWindowMinutes: 10,
+    minEffect: 0.1,
+  });
+  t.teardown(() => s.close());
+  const drive = s.driving();
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const stable = await http('POST', `${s.base}/admin/models/${s.trained}/activate?role=stable`, auth);
+  t.equal(stable.status, 200, `the trained model serves as stable: ${stable.body}`);
+
+  const put = await http('POST', `${s.base}/admin/models/${s.broken}/activate?role=canary&percent=50`, auth);
+  t.equal(put.status, 200, put.body);
+  t.match(put.body, /canary .* on 50% of users/);
+  const arms = new Map<string, number>();
+  let mismatched = 0;
+  for (let u = 1; u <= 200; u++) {
+    const r = await http('GET', `${s.base}/recommend/${u}`);
+    const arm = String(r.headers['x-arm']);
+    arms.set(arm, (arms.get(arm) ?? 0) + 1);
+    if (r.headers['x-model-id'] !== (arm === 'canary' ? s.broken : s.trained)) mismatched++;
+  }
+  t.ok((arms.get('canary') ?? 0) > 40 && (arms.get('stable') ?? 0) > 80, `both arms answer: ${[...arms]}`);
+  t.equal(mismatched, 0, "each arm is answered by its arm's model");
+
+  const gone = await until(() => (s.service.release.status().canary === null ? true : undefined), 90_000);
+  const board = await drive.stop();
+  t.ok(gone, `the canary left by itself (last verdict: ${s.service.release.status().canary?.guard ?? 'rolled back'})`);
+  const history = readManifest(s.config.dataDir, s.broken).history ?? [];
+  t.same(
+    history.map((h) => h.event),
+    ['canaried', 'rolled-back'],
+    'the manifest records the canary and the rollback',
+  );
+  const why = history[1]?.reason ?? '';
+  t.match(why, /watch-from-list .* vs stable .* mSPRT/, `the reason names the online test: ${why}`);
+  t.equal(s.service.release.status().stable, s.trained, 'stable never changed');
+  const metrics = (await http('GET', `${s.base}/metrics`)).body;
+  t.match(metrics, /movrec_release_events_total\{event="rolled-back",check="online"\} 1/);
+  t.match(metrics, /movrec_release_arm_watch_from_list_ratio\{arm="canary"/);
+  t.ok(
+    board.requests > 500,
+    `the simulator made ${board.requests} requests (it saw ${(100 * board.watchShare).toFixed(1)}% of lists watched from)`,
+  );
+  t.equal(board.ok, board.requests, `0 failed requests (${board.timeouts} timeouts, ${board.errors} errors)`);
+  const after = await http('GET', `${s.base}/recommend/1`);
+  t.equal(after.headers['x-arm'], 'stable', 'every user is back on stable');
+});

@@ -1,0 +1,158 @@
+// A small simulated world served for real: history ingested, a model trained,
+// a weaker one (item biases only, the same list for everyone) and a broken one
+// (random factors: random lists) derived from it, `startService` on loopback
+// with the admin token, and the simulator driving it over HTTP into the file
+// the service follows. The release settings are small so a verdict takes seconds.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config/load';
+import { appendSink } from '../../src/demo/append-sink';
+import { startIngest } from '../../src/ingest/loop';
+import { fileSource } from '../../src/ingest/source-file';
+import { logger } from '../../src/log';
+import { viewArtifact, type ModelParts } from '../../src/model/artifact';
+import { artifactPath, newModelId, readManifest, registerModel, type Manifest } from '../../src/model/registry';
+import { rng } from '../../src/model/rng';
+import { startService, type Service } from '../../src/serve/service';
+import { createWorld, drive, startCatalogApi, writeHistory, type Scoreboard } from '../../src/sim';
+import { openStore } from '../../src/store/store';
+import { trainAndRegister } from '../../src/train/train';
+
+export const TOKEN = 'release-test-token';
+
+export interface Served {
+  config: Readonly<Config>;
+  service: Service;
+  base: string;
+  trained: string;
+  weak: string;
+  broken: string;
+  /** Starts the simulator driving; resolves with its scoreboard once `stop` is called. */
+  driving(): { stop(): Promise<Scoreboard> };
+  close(): Promise<void>;
+}
+
+function derive(dataDir: string, from: Manifest, kind: string, change: (p: ModelParts) => void): string {
+  const view = viewArtifact(readFileSync(artifactPath(dataDir, from.id)));
+  const parts: ModelParts = {
+    id: newModelId(kind),
+    kind: view.kind,
+    factors: view.factors,
+    globalMean: view.globalMean,
+    scoring: view.scoring,
+    userIds: Uint32Array.from(view.userIds),
+    userFactors: Float32Array.from(view.userFactors),
+    userBias: Float32Array.from(view.userBias),
+    itemIds: [...view.itemIds],
+    itemFactors: Float32Array.from(view.itemFactors),
+    itemBias: Float32Array.from(view.itemBias),
+    itemFlags: Uint8Array.from(view.itemFlags),
+    popularity: Float32Array.from(view.popularity),
+    segments: view.segments,
+  };
+  change(parts);
+  const { id: _id, kind: _kind, artifact: _a, sha256: _s, ...rest } = from;
+  registerModel(dataDir, parts, { ...rest, created: new Date().toISOString(), approved: true, history: [] });
+  return parts.id;
+}
+
+export async function serveSimWorld(dataDir: string, release: Partial<Config['release']>): Promise<Served> {
+  const world = createWorld({ seed: 5, users: 3000, movies: 3000 });
+  const catalog = await startCatalogApi(world, { port: 0, host: '127.0.0.1', ratePerSecond: 5000 });
+  const overrides: Record<string, unknown> = {
+    dataDir,
+    'catalog.baseUrl': `http://127.0.0.1:${catalog.port}`,
+    'catalog.ratePerSecond': 2500,
+    'catalog.bulkSize': 100,
+    'serve.port': 0,
+    'serve.host': '127.0.0.1',
+    'serve.adminToken': TOKEN,
+    'train.epochs': 8,
+    'train.factors': 16,
+  };
+  for (const [k, v] of Object.entries(release)) overrides[`release.${k}`] = v;
+  const config = loadConfig({ overrides });
+  const historyFile = join(dataDir, 'history.log');
+  const hist = await writeHistory(world, { lines: 200_000, out: historyFile, target: 'http://127.0.0.1:8082' });
+  const store = openStore(dataDir);
+  let trained: Manifest;
+  try {
+    const ingest = startIngest({
+      config,
+      store,
+      source: fileSource({ path: historyFile, batchLines: config.ingest.batchLines }),
+      waitForCatalog: true,
+    });
+    await ingest.done;
+    trained = trainAndRegister({
+      dataDir,
+      config,
+      dataset: store.readSnapshot({ ratingMax: config.ingest.ratingMax }),
+      root: store.root,
+      kinds: ['mf'],
+      blends: false,
+    }).manifest;
+  } finally {
+    await store.close();
+  }
+  const r = rng(99);
+  const broken = derive(dataDir, trained, 'random', (p) => {
+    for (const a of [p.userFactors, p.itemFactors, p.itemBias]) for (let i = 0; i < a.length; i++) a[i] = r() - 0.5;
+  });
+  // Registered last, so the newest approved model: what the service loads as stable.
+  const weak = derive(dataDir, trained, 'bias-only', (p) => p.userFactors.fill(0));
+  readManifest(dataDir, weak);
+
+  const liveFile = join(dataDir, 'live.log');
+  const sink = appendSink(liveFile);
+  const service = await startService({
+    config,
+    source: fileSource({ path: liveFile, follow: true, batchLines: 2000 }),
+    log: logger(),
+  });
+  const base = `http://127.0.0.1:${service.port}`;
+  let stopped = false;
+  return {
+    config,
+    service,
+    base,
+    trained: trained.id,
+    weak,
+    broken,
+    driving() {
+      const ac = new AbortController();
+      const run = drive(world, {
+        target: base,
+        out: sink,
+        rate: 5000,
+        start: hist.behaviour.now(),
+        seed: 6,
+        oracleSample: 0,
+        signal: ac.signal,
+      });
+      return {
+        stop: async () => {
+          ac.abort();
+          return run;
+        },
+      };
+    },
+    async close() {
+      if (stopped) return;
+      stopped = true;
+      await service.stop();
+      await catalog.close();
+    },
+  };
+}
+
+/** Polls `f` every 200 ms until it returns a value, or gives up after `ms`. */
+export async function until<T>(f: () => T | undefined, ms: number): Promise<T | undefined> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) return undefined;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
