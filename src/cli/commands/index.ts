@@ -10,6 +10,7 @@ import { report } from './report';
 import { models } from './models';
 import { bench } from './bench';
 import { explain } from './explain';
+import { experiment } from './experiment';
 
 export const COMMANDS: readonly Command[] = [
   demo,
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   train,
   evalCommand,
   models,
+  experiment,
   report,
   explain,
   sim,
