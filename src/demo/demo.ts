@@ -26,6 +26,7 @@ import {
 import { openStore } from '../store/store';
 import { trainAndRegister } from '../train/train';
 import { appendSink } from './append-sink';
+import { releaseProgress } from '../release/progress';
 
 export interface DemoOptions {
   dataDir: string;
@@ -206,7 +207,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       seed: o.seed + 1,
       oracleSample: 0.1,
       tickMs: 1000,
-      onTick: (s) => o.progress(progressLine(s, modelId)),
+      onTick: (s) => o.progress(`${progressLine(s, modelId)}  ${releaseProgress(svc.release.status())}`),
       signal,
     });
     if (timer) clearInterval(timer);
