@@ -35,17 +35,22 @@ export function saltState(salt: string): number {
   return fnvString(FNV_OFFSET, `${salt}:`);
 }
 
+const DIGITS = new Uint8Array(16);
+
 /** FNV-1a over the decimal digits of `userId`, continued from a salt's state, finalised, in [0, BUCKETS). */
 export function bucketOf(state: number, userId: number): number {
+  // The digits least significant first (one division each), then hashed most significant first,
+  // as `${userId}` would give them, without building the string.
+  let n = 0;
+  let v = userId;
+  do {
+    const q = v < 0x80000000 ? (v / 10) | 0 : Math.floor(v / 10);
+    DIGITS[n++] = v - q * 10;
+    v = q;
+  } while (v > 0);
   let h = state;
-  // The digits most significant first, as `${userId}` would give them, without building the string.
-  let div = 1;
-  while (div * 10 <= userId) div *= 10;
-  let rest = userId;
-  for (; div >= 1; div = Math.floor(div / 10)) {
-    const d = Math.floor(rest / div);
-    rest -= d * div;
-    h ^= 48 + d;
+  for (let i = n - 1; i >= 0; i--) {
+    h ^= 48 + DIGITS[i]!;
     h = Math.imul(h, FNV_PRIME);
   }
   return fmix32(h) % BUCKETS;
