@@ -1,6 +1,7 @@
 // A small simulated world served for real: history ingested, a model trained,
-// a weaker one (item biases only, the same list for everyone) and a broken one
-// (random factors: random lists) derived from it, `startService` on loopback
+// a weaker one (item biases only, the same list for everyone), a broken one
+// (random factors: random lists) and an inverse one (scores negated) derived
+// from it, `startService` on loopback
 // with the admin token, and the simulator driving it over HTTP into the file
 // the service follows. The release settings are small so a verdict takes seconds.
 import { readFileSync } from 'node:fs';
@@ -27,6 +28,8 @@ export interface Served {
   trained: string;
   weak: string;
   broken: string;
+  /** The trained model with its scores negated: lists what it expects each user to like least. */
+  inverse: string;
   /** Starts the simulator driving; resolves with its scoreboard once `stop` is called. */
   driving(): { stop(): Promise<Scoreboard> };
   close(): Promise<void>;
@@ -99,6 +102,9 @@ export async function serveSimWorld(dataDir: string, release: Partial<Config['re
   const broken = derive(dataDir, trained, 'random', (p) => {
     for (const a of [p.userFactors, p.itemFactors, p.itemBias]) for (let i = 0; i < a.length; i++) a[i] = r() - 0.5;
   });
+  const inverse = derive(dataDir, trained, 'inverse', (p) => {
+    for (const a of [p.itemFactors, p.itemBias]) for (let i = 0; i < a.length; i++) a[i] = -a[i]!;
+  });
   // Registered last, so the newest approved model: what the service loads as stable.
   const weak = derive(dataDir, trained, 'bias-only', (p) => p.userFactors.fill(0));
   readManifest(dataDir, weak);
@@ -119,6 +125,7 @@ export async function serveSimWorld(dataDir: string, release: Partial<Config['re
     trained: trained.id,
     weak,
     broken,
+    inverse,
     driving() {
       const ac = new AbortController();
       const run = drive(world, {
