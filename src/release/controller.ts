@@ -35,7 +35,7 @@ export interface ExperimentState extends ExperimentPlan {
 }
 
 interface ReleaseState {
-  /** The model made stable by the last promotion (null: the newest approved one at start). */
+  /** The model that served as stable last (promotion, reload or start); null: the newest approved one at start. */
   stableModelId: string | null;
   canary: CanaryState | null;
   experiment: ExperimentState | null;
@@ -107,7 +107,7 @@ export interface ReleaseController {
   startExperiment(spec: ExperimentSpec): Promise<ExperimentReport>;
   stopExperiment(): Promise<ExperimentReport>;
   status(): ReleaseStatus;
-  /** The stable model changed by a reload: the router labels its answers with it. */
+  /** The stable model changed (start, reload, admin activation): recorded, and the router labels its answers with it. */
   stableLoaded(): void;
   /** The stable model recorded by the last promotion, to load at start. */
   recordedStable(): string | null;
@@ -379,7 +379,12 @@ export function createReleaseController(o: {
       };
     },
     stableLoaded() {
-      replan();
+      // Recorded so that a restart loads what served last, not an approved model that never went through the canary.
+      const id = scorer.active('stable')?.modelId ?? null;
+      if (id !== null && id !== state.stableModelId) {
+        state = { ...state, stableModelId: id };
+        persist();
+      } else replan();
     },
     recordedStable: () => state.stableModelId,
     async restore() {
