@@ -135,6 +135,8 @@ export async function serveSimWorld(dataDir: string, release: Partial<Config['re
         start: hist.behaviour.now(),
         seed: 6,
         oracleSample: 0,
+        // Every choice starts with a request: more users reach the guard per second of test.
+        recommendShare: 1,
         signal: ac.signal,
       });
       return {
