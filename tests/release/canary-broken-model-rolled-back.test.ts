@@ -58,7 +58,7 @@ t.test('a random-score canary is rolled back by the guard, with 0 failed request
   t.ok((arms.get('canary') ?? 0) > 40 && (arms.get('stable') ?? 0) > 80, `both arms answer: ${[...arms]}`);
   t.equal(mismatched, 0, "each arm is answered by its arm's model");
 
-  const gone = await until(() => (s.service.release.status().canary === null ? true : undefined), 90_000);
+  const gone = await until(() => (s.service.release.status().canary === null ? true : undefined), 150_000);
   const board = await drive.stop();
   t.ok(gone, `the canary left by itself (last verdict: ${s.service.release.status().canary?.guard ?? 'rolled back'})`);
   const history = readManifest(s.config.dataDir, s.broken).history ?? [];
