@@ -80,6 +80,8 @@ export const Errors = {
       retriable: true,
     }),
   releaseConflict: (message: string) => new MovrecError('MOVREC_ERR_RELEASE_CONFLICT', message, { status: 409 }),
+  adminUnreachable: (base: string, why: string) =>
+    new MovrecError('MOVREC_ERR_ADMIN_UNREACHABLE', `no server answers at ${base}: ${why}`, { retriable: true }),
   releasePlan: (message: string) => new MovrecError('MOVREC_ERR_RELEASE_PLAN', message, { status: 400, exitCode: 2 }),
   kafka: (message: string, cause?: unknown) => new MovrecError('MOVREC_ERR_KAFKA', message, { retriable: true, cause }),
   catalog: (message: string, retriable: boolean) => new MovrecError('MOVREC_ERR_CATALOG', message, { retriable }),

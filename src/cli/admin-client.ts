@@ -28,7 +28,7 @@ export async function admin(
   try {
     res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
   } catch (e) {
-    throw new MovrecError('MOVREC_ERR_RELEASE_CONFLICT', `no server answers at ${base}: ${(e as Error).message}`);
+    throw Errors.adminUnreachable(base, (e as Error).message);
   }
   const body = await res.text();
   if (res.status === 200) return body;
