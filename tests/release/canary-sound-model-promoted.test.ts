@@ -1,5 +1,5 @@
-// A sound model (the trained one, against an item-bias-only stable) put on
-// canary through the admin route is promoted by the guard by itself once it
+// A better model (the world's true taste as a model, against an
+// item-bias-only stable) put on canary through the admin route is promoted by the guard by itself once it
 // has served its minimum of answers and users with no regression on errors,
 // latency or the sequential test of watch-from-list: one flip, every user then
 // gets it, and no request fails across it.
@@ -12,7 +12,7 @@ async function post(url: string): Promise<{ status: number; body: string }> {
   return { status: r.status, body: await r.text() };
 }
 
-t.test('a canary with no regression is promoted by the guard, with 0 failed requests', async (t) => {
+t.test('a better canary is promoted by the guard, with 0 failed requests', async (t) => {
   const s = await serveSimWorld(t.testdir(), {
     guardIntervalMs: 250,
     minAnswers: 300,
@@ -24,7 +24,7 @@ t.test('a canary with no regression is promoted by the guard, with 0 failed requ
   t.teardown(() => s.close());
   t.equal(s.service.release.status().stable, s.weak, 'the weak model serves as stable');
   const drive = s.driving();
-  const put = await post(`${s.base}/admin/models/${s.trained}/activate?role=canary&percent=50`);
+  const put = await post(`${s.base}/admin/models/${s.oracle}/activate?role=canary&percent=50`);
   t.equal(put.status, 200, put.body);
   const again = await post(`${s.base}/admin/models/${s.broken}/activate?role=canary&percent=5`);
   t.equal(again.status, 409, `a second canary is refused while one is live: ${again.body.trim()}`);
@@ -34,19 +34,19 @@ t.test('a canary with no regression is promoted by the guard, with 0 failed requ
   await new Promise((r) => setTimeout(r, 1500));
   const board = await drive.stop();
   t.ok(promoted, `the canary left by itself (last verdict: ${s.service.release.status().canary?.guard ?? 'done'})`);
-  const history = readManifest(s.config.dataDir, s.trained).history ?? [];
+  const history = readManifest(s.config.dataDir, s.oracle).history ?? [];
   t.same(
     history.map((h) => h.event),
     ['canaried', 'promoted'],
     'the manifest records the canary and the promotion',
   );
   t.match(history[1]?.reason ?? '', /no regression after \d+ answers/, `why: ${history[1]?.reason}`);
-  t.equal(s.service.release.status().stable, s.trained, 'the canary model now serves as stable');
+  t.equal(s.service.release.status().stable, s.oracle, 'the canary model now serves as stable');
   let others = 0;
   for (let u = 1; u <= 50; u++) {
     const r = await fetch(`${s.base}/recommend/${u}`);
     await r.text();
-    if (r.headers.get('x-arm') !== 'stable' || r.headers.get('x-model-id') !== s.trained) others++;
+    if (r.headers.get('x-arm') !== 'stable' || r.headers.get('x-model-id') !== s.oracle) others++;
   }
   t.equal(others, 0, 'every user gets the promoted model as stable');
   t.ok(board.requests > 300, `the simulator made ${board.requests} requests`);

@@ -1,6 +1,6 @@
 // An A/B experiment started through the admin route, with the simulator
-// driving the server over HTTP: the trained model (a) against a planted worse
-// arm (b), the same model with its scores negated. Until both arms reach the fixed horizon the status says how many more
+// driving the server over HTTP: the world's true taste as a model (a, the
+// oracle artifact) against random scores (b). Until both arms reach the fixed horizon the status says how many more
 // users it needs; at the horizon the one Welch test decides "a wins", with
 // the effect, its interval and p. The horizon comes from the power
 // calculation with the test's config (minimum effect 10 pp).
@@ -16,7 +16,7 @@ t.test('an A/B experiment over real HTTP reaches its horizon and says a wins', a
   });
   t.teardown(() => s.close());
   const drive = s.driving();
-  const q = new URLSearchParams({ name: 'ab1', arms: `a=${s.trained}:50,b=${s.inverse}:50` });
+  const q = new URLSearchParams({ name: 'ab1', arms: `a=${s.oracle}:50,b=${s.broken}:50` });
   const r = await fetch(`${s.base}/admin/experiments?${q}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}` },

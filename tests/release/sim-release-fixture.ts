@@ -1,7 +1,7 @@
 // A small simulated world served for real: history ingested, a model trained,
 // a weaker one (item biases only, the same list for everyone), a broken one
-// (random factors: random lists) and an inverse one (scores negated) derived
-// from it, `startService` on loopback
+// (random factors: random lists), an inverse one (scores negated), and the
+// world's true factors as a model (the oracle) derived from it, `startService` on loopback
 // with the admin token, and the simulator driving it over HTTP into the file
 // the service follows. The release settings are small so a verdict takes seconds.
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ export interface Served {
   broken: string;
   /** The trained model with its scores negated: lists what it expects each user to like least. */
   inverse: string;
+  /** The world's true taste as a model (its factors and biases): the best list any model could serve. */
+  oracle: string;
   /** Starts the simulator driving; resolves with its scoreboard once `stop` is called. */
   driving(): { stop(): Promise<Scoreboard> };
   close(): Promise<void>;
@@ -102,6 +104,22 @@ export async function serveSimWorld(dataDir: string, release: Partial<Config['re
   const broken = derive(dataDir, trained, 'random', (p) => {
     for (const a of [p.userFactors, p.itemFactors, p.itemBias]) for (let i = 0; i < a.length; i++) a[i] = r() - 0.5;
   });
+  // The world's own factors in the artifact format: served through the same path as any model.
+  const oracle = derive(dataDir, trained, 'oracle', (p) => {
+    const K = world.params.factors;
+    p.factors = K;
+    p.userFactors = new Float32Array(p.userIds.length * K);
+    p.userIds.forEach((id, u) => {
+      if (id <= world.params.users) p.userFactors.set(world.userFactors.subarray((id - 1) * K, id * K), u * K);
+    });
+    p.itemFactors = new Float32Array(p.itemIds.length * K);
+    p.itemIds.forEach((id, i) => {
+      const m = world.movieIndex.get(id);
+      if (m === undefined) return;
+      p.itemFactors.set(world.movieFactors.subarray(m * K, (m + 1) * K), i * K);
+      p.itemBias[i] = world.movieBias[m]!;
+    });
+  });
   const inverse = derive(dataDir, trained, 'inverse', (p) => {
     for (const a of [p.itemFactors, p.itemBias]) for (let i = 0; i < a.length; i++) a[i] = -a[i]!;
   });
@@ -126,6 +144,7 @@ export async function serveSimWorld(dataDir: string, release: Partial<Config['re
     weak,
     broken,
     inverse,
+    oracle,
     driving() {
       const ac = new AbortController();
       const run = drive(world, {
@@ -135,8 +154,6 @@ export async function serveSimWorld(dataDir: string, release: Partial<Config['re
         start: hist.behaviour.now(),
         seed: 6,
         oracleSample: 0,
-        // Every choice starts with a request: more users reach the guard per second of test.
-        recommendShare: 1,
         signal: ac.signal,
       });
       return {
