@@ -8,6 +8,7 @@ import type { Config } from '../config/load';
 import { Errors, isMovrecError } from '../errors';
 import type { Logger } from '../log';
 import { appendHistory, artifactPath, readManifest } from '../model/registry';
+import { DB } from '../store/tables';
 import type { Role, Scorer } from '../scoring/scorer';
 import { ArmStats } from './arm-stats';
 import { judge, type GuardVerdict } from './canary-guard';
@@ -16,7 +17,6 @@ import { Router, type Assignment, type CanaryPlan, type ExperimentPlan, type Rou
 import { decide, summarise, usersPerArm, type Decision } from './stats';
 import type { StreamOutcomes } from './stream-outcomes';
 
-export const RELEASE_DB = 'release';
 const STATE_KEY = 'state';
 const EXPERIMENT_ROLES: readonly Role[] = ['arm-a', 'arm-b'];
 export const METRICS = ['watch-from-list'] as const;
@@ -126,7 +126,7 @@ export function createReleaseController(o: {
   const { scorer, outcomes, log } = o;
   const cfg = o.config.release;
   const dataDir = o.config.dataDir;
-  const db: Database<unknown, string | string[]> = o.root.openDB({ name: RELEASE_DB });
+  const db: Database<unknown, string | string[]> = o.root.openDB({ name: DB.release });
   let state: ReleaseState = (db.get(STATE_KEY) as ReleaseState | undefined) ?? {
     stableModelId: null,
     canary: null,

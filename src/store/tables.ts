@@ -28,6 +28,8 @@ export const DB = {
   online: 'online',
   /** The model registry's manifests, mirrored from <dataDir>/models. */
   models: 'models',
+  /** The release controller's plan (canary, experiment, their salts) and stopped experiments' reports. */
+  release: 'release',
 } as const;
 
 /** Bump when a key or value shape below changes; a store written by another version is refused at open. */
