@@ -45,6 +45,13 @@ export interface GuardVerdict {
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
+/**
+ * Answers each arm needs before its p99 is compared: with fewer, the p99 is
+ * one of the few slowest answers, and on a busy machine one stall of either
+ * arm decides it. At 1000, ten answers lie above it.
+ */
+export const MIN_LATENCY_ANSWERS = 1000;
+
 export function judge(input: GuardInput, s: GuardSettings): GuardVerdict {
   const { stable, canary } = input;
   const rate = { stable: summarise(input.stableUsers.values()), canary: summarise(input.canaryUsers.values()) };
@@ -72,7 +79,8 @@ export function judge(input: GuardInput, s: GuardSettings): GuardVerdict {
         `error rate ${pct(figures.errorRate.canary)} over ${canary.answers} answers against stable's ${pct(figures.errorRate.stable)} (limit +${pct(s.maxErrorRateIncrease)})`,
       );
     const limit = Math.max(figures.p99Ms.stable * s.p99Ratio, figures.p99Ms.stable + s.p99SlackMs);
-    if (stable.answers >= s.minHealthAnswers && figures.p99Ms.canary > limit)
+    const enough = Math.max(s.minHealthAnswers, MIN_LATENCY_ANSWERS);
+    if (canary.answers >= enough && stable.answers >= enough && figures.p99Ms.canary > limit)
       return verdict(
         'rollback',
         'latency',

@@ -46,7 +46,7 @@ t.test('each regression rolls back, with its figures in the reason', async (t) =
   t.match(errors.reason, /error rate 10\.00% over 200 answers against stable's 0\.00%/);
 
   const slow = judge(
-    { stable, canary: health(200, 0, (i) => (i % 20 === 0 ? 80 : 1)), stableUsers: new Map(), canaryUsers: new Map() },
+    { stable, canary: health(1200, 0, (i) => (i % 20 === 0 ? 80 : 1)), stableUsers: new Map(), canaryUsers: new Map() },
     settings,
   );
   t.equal(slow.check, 'latency', slow.reason);
@@ -60,6 +60,11 @@ t.test('each regression rolls back, with its figures in the reason', async (t) =
   t.match(worse.reason, /watch-from-list 20\.00% \(400 users\) vs stable 60\.00% \(400 users\)/);
   t.ok(worse.figures.test!.ci[1] < 0, 'the always-valid interval is below 0');
 
+  const fewSlow = judge(
+    { stable, canary: health(500, 0, (i) => (i % 20 === 0 ? 80 : 1)), stableUsers: new Map(), canaryUsers: new Map() },
+    settings,
+  );
+  t.equal(fewSlow.action, 'wait', 'a p99 over fewer than 1000 answers is not judged');
   const few = judge({ stable, canary: health(50, 2, fast), stableUsers: new Map(), canaryUsers: new Map() }, settings);
   t.equal(few.action, 'wait', 'errors among too few answers are not yet judged');
 });
