@@ -3,12 +3,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { TemplatedApp } from 'uWebSockets.js';
+import { Errors, isMovrecError, type MovrecError } from '../errors';
 import { artifactPath } from '../model/registry';
 import type { Role } from '../scoring/scorer';
-import { activateArtifact, isBadArtifact } from '../scoring/activation';
+import { activateArtifact } from '../scoring/activation';
 import { addressSet, LOOPBACK } from './client-address';
 import type { ServerContext } from './context';
-import { remoteAddress } from './respond';
+import { remoteAddress, respond } from './respond';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -16,7 +17,9 @@ const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 // Hashing both sides gives equal lengths, which timingSafeEqual requires, without leaking the token's length.
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
-type Gate = { status: 401 | 403 | 404; message: string; headers: (readonly [string, string])[] } | null;
+/** A failed load as the client hears it: an artifact refusal (422) or not-found as raised, anything else 500. */
+const loadFailure = (e: unknown): MovrecError =>
+  isMovrecError(e) && e.status !== undefined ? e : Errors.internal(e instanceof Error ? e.message : String(e), e);
 
 export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
   const token = ctx.config.serve.adminToken;
@@ -24,14 +27,11 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
   const loopback = addressSet(LOOPBACK, 'loopback');
   const loopbackOnly = ctx.config.serve.adminLoopbackOnly;
 
-  const gate = (address: string, authorization: string): Gate => {
-    if (want === null)
-      return { status: 404, message: 'admin routes are disabled (serve.adminToken is not set)', headers: [] };
-    if (loopbackOnly && !loopback.has(address))
-      return { status: 403, message: 'admin routes answer loopback clients only', headers: [] };
+  const gate = (address: string, authorization: string): MovrecError | null => {
+    if (want === null) return Errors.adminDisabled();
+    if (loopbackOnly && !loopback.has(address)) return Errors.forbidden('admin routes answer loopback clients only');
     const m = /^Bearer (.+)$/.exec(authorization);
-    if (!m || !timingSafeEqual(digest(m[1]!), want))
-      return { status: 401, message: 'a valid bearer token is required', headers: [['WWW-Authenticate', 'Bearer']] };
+    if (!m || !timingSafeEqual(digest(m[1]!), want)) return Errors.unauthorized();
     return null;
   };
 
@@ -40,32 +40,24 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
     const roleParam = req.getQuery('role') ?? 'stable';
     const refused = gate(remoteAddress(res), req.getHeader('authorization'));
     const ex = ctx.open(res, 'admin');
-    if (refused) return void ctx.answer(ex, refused.status, `${refused.message}\n`, [TEXT, ...refused.headers]);
-    if (roleParam !== 'stable' && roleParam !== 'canary')
-      return void ctx.answer(ex, 400, 'role must be stable or canary\n', [TEXT]);
+    if (refused) return void respond(ctx, ex, refused);
+    if (roleParam !== 'stable' && roleParam !== 'canary') return void respond(ctx, ex, Errors.badRole());
     const role: Role = roleParam;
     const file = artifactPath(ctx.config.dataDir, id);
-    if (!MODEL_ID.test(id) || !existsSync(file))
-      return void ctx.answer(ex, 404, `model ${id.slice(0, 80)} not found\n`, [TEXT]);
+    if (!MODEL_ID.test(id) || !existsSync(file)) return void respond(ctx, ex, Errors.modelNotFound(id.slice(0, 80)));
     activateArtifact(ctx.scorer, file, role).then(
       (r) => ctx.answer(ex, 200, `activated ${r.modelId} as ${role}, generation ${r.generation}\n`, [TEXT], r.modelId),
-      (e: unknown) => {
-        const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        ctx.answer(ex, isBadArtifact(e) ? 422 : 500, `${msg}\n`, [TEXT]);
-      },
+      (e: unknown) => respond(ctx, ex, loadFailure(e)),
     );
   });
 
   app.post('/admin/reload', (res, req) => {
     const refused = gate(remoteAddress(res), req.getHeader('authorization'));
     const ex = ctx.open(res, 'admin');
-    if (refused) return void ctx.answer(ex, refused.status, `${refused.message}\n`, [TEXT, ...refused.headers]);
+    if (refused) return void respond(ctx, ex, refused);
     ctx.onReload().then(
       () => ctx.answer(ex, 200, `serving ${ctx.scorer.active()?.modelId ?? 'nothing'}\n`, [TEXT]),
-      (e: unknown) => {
-        const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        ctx.answer(ex, isBadArtifact(e) ? 422 : 500, `${msg}\n`, [TEXT]);
-      },
+      (e: unknown) => respond(ctx, ex, loadFailure(e)),
     );
   });
 }

@@ -2,6 +2,8 @@
 // must be written inside res.cork (one syscall, and required for correctness),
 // and never after the client went away (res.onAborted sets `closed`).
 import type { HttpResponse } from 'uWebSockets.js';
+import type { MovrecError } from '../errors';
+import type { ServerContext } from './context';
 
 const STATUS_LINE: Record<number, string> = {
   200: '200 OK',
@@ -42,6 +44,21 @@ export function send(
   });
   ex.closed = true;
   return true;
+}
+
+/**
+ * The one way an error reaches a client: the error's status (500 when it has none), its message on one line,
+ * Retry-After when it says how long to wait, and its own headers. Every 4xx/5xx answer goes through here.
+ */
+export function respond(
+  ctx: Pick<ServerContext, 'answer'>,
+  ex: Parameters<ServerContext['answer']>[0],
+  err: MovrecError,
+): boolean {
+  const headers: (readonly [string, string])[] = [['Content-Type', 'text/plain']];
+  if (err.retryAfterMs !== undefined) headers.push(['Retry-After', String(Math.ceil(err.retryAfterMs / 1000))]);
+  headers.push(...err.headers);
+  return ctx.answer(ex, err.status ?? 500, `${err.message.split('\n')[0]}\n`, headers);
 }
 
 // The last address read, as bytes and as text: a server's clients are few, the course simulator is one,
