@@ -21,7 +21,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaults, type Config } from '../../config/defaults';
+import { defaults } from '../../config/defaults';
+import type { Config } from '../../src/config/schema';
 import { startCatalogStub } from '../../src/eval/catalog-stub';
 import { readRecboleMl100k } from './recbole-ml100k';
 import { timeWindow } from '../../src/eval/time-window';
