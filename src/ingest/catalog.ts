@@ -1,4 +1,4 @@
-// Looks up users and movies in the catalog API (spec §3) the first time they
+// Looks up users and movies in the catalog API (docs/contract.md §3) the first time they
 // are seen: queued off the ingest path, paced, retried with backoff and jitter,
 // tolerant of the mixed types, cached in LMDB; a 404 is recorded as unknown.
 import { Errors, isMovrecError } from '../errors';

@@ -1,4 +1,4 @@
-// The stream's line kinds of spec §1, formatted exactly, with a timestamp formatter that avoids a Date per line.
+// The stream's line kinds of docs/contract.md §1, formatted exactly, with a timestamp formatter that avoids a Date per line.
 
 export type ListStyle = 'spaced' | 'compact';
 

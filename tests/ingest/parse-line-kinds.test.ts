@@ -1,4 +1,4 @@
-// Every line kind of spec/STREAM.md §1 parses, in both list styles, with 0-9
+// Every line kind of docs/contract.md §1 parses, in both list styles, with 0-9
 // fractional digits read as UTC and the odd movie ids kept verbatim.
 import t from 'tap';
 import { parseLine } from '../../src/ingest/parse-line';
