@@ -294,7 +294,7 @@ async function scrapeAll(port: number, names: readonly string[]): Promise<number
   const sums = names.map(() => 0);
   for (const line of text.split('\n')) {
     const at = names.findIndex((name) => line.startsWith(name));
-    if (at >= 0) sums[at] += Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (at >= 0) sums[at]! += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sums;
 }

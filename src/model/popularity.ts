@@ -75,11 +75,11 @@ export function segmentWeights(
   const active = new Uint8Array(ds.users.length);
   const add = (u: number, i: number, t: number): void => {
     const w = lambda > 0 && Number.isFinite(t) ? Math.exp(-lambda * Math.max(0, to - t)) : 1;
-    global[i] += w;
+    global[i]! += w;
     const arrays = userArrays[u];
     if (!arrays) return;
-    arrays[0][i] += w;
-    arrays[1][i] += w;
+    arrays[0][i]! += w;
+    arrays[1][i]! += w;
     active[u] = 1;
   };
   for (let n = 0; n < ds.ratings.user.length; n++) add(ds.ratings.user[n]!, ds.ratings.item[n]!, ds.ratings.time[n]!);
@@ -284,7 +284,7 @@ export function itemMeans(ds: Dataset): Float32Array {
   let total = 0;
   const r = ds.ratings;
   for (let n = 0; n < r.value.length; n++) {
-    sums[r.item[n]!] += r.value[n]!;
+    sums[r.item[n]!]! += r.value[n]!;
     counts[r.item[n]!]!++;
     total += r.value[n]!;
   }
