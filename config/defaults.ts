@@ -123,7 +123,9 @@ export const defaults: Config = {
      * allowed); 0: no time schedule.
      */
     everyMinutes: 0,
-    /** Stream lines ingested by `movrec serve` since the previous retrain started that start one; 0: no count trigger. */
+    /**
+     * Stream lines ingested by `movrec serve` since the previous retrain started that start one; 0: no count trigger.
+     */
     everyEvents: 0,
     /**
      * Niceness of the training child (0 to 19): it is spawned under `nice`, so every one of its threads has it

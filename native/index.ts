@@ -81,7 +81,10 @@ export const nativeAvailable: boolean = loaded.addon !== null;
 /** Why the addon is or is not in use, for logs and benchmarks. */
 export const nativeStatus: string = loaded.addon ? `native (${loaded.addon.simd})` : `typescript twins: ${loaded.why}`;
 
-/** Top-K over packed item factors (packItems) with exclusions and the adult mask applied inside the kernel; see native/twins/topk.ts. */
+/**
+ * Top-K over packed item factors (packItems) with exclusions and the adult mask applied inside the kernel; see
+ * native/twins/topk.ts.
+ */
 export const topK: typeof topKTwin = loaded.addon?.topK ?? topKTwin;
 /** The addon's kernel, for agreement tests and benchmarks; null when absent. */
 export const topKNative: typeof topKTwin | null = loaded.addon?.topK ?? null;

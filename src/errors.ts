@@ -89,7 +89,8 @@ export const Errors = {
   answerNotFound: (id: string) =>
     new MovrecError(
       'MOVREC_ERR_ANSWER_NOT_FOUND',
-      `no answer recorded under request id ${id} (refused requests are counted, not kept; the log keeps serve.requestLogDays and telemetry.answerLogMaxBytes)`,
+      `no answer recorded under request id ${id} (refused requests are counted, not kept; the log ` +
+        `keeps serve.requestLogDays and telemetry.answerLogMaxBytes)`,
       { status: 404 },
     ),
   modelNotFound: (id: string) =>
@@ -116,12 +117,14 @@ export const Errors = {
   storeSchema: (found: unknown, want: number) =>
     new MovrecError(
       'MOVREC_ERR_STORE_SCHEMA',
-      `store schema version ${String(found)} does not match this build's ${want}: ingest the stream again into a new --data-dir (the old store is left untouched)`,
+      `store schema version ${String(found)} does not match this build's ${want}: ingest the stream ` +
+        `again into a new --data-dir (the old store is left untouched)`,
     ),
   storeUpgrade: (found: number, want: number) =>
     new MovrecError(
       'MOVREC_ERR_STORE_SCHEMA',
-      `store schema version ${found} needs an upgrade to ${want}, which a read-only open cannot do: run a writing command once (movrec ingest or movrec serve) on this --data-dir`,
+      `store schema version ${found} needs an upgrade to ${want}, which a read-only open cannot do: ` +
+        `run a writing command once (movrec ingest or movrec serve) on this --data-dir`,
     ),
   listen: (host: string, port: number) =>
     new MovrecError('MOVREC_ERR_LISTEN', `cannot listen on ${host}:${port} (address in use, or not allowed)`, {

@@ -25,7 +25,10 @@ export interface Exchange {
   closed: boolean;
 }
 
-/** Writes one complete answer; false when the client had gone. `close` asks the client to drop the connection (draining). */
+/**
+ * Writes one complete answer; false when the client had gone. `close` asks the client to drop the connection
+ * (draining).
+ */
 export function send(
   ex: Exchange,
   status: number,

@@ -64,7 +64,9 @@ export class CatalogFetcher {
   private readonly queued = new Set<string>();
   private inFlight = 0;
   private nextSlot = 0;
-  /** Requests per second actually used: cut on a 429, regrown step by step on success, never above the configured rate. */
+  /**
+   * Requests per second actually used: cut on a 429, regrown step by step on success, never above the configured rate.
+   */
   private rate: number;
   private lastCut = 0;
   private stopped = false;
@@ -162,7 +164,8 @@ export class CatalogFetcher {
   }
 
   private async fetchIds(kind: Kind, ids: (number | string)[]): Promise<void> {
-    const url = `${this.opts.baseUrl.replace(/\/+$/, '')}/${kind}/${ids.map((id) => encodeURIComponent(String(id)).replace(/%2B/g, '+')).join(',')}`;
+    const path = ids.map((id) => encodeURIComponent(String(id)).replace(/%2B/g, '+')).join(',');
+    const url = `${this.opts.baseUrl.replace(/\/+$/, '')}/${kind}/${path}`;
     for (let attempt = 0; attempt <= this.opts.retries && !this.stopped; attempt++) {
       await this.slot();
       try {

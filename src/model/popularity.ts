@@ -99,7 +99,7 @@ function globalWeights(ds: Dataset, halfLifeDays: number): Float64Array {
   const lambda = halfLifeDays > 0 ? Math.LN2 / (halfLifeDays * 86400_000) : 0;
   const to = ds.meta.to;
   const add = (i: number, t: number): void => {
-    out[i] += lambda > 0 && Number.isFinite(t) ? Math.exp(-lambda * Math.max(0, to - t)) : 1;
+    out[i]! += lambda > 0 && Number.isFinite(t) ? Math.exp(-lambda * Math.max(0, to - t)) : 1;
   };
   for (let n = 0; n < ds.ratings.item.length; n++) add(ds.ratings.item[n]!, ds.ratings.time[n]!);
   for (let n = 0; n < ds.watches.item.length; n++) add(ds.watches.item[n]!, ds.watches.time[n]!);
@@ -155,7 +155,8 @@ export class Popularity implements Recommender {
 
   constructor(opts: Partial<PopularityOptions> = {}) {
     this.opts = { ...POPULARITY_DEFAULTS, ...opts };
-    this.kind = `${this.opts.trendHalfLifeDays > 0 ? 'trend-' : ''}${this.opts.bySegment ? 'segment-popularity' : 'popularity'}`;
+    const trend = this.opts.trendHalfLifeDays > 0 ? 'trend-' : '';
+    this.kind = `${trend}${this.opts.bySegment ? 'segment-popularity' : 'popularity'}`;
   }
 
   fit(ds: Dataset, onEpoch?: EpochHook): void {
