@@ -3,6 +3,8 @@
 // native/*.cc into ONE addon, native/build/movrec.node, with the machine's g++
 // and Node's own headers (no node-gyp, no download). Without a compiler it
 // says so and exits 0: the TypeScript twins in native/twins take over.
+// The int8 backends (topk-amx.cc, topk-vnni.cc) compile to nothing unless the
+// --simd flags below select them (topk-scan.h says which one a build has).
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');

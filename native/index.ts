@@ -9,13 +9,46 @@ import { sgdEpochTs, type SgdEpochArgs } from './twins/train-sgd';
 import { alsHalfTs, gramTs, type AlsHalfArgs } from './twins/train-als';
 import { lineLengthsTs, writeLinesTs } from './twins/lines';
 
+/**
+ * Everything the addon exports, typed once: the one interface to native code. Each kernel is optional,
+ * so an addon built before a kernel existed still loads and that kernel falls back to its twin alone.
+ */
 interface Addon {
   simd: string;
-  topK: typeof topKTwin;
-  /** Absent from an addon built before the batched kernel existed. */
+  topK?: typeof topKTwin;
   topKBatch?: typeof topKBatchTwin;
   /** Present when built with AMX or AVX-512 VNNI: switches the int8 path on or off, and says whether it is in use. */
   useInt8?: (on?: boolean) => boolean;
+  sgdEpoch?(
+    user: Uint32Array,
+    item: Uint32Array,
+    value: Float32Array,
+    order: Uint32Array,
+    p: Float32Array,
+    q: Float32Array,
+    bu: Float32Array,
+    bi: Float32Array,
+    k: number,
+    mu: number,
+    lr: number,
+    reg: number,
+    biasLr: number,
+    biasReg: number,
+  ): number;
+  alsHalf?(
+    indptr: Uint32Array,
+    indices: Uint32Array,
+    cm: Float32Array,
+    x: Float32Array,
+    y: Float32Array,
+    yty: Float32Array,
+    k: number,
+    reg: number,
+    cgSteps: number,
+  ): void;
+  gram?: typeof gramTs;
+  lineLengths?: typeof lineLengthsTs;
+  writeLines?: typeof writeLinesTs;
 }
 
 /** The package root: found by walking up, so it works from native/ (ts) and dist/native/ (js). */
@@ -48,7 +81,10 @@ export const nativeAvailable: boolean = loaded.addon !== null;
 /** Why the addon is or is not in use, for logs and benchmarks. */
 export const nativeStatus: string = loaded.addon ? `native (${loaded.addon.simd})` : `typescript twins: ${loaded.why}`;
 
-/** Top-K over packed item factors (packItems) with exclusions and the adult mask applied inside the kernel; see native/twins/topk.ts. */
+/**
+ * Top-K over packed item factors (packItems) with exclusions and the adult mask applied inside the kernel; see
+ * native/twins/topk.ts.
+ */
 export const topK: typeof topKTwin = loaded.addon?.topK ?? topKTwin;
 /** The addon's kernel, for agreement tests and benchmarks; null when absent. */
 export const topKNative: typeof topKTwin | null = loaded.addon?.topK ?? null;
@@ -80,39 +116,8 @@ export function int8Path(): 'amx' | 'vnni' | 'off' {
   return int8Backend !== 'none' && useInt8() ? int8Backend : 'off';
 }
 
-// Training kernels (MODEL helper): each falls back to its twin on its own, so
-// an addon built before a kernel existed still loads.
-interface TrainAddon {
-  sgdEpoch(
-    user: Uint32Array,
-    item: Uint32Array,
-    value: Float32Array,
-    order: Uint32Array,
-    p: Float32Array,
-    q: Float32Array,
-    bu: Float32Array,
-    bi: Float32Array,
-    k: number,
-    mu: number,
-    lr: number,
-    reg: number,
-    biasLr: number,
-    biasReg: number,
-  ): number;
-  alsHalf(
-    indptr: Uint32Array,
-    indices: Uint32Array,
-    cm: Float32Array,
-    x: Float32Array,
-    y: Float32Array,
-    yty: Float32Array,
-    k: number,
-    reg: number,
-    cgSteps: number,
-  ): void;
-  gram(y: Float32Array, rows: number, k: number): Float32Array;
-}
-const train = loaded.addon as unknown as Partial<TrainAddon> | null;
+// Training kernels.
+const train = loaded.addon;
 const nativeSgd = train?.sgdEpoch;
 const nativeAls = train?.alsHalf;
 /** One SGD epoch of biased MF, native when built; see native/twins/train-sgd.ts. */
@@ -145,12 +150,8 @@ export const gramNative: typeof gramTs | null = train?.gram ?? null;
 export const gram: typeof gramTs = gramNative ?? gramTs;
 export { sgdEpochTs, alsHalfTs, gramTs };
 
-// Answer lines as bytes (native/lines.cc), each on its own: an addon built before they existed still loads.
-interface LinesAddon {
-  lineLengths: typeof lineLengthsTs;
-  writeLines: typeof writeLinesTs;
-}
-const lines = loaded.addon as unknown as Partial<LinesAddon> | null;
+// Answer lines as bytes (native/lines.cc).
+const lines = loaded.addon;
 /** out[u] = the byte length of user u's answer line; see native/twins/lines.ts. */
 export const lineLengthsNative: typeof lineLengthsTs | null = lines?.lineLengths ?? null;
 export const lineLengths: typeof lineLengthsTs = lineLengthsNative ?? lineLengthsTs;

@@ -5,9 +5,11 @@
 // starting from 0 (+ itemBias[i], one rounded add), exactly as the twin
 // computes it. Excluded and (for minors) adult items are skipped inside the
 // loop, and the best `count` are kept in a small heap per user. Built for
-// AMX or AVX-512 VNNI, scan() first tries topk-int8.inc, which fills the same heaps with the
-// same items from int8 estimates and an exact rescoring.
+// AMX or AVX-512 VNNI, scan() first tries that int8 backend (topk-amx.cc or
+// topk-vnni.cc, shared parts in topk-int8.h), which fills the same heaps with
+// the same items from int8 estimates and an exact rescoring.
 #include "kernels.h"
+#include "topk-scan.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,101 +18,9 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
-// The int8 path (topk-int8.inc): on the AMX tile unit, or with AVX-512 VNNI.
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
-#if defined(__AMX_TILE__) && defined(__AMX_INT8__)
-#define MOVREC_AMX 1
-#define MOVREC_INT8 1
-#elif defined(__AVX512VNNI__)
-#define MOVREC_INT8 1
-#endif
-#endif
 
 namespace {
-constexpr size_t kBlock = 16;
-// Blocks per chunk: 64 blocks x 16 items x 64 factors x 4 bytes = 256 KiB
-// stays in L2 while every user tile of a batch passes over it.
-constexpr size_t kChunkBlocks = 64;
-
-struct Heap {
-  std::vector<float> score;
-  std::vector<int32_t> index;
-  size_t size = 0;
-  size_t cap;
-  explicit Heap(size_t count) : score(count), index(count), cap(count) {}
-
-  // The root is the worst item kept: lower score, or higher index on a tie.
-  bool worse(size_t a, size_t b) const { return score[a] < score[b] || (score[a] == score[b] && index[a] > index[b]); }
-  bool full() const { return size == cap; }
-  void swap(size_t a, size_t b) {
-    std::swap(score[a], score[b]);
-    std::swap(index[a], index[b]);
-  }
-  // Items are offered in ascending index order, so an equal score loses to the kept one.
-  void offer(float s, int32_t i) {
-    if (s != s) return;
-    if (size < cap) {
-      score[size] = s;
-      index[size] = i;
-      for (size_t at = size++; at > 0;) {
-        size_t parent = (at - 1) / 2;
-        if (!worse(at, parent)) break;
-        swap(at, parent);
-        at = parent;
-      }
-      return;
-    }
-    if (cap == 0 || !(s > score[0])) return;
-    score[0] = s;
-    index[0] = i;
-    for (size_t at = 0;;) {
-      size_t l = 2 * at + 1, r = l + 1, m = at;
-      if (l < size && worse(l, m)) m = l;
-      if (r < size && worse(r, m)) m = r;
-      if (m == at) break;
-      swap(at, m);
-      at = m;
-    }
-  }
-};
-
-/**
- * One user of a scan: its heap, its exclusion mask (n bytes) and whether
- * adult items are skipped; when the caller sent lists, also the user's list
- * of excluded items (the int8 path bans from it instead of reading the mask).
- */
-struct User {
-  Heap* heap;
-  const uint8_t* exclude;
-  bool adult;
-  const int32_t* list = nullptr;
-  size_t listLen = 0;
-};
-
-struct Items {
-  const float* packed;
-  const float* bias;  // null: no item bias
-  const uint8_t* flags;
-  size_t n;
-  size_t k;
-  const float* rows = nullptr;  // the same factors item by item (the artifact's own matrix), when the caller has them
-};
-
-// Lanes of block q that are real items (the last block is padded with zero rows).
-inline unsigned validLanes(const Items& it, size_t q) {
-  const size_t left = it.n - q * kBlock;
-  return left >= kBlock ? 0xFFFFu : (1u << left) - 1;
-}
-
-// Offers the lanes in `hit` of block q's scores `s` (bias added) to the user, lowest lane first.
-inline void offerLanes(const Items& it, const User& u, size_t q, const float* s, unsigned hit) {
-  for (; hit != 0; hit &= hit - 1) {
-    const size_t l = static_cast<size_t>(__builtin_ctz(hit));
-    const size_t i = q * kBlock + l;
-    if (u.exclude[i] != 0 || (u.adult && (it.flags[i] & 1) != 0)) continue;
-    u.heap->offer(s[l], static_cast<int32_t>(i));
-  }
-}
+using namespace movrec::topk;
 
 // Without FMA hardware std::fma is a slow library call: the fallback rounds the
 // product separately, so its scores may differ from the twin's in the last bit.
@@ -272,25 +182,10 @@ void scanAll(const Items& it, const float* uvs, std::vector<User>& users) {
   }
 }
 
-}  // namespace
-
-#if defined(MOVREC_INT8)
-#include "topk-int8.inc"
-#endif
-
-namespace {
 // The plain scan, or the int8 one where this build (and for AMX the kernel) allows it (same answers).
 void scan(napi_env env, napi_value packed, const Items& it, const float* uvs, std::vector<User>& users) {
 #if defined(MOVREC_INT8)
-  if (int8Usable()) {
-    const Prepared* pr = preparedFor(env, packed, it);
-#if defined(MOVREC_AMX)
-    if (pr && scanAllInt8(it, *pr, uvs, users)) return;
-#else
-    // VNNI's pass 1 costs in proportion to the users, in quads: every group takes the int8 path.
-    if (pr && scanAllInt8(it, *pr, uvs, users)) return;
-#endif
-  }
+  if (int8Usable() && scanInt8(env, packed, it, uvs, users)) return;
 #else
   (void)env;
   (void)packed;
@@ -463,7 +358,7 @@ napi_value UseInt8(napi_env env, napi_callback_info info) {
   if (t == napi_boolean) {
     bool on = true;
     napi_get_value_bool(env, argv[0], &on);
-    int8Wanted.store(on);
+    int8Want(on);
   } else if (t != napi_undefined) {
     return movrec::fail(env, "useInt8 expects a boolean or nothing");
   }

@@ -3,6 +3,7 @@
 // operations run 8 lanes at a time with AVX2/FMA when built for it, so results
 // agree with the twin to rounding.
 #include "kernels.h"
+#include "simd-dot.h"
 #include "train-args.h"
 
 #include <cstdint>
@@ -15,20 +16,7 @@ namespace {
 using movrec::train::number;
 using movrec::train::typed;
 
-inline float dot(const float* a, const float* b, size_t k) {
-  size_t f = 0;
-  float s = 0;
-#if defined(__AVX2__) && defined(__FMA__)
-  __m256 acc = _mm256_setzero_ps();
-  for (; f + 8 <= k; f += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + f), _mm256_loadu_ps(b + f), acc);
-  __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-  s4 = _mm_add_ss(s4, _mm_shuffle_ps(s4, s4, 1));
-  s = _mm_cvtss_f32(s4);
-#endif
-  for (; f < k; f++) s += a[f] * b[f];
-  return s;
-}
+using movrec::simd::dot;
 
 // y += w x
 inline void axpy(float w, const float* x, float* y, size_t k) {

@@ -1,8 +1,9 @@
 // One epoch of biased-MF SGD (Surprise's SVD update) over ratings in a given
-// order; the TypeScript twin is native/twins/train-sgd.ts. The dot product and
-// the factor update run 8 lanes at a time with AVX2/FMA when built for it, so
+// order; the TypeScript twin is native/twins/train-sgd.ts. The dot product
+// (simd-dot.h) and the factor update run 8 lanes at a time with AVX2/FMA when built for it, so
 // results agree with the twin to rounding, not bit for bit.
 #include "kernels.h"
+#include "simd-dot.h"
 #include "train-args.h"
 
 #include <cstdint>
@@ -35,29 +36,12 @@ double epoch(const uint32_t* user, const uint32_t* item, const float* value, con
     const uint32_t i = item[r];
     float* p = P + static_cast<size_t>(u) * k;
     float* q = Q + static_cast<size_t>(i) * k;
-    size_t f = 0;
-    float dot = 0;
-#if defined(__AVX2__) && defined(__FMA__)
-    // Two accumulators halve the dependency chain of FMAs: the update loop is latency-bound.
-    __m256 acc = _mm256_setzero_ps();
-    __m256 acc2 = _mm256_setzero_ps();
-    for (; f + 16 <= k; f += 16) {
-      acc = _mm256_fmadd_ps(_mm256_loadu_ps(p + f), _mm256_loadu_ps(q + f), acc);
-      acc2 = _mm256_fmadd_ps(_mm256_loadu_ps(p + f + 8), _mm256_loadu_ps(q + f + 8), acc2);
-    }
-    for (; f + 8 <= k; f += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(p + f), _mm256_loadu_ps(q + f), acc);
-    acc = _mm256_add_ps(acc, acc2);
-    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    s4 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-    s4 = _mm_add_ss(s4, _mm_shuffle_ps(s4, s4, 1));
-    dot = _mm_cvtss_f32(s4);
-#endif
-    for (; f < k; f++) dot += p[f] * q[f];
+    const float dot = movrec::simd::dot(p, q, k);
     const float err = value[r] - (mu + bu[u] + bi[i] + dot);
     sse += static_cast<double>(err) * err;
     bu[u] += blr * (err - breg * bu[u]);
     bi[i] += blr * (err - breg * bi[i]);
-    f = 0;
+    size_t f = 0;
 #if defined(__AVX2__) && defined(__FMA__)
     const __m256 vErr = _mm256_set1_ps(err);
     const __m256 vReg = _mm256_set1_ps(reg);

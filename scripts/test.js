@@ -20,8 +20,11 @@ const step = (label, cmd, args, opts = {}) => {
 };
 
 step('type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
-// Biome formats and lints in one pass (one dependency, no plugin set to keep in step); `npm run format` fixes the format.
+// Biome formats and lints in one pass (one dependency, no plugin set to keep in step); `npm run format` fixes the
+// format.
 step('lint', bin('biome'), ['ci', '--colors=off', '.']);
+// The formatter leaves long comments and strings alone: this catches them (lines <= 120 characters).
+step('line length', process.execPath, [path.join(root, 'scripts', 'line-length.js')]);
 step('build', bin('tsc'), ['-p', 'tsconfig.build.json']);
 let nativeBuilt = false;
 if (fs.existsSync(path.join(root, 'native', 'build.js'))) {

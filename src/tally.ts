@@ -8,7 +8,10 @@ import { register, type Registry } from 'prom-client';
 
 type Labels = Record<string, string | number>;
 
-/** What prom-client's Metric.get() resolves to (its typings keep the type unexported, and say an enum where the value is a string). */
+/**
+ * What prom-client's Metric.get() resolves to (its typings keep the type unexported, and say an enum where the value is
+ * a string).
+ */
 export interface MetricJson {
   name: string;
   help: string;
@@ -26,7 +29,10 @@ interface Registered {
   reset(): void;
 }
 
-/** The metric already registered under `name` in `registry` (two servers in one process share it), or this one, registered now. */
+/**
+ * The metric already registered under `name` in `registry` (two servers in one process share it), or this one,
+ * registered now.
+ */
 function adopt<T extends Registered>(metric: T, registry: Registry = register): T {
   const found = registry.getSingleMetric(metric.name) as unknown as T | undefined;
   if (found) return found;
@@ -96,7 +102,8 @@ class TallyHistogramImpl implements Registered {
 
   labels(value: string): TallyHistogramChild {
     let c = this.children.get(value);
-    // counts[b]: observations in bucket b alone (<= bounds[b], above the one before); the last slot is past every bound.
+    // counts[b]: observations in bucket b alone (<= bounds[b], above the one before); the last slot is past every
+    // bound.
     if (!c)
       this.children.set(
         value,

@@ -16,7 +16,8 @@ const data = workerData as ScoreWorkerData;
 const reader = new SlotReader(data.shared);
 const store = openStore(data.dataDir, { readOnly: true });
 const metrics = createScoringMetrics();
-// Which kernel this worker runs: an operator sees at /metrics whether the native addon loaded (the twins are tens of times slower).
+// Which kernel this worker runs: an operator sees at /metrics whether the native addon loaded (the twins are tens of
+// times slower).
 metrics.kernel.labels(nativeStatus, int8Path()).set(1);
 const cache = new Map<number, { generation: number; model: PreparedModel }>();
 
@@ -97,7 +98,8 @@ function scoreRole(role: Role, users: number[], at: number[], out: ScoreResult, 
   if (!lease) return;
   try {
     const model = modelOf(lease.slot, lease.generation, lease.bytes);
-    // Each seen list read from its stored bytes straight into the model's indices (decoded as ids only if they are not the plain list expected).
+    // Each seen list read from its stored bytes straight into the model's indices (decoded as ids only if they are not
+    // the plain list expected).
     const facts = at.map((x) => {
       const userId = users[x]!;
       const bytes = store.seenBytes(userId);

@@ -227,7 +227,8 @@ export function checkShapes(
   if (k < 1) throw new RangeError('factors must be at least 1');
   if (packedItems.length !== packedLength(n, k))
     throw new RangeError(
-      `packedItems has ${packedItems.length} floats, expected ${packedLength(n, k)} (${n} items x ${k} factors, packed by packItems)`,
+      `packedItems has ${packedItems.length} floats, expected ${packedLength(n, k)} (${n} items x ` +
+        `${k} factors, packed by packItems)`,
     );
   if (itemBias !== null && itemBias.length !== n)
     throw new RangeError(`itemBias has ${itemBias.length} entries, expected ${n}`);

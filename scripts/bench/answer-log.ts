@@ -87,19 +87,25 @@ async function main(): Promise<void> {
     const pages = (st.treeBranchPageCount + st.treeLeafPageCount + st.overflowPages) * st.pageSize;
     const { held } = answerLogBytes(root);
     console.log(
-      `answer-log: ${fmt(N)} answers of 20 ids, ${PER_FLUSH} per flush (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores, shared: noisy)`,
+      `answer-log: ${fmt(N)} answers of 20 ids, ${PER_FLUSH} per flush (load average ` +
+        `${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores, shared: noisy)`,
     );
     console.log(
-      `  record() on the request path  ${((recordMs * 1e6) / N).toFixed(0)} ns per answer wall, ${((recordCpu * 1e6) / N).toFixed(0)} ns CPU   (reference: the loop building its arguments ${loopNs.toFixed(1)} ns; checksum ${sink % 10})`,
+      `  record() on the request path  ${((recordMs * 1e6) / N).toFixed(0)} ns per answer wall, ` +
+        `${((recordCpu * 1e6) / N).toFixed(0)} ns CPU   (reference: the loop building its arguments ` +
+        `${loopNs.toFixed(1)} ns; checksum ${sink % 10})`,
     );
     console.log(
-      `  flush on the same thread      ${((flushMs * 1e6) / N).toFixed(0)} ns per answer wall, ${((flushCpu * 1e6) / N).toFixed(0)} ns CPU (decode, hash, dictionary-code the list; once a second)`,
+      `  flush on the same thread      ${((flushMs * 1e6) / N).toFixed(0)} ns per answer wall, ` +
+        `${((flushCpu * 1e6) / N).toFixed(0)} ns CPU (decode, hash, dictionary-code the list; once a second)`,
     );
     console.log(
-      `  write until committed         ${((writeMs * 1e6) / N).toFixed(0)} ns per answer (encoding on this thread, the commit on LMDB's)`,
+      `  write until committed         ${((writeMs * 1e6) / N).toFixed(0)} ns per answer (encoding ` +
+        `on this thread, the commit on LMDB's)`,
     );
     console.log(
-      `  LMDB                          ${fmt((pages / N) * 1e6)} bytes of pages per million answers (counted for the cap: ${fmt((held / N) * 1e6)})`,
+      `  LMDB                          ${fmt((pages / N) * 1e6)} bytes of pages per million answers ` +
+        `(counted for the cap: ${fmt((held / N) * 1e6)})`,
     );
   } finally {
     await root.close();

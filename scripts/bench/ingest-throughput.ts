@@ -183,25 +183,39 @@ async function main(): Promise<void> {
     const rate = N / ing.seconds;
     const perMillion = (ing.usedBytes / ing.watch) * 1e6;
     console.log(
-      `ingest-throughput: ${fmt(N)} simulator lines on topic ${topic} at ${BROKERS.join(',')} (1 partition; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores, shared: noisy)`,
+      `ingest-throughput: ${fmt(N)} simulator lines on topic ${topic} at ${BROKERS.join(',')} (1 ` +
+        `partition; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores, shared: noisy)`,
     );
     console.log(
-      `  no-op kafkajs consumer   ${fmt(noopRate)} lines/s (${noop.seconds.toFixed(2)} s first to last message; ${fmt(N / noop.cpu)} lines per CPU-second)`,
+      `  no-op kafkajs consumer   ${fmt(noopRate)} lines/s (${noop.seconds.toFixed(2)} s first to ` +
+        `last message; ${fmt(N / noop.cpu)} lines per CPU-second)`,
     );
     console.log(
-      `  ingest into LMDB         ${fmt(rate)} lines/s (${ing.seconds.toFixed(2)} s first line to last commit; ${fmt(N / ing.cpu)} lines per CPU-second)   target >= ${fmt(TARGET_RATE)} lines/s -> ${rate >= TARGET_RATE ? 'MET' : 'NOT MET'}`,
+      `  ingest into LMDB         ${fmt(rate)} lines/s (${ing.seconds.toFixed(2)} s first line to ` +
+        `last commit; ${fmt(N / ing.cpu)} lines per CPU-second)   target >= ${fmt(TARGET_RATE)} ` +
+        `lines/s -> ${rate >= TARGET_RATE ? 'MET' : 'NOT MET'}`,
     );
     console.log(
-      `  ingest / no-op           ${(100 * (rate / noopRate)).toFixed(1)}% wall-clock, ${(100 * (noop.cpu / ing.cpu)).toFixed(1)}% by CPU time   target >= ${100 * TARGET_SHARE}% -> ${rate / noopRate >= TARGET_SHARE ? 'MET' : 'NOT MET'}`,
+      `  ingest / no-op           ${(100 * (rate / noopRate)).toFixed(1)}% wall-clock, ` +
+        `${(100 * (noop.cpu / ing.cpu)).toFixed(1)}% by CPU time   target >= ${100 * TARGET_SHARE}% ` +
+        `-> ${rate / noopRate >= TARGET_SHARE ? 'MET' : 'NOT MET'}`,
     );
     console.log(
-      `  ingest + online join     ${fmt(N / joined.seconds)} lines/s (runs in ABBA order, each figure the mean of two) (${joined.seconds.toFixed(2)} s; ${fmt(N / joined.cpu)} lines per CPU-second) = ${(100 * (ing.seconds / joined.seconds)).toFixed(1)}% of the rate without it, ${(100 * (ing.cpu / joined.cpu)).toFixed(1)}% by CPU time   target >= ${fmt(TARGET_RATE)} lines/s -> ${N / joined.seconds >= TARGET_RATE ? 'MET' : 'NOT MET'}`,
+      `  ingest + online join     ${fmt(N / joined.seconds)} lines/s (runs in ABBA order, each ` +
+        `figure the mean of two) (${joined.seconds.toFixed(2)} s; ${fmt(N / joined.cpu)} lines per ` +
+        `CPU-second) = ${(100 * (ing.seconds / joined.seconds)).toFixed(1)}% of the rate without it, ` +
+        `${(100 * (ing.cpu / joined.cpu)).toFixed(1)}% by CPU time   target >= ${fmt(TARGET_RATE)} lines/s -> ` +
+        `${N / joined.seconds >= TARGET_RATE ? 'MET' : 'NOT MET'}`,
     );
     console.log(
-      `  online rows              ${fmt(joined.onlineBytes)} bytes in the online sub-db's pages for ${fmt(joined.requests)} request lines = ${fmt((joined.onlineBytes / Math.max(1, joined.requests)) * 1e6)} bytes per million answers joined`,
+      `  online rows              ${fmt(joined.onlineBytes)} bytes in the online sub-db's pages for ` +
+        `${fmt(joined.requests)} request lines = ` +
+        `${fmt((joined.onlineBytes / Math.max(1, joined.requests)) * 1e6)} bytes per million answers joined`,
     );
     console.log(
-      `  LMDB used                ${fmt(ing.usedBytes)} bytes in the tables' pages (file ${fmt(ing.fileBytes)}) for ${fmt(ing.watch)} watch lines = ${fmt(perMillion)} bytes per million watch lines (all tables)`,
+      `  LMDB used                ${fmt(ing.usedBytes)} bytes in the tables' pages (file ` +
+        `${fmt(ing.fileBytes)}) for ${fmt(ing.watch)} watch lines = ${fmt(perMillion)} bytes per ` +
+        `million watch lines (all tables)`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

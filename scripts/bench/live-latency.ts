@@ -239,7 +239,8 @@ function summary(label: string, reqs: Request[]): string {
   const verdict = ms.length === 0 ? 'no requests' : p99 <= TARGET_P99 ? 'meets' : 'MISSES';
   return (
     `  ${label.padEnd(16)} n ${String(ms.length).padStart(6)}  p50 ${String(pct(ms, 0.5)).padStart(4)} ms  ` +
-    `p99 ${String(p99).padStart(4)} ms  p99.9 ${String(pct(ms, 0.999)).padStart(4)} ms  max ${String(ms.at(-1) ?? '-').padStart(4)} ms  ` +
+    `p99 ${String(p99).padStart(4)} ms  p99.9 ${String(pct(ms, 0.999)).padStart(4)} ms  max ` +
+    `${String(ms.at(-1) ?? '-').padStart(4)} ms  ` +
     `failed ${failed}${why}  target p99 <= ${TARGET_P99} ms: ${verdict}`
   );
 }
@@ -389,8 +390,11 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   const idle = reqs.filter((r) => !during(r.ts));
   const retrainS = windows.reduce((s, [a, b]) => s + (Math.min(b, Date.now()) - a) / 1000, 0);
   console.log(
-    `arm ${arm}: serve nice ${serveNice}, ${scoringThreads} scoring threads, trainer nice ${prio.nice}${prio.schedIdle ? ' + SCHED_IDLE' : ''}${TRAIN_FLAGS.length ? ` + node ${TRAIN_FLAGS.join(' ')}` : ''}; ` +
-      `${runs} retrains (mean ${(durations / Math.max(1, runs)).toFixed(1)} s), retrain windows ${retrainS.toFixed(0)} s of ${SECONDS} s`,
+    `arm ${arm}: serve nice ${serveNice}, ${scoringThreads} scoring threads, trainer nice ` +
+      `${prio.nice}${prio.schedIdle ? ' + SCHED_IDLE' : ''}` +
+      `${TRAIN_FLAGS.length ? ` + node ${TRAIN_FLAGS.join(' ')}` : ''}; ` +
+      `${runs} retrains (mean ${(durations / Math.max(1, runs)).toFixed(1)} s), retrain windows ` +
+      `${retrainS.toFixed(0)} s of ${SECONDS} s`,
   );
   console.log('  as the simulator saw them:');
   console.log(summary('without retrain', idle));
@@ -424,7 +428,8 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
     ['during retrain', inServer.busy],
   ] as const)
     console.log(
-      `  inside serve (request to answer written, its histogram) ${label}: n ${h.get(Number.POSITIVE_INFINITY) ?? 0}, ` +
+      `  inside serve (request to answer written, its histogram) ${label}: n ` +
+        `${h.get(Number.POSITIVE_INFINITY) ?? 0}, ` +
         `p50 ${bucketQuantile(h, 0.5)} ms, p99 ${bucketQuantile(h, 0.99)} ms, p99.9 ${bucketQuantile(h, 0.999)} ms`,
     );
   for (const [label, th] of [
@@ -435,11 +440,13 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
     const lag = th.lagP99.sort((a, b) => a - b);
     console.log(
       `  serve's threads ${label}: on a CPU ${per(th.run)} s/s, runnable but waiting for one ${per(th.wait)} s/s; ` +
-        `event-loop delay p99 per second: median ${pct(lag, 0.5).toFixed(1)} ms, worst ${(lag.at(-1) ?? Number.NaN).toFixed(1)} ms, max ${th.lagMax.toFixed(1)} ms`,
+        `event-loop delay p99 per second: median ${pct(lag, 0.5).toFixed(1)} ms, worst ` +
+        `${(lag.at(-1) ?? Number.NaN).toFixed(1)} ms, max ${th.lagMax.toFixed(1)} ms`,
     );
   }
   console.log(
-    `  CPU s: serve ${(cpu1.self - cpu0.self).toFixed(1)}, its training children ${(cpu1.children - cpu0.children).toFixed(1)}, ` +
+    `  CPU s: serve ${(cpu1.self - cpu0.self).toFixed(1)}, its training children ` +
+      `${(cpu1.children - cpu0.children).toFixed(1)}, ` +
       `simulator ${simCpu.toFixed(1)}; machine load average ${load.toFixed(1)} on 2 cores (shared with other work)`,
   );
 }
@@ -474,8 +481,10 @@ async function main(): Promise<void> {
     run(['train', '--data-dir', dataDir, '--config', open]);
     if (!existsSync(join(dataDir, 'models'))) throw new Error('no model trained');
     console.log(
-      `live latency: ${USERS} users, ${MOVIES} movies, ${HISTORY} history lines ingested and trained in ${((Date.now() - t0) / 1000).toFixed(0)} s; ` +
-        `simulator at ${RATE} lines/s into Kafka ${KAFKA}, serve ingesting it with ${THREADS} scoring threads, retrain every ${RETRAIN_EVERY_MIN} min; ` +
+      `live latency: ${USERS} users, ${MOVIES} movies, ${HISTORY} history lines ingested and trained ` +
+        `in ${((Date.now() - t0) / 1000).toFixed(0)} s; ` +
+        `simulator at ${RATE} lines/s into Kafka ${KAFKA}, serve ingesting it with ${THREADS} ` +
+        `scoring threads, retrain every ${RETRAIN_EVERY_MIN} min; ` +
         `${SECONDS} s per arm, first ${WARMUP} s left out; latency as the simulator wrote it (whole ms)`,
     );
     for (const arm of ARMS) await runArm(arm, dir, dataDir, worldDir);

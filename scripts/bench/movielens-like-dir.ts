@@ -27,5 +27,6 @@ const { ratings } = writeMovieLensDir(values.dir, {
   seed: Number(values.seed),
 });
 process.stdout.write(
-  `wrote ${ratings} ratings (${values.users} users, ${values.items} movies, GENERATED, not MovieLens) and folds u1..u5 to ${values.dir}\n`,
+  `wrote ${ratings} ratings (${values.users} users, ${values.items} movies, GENERATED, not ` +
+    `MovieLens) and folds u1..u5 to ${values.dir}\n`,
 );

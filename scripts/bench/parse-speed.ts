@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   );
   console.log(`  line mix        ${JSON.stringify(kinds)}`);
   console.log(
-    `  parseLine       ${fmt(median)} lines per CPU-second (median of ${ROUNDS}; wall-clock median ${fmt(med(wall))} lines/s, load average ${os.loadavg()[0]!.toFixed(1)})`,
+    `  parseLine       ${fmt(median)} lines per CPU-second (median of ${ROUNDS}; wall-clock median ` +
+      `${fmt(med(wall))} lines/s, load average ${os.loadavg()[0]!.toFixed(1)})`,
   );
   console.log(`  target          ${fmt(TARGET)} lines/s on one core  -> ${median >= TARGET ? 'MET' : 'NOT MET'}`);
   console.log(`  checksum        ${sink}`);

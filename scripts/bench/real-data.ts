@@ -21,7 +21,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaults, type Config } from '../../config/defaults';
+import { defaults } from '../../config/defaults';
+import type { Config } from '../../src/config/schema';
 import { startCatalogStub } from '../../src/eval/catalog-stub';
 import { readRecboleMl100k } from './recbole-ml100k';
 import { timeWindow } from '../../src/eval/time-window';
@@ -316,13 +317,21 @@ async function main(): Promise<void> {
   const d = data.duplicates;
   process.stdout.write(`kernels: ${nativeStatus}\n`);
   process.stdout.write(
-    `MovieLens-100k (recbole 1.2.1) -> ${data.lines.length} rating lines, ${data.movies.size} course ids for ${[...data.itemsPerId.values()].reduce((s, l) => s + l.length, 0)} MovieLens items, ${data.users.size} users; ingested in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${ds.ratings.value.length} ratings (${data.lines.length - ds.ratings.value.length} merged where one user rated two items of one id), ${ds.userIds.length} users (${withInfo} with catalog demographics), ${ds.itemIds.length} titles\n`,
+    `MovieLens-100k (recbole 1.2.1) -> ${data.lines.length} rating lines, ${data.movies.size} course ` +
+      `ids for ${[...data.itemsPerId.values()].reduce((s, l) => s + l.length, 0)} MovieLens items, ` +
+      `${data.users.size} users; ingested in ${((Date.now() - t0) / 1000).toFixed(1)} s: ` +
+      `${ds.ratings.value.length} ratings (${data.lines.length - ds.ratings.value.length} merged where ` +
+      `one user rated two items of one id), ${ds.userIds.length} users (${withInfo} with catalog ` +
+      `demographics), ${ds.itemIds.length} titles\n`,
   );
   process.stdout.write(
-    `duplicate course ids: ${d.ids} ids shared by ${d.items} MovieLens items (${d.distinctTitles} join distinct titles, ${d.ids - d.distinctTitles} are one title listed twice); merged by the stream under one id, e.g. ${d.examples.slice(0, 3).join('; ')}\n`,
+    `duplicate course ids: ${d.ids} ids shared by ${d.items} MovieLens items (${d.distinctTitles} ` +
+      `join distinct titles, ${d.ids - d.distinctTitles} are one title listed twice); merged by the ` +
+      `stream under one id, e.g. ${d.examples.slice(0, 3).join('; ')}\n`,
   );
   process.stdout.write(
-    `protocol: cuts ${values.cuts}; test [T, T+${values.days}d), validation [T-${values.days}d, T) with data before it; warm = events before T, cold = first event in the test period\n\n`,
+    `protocol: cuts ${values.cuts}; test [T, T+${values.days}d), validation [T-${values.days}d, T) ` +
+      `with data before it; warm = events before T, cold = first event in the test period\n\n`,
   );
   const titles = data.movies.size;
   type Row = { name: string; per: PerUser[]; cold: boolean[]; lists: string[][]; pop: number[] };
@@ -350,13 +359,15 @@ async function main(): Promise<void> {
     ];
     for (const [name, lister] of methods) record(name, asks, lister(asks), popCount);
     process.stdout.write(
-      `cut ${new Date(cut).toISOString().slice(0, 10)}: ${train.ratings.value.length} train ratings, ${asks.filter((a) => !a.cold).length} warm and ${asks.filter((a) => a.cold).length} cold test users; Recall@20 warm / cold: ${methods
-        .map(([name]) => {
-          const per = score(asks, rows.get(name)!.lists.slice(-asks.length));
-          const of = (cold: boolean) => mean(per.filter((_, j) => asks[j]!.cold === cold).map((x) => x.recall));
-          return `${name} ${of(false).toFixed(4)} / ${of(true).toFixed(4)}`;
-        })
-        .join(', ')}\n`,
+      `cut ${new Date(cut).toISOString().slice(0, 10)}: ${train.ratings.value.length} train ratings, ` +
+        `${asks.filter((a) => !a.cold).length} warm and ${asks.filter((a) => a.cold).length} cold test users; ` +
+        `Recall@20 warm / cold: ${methods
+          .map(([name]) => {
+            const per = score(asks, rows.get(name)!.lists.slice(-asks.length));
+            const of = (cold: boolean) => mean(per.filter((_, j) => asks[j]!.cold === cold).map((x) => x.recall));
+            return `${name} ${of(false).toFixed(4)} / ${of(true).toFixed(4)}`;
+          })
+          .join(', ')}\n`,
     );
   }
   for (const l of tuning) process.stdout.write(`${l}\n`);
@@ -365,7 +376,9 @@ async function main(): Promise<void> {
   for (const group of ['warm', 'cold'] as const) {
     process.stdout.write(`\n${group} users, pooled over cuts:\n`);
     process.stdout.write(
-      `  ${'list'.padEnd(22)}${['users', 'Recall@20', 'NDCG@20', 'hit rate', 'coverage', 'list pop'].map((x) => x.padStart(11)).join('')}\n`,
+      `  ${'list'.padEnd(22)}${['users', 'Recall@20', 'NDCG@20', 'hit rate', 'coverage', 'list pop']
+        .map((x) => x.padStart(11))
+        .join('')}\n`,
     );
     const pick = (r: Row) => r.per.filter((_, j) => r.cold[j] === (group === 'cold'));
     for (const r of rows.values()) {
@@ -378,7 +391,16 @@ async function main(): Promise<void> {
         continue;
       }
       process.stdout.write(
-        `  ${r.name.padEnd(22)}${[String(per.length), mean(per.map((x) => x.recall)).toFixed(4), mean(per.map((x) => x.ndcg)).toFixed(4), mean(per.map((x) => x.hit)).toFixed(4), `${((100 * covered) / titles).toFixed(1)}%`, mean(pops).toFixed(0)].map((x) => x.padStart(11)).join('')}\n`,
+        `  ${r.name.padEnd(22)}${[
+          String(per.length),
+          mean(per.map((x) => x.recall)).toFixed(4),
+          mean(per.map((x) => x.ndcg)).toFixed(4),
+          mean(per.map((x) => x.hit)).toFixed(4),
+          `${((100 * covered) / titles).toFixed(1)}%`,
+          mean(pops).toFixed(0),
+        ]
+          .map((x) => x.padStart(11))
+          .join('')}\n`,
       );
     }
     const ours = rows.get('movrec (served)')!;
@@ -396,14 +418,17 @@ async function main(): Promise<void> {
           reps,
         );
         process.stdout.write(
-          `  movrec / ${other.name}${other === bestPop ? ' (best popularity on test)' : ''}: ${metric === 'recall' ? 'Recall@20' : 'NDCG@20'} x${ratio.toFixed(3)} [95% CI ${lo.toFixed(3)}, ${hi.toFixed(3)}]\n`,
+          `  movrec / ${other.name}${other === bestPop ? ' (best popularity on test)' : ''}: ` +
+            `${metric === 'recall' ? 'Recall@20' : 'NDCG@20'} x${ratio.toFixed(3)} [95% CI ` +
+            `${lo.toFixed(3)}, ${hi.toFixed(3)}]\n`,
         );
       }
     }
   }
   const all = rows.get('movrec (served)')!;
   process.stdout.write(
-    `\ncatalog coverage of all served lists (warm and cold, all cuts): ${((100 * new Set(all.lists.flat()).size) / titles).toFixed(1)}% of ${titles} titles (target >= 20%)\n`,
+    `\ncatalog coverage of all served lists (warm and cold, all cuts): ` +
+      `${((100 * new Set(all.lists.flat()).size) / titles).toFixed(1)}% of ${titles} titles (target >= 20%)\n`,
   );
   rmSync(work, { recursive: true, force: true });
 }

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   warmUp(m);
   const r = rng(9);
   console.log(
-    `seen list -> model item indices, per user, ${USERS} users per history length, ${ITEMS} ids; machine shared with other jobs, figures are noisy`,
+    `seen list -> model item indices, per user, ${USERS} users per history length, ${ITEMS} ids; ` +
+      `machine shared with other jobs, figures are noisy`,
   );
   for (const length of LENGTHS) {
     const dir = mkdtempSync(join(tmpdir(), 'movrec-seen-lists-'));
@@ -66,7 +67,10 @@ async function main(): Promise<void> {
         return s;
       });
       console.log(
-        `${String(length).padStart(4)} titles: stored bytes + id table ${viaBytes.us.toFixed(2).padStart(6)} us/user   ids + id Map ${viaMap.us.toFixed(2).padStart(6)} us/user <- reference   ${(viaMap.us / viaBytes.us).toFixed(2)}x   same indices: ${viaMap.sum === viaBytes.sum ? 'yes' : 'NO'}`,
+        `${String(length).padStart(4)} titles: stored bytes + id table ` +
+          `${viaBytes.us.toFixed(2).padStart(6)} us/user   ids + id Map ` +
+          `${viaMap.us.toFixed(2).padStart(6)} us/user <- reference   ` +
+          `${(viaMap.us / viaBytes.us).toFixed(2)}x   same indices: ${viaMap.sum === viaBytes.sum ? 'yes' : 'NO'}`,
       );
     } finally {
       await store.close();

@@ -14,10 +14,14 @@
 // wrk is the better gauge here: it costs the shared 2 cores about a third of
 // what autocannon (a Node process) does per request, so more CPU is left to the
 // server, and the raw ceiling it measures is the server's, not the client's.
-// Knobs (env): USERS, ITEMS, FACTORS, SECONDS (per run, default 10), CONNECTIONS (32), THREADS (2), SWAP_EVERY_MS (2500),
-// LOADGEN (wrk | autocannon; default wrk when installed), WARMUP (s of unmeasured load before each server's runs, default 2), SWEEP (connection counts for the native server, default 16,48,64,128,256; the raw handler also runs at the largest),
+// Knobs (env): USERS, ITEMS, FACTORS, SECONDS (per run, default 10), CONNECTIONS (32), THREADS (2), SWAP_EVERY_MS
+// (2500),
+// LOADGEN (wrk | autocannon; default wrk when installed), WARMUP (s of unmeasured load before each server's runs,
+// default 2), SWEEP (connection counts for the native server, default 16,48,64,128,256; the raw handler also runs at
+// the largest),
 // RATE (offered req/s of the paced run, default 1000: latency below saturation, where the simulator lives),
-// PAIRS (back-to-back raw / native runs at the largest connection count, default 3: the rate ratio's verdict is their median).
+// PAIRS (back-to-back raw / native runs at the largest connection count, default 3: the rate ratio's verdict is their
+// median).
 // BASELINE=<path to another build's scripts/movrec.js>: the short comparison instead of the full run: that build's
 // server and this one, each loaded PAIRS times in alternation (SECONDS each, CONNECTIONS), medians and their ratio
 // (e.g. the cost of a feature: build the commit before it into a copy and point BASELINE at it).
@@ -182,8 +186,10 @@ math.randomseed(99)
 request = function() return wrk.format("GET", "/recommend/" .. math.random(1, ${USERS})) end
 done = function(s, lat)
   local e = s.errors
-  io.write(string.format('WRK {"requests":%d,"us":%d,"p50":%d,"p99":%d,"p999":%d,"max":%d,"errors":%d,"timeouts":%d,"non2xx":%d}\\n',
-    s.requests, s.duration, lat:percentile(50), lat:percentile(99), lat:percentile(99.9), lat.max, e.connect + e.read + e.write, e.timeout, e.status))
+  io.write(string.format('WRK {"requests":%d,"us":%d,"p50":%d,"p99":%d,"p999":%d,"max":%d,' ..
+    '"errors":%d,"timeouts":%d,"non2xx":%d}\\n',
+    s.requests, s.duration, lat:percentile(50), lat:percentile(99), lat:percentile(99.9), lat.max,
+    e.connect + e.read + e.write, e.timeout, e.status))
 end
 `;
 
@@ -294,7 +300,7 @@ async function scrapeAll(port: number, names: readonly string[]): Promise<number
   const sums = names.map(() => 0);
   for (const line of text.split('\n')) {
     const at = names.findIndex((name) => line.startsWith(name));
-    if (at >= 0) sums[at] += Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (at >= 0) sums[at]! += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sums;
 }
@@ -353,7 +359,10 @@ async function cpuBreakdown(pid: number, run: () => Promise<LoadResult>): Promis
   const pctBusy = ((100 * (m1.busy - m0.busy)) / (m1.total - m0.total)).toFixed(0);
   return {
     r,
-    line: `CPU per answer: main thread ${us(main)}, ${THREADS} scoring workers ${us(workers)}, other server threads ${us(rest)}, the rest of the machine (load generator, this script) ${us(elsewhere)}; the ${cpus().length} cores ${pctBusy}% busy`,
+    line:
+      `CPU per answer: main thread ${us(main)}, ${THREADS} scoring workers ${us(workers)}, other ` +
+      `server threads ${us(rest)}, the rest of the machine (load generator, this script) ` +
+      `${us(elsewhere)}; the ${cpus().length} cores ${pctBusy}% busy`,
   };
 }
 
@@ -398,10 +407,14 @@ async function compareWithBaseline(baseline: string, serveArgs: string[], childr
   console.log('');
   for (const [i, r] of runs.entries())
     console.log(
-      `pair ${i + 1}: baseline ${Math.round(r.base.requests.average)} req/s (p99 ${r.base.latency.p99} ms), this build ${Math.round(r.cur.requests.average)} req/s (p99 ${r.cur.latency.p99} ms)`,
+      `pair ${i + 1}: baseline ${Math.round(r.base.requests.average)} req/s (p99 ` +
+        `${r.base.latency.p99} ms), this build ${Math.round(r.cur.requests.average)} req/s (p99 ` +
+        `${r.cur.latency.p99} ms)`,
     );
   console.log(
-    `median of ${PAIRS} alternating ${SECONDS} s runs at ${CONNECTIONS} connections: baseline (${baseline}) ${Math.round(b)} req/s, this build ${Math.round(c)} req/s: ${((100 * c) / b).toFixed(1)}% of the baseline`,
+    `median of ${PAIRS} alternating ${SECONDS} s runs at ${CONNECTIONS} connections: baseline ` +
+      `(${baseline}) ${Math.round(b)} req/s, this build ${Math.round(c)} req/s: ` +
+      `${((100 * c) / b).toFixed(1)}% of the baseline`,
   );
 }
 
@@ -410,7 +423,9 @@ async function main(): Promise<void> {
   const children: Child[] = [];
   try {
     console.log(
-      `model ${USERS} users x ${ITEMS} items x ${K} factors; serve --threads ${THREADS}; load: ${LOADGEN}${LOADGEN === 'wrk' ? ' (1 thread)' : ''}, ${CONNECTIONS} connections, ${SECONDS} s per run, ids from all ${USERS} users`,
+      `model ${USERS} users x ${ITEMS} items x ${K} factors; serve --threads ${THREADS}; load: ` +
+        `${LOADGEN}${LOADGEN === 'wrk' ? ' (1 thread)' : ''}, ${CONNECTIONS} connections, ${SECONDS} ` +
+        `s per run, ids from all ${USERS} users`,
     );
     console.log('the machine (2 cores) is shared with the load generator and other jobs: figures are noisy');
     let t0 = Date.now();
@@ -418,7 +433,9 @@ async function main(): Promise<void> {
     const a = registerModel(dir, parts('mf-20260101T000000Z-aaaaaa', 1), manifestFields('2026-01-02T00:00:00.000Z'));
     const b = registerModel(dir, parts('mf-20260101T000000Z-bbbbbb', 2), manifestFields('2026-01-01T00:00:00.000Z'));
     console.log(
-      `setup: ${USERS * HISTORY} watches in LMDB, two artifacts of ${(readFileSync(join(dir, 'models', a.artifact)).byteLength / 2 ** 20).toFixed(0)} MiB, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      `setup: ${USERS * HISTORY} watches in LMDB, two artifacts of ` +
+        `${(readFileSync(join(dir, 'models', a.artifact)).byteLength / 2 ** 20).toFixed(0)} MiB, ` +
+        `${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
 
     const serveArgs = [
@@ -472,7 +489,8 @@ async function main(): Promise<void> {
       rows.push({ name, r, degraded: d1 - d0, note: `start ${startS} s` });
       if (openLoop) {
         const perTask = (users1 - users0) / (tasks1 - tasks0);
-        breakdown = `in the ${CONNECTIONS}-connection native run: ${line}; ${perTask.toFixed(1)} users per scoring task`;
+        breakdown =
+          `in the ${CONNECTIONS}-connection native run: ${line}; ${perTask.toFixed(1)} ` + `users per scoring task`;
         // The same server at other concurrencies: throughput against latency.
         for (const c of SWEEP) rows.push({ name: `  same, ${c} connections`, r: await load(s.port, SECONDS, c) });
         // Capacity against the ceiling in back-to-back pairs: the machine's speed drifts by a quarter
@@ -546,19 +564,30 @@ async function main(): Promise<void> {
     const pct = (x: number, of: number) => `${((100 * x) / of).toFixed(0)}%`;
     console.log('');
     console.log(
-      `targets at ${CONNECTIONS} connections: >= 10000 req/s: ${Math.round(nat.r.requests.average)} | p99 <= 10 ms: ${nat.r.latency.p99} | no errors: ${nat.r.errors + nat.r.timeouts + nat.r.non2xx} | share of raw at ${CONNECTIONS} connections (the 25% target is judged on capacity below): ${pct(nat.r.requests.average, rawRow.r.requests.average)} (TS kernel: ${pct(ts.r.requests.average, rawRow.r.requests.average)}, unbatched: ${pct(single.r.requests.average, rawRow.r.requests.average)})`,
+      `targets at ${CONNECTIONS} connections: >= 10000 req/s: ${Math.round(nat.r.requests.average)} ` +
+        `| p99 <= 10 ms: ${nat.r.latency.p99} | no errors: ` +
+        `${nat.r.errors + nat.r.timeouts + nat.r.non2xx} | share of raw at ${CONNECTIONS} ` +
+        `connections (the 25% target is judged on capacity below): ` +
+        `${pct(nat.r.requests.average, rawRow.r.requests.average)} ` +
+        `(TS kernel: ${pct(ts.r.requests.average, rawRow.r.requests.average)}, ` +
+        `unbatched: ${pct(single.r.requests.average, rawRow.r.requests.average)})`,
     );
-    // The closed-loop connection count is the load generator's choice: the best native run that keeps p99 <= 10 ms and no errors.
+    // The closed-loop connection count is the load generator's choice: the best native run that keeps p99 <= 10 ms and
+    // no errors.
     const native = [nat, ...rows.filter((x) => !rawRuns.includes(x) && / connections$/.test(x.name))];
     const ok = native
       .filter((x) => x.r.latency.p99 <= 10 && x.r.errors + x.r.timeouts + x.r.non2xx === 0)
       .sort((a, b) => b.r.requests.average - a.r.requests.average)[0];
     console.log(
       ok
-        ? `best native run with p99 <= 10 ms and no errors: ${Math.round(ok.r.requests.average)} req/s (${ok === nat ? `${CONNECTIONS} connections` : ok.name.replace('same, ', '').trim()}), ${pct(ok.r.requests.average, rawRow.r.requests.average)} of raw -> >= 10000 req/s ${ok.r.requests.average >= 10_000 ? 'MET' : 'NOT MET'}`
+        ? `best native run with p99 <= 10 ms and no errors: ${Math.round(ok.r.requests.average)} ` +
+            `req/s (${ok === nat ? `${CONNECTIONS} connections` : ok.name.replace('same, ', '').trim()}), ` +
+            `${pct(ok.r.requests.average, rawRow.r.requests.average)} of raw -> >= 10000 req/s ` +
+            `${ok.r.requests.average >= 10_000 ? 'MET' : 'NOT MET'}`
         : 'no native run kept p99 <= 10 ms without errors -> NOT MET',
     );
-    // Capacity: each server's best rate without errors over the connection counts it ran at (the p99 target above is separate).
+    // Capacity: each server's best rate without errors over the connection counts it ran at (the p99 target above is
+    // separate).
     const clean = (x: Row) => x.r.errors + x.r.timeouts + x.r.non2xx === 0;
     const best = (xs: Row[]) => xs.filter(clean).sort((a, b) => b.r.requests.average - a.r.requests.average)[0];
     const rawBest = best(rawRuns);
@@ -568,7 +597,10 @@ async function main(): Promise<void> {
     if (rawBest && natBest) {
       const share = natBest.r.requests.average / rawBest.r.requests.average;
       console.log(
-        `capacity (best run without errors, runs minutes apart): native ${Math.round(natBest.r.requests.average)} req/s (${conns(natBest, nat)}, p99 ${natBest.r.latency.p99} ms) vs raw ${Math.round(rawBest.r.requests.average)} req/s (${conns(rawBest, rawRow)}) = ${(100 * share).toFixed(1)}%`,
+        `capacity (best run without errors, runs minutes apart): native ` +
+          `${Math.round(natBest.r.requests.average)} req/s (${conns(natBest, nat)}, p99 ` +
+          `${natBest.r.latency.p99} ms) vs raw ${Math.round(rawBest.r.requests.average)} req/s ` +
+          `(${conns(rawBest, rawRow)}) = ${(100 * share).toFixed(1)}%`,
       );
     }
     if (pairs.length > 0) {
@@ -587,13 +619,20 @@ async function main(): Promise<void> {
         .map((p) => `${Math.round(p.native.requests.average)} / ${Math.round(p.raw.requests.average)}`)
         .join(', ');
       console.log(
-        `capacity in ${pairs.length} back-to-back pairs at ${Math.max(CONNECTIONS, ...SWEEP)} connections (native / raw req/s): ${each} = ${shares.map((x) => `${(100 * x).toFixed(1)}%`).join(', ')}; median ${(100 * median).toFixed(1)}% -> >= 25% of raw ${median >= 0.25 ? 'MET' : 'NOT MET'}`,
+        `capacity in ${pairs.length} back-to-back pairs at ${Math.max(CONNECTIONS, ...SWEEP)} ` +
+          `connections (native / raw req/s): ${each} = ` +
+          `${shares.map((x) => `${(100 * x).toFixed(1)}%`).join(', ')}; median ` +
+          `${(100 * median).toFixed(1)}% -> >= 25% of raw ${median >= 0.25 ? 'MET' : 'NOT MET'}`,
       );
     }
     console.log(breakdown);
     const ratio = swap.r.latency.p99 / swapSteady.latency.p99;
     console.log(
-      `swap under load: failed requests ${swap.r.errors + swap.r.timeouts + swap.r.non2xx} (target 0) | p99 during swaps ${swap.r.latency.p99} ms vs ${swapSteady.latency.p99} ms steady on the same server just before = ${ratio.toFixed(2)}x (target <= 2x: ${ratio <= 2 ? 'MET' : 'NOT MET'}; vs the first native run's ${nat.r.latency.p99} ms: ${(swap.r.latency.p99 / nat.r.latency.p99).toFixed(2)}x) | exit after SIGTERM ${exit}`,
+      `swap under load: failed requests ${swap.r.errors + swap.r.timeouts + swap.r.non2xx} (target ` +
+        `0) | p99 during swaps ${swap.r.latency.p99} ms vs ${swapSteady.latency.p99} ms steady on ` +
+        `the same server just before = ${ratio.toFixed(2)}x (target <= 2x: ` +
+        `${ratio <= 2 ? 'MET' : 'NOT MET'}; vs the first native run's ${nat.r.latency.p99} ms: ` +
+        `${(swap.r.latency.p99 / nat.r.latency.p99).toFixed(2)}x) | exit after SIGTERM ${exit}`,
     );
   } finally {
     for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');

@@ -1,4 +1,5 @@
-// Simulator speed: world generation, history lines/s to a file and to Kafka, driver requests/s, peak memory; each beside its target.
+// Simulator speed: world generation, history lines/s to a file and to Kafka, driver requests/s, peak memory; each
+// beside its target.
 // Usage: node dist/scripts/bench/sim-speed.js [--kafka HOST:PORT] [--users N] [--movies N]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +21,8 @@ const { values } = parseArgs({
 
 const row = (what: string, value: string, target: string, ok: boolean, note = ''): void =>
   console.log(
-    `${what.padEnd(34)} ${value.padStart(16)}   target ${target.padEnd(12)} ${ok ? 'ok' : 'MISSED'}${note ? `   ${note}` : ''}`,
+    `${what.padEnd(34)} ${value.padStart(16)}   target ${target.padEnd(12)} ` +
+      `${ok ? 'ok' : 'MISSED'}${note ? `   ${note}` : ''}`,
   );
 
 /** Wall seconds and this process's CPU seconds for `fn`: on a shared machine the CPU figure is the steadier one. */
@@ -107,7 +109,8 @@ async function main(): Promise<void> {
       `(${(s.requests / cpuS).toFixed(0)} per CPU-second of the driver)`,
     );
     console.log(
-      `  (${s.requests} requests, success ${(100 * s.successRate).toFixed(1)}%, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms)`,
+      `  (${s.requests} requests, success ${(100 * s.successRate).toFixed(1)}%, p50 ` +
+        `${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms)`,
     );
   } finally {
     server.kill();

@@ -89,7 +89,9 @@ async function main(): Promise<void> {
     const rssOne = process.memoryUsage().rss;
     console.log(`first load + verify + flip   : ${firstLoadMs.toFixed(0).padStart(6)} ms   (target < 2000 ms)`);
     console.log(
-      `resident memory, 1 model     : ${mb(rssOne)} (before the scorer ${mb(rssBefore)}${global.gc ? '' : ', run with --expose-gc for a clean baseline'}; scorer + model +${mb(rssOne - rssBefore)}) beside raw factors ${mb(rawFactorBytes)}`,
+      `resident memory, 1 model     : ${mb(rssOne)} (before the scorer ` +
+        `${mb(rssBefore)}${global.gc ? '' : ', run with --expose-gc for a clean baseline'}; scorer + ` +
+        `model +${mb(rssOne - rssBefore)}) beside raw factors ${mb(rawFactorBytes)}`,
     );
 
     const r = rng(99);
@@ -138,16 +140,20 @@ async function main(): Promise<void> {
     duringSwap.sort((a, b) => a - b);
     const total = steady.length + duringSwap.length;
     console.log(
-      `swaps under load (${CONCURRENCY} concurrent callers, in-process): ${swapMs.map((m) => m.toFixed(0)).join(', ')} ms per load + flip`,
+      `swaps under load (${CONCURRENCY} concurrent callers, in-process): ` +
+        `${swapMs.map((m) => m.toFixed(0)).join(', ')} ms per load + flip`,
     );
     console.log(
-      `answers ${total} in ${(RUN_MS / 1000).toFixed(0)} s (${(total / (RUN_MS / 1000)).toFixed(0)}/s), errors ${errors}, by source ${JSON.stringify(sources)}`,
+      `answers ${total} in ${(RUN_MS / 1000).toFixed(0)} s ` +
+        `(${(total / (RUN_MS / 1000)).toFixed(0)}/s), errors ${errors}, by source ${JSON.stringify(sources)}`,
     );
     console.log(
-      `latency steady      : p50 ${pct(steady, 50).toFixed(2)} ms  p99 ${pct(steady, 99).toFixed(2)} ms  (${steady.length} answers)`,
+      `latency steady      : p50 ${pct(steady, 50).toFixed(2)} ms  p99 ${pct(steady, 99).toFixed(2)} ` +
+        `ms  (${steady.length} answers)`,
     );
     console.log(
-      `latency during swaps: p50 ${pct(duringSwap, 50).toFixed(2)} ms  p99 ${pct(duringSwap, 99).toFixed(2)} ms  (${duringSwap.length} answers)`,
+      `latency during swaps: p50 ${pct(duringSwap, 50).toFixed(2)} ms  p99 ` +
+        `${pct(duringSwap, 99).toFixed(2)} ms  (${duringSwap.length} answers)`,
     );
     const ratio = pct(duringSwap, 99) / pct(steady, 99);
     console.log(`p99 during swaps / steady: ${ratio.toFixed(2)}x (target <= 2x: ${ratio <= 2 ? 'MET' : 'NOT MET'})`);

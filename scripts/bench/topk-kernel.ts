@@ -92,7 +92,8 @@ function timeBatch(kernel: BatchKernel, rounds: number, batch = BATCH): { usPerQ
 const PY = `
 import sys, time, json
 import numpy as np
-d, n, k, q, top, rounds, bsz = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+d = sys.argv[1]
+n, k, q, top, rounds, bsz = (int(x) for x in sys.argv[2:8])
 F = np.fromfile(d + '/items.f32', dtype=np.float32).reshape(n, k)
 b = np.fromfile(d + '/bias.f32', dtype=np.float32)
 flags = np.fromfile(d + '/flags.u8', dtype=np.uint8).astype(bool)
@@ -171,11 +172,13 @@ function numpy(rounds: number, threads: string | undefined): NumpyResult | { err
 
 const fmt = (us: number) => `${us.toFixed(1).padStart(8)} us/query`;
 console.log(
-  `top-${TOP} over ${ITEMS} x ${K} float32, ${QUERIES} distinct users, ${SEEN} exclusions each, adult mask on every other query`,
+  `top-${TOP} over ${ITEMS} x ${K} float32, ${QUERIES} distinct users, ${SEEN} exclusions each, ` +
+    `adult mask on every other query`,
 );
 console.log(`kernel in use: ${nativeStatus}; machine shared with other jobs, figures are noisy`);
 console.log(
-  `packing the item matrix for the kernels (once per model load, shared by the scoring workers): ${packMs.toFixed(1)} ms`,
+  `packing the item matrix for the kernels (once per model load, shared by the scoring workers): ` +
+    `${packMs.toFixed(1)} ms`,
 );
 // One BLAS thread is the like-for-like reference: each scoring worker runs one query on one core.
 const py = numpy(50, '1');
@@ -201,7 +204,8 @@ if (native) {
   console.log(`${(int8 ? `native kernel (${tag})` : 'native kernel').padEnd(33)}: ${fmt(native.usPerQuery)}${ratio}`);
   if (plain)
     console.log(
-      `${`native kernel, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   ${tag} ${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`,
+      `${`native kernel, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.single.usPerQuery)}   ${tag} ` +
+        `${(plain.single.usPerQuery / native.usPerQuery).toFixed(2)}x faster`,
     );
 } else console.log('native kernel        : not built (node native/build.js)');
 const twinRatio = 'error' in py ? '' : `   ${(twin.usPerQuery / py.us).toFixed(2)}x numpy`;
@@ -209,7 +213,8 @@ console.log(`typescript twin                  : ${fmt(twin.usPerQuery)}${twinRat
 const same = native ? Array.from(native.first).join() === Array.from(twin.first).join() : true;
 const npSame = 'error' in py ? true : py.first.join() === Array.from(twin.first).join();
 console.log(
-  `same ids for query 0             : native vs twin ${same ? 'yes' : 'NO'}, numpy vs twin ${npSame ? 'yes' : 'no (float summation order differs)'}`,
+  `same ids for query 0             : native vs twin ${same ? 'yes' : 'NO'}, numpy vs twin ` +
+    `${npSame ? 'yes' : 'no (float summation order differs)'}`,
 );
 
 console.log('');
@@ -223,11 +228,13 @@ if (nativeBatch) {
     ? `, ${(native.usPerQuery / nativeBatch.usPerQuery).toFixed(1)}x faster than one query at a time`
     : '';
   console.log(
-    `${(int8 ? `native batched kernel (${tag})` : 'native batched kernel').padEnd(33)}: ${fmt(nativeBatch.usPerQuery)}${ratio}${single}`,
+    `${(int8 ? `native batched kernel (${tag})` : 'native batched kernel').padEnd(33)}: ` +
+      `${fmt(nativeBatch.usPerQuery)}${ratio}${single}`,
   );
   if (plain)
     console.log(
-      `${`native batched, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.batch.usPerQuery)}   ${tag} ${(plain.batch.usPerQuery / nativeBatch.usPerQuery).toFixed(2)}x faster`,
+      `${`native batched, ${tag} off (AVX-512)`.padEnd(33)}: ${fmt(plain.batch.usPerQuery)}   ${tag} ` +
+        `${(plain.batch.usPerQuery / nativeBatch.usPerQuery).toFixed(2)}x faster`,
     );
 } else console.log('native batched kernel            : not built (node native/build.js)');
 console.log(`typescript twin, batched         : ${fmt(twinBatch.usPerQuery)}`);
@@ -245,6 +252,8 @@ if (plain) {
   console.log(`${`per user by users per call, ${tag} vs AVX-512`.padEnd(33)}: ${sizes.join(' | ')} us`);
   const all = (r: { first: Int32Array }) => Array.from(r.first).join();
   console.log(
-    `${`same ids, ${tag} vs AVX-512`.padEnd(33)}: single ${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`,
+    `${`same ids, ${tag} vs AVX-512`.padEnd(33)}: single ` +
+      `${all(native!) === all(plain.single) ? 'yes' : 'NO'}, batched ` +
+      `${all(nativeBatch!) === all(plain.batch) ? 'yes' : 'NO'}`,
   );
 }

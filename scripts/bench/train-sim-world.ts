@@ -87,18 +87,24 @@ const floor = noiseFloorRmse(
 const ref = evaluate(oracle(world, ds), split.train, split.test, opts);
 process.stdout.write(`kernels: ${nativeStatus}\n`);
 process.stdout.write(
-  `data: ${ds.userIds.length} users, ${ds.itemIds.length} items, ${ds.ratings.value.length} ratings, ${ds.watches.fraction.length} watches; ${split.label}; ${tr.value.length} test ratings\n`,
+  `data: ${ds.userIds.length} users, ${ds.itemIds.length} items, ${ds.ratings.value.length} ratings, ` +
+    `${ds.watches.fraction.length} watches; ${split.label}; ${tr.value.length} test ratings\n`,
 );
 process.stdout.write(
-  `noise floor RMSE on the test ratings: ${floor.toFixed(4)}   oracle: RMSE ${ref.rmse?.toFixed(4)} Recall@20 ${ref.recall.toFixed(4)} NDCG@20 ${ref.ndcg.toFixed(4)} (${ref.users} users)\n\n`,
+  `noise floor RMSE on the test ratings: ${floor.toFixed(4)}   oracle: RMSE ${ref.rmse?.toFixed(4)} ` +
+    `Recall@20 ${ref.recall.toFixed(4)} NDCG@20 ${ref.ndcg.toFixed(4)} (${ref.users} users)\n\n`,
 );
 process.stdout.write(
-  `${'model'.padEnd(28)}${['RMSE', 'floor', 'Recall@20', 'oracle', 'NDCG@20', 'oracle', 'fit s'].map((h) => h.padStart(11)).join('')}\n`,
+  `${'model'.padEnd(28)}${['RMSE', 'floor', 'Recall@20', 'oracle', 'NDCG@20', 'oracle', 'fit s']
+    .map((h) => h.padStart(11))
+    .join('')}\n`,
 );
 const f = (x: number | null) => (x === null ? '-' : x.toFixed(4));
 const row = (label: string, r: EvalResult, fit: number) =>
   process.stdout.write(
-    `${label.padEnd(28)}${[f(r.rmse), f(floor), f(r.recall), f(ref.recall), f(r.ndcg), f(ref.ndcg), fit.toFixed(2)].map((x) => x.padStart(11)).join('')}\n`,
+    `${label.padEnd(28)}${[f(r.rmse), f(floor), f(r.recall), f(ref.recall), f(r.ndcg), f(ref.ndcg), fit.toFixed(2)]
+      .map((x) => x.padStart(11))
+      .join('')}\n`,
   );
 const fitted = new Map<string, Recommender>();
 for (const kind of ALL_KINDS) {
@@ -179,14 +185,18 @@ const online = (label: string, userIds: number[]) => {
   });
   const n = Math.max(1, facts.length);
   process.stdout.write(
-    `  ${label.padEnd(34)} ${String(facts.length).padStart(6)} ${(ours / n).toFixed(4).padStart(9)} ${(best / n).toFixed(4).padStart(9)} ${(popular / n).toFixed(4).padStart(11)} ${(ours / best).toFixed(3).padStart(13)} ${(popular / best).toFixed(3).padStart(13)}\n`,
+    `  ${label.padEnd(34)} ${String(facts.length).padStart(6)} ${(ours / n).toFixed(4).padStart(9)} ` +
+      `${(best / n).toFixed(4).padStart(9)} ${(popular / n).toFixed(4).padStart(11)} ` +
+      `${(ours / best).toFixed(3).padStart(13)} ${(popular / best).toFixed(3).padStart(13)}\n`,
   );
 };
 process.stdout.write(
-  `\nonline: expected watch-from-list at ${new Date(at).toISOString()} (choice model), served model ${manifest.metrics.rankingModel}\n`,
+  `\nonline: expected watch-from-list at ${new Date(at).toISOString()} (choice model), served model ` +
+    `${manifest.metrics.rankingModel}\n`,
 );
 process.stdout.write(
-  `  ${'users'.padEnd(34)} ${'n'.padStart(6)} ${'ours'.padStart(9)} ${'oracle'.padStart(9)} ${'popularity'.padStart(11)} ${'ours/oracle'.padStart(13)} ${'pop/oracle'.padStart(13)}\n`,
+  `  ${'users'.padEnd(34)} ${'n'.padStart(6)} ${'ours'.padStart(9)} ${'oracle'.padStart(9)} ` +
+    `${'popularity'.padStart(11)} ${'ours/oracle'.padStart(13)} ${'pop/oracle'.padStart(13)}\n`,
 );
 online('with history in the snapshot', warm);
 online('any user of the world', everyone);

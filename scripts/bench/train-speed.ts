@@ -4,7 +4,8 @@
 // and peak RSS. Each model runs in its own child process so that peak memory
 // is that model's. The reference beside each figure: the same kernel's
 // TypeScript twin on a 1M-update slice, in the same run.
-// Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/train-speed.js [--users N --movies N --events N --models mf,ials,ials-recent,segment-popularity,trend-popularity,item-knn]
+// Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/train-speed.js [--users N
+// --movies N --events N --models mf,ials,ials-recent,segment-popularity,trend-popularity,item-knn]
 // The machine may be shared with other work: figures are noisy.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -132,7 +133,10 @@ function child(kind: string): void {
   );
 }
 
-/** The TypeScript twin's SGD rate (per CPU second, like the model's) on a 1M-update slice of the same shape, as the reference. */
+/**
+ * The TypeScript twin's SGD rate (per CPU second, like the model's) on a 1M-update slice of the same shape, as the
+ * reference.
+ */
 function twinRate(): number {
   const next = rng(3);
   const n = 1_000_000;
@@ -161,7 +165,8 @@ function twinRate(): number {
 if (values.child) child(values.child);
 else {
   process.stdout.write(
-    `train speed: ${USERS} users, ${MOVIES} movies, ${EVENTS} events (1/3 ratings), ${K} factors; kernels: ${nativeStatus}\n`,
+    `train speed: ${USERS} users, ${MOVIES} movies, ${EVENTS} events (1/3 ratings), ${K} factors; ` +
+      `kernels: ${nativeStatus}\n`,
   );
   process.stdout.write('(each model in its own process; the machine may be shared, so figures are noisy)\n');
   for (const kind of values.models!.split(',')) {
@@ -201,9 +206,14 @@ else {
       genSeconds: number;
     };
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-    let line = `${kind.padEnd(12)} fit ${s.fitSeconds.toFixed(1)} s wall (${s.cpuSeconds.toFixed(1)} s CPU), ${s.epochs} epoch(s), ${s.meanEpochSeconds.toFixed(2)} s/epoch, peak RSS ${mib(s.peakRss)} (data alone ${mib(s.baseRss)}; generated in ${s.genSeconds.toFixed(1)} s)`;
+    let line =
+      `${kind.padEnd(12)} fit ${s.fitSeconds.toFixed(1)} s wall (${s.cpuSeconds.toFixed(1)} ` +
+      `s CPU), ${s.epochs} epoch(s), ${s.meanEpochSeconds.toFixed(2)} s/epoch, peak RSS ` +
+      `${mib(s.peakRss)} (data alone ${mib(s.baseRss)}; generated in ${s.genSeconds.toFixed(1)} s)`;
     if (s.updates > 0)
-      line += `\n${''.padEnd(12)} SGD ${(s.updates / s.cpuSeconds / 1e6).toFixed(2)} M updates/s per core   beside the TypeScript twin: ${(twinRate() / 1e6).toFixed(2)} M updates/s`;
+      line +=
+        `\n${''.padEnd(12)} SGD ${(s.updates / s.cpuSeconds / 1e6).toFixed(2)} M updates/s per ` +
+        `core   beside the TypeScript twin: ${(twinRate() / 1e6).toFixed(2)} M updates/s`;
     process.stdout.write(`${line}\n`);
   }
 }

@@ -80,7 +80,8 @@ export function allOptions(cmd: Command): Record<string, OptionSpec> {
 export function commandHelp(cmd: Command): string {
   const opts = allOptions(cmd);
   const rows = Object.entries(opts).map(([name, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;
+    const value = o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : '';
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${value}`;
     const def = o.default !== undefined ? ` (default ${String(o.default)})` : '';
     return [flag, o.description + def] as const;
   });
@@ -92,7 +93,9 @@ export function commandHelp(cmd: Command): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** An integer flag of at least `min`; undefined when absent; anything else is a usage error (exit 2) naming the flag. */
+/**
+ * An integer flag of at least `min`; undefined when absent; anything else is a usage error (exit 2) naming the flag.
+ */
 export function intFlag(ctx: FlagContext, name: string, min = 0): number | undefined {
   const raw = ctx.values[name];
   if (raw === undefined) return undefined;

@@ -1,12 +1,12 @@
 // Builds the one configuration object: defaults, then a file, then the
 // environment table, then command-line flags; validated, then deep-frozen.
 import { readFileSync } from 'node:fs';
-import { defaults, type Config } from '../../config/defaults';
+import { defaults } from '../../config/defaults';
 import { Errors } from '../errors';
 import { ENV_OVERRIDES, parseEnv } from './env';
-import { validate } from './schema';
+import { type Config, validate } from './schema';
 
-export type { Config } from '../../config/defaults';
+export type { Config } from './schema';
 
 type Plain = Record<string, unknown>;
 

@@ -1,49 +1,58 @@
 // The shape every setting must have, checked once at start with a message that
-// names the setting's path.
+// names the setting's path. The Config type is read off this schema, so a
+// setting exists in exactly one place; its default and documentation live in
+// config/defaults.ts.
 import { Errors } from '../errors';
 
-type Check = (v: unknown, path: string) => void;
+/** Throws unless v is a valid T; T is carried only in the type, for Config. */
+type Check<T> = ((v: unknown, path: string) => void) & { readonly __type?: T };
 
 const fail = (path: string, what: string, v: unknown): never => {
   throw Errors.config(`${path} must be ${what} (got ${JSON.stringify(v)})`);
 };
 
-const str: Check = (v, p) => (typeof v === 'string' && v.length > 0 ? undefined : fail(p, 'a non-empty string', v));
-const bool: Check = (v, p) => (typeof v === 'boolean' ? undefined : fail(p, 'true or false', v));
+const str: Check<string> = (v, p) =>
+  typeof v === 'string' && v.length > 0 ? undefined : fail(p, 'a non-empty string', v);
+const bool: Check<boolean> = (v, p) => (typeof v === 'boolean' ? undefined : fail(p, 'true or false', v));
 const int =
-  (min: number, max: number): Check =>
+  (min: number, max: number): Check<number> =>
   (v, p) =>
     Number.isInteger(v) && (v as number) >= min && (v as number) <= max
       ? undefined
       : fail(p, `an integer from ${min} to ${max}`, v);
 const num =
-  (min: number, max: number): Check =>
+  (min: number, max: number): Check<number> =>
   (v, p) =>
     typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
       ? undefined
       : fail(p, `a number from ${min} to ${max}`, v);
 const oneOf =
-  (...xs: string[]): Check =>
+  <const X extends string[]>(...xs: X): Check<X[number]> =>
   (v, p) =>
     xs.includes(v as string) ? undefined : fail(p, `one of ${xs.join(', ')}`, v);
 const nullable =
-  (c: Check): Check =>
+  <T>(c: Check<T>): Check<T | null> =>
   (v, p) =>
     v === null ? undefined : c(v, p);
 const HOSTPORT = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
-const hostPorts: Check = (v, p) =>
+const hostPorts: Check<string[]> = (v, p) =>
   Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && HOSTPORT.test(x))
     ? undefined
     : fail(p, 'a non-empty list of host:port', v);
-const strings: Check = (v, p) =>
+const strings: Check<string[]> = (v, p) =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? undefined : fail(p, 'a list of strings', v);
-const url: Check = (v, p) =>
+const url: Check<string> = (v, p) =>
   typeof v === 'string' && /^https?:\/\/[^\s]+$/.test(v) ? undefined : fail(p, 'an http(s) URL', v);
-const startFrom: Check = (v, p) =>
+const startFrom: Check<string> = (v, p) =>
   v === 'earliest' || v === 'latest' || (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
     ? undefined
     : fail(p, 'earliest, latest or an ISO time', v);
-const sasl: Check = (v, p) => {
+export interface KafkaSasl {
+  mechanism: 'plain';
+  username: string;
+  password: string;
+}
+const sasl: Check<KafkaSasl | null> = (v, p) => {
   if (v === null) return;
   if (typeof v !== 'object' || Array.isArray(v)) fail(p, 'null or {mechanism, username, password}', v);
   const s = v as Record<string, unknown>;
@@ -52,9 +61,12 @@ const sasl: Check = (v, p) => {
   if (typeof s.password !== 'string') fail(`${p}.password`, 'a string', '<redacted>');
 };
 
-type Schema = { [k: string]: Check | Schema };
+type Schema = { [k: string]: Check<unknown> | Schema };
 
-export const schema: Schema = {
+/** The value type a schema describes. */
+type Infer<S> = S extends Check<infer T> ? T : { -readonly [K in keyof S]: Infer<S[K]> };
+
+export const schema = {
   dataDir: str,
   log: { level: oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent') },
   kafka: {
@@ -129,7 +141,10 @@ export const schema: Schema = {
     joinWindowMinutes: num(0.01, 100000),
   },
   gate: { maxRmse: num(0, 100), ndcgTolerance: num(0, 1) },
-};
+} satisfies Schema;
+
+/** Every setting, as validated: the one definition of the configuration's shape. */
+export type Config = Infer<typeof schema>;
 
 /** Throws a MOVREC_ERR_CONFIG naming the first bad path; also rejects unknown keys. */
 export function validate(value: unknown, s: Schema = schema, prefix = ''): void {

@@ -64,12 +64,17 @@ function loadOrCreateWorld(dir: string, o: DemoOptions): World {
   return w;
 }
 
-/** One line of live progress: throughput, latency, success, and how often users watch from our lists beside the oracle's. */
+/**
+ * One line of live progress: throughput, latency, success, and how often users watch from our lists beside the
+ * oracle's.
+ */
 export function progressLine(s: Scoreboard, modelId: string | null): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return (
-    `req/s ${s.requestsPerSecond.toFixed(0)}  p99 ${s.latencyMs.p99.toFixed(0)} ms  ok ${pct(s.successRate)} (${s.ok}/${s.requests})  ` +
-    `watched-from-list ${pct(s.watchShare)}  expected ${pct(s.expectedShare)} vs oracle ${pct(s.oracleExpectedShare)}  ` +
+    `req/s ${s.requestsPerSecond.toFixed(0)}  p99 ${s.latencyMs.p99.toFixed(0)} ms  ok ` +
+    `${pct(s.successRate)} (${s.ok}/${s.requests})  ` +
+    `watched-from-list ${pct(s.watchShare)}  expected ${pct(s.expectedShare)} vs oracle ` +
+    `${pct(s.oracleExpectedShare)}  ` +
     `sim ${s.simTime.slice(0, 16)}  model ${modelId ?? '-'}`
   );
 }

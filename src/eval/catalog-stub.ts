@@ -1,4 +1,4 @@
-// A catalog API (spec §3: /user/<id>, /movie/<id>, comma-separated bulk,
+// A catalog API (docs/contract.md §3: /user/<id>, /movie/<id>, comma-separated bulk,
 // 404 for unknown ids) over fixed records, so real data is ingested through
 // the same catalog client the service uses.
 import { createServer, type ServerResponse } from 'node:http';

@@ -67,12 +67,31 @@ export function runEval(req: EvalRequest): EvalReport {
 const f4 = (x: number | null): string => (x === null ? '     -' : x.toFixed(4));
 
 function table(results: EvalResult[]): string[] {
-  const head = `  ${'model'.padEnd(20)} ${['RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20', 'coverage', 'novelty', 'adult>minor', 'users'].map((h) => h.padStart(12)).join('')}`;
+  const columns = [
+    'RMSE',
+    'MAE',
+    'Recall@20',
+    'NDCG@20',
+    'Hit@20',
+    'MAP@20',
+    'coverage',
+    'novelty',
+    'adult>minor',
+    'users',
+  ];
+  const head = `  ${'model'.padEnd(20)} ${columns.map((h) => h.padStart(12)).join('')}`;
   return [
     head,
     ...results.map(
       (r) =>
-        `  ${r.model.padEnd(20)} ${[f4(r.rmse), f4(r.mae), f4(r.recall), f4(r.ndcg), f4(r.hitRate), f4(r.map), f4(r.coverage), r.novelty.toFixed(2), f4(r.adultToMinors), String(r.users)].map((x) => x.padStart(12)).join('')}`,
+        `  ${r.model.padEnd(20)} ${[
+          ...[r.rmse, r.mae, r.recall, r.ndcg, r.hitRate, r.map, r.coverage].map(f4),
+          r.novelty.toFixed(2),
+          f4(r.adultToMinors),
+          String(r.users),
+        ]
+          .map((x) => x.padStart(12))
+          .join('')}`,
     ),
   ];
 }
@@ -80,7 +99,8 @@ function table(results: EvalResult[]): string[] {
 export function formatEval(rep: EvalReport): string {
   const d = rep.data;
   const lines = [
-    `data: ${d.source} (${d.users} users, ${d.items} items, ${d.ratings} ratings, ${d.watches} watches, hash ${d.hash})`,
+    `data: ${d.source} (${d.users} users, ${d.items} items, ${d.ratings} ratings, ${d.watches} ` +
+      `watches, hash ${d.hash})`,
     '',
     `${rep.timeSplit.label}:`,
     ...table(rep.timeSplit.results),
@@ -90,11 +110,19 @@ export function formatEval(rep: EvalReport): string {
   if (best) {
     lines.push('', `per group, ${best.model} on the time split (users: ranked test users; ratings: test ratings):`);
     lines.push(
-      `  ${'group'.padEnd(64)}${['users', 'ratings', 'RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20'].map((h) => h.padStart(10)).join('')}`,
+      `  ${'group'.padEnd(64)}${['users', 'ratings', 'RMSE', 'MAE', 'Recall@20', 'NDCG@20', 'Hit@20', 'MAP@20']
+        .map((h) => h.padStart(10))
+        .join('')}`,
     );
     for (const [key, g] of Object.entries(best.groups)) {
       lines.push(
-        `  ${key.padEnd(64)}${[String(g.users), String(g.ratings), f4(g.rmse), f4(g.mae), f4(g.recall), f4(g.ndcg), f4(g.hitRate), f4(g.map)].map((x) => x.padStart(10)).join('')}`,
+        `  ${key.padEnd(64)}${[
+          String(g.users),
+          String(g.ratings),
+          ...[g.rmse, g.mae, g.recall, g.ndcg, g.hitRate, g.map].map(f4),
+        ]
+          .map((x) => x.padStart(10))
+          .join('')}`,
       );
     }
   }

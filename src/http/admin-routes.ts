@@ -3,14 +3,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { TemplatedApp } from 'uWebSockets.js';
+import { Errors, isMovrecError, type MovrecError } from '../errors';
 import { artifactPath } from '../model/registry';
 import type { Role } from '../scoring/scorer';
-import { activateArtifact, isBadArtifact } from '../scoring/activation';
+import { activateArtifact } from '../scoring/activation';
 import { addressSet, LOOPBACK } from './client-address';
-import { Errors, isMovrecError } from '../errors';
 import type { ExperimentSpec } from '../release/controller';
 import type { ServerContext } from './context';
-import { remoteAddress } from './respond';
+import { remoteAddress, respond } from './respond';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 const JSON_TYPE: readonly [string, string] = ['Content-Type', 'application/json'];
@@ -27,17 +27,14 @@ export function parseArms(text: string): ExperimentSpec['arms'] | null {
   return arms;
 }
 
-/** A refusal's status and one line: a coded error's own status, else 500. */
-function failure(e: unknown): { status: number; message: string } {
-  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
-  return { status: isMovrecError(e) && e.status !== undefined ? e.status : 500, message };
-}
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 // Hashing both sides gives equal lengths, which timingSafeEqual requires, without leaking the token's length.
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
-type Gate = { status: 401 | 403 | 404; message: string; headers: (readonly [string, string])[] } | null;
+/** A failed load as the client hears it: an artifact refusal (422) or not-found as raised, anything else 500. */
+const loadFailure = (e: unknown): MovrecError =>
+  isMovrecError(e) && e.status !== undefined ? e : Errors.internal(e instanceof Error ? e.message : String(e), e);
 
 export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
   const token = ctx.config.serve.adminToken;
@@ -45,14 +42,11 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
   const loopback = addressSet(LOOPBACK, 'loopback');
   const loopbackOnly = ctx.config.serve.adminLoopbackOnly;
 
-  const gate = (address: string, authorization: string): Gate => {
-    if (want === null)
-      return { status: 404, message: 'admin routes are disabled (serve.adminToken is not set)', headers: [] };
-    if (loopbackOnly && !loopback.has(address))
-      return { status: 403, message: 'admin routes answer loopback clients only', headers: [] };
+  const gate = (address: string, authorization: string): MovrecError | null => {
+    if (want === null) return Errors.adminDisabled();
+    if (loopbackOnly && !loopback.has(address)) return Errors.forbidden('admin routes answer loopback clients only');
     const m = /^Bearer (.+)$/.exec(authorization);
-    if (!m || !timingSafeEqual(digest(m[1]!), want))
-      return { status: 401, message: 'a valid bearer token is required', headers: [['WWW-Authenticate', 'Bearer']] };
+    if (!m || !timingSafeEqual(digest(m[1]!), want)) return Errors.unauthorized();
     return null;
   };
 
@@ -62,28 +56,25 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
     const percentParam = req.getQuery('percent') ?? '';
     const refused = gate(remoteAddress(res), req.getHeader('authorization'));
     const ex = ctx.open(res, 'admin');
-    if (refused) return void ctx.answer(ex, refused.status, `${refused.message}\n`, [TEXT, ...refused.headers]);
-    if (roleParam !== 'stable' && roleParam !== 'canary')
-      return void ctx.answer(ex, 400, 'role must be stable or canary\n', [TEXT]);
+    if (refused) return void respond(ctx, ex, refused);
+    if (roleParam !== 'stable' && roleParam !== 'canary') return void respond(ctx, ex, Errors.badRole());
     const role: Role = roleParam;
     const file = artifactPath(ctx.config.dataDir, id);
-    if (!MODEL_ID.test(id) || !existsSync(file))
-      return void ctx.answer(ex, 404, `model ${id.slice(0, 80)} not found\n`, [TEXT]);
+    if (!MODEL_ID.test(id) || !existsSync(file)) return void respond(ctx, ex, Errors.modelNotFound(id.slice(0, 80)));
     if (percentParam !== '' && role !== 'canary')
-      return void ctx.answer(ex, 400, 'percent applies to role=canary only\n', [TEXT]);
+      return void respond(ctx, ex, Errors.releasePlan('percent applies to role=canary only'));
     const percent = percentParam === '' ? undefined : Number(percentParam);
     if (percent !== undefined && !(percent > 0 && percent <= 100))
-      return void ctx.answer(ex, 400, `percent must be a number in (0, 100], got "${percentParam.slice(0, 20)}"\n`, [
-        TEXT,
-      ]);
+      return void respond(
+        ctx,
+        ex,
+        Errors.releasePlan(`percent must be a number in (0, 100], got "${percentParam.slice(0, 20)}"`),
+      );
     const release = ctx.release;
     if (role === 'canary' && release) {
       release.proposeCanary(id, { percent, reason: 'admin route' }).then(
         (c) => ctx.answer(ex, 200, `canary ${c.modelId} on ${c.percent}% of users\n`, [TEXT], c.modelId),
-        (e: unknown) => {
-          const f = failure(e);
-          ctx.answer(ex, isBadArtifact(e) ? 422 : f.status, `${f.message}\n`, [TEXT]);
-        },
+        (e: unknown) => respond(ctx, ex, loadFailure(e)),
       );
       return;
     }
@@ -92,23 +83,17 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
         if (role === 'stable') release?.stableLoaded();
         ctx.answer(ex, 200, `activated ${r.modelId} as ${role}, generation ${r.generation}\n`, [TEXT], r.modelId);
       },
-      (e: unknown) => {
-        const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        ctx.answer(ex, isBadArtifact(e) ? 422 : 500, `${msg}\n`, [TEXT]);
-      },
+      (e: unknown) => respond(ctx, ex, loadFailure(e)),
     );
   });
 
   app.post('/admin/reload', (res, req) => {
     const refused = gate(remoteAddress(res), req.getHeader('authorization'));
     const ex = ctx.open(res, 'admin');
-    if (refused) return void ctx.answer(ex, refused.status, `${refused.message}\n`, [TEXT, ...refused.headers]);
+    if (refused) return void respond(ctx, ex, refused);
     ctx.onReload().then(
       () => ctx.answer(ex, 200, `serving ${ctx.scorer.active()?.modelId ?? 'nothing'}\n`, [TEXT]),
-      (e: unknown) => {
-        const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-        ctx.answer(ex, isBadArtifact(e) ? 422 : 500, `${msg}\n`, [TEXT]);
-      },
+      (e: unknown) => respond(ctx, ex, loadFailure(e)),
     );
   });
 
@@ -122,9 +107,9 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
       const refused = gate(remoteAddress(res), req.getHeader('authorization'));
       const params = new URLSearchParams(req.getQuery() ?? '');
       const ex = ctx.open(res, 'admin');
-      if (refused) return void ctx.answer(ex, refused.status, `${refused.message}\n`, [TEXT, ...refused.headers]);
+      if (refused) return void respond(ctx, ex, refused);
       const release = ctx.release;
-      if (!release) return void ctx.answer(ex, 404, 'this server runs no release controller\n', [TEXT]);
+      if (!release) return void respond(ctx, ex, Errors.notFound(path));
       let p: Promise<unknown>;
       try {
         p = act(release, (k) => params.get(k) ?? '');
@@ -133,10 +118,7 @@ export function adminRoutes(app: TemplatedApp, ctx: ServerContext): void {
       }
       p.then(
         (body) => ctx.answer(ex, 200, `${JSON.stringify(body)}\n`, [JSON_TYPE]),
-        (e: unknown) => {
-          const f = failure(e);
-          ctx.answer(ex, f.status, `${f.message}\n`, [TEXT]);
-        },
+        (e: unknown) => respond(ctx, ex, loadFailure(e)),
       );
     });
   };

@@ -3,8 +3,10 @@
 // registry merged with every scoring worker's).
 import { AggregatorRegistry, register } from 'prom-client';
 import type { TemplatedApp } from 'uWebSockets.js';
+import { Errors } from '../errors';
 import type { ServerContext } from './context';
 import { modelInfo, queueDepth } from './metrics';
+import { respond } from './respond';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 
@@ -33,9 +35,9 @@ export function opsRoutes(app: TemplatedApp, ctx: ServerContext): void {
   app.get('/readyz', (res) => {
     const ex = ctx.open(res, 'readyz');
     const active = ctx.scorer.active();
-    if (!active) return void ctx.answer(ex, 503, 'not ready: no model loaded\n', [TEXT]);
-    if (ctx.ingest?.stalled()) return void ctx.answer(ex, 503, 'not ready: ingest is stalled\n', [TEXT]);
-    if (ctx.draining) return void ctx.answer(ex, 503, 'not ready: shutting down\n', [TEXT]);
+    if (!active) return void respond(ctx, ex, Errors.notReady('no model loaded'));
+    if (ctx.ingest?.stalled()) return void respond(ctx, ex, Errors.notReady('ingest is stalled'));
+    if (ctx.draining) return void respond(ctx, ex, Errors.notReady('shutting down'));
     ctx.answer(ex, 200, `ready: model ${active.modelId} generation ${active.generation}\n`, [TEXT]);
   });
 
@@ -45,7 +47,7 @@ export function opsRoutes(app: TemplatedApp, ctx: ServerContext): void {
       (m) => ctx.answer(ex, 200, m.body, [['Content-Type', m.contentType]]),
       (e: unknown) => {
         ctx.log.error({ err: e }, 'metrics collection failed');
-        ctx.answer(ex, 500, 'metrics collection failed\n', [TEXT]);
+        respond(ctx, ex, Errors.internal('metrics collection failed', e));
       },
     );
   });

@@ -1,7 +1,7 @@
 // GET /recommend/<userid>: parse, admit, score within the deadline budget (or
 // degrade to the segment list), answer one line of comma-separated ids.
 import type { TemplatedApp } from 'uWebSockets.js';
-import { isMovrecError } from '../errors';
+import { Errors, isMovrecError } from '../errors';
 import type { Recommendation } from '../scoring/scorer';
 import type { Assignment } from '../release/router';
 import type { Admission, Allowance } from './admission';
@@ -9,7 +9,7 @@ import type { ServerContext, HeaderList } from './context';
 import type { DeadlineQueue } from './deadline';
 import { answers, degraded as degradedCount, rateLimited } from './metrics';
 import type { AnswerLog } from '../telemetry/answer-log';
-import { remoteAddress } from './respond';
+import { remoteAddress, respond } from './respond';
 import { parseUserId } from './user-id';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
@@ -48,8 +48,7 @@ export function recommendRoute(
     const ex = ctx.open(res, 'recommend');
     const userId = parseUserId(raw);
     if (userId === null) {
-      const msg = `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`;
-      ctx.answer(ex, 400, `${msg}\n`, [TEXT]);
+      respond(ctx, ex, Errors.badUserId(raw));
       provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0, '', 'stable');
       return;
     }
@@ -74,10 +73,12 @@ export function recommendRoute(
     };
     const unavailable = (e: unknown): void => {
       // No model yet is an expected state (readyz says so); anything else is a fault worth a line per request.
-      if (isMovrecError(e) && e.code === 'MOVREC_ERR_MODEL_NOT_LOADED') log.debug({ userId }, 'no model loaded: 503');
+      // Either way the client hears 503 "no model is loaded" and may retry.
+      const notLoaded = isMovrecError(e) && e.code === 'MOVREC_ERR_MODEL_NOT_LOADED';
+      if (notLoaded) log.debug({ userId }, 'no model loaded: 503');
       else log.error({ err: e, userId }, 'no answer: scoring and the segment list both failed');
       const ms = performance.now() - ex.t0;
-      ctx.answer(ex, 503, 'no model is loaded\n', [TEXT, ['Retry-After', '1'], ['X-Arm', arm.arm]]);
+      respond(ctx, ex, notLoaded ? e : Errors.modelNotLoaded(), [['X-Arm', arm.arm]]);
       release?.observe(arm, userId, '', null, ms, true);
       provenance.record(ex.seq, userId, '', 0, 'unavailable', 503, ms, '', arm.arm);
     };
@@ -117,11 +118,10 @@ export function recommendRoute(
       (a) => {
         if (a.allowed) return score(limitHeaders(a, []));
         rateLimited.inc();
-        ctx.answer(
+        respond(
+          ctx,
           ex,
-          429,
-          `rate limit of ${a.limit} requests per ${config.rateLimit.windowSeconds} s exceeded\n`,
-          limitHeaders(a, [TEXT, ['Retry-After', String(a.resetSeconds)]]),
+          Errors.rateLimited(a.limit, config.rateLimit.windowSeconds, a.resetSeconds, limitHeaders(a, [])),
         );
         provenance.record(ex.seq, userId, '', 0, 'rate-limited', 429, performance.now() - ex.t0, '', 'stable');
       },

@@ -2,6 +2,8 @@
 // must be written inside res.cork (one syscall, and required for correctness),
 // and never after the client went away (res.onAborted sets `closed`).
 import type { HttpResponse } from 'uWebSockets.js';
+import type { MovrecError } from '../errors';
+import type { ServerContext } from './context';
 
 const STATUS_LINE: Record<number, string> = {
   200: '200 OK',
@@ -23,7 +25,10 @@ export interface Exchange {
   closed: boolean;
 }
 
-/** Writes one complete answer; false when the client had gone. `close` asks the client to drop the connection (draining). */
+/**
+ * Writes one complete answer; false when the client had gone. `close` asks the client to drop the connection
+ * (draining).
+ */
 export function send(
   ex: Exchange,
   status: number,
@@ -42,6 +47,22 @@ export function send(
   });
   ex.closed = true;
   return true;
+}
+
+/**
+ * The one way an error reaches a client: the error's status (500 when it has none), its message on one line,
+ * Retry-After when it says how long to wait, and its own headers. Every 4xx/5xx answer goes through here.
+ */
+export function respond(
+  ctx: Pick<ServerContext, 'answer'>,
+  ex: Parameters<ServerContext['answer']>[0],
+  err: MovrecError,
+  extra: readonly (readonly [string, string])[] = [],
+): boolean {
+  const headers: (readonly [string, string])[] = [['Content-Type', 'text/plain']];
+  if (err.retryAfterMs !== undefined) headers.push(['Retry-After', String(Math.ceil(err.retryAfterMs / 1000))]);
+  headers.push(...err.headers, ...extra);
+  return ctx.answer(ex, err.status ?? 500, `${err.message.split('\n')[0]}\n`, headers);
 }
 
 // The last address read, as bytes and as text: a server's clients are few, the course simulator is one,

@@ -18,6 +18,7 @@ import { createDeadlineQueue } from './deadline';
 import { opsRoutes } from './ops-routes';
 import { recommendRoute } from './recommend-route';
 import { createRequestIds } from '../telemetry/request-id';
+import { respond } from './respond';
 
 export interface ServerOptions {
   config: Readonly<Config>;
@@ -39,7 +40,6 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 /** uWS's LIBUS_LISTEN_EXCLUSIVE_PORT (its typings declare the option only for listen(port, options, cb)). */
 const LISTEN_EXCLUSIVE_PORT = 1;
 type ListenWithOptions = (
@@ -71,17 +71,12 @@ function fallbackRoutes(app: TemplatedApp, ctx: ServerContext): void {
       const route = pattern.startsWith('/admin')
         ? 'admin'
         : (pattern.slice(1).split('/')[0] as 'recommend' | 'healthz' | 'readyz' | 'metrics');
-      ctx.answer(ctx.open(res, route), 405, `method ${method.slice(0, 20)} not allowed on ${pattern}\n`, [
-        TEXT,
-        ['Allow', allow],
-      ]);
+      respond(ctx, ctx.open(res, route), Errors.methodNotAllowed(method, pattern, allow));
     });
   }
   app.any('/*', (res, req) => {
     const url = req.getUrl();
-    ctx.answer(ctx.open(res, 'unknown'), 404, `no route for ${url.slice(0, 80).replace(/[^\x20-\x7e]/g, '?')}\n`, [
-      TEXT,
-    ]);
+    respond(ctx, ctx.open(res, 'unknown'), Errors.notFound(url));
   });
 }
 

@@ -1,6 +1,7 @@
-// Looks up users and movies in the catalog API (spec §3) the first time they
+// Looks up users and movies in the catalog API (docs/contract.md §3) the first time they
 // are seen: queued off the ingest path, paced, retried with backoff and jitter,
 // tolerant of the mixed types, cached in LMDB; a 404 is recorded as unknown.
+import { Errors, isMovrecError } from '../errors';
 import { logger } from '../log';
 import type { CatalogEntry, CatalogMovie, CatalogUser, Tables } from '../store/tables';
 import { catalogFetches, catalogQueue } from './metrics';
@@ -58,21 +59,14 @@ export function parseMovieRecord(v: unknown): CatalogMovie | null {
   return { title: str(r.title), adult, runtime: runtime !== null && runtime > 0 ? runtime : null, genres };
 }
 
-class Retry extends Error {
-  constructor(
-    readonly status: number,
-    readonly afterMs: number | null,
-  ) {
-    super(`catalog answered ${status}`);
-  }
-}
-
 export class CatalogFetcher {
   private readonly queues: Record<Kind, (number | string)[]> = { user: [], movie: [] };
   private readonly queued = new Set<string>();
   private inFlight = 0;
   private nextSlot = 0;
-  /** Requests per second actually used: cut on a 429, regrown step by step on success, never above the configured rate. */
+  /**
+   * Requests per second actually used: cut on a 429, regrown step by step on success, never above the configured rate.
+   */
   private rate: number;
   private lastCut = 0;
   private stopped = false;
@@ -170,7 +164,8 @@ export class CatalogFetcher {
   }
 
   private async fetchIds(kind: Kind, ids: (number | string)[]): Promise<void> {
-    const url = `${this.opts.baseUrl.replace(/\/+$/, '')}/${kind}/${ids.map((id) => encodeURIComponent(String(id)).replace(/%2B/g, '+')).join(',')}`;
+    const path = ids.map((id) => encodeURIComponent(String(id)).replace(/%2B/g, '+')).join(',');
+    const url = `${this.opts.baseUrl.replace(/\/+$/, '')}/${kind}/${path}`;
     for (let attempt = 0; attempt <= this.opts.retries && !this.stopped; attempt++) {
       await this.slot();
       try {
@@ -178,8 +173,10 @@ export class CatalogFetcher {
         this.rate = Math.min(this.opts.ratePerSecond, this.rate + this.opts.ratePerSecond / 20);
         for (const [i, id] of ids.entries()) this.record(kind, id, answers[i]!);
         return;
-      } catch (e) {
-        const limited = e instanceof Retry && e.status === 429;
+      } catch (caught) {
+        const e = isMovrecError(caught) ? caught : Errors.catalog(String(caught), undefined, caught);
+        if (!e.retriable) break;
+        const limited = e.code === 'MOVREC_ERR_CATALOG_LIMITED';
         const backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
         let wait = backoff;
         if (limited) {
@@ -190,12 +187,12 @@ export class CatalogFetcher {
             this.rate = Math.max(this.opts.ratePerSecond / 20, this.rate * 0.7);
             this.lastCut = now;
           }
-          wait = Math.max(e.afterMs ?? 0, 1000 / this.rate) * (1 + Math.random() / 2);
+          wait = Math.max(e.retryAfterMs ?? 0, 1000 / this.rate) * (1 + Math.random() / 2);
           this.nextSlot = Math.max(this.nextSlot, Date.now() + wait);
         }
         catalogFetches.inc({ kind, outcome: 'retry' }, ids.length);
         this.log.debug(
-          { kind, ids: ids.length, attempt, err: (e as Error).message, waitMs: Math.round(wait) },
+          { kind, ids: ids.length, attempt, err: e.message, waitMs: Math.round(wait) },
           'catalog lookup retried',
         );
         if (attempt < this.opts.retries) await new Promise((r) => setTimeout(r, wait));
@@ -209,27 +206,36 @@ export class CatalogFetcher {
 
   /** One answer per id: the parsed JSON, or a status for an id the catalog does not know. */
   private async request(url: string, n: number): Promise<({ status: 200; body: unknown } | { status: number })[]> {
-    const res = await fetch(url, {
-      signal: AbortSignal.timeout(this.opts.timeoutMs),
-      headers: { accept: 'application/json' },
-    });
-    const text = await res.text();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        headers: { accept: 'application/json' },
+      });
+      text = await res.text();
+    } catch (e) {
+      throw Errors.catalog(`catalog did not answer: ${(e as Error).message}`, undefined, e);
+    }
     if (res.status === 429 || res.status >= 500) {
       const after = Number(res.headers.get('retry-after'));
-      throw new Retry(res.status, Number.isFinite(after) && after > 0 ? Math.min(after * 1000, BACKOFF_MAX_MS) : null);
+      const afterMs = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, BACKOFF_MAX_MS) : undefined;
+      throw res.status === 429
+        ? Errors.catalogLimited(afterMs)
+        : Errors.catalog(`catalog answered ${res.status}`, afterMs);
     }
     if (res.status !== 200) {
       if (n === 1) return [{ status: res.status }];
-      throw new Retry(res.status, null);
+      throw Errors.catalog(`catalog answered ${res.status}`);
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      throw new Retry(200, null);
+      throw Errors.catalog('catalog answered 200 with a body that is not JSON');
     }
     if (n === 1) return [{ status: 200, body }];
-    if (!Array.isArray(body) || body.length !== n) throw new Retry(200, null);
+    if (!Array.isArray(body) || body.length !== n) throw Errors.catalog(`catalog answered 200 without ${n} records`);
     return body.map((b) => ({ status: 200 as const, body: b }));
   }
 

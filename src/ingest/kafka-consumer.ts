@@ -93,7 +93,8 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
         // Wrong credentials do not heal with time: retrying would hang the ingest forever.
         if ((e as Error).name === 'KafkaJSSASLAuthenticationError') {
           throw Errors.kafka(
-            `movrec ingest: Kafka SASL authentication failed for user ${JSON.stringify(opts.sasl?.username ?? '')} at ${opts.brokers.join(',')}: check kafka.sasl`,
+            `movrec ingest: Kafka SASL authentication failed for user ` +
+              `${JSON.stringify(opts.sasl?.username ?? '')} at ${opts.brokers.join(',')}: check kafka.sasl`,
             e,
           );
         }
@@ -145,9 +146,11 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
       await applyStartTime();
       await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
     } catch (e) {
-      // kafkajs has already retried; what is left is usually configuration (a SASL broker reached without kafka.sasl closes the connection).
+      // kafkajs has already retried; what is left is usually configuration (a SASL broker reached without kafka.sasl
+      // closes the connection).
       throw Errors.kafka(
-        `movrec ingest: cannot subscribe to Kafka topic ${opts.topic} at ${opts.brokers.join(',')}: ${(e as Error).message}`,
+        `movrec ingest: cannot subscribe to Kafka topic ${opts.topic} at ${opts.brokers.join(',')}: ` +
+          `${(e as Error).message}`,
         e,
       );
     }

@@ -1,4 +1,4 @@
-// Parses one stream line (spec/STREAM.md §1) by hand-written scanning: no
+// Parses one stream line (docs/contract.md §1) by hand-written scanning: no
 // regular expressions and no throws on the hot path; a bad line is a value.
 
 /** Why a line was rejected: an enumerated set, each counted and kept for inspection. */

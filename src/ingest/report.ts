@@ -114,13 +114,16 @@ export function formatDataReport(r: DataReport): string {
     for (const e of x.examples.slice(-3)) out.push(`      e.g. ${e.length > 120 ? `${e.slice(0, 117)}...` : e}`);
   }
   out.push(
-    `collapse         ${r.collapse.watchLines} watch lines -> ${r.collapse.watchRecords} (user, movie) records (${pct(r.collapse.ratio)} absorbed)`,
+    `collapse         ${r.collapse.watchLines} watch lines -> ${r.collapse.watchRecords} (user, ` +
+      `movie) records (${pct(r.collapse.ratio)} absorbed)`,
   );
   out.push(
-    `users seen       ${r.users} (catalog: ${r.catalog.users.known} known, ${r.catalog.users.unknown} unknown, ${r.catalog.users.pending} not asked yet)`,
+    `users seen       ${r.users} (catalog: ${r.catalog.users.known} known, ` +
+      `${r.catalog.users.unknown} unknown, ${r.catalog.users.pending} not asked yet)`,
   );
   out.push(
-    `movies seen      ${r.movies} (catalog: ${r.catalog.movies.known} known, ${r.catalog.movies.unknown} unknown, ${r.catalog.movies.pending} not asked yet)`,
+    `movies seen      ${r.movies} (catalog: ${r.catalog.movies.known} known, ` +
+      `${r.catalog.movies.unknown} unknown, ${r.catalog.movies.pending} not asked yet)`,
   );
   out.push(`flagged records  ${r.flaggedRecords} (user or movie unknown to the catalog)`);
   const dist = (d: Record<string, number>) =>
@@ -128,7 +131,8 @@ export function formatDataReport(r: DataReport): string {
       .map(([v, n]) => `${v}:${n}`)
       .join(' ') || '-';
   out.push(
-    `ratings          ${r.ratings.pairs} (user, movie) pairs; latest ${dist(r.ratings.latest)}; every event ${dist(r.ratings.events)}`,
+    `ratings          ${r.ratings.pairs} (user, movie) pairs; latest ${dist(r.ratings.latest)}; ` +
+      `every event ${dist(r.ratings.events)}`,
   );
   out.push(`requests         ${r.requests.count}; by status ${dist(r.requests.byStatus)}`);
   out.push(`time range       ${r.timeRange.from ?? '-'} .. ${r.timeRange.to ?? '-'}`);

@@ -4,7 +4,9 @@ import type { Source } from './source';
 import { fileSource } from './source-file';
 import { kafkaSource } from './kafka-source';
 
-/** The source the flags or configuration name: a file or stdin when given, else Kafka when kafka.enabled; null for none. */
+/**
+ * The source the flags or configuration name: a file or stdin when given, else Kafka when kafka.enabled; null for none.
+ */
 export function sourceFromConfig(
   config: Readonly<Config>,
   flags: { fromFile?: string; follow?: boolean },

@@ -2,7 +2,10 @@
 // their positions and commits a position only when the loop says it is stored.
 
 export interface SourceBatch {
-  /** Resume key (`kafka:<topic>:<partition>`, `file:<absolute path>`), or null for a source that cannot be replayed (stdin). */
+  /**
+   * Resume key (`kafka:<topic>:<partition>`, `file:<absolute path>`), or null for a source that cannot be replayed
+   * (stdin).
+   */
   stream: string | null;
   lines: string[];
   /** Position of each line, increasing. */

@@ -42,7 +42,7 @@ export class ItemKnn implements Recommender {
     this.byUser = m.byUser;
     this.ratingMax = ds.ratingMax;
     const norm = new Float64Array(nI);
-    for (let n = 0; n < m.byUser.indices.length; n++) norm[m.byUser.indices[n]!] += m.byUser.values[n]! ** 2;
+    for (let n = 0; n < m.byUser.indices.length; n++) norm[m.byUser.indices[n]!]! += m.byUser.values[n]! ** 2;
     const K = this.opts.neighbors;
     this.nbr = new Int32Array(nI * K).fill(-1);
     this.sim = new Float32Array(nI * K);
@@ -60,7 +60,7 @@ export class ItemKnn implements Recommender {
           if (j === i) continue;
           if (co[j] === 0) touched.push(j);
           co[j]!++;
-          dot[j] += vi * m.byUser.values[b]!;
+          dot[j]! += vi * m.byUser.values[b]!;
         }
       }
       const cand = touched.map((j) => {
@@ -82,7 +82,7 @@ export class ItemKnn implements Recommender {
     const counts = new Uint32Array(nI);
     let total = 0;
     for (let n = 0; n < ds.ratings.value.length; n++) {
-      sums[ds.ratings.item[n]!] += ds.ratings.value[n]!;
+      sums[ds.ratings.item[n]!]! += ds.ratings.value[n]!;
       counts[ds.ratings.item[n]!]!++;
       total += ds.ratings.value[n]!;
       this.ratings.set(ds.ratings.user[n]! * nI + ds.ratings.item[n]!, ds.ratings.value[n]!);

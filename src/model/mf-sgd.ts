@@ -212,8 +212,8 @@ export function fractionCalibration(ds: Dataset, mu: number): Float64Array {
     const r = rating.get(w.user[n]! * nI + w.item[n]!);
     if (r === undefined) continue;
     const b = binOf(w.fraction[n]!);
-    sum[b] += r;
-    count[b]++;
+    sum[b]! += r;
+    count[b]!++;
   }
   return sum.map((s, b) => (s + CALIBRATION_PRIOR * mu) / (count[b]! + CALIBRATION_PRIOR));
 }

@@ -75,11 +75,11 @@ export function segmentWeights(
   const active = new Uint8Array(ds.users.length);
   const add = (u: number, i: number, t: number): void => {
     const w = lambda > 0 && Number.isFinite(t) ? Math.exp(-lambda * Math.max(0, to - t)) : 1;
-    global[i] += w;
+    global[i]! += w;
     const arrays = userArrays[u];
     if (!arrays) return;
-    arrays[0][i] += w;
-    arrays[1][i] += w;
+    arrays[0][i]! += w;
+    arrays[1][i]! += w;
     active[u] = 1;
   };
   for (let n = 0; n < ds.ratings.user.length; n++) add(ds.ratings.user[n]!, ds.ratings.item[n]!, ds.ratings.time[n]!);
@@ -99,7 +99,7 @@ function globalWeights(ds: Dataset, halfLifeDays: number): Float64Array {
   const lambda = halfLifeDays > 0 ? Math.LN2 / (halfLifeDays * 86400_000) : 0;
   const to = ds.meta.to;
   const add = (i: number, t: number): void => {
-    out[i] += lambda > 0 && Number.isFinite(t) ? Math.exp(-lambda * Math.max(0, to - t)) : 1;
+    out[i]! += lambda > 0 && Number.isFinite(t) ? Math.exp(-lambda * Math.max(0, to - t)) : 1;
   };
   for (let n = 0; n < ds.ratings.item.length; n++) add(ds.ratings.item[n]!, ds.ratings.time[n]!);
   for (let n = 0; n < ds.watches.item.length; n++) add(ds.watches.item[n]!, ds.watches.time[n]!);
@@ -155,7 +155,8 @@ export class Popularity implements Recommender {
 
   constructor(opts: Partial<PopularityOptions> = {}) {
     this.opts = { ...POPULARITY_DEFAULTS, ...opts };
-    this.kind = `${this.opts.trendHalfLifeDays > 0 ? 'trend-' : ''}${this.opts.bySegment ? 'segment-popularity' : 'popularity'}`;
+    const trend = this.opts.trendHalfLifeDays > 0 ? 'trend-' : '';
+    this.kind = `${trend}${this.opts.bySegment ? 'segment-popularity' : 'popularity'}`;
   }
 
   fit(ds: Dataset, onEpoch?: EpochHook): void {
@@ -284,7 +285,7 @@ export function itemMeans(ds: Dataset): Float32Array {
   let total = 0;
   const r = ds.ratings;
   for (let n = 0; n < r.value.length; n++) {
-    sums[r.item[n]!] += r.value[n]!;
+    sums[r.item[n]!]! += r.value[n]!;
     counts[r.item[n]!]!++;
     total += r.value[n]!;
   }

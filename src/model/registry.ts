@@ -16,7 +16,10 @@ export interface DataSummary {
   watches: number;
   users: number;
   items: number;
-  /** The training events, kept as a file under <dataDir>/snapshots (absent for models trained before snapshots were kept). */
+  /**
+   * The training events, kept as a file under <dataDir>/snapshots (absent for models trained before snapshots were
+   * kept).
+   */
   snapshot?: { file: string; sha256: string; bytes: number };
 }
 
@@ -39,7 +42,9 @@ export interface Manifest {
   data: DataSummary;
   codeVersion: string;
   hyperparameters: Record<string, unknown>;
-  /** The training request's settings (TrainSettings in src/train/train.ts): what `movrec train --reproduce` runs again. */
+  /**
+   * The training request's settings (TrainSettings in src/train/train.ts): what `movrec train --reproduce` runs again.
+   */
   settings?: Record<string, unknown>;
   /** Kernel, Node version, CPU: what else can change the bytes (train/build-environment.ts). */
   build?: Record<string, string>;

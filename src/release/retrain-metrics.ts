@@ -16,7 +16,9 @@ export const runs =
   existing<Counter<'outcome'>>(RUNS) ??
   new Counter({
     name: RUNS,
-    help: 'Scheduled retrains by outcome: approved (gates passed, handed on), rejected (a gate failed), failed (the training child did not finish)',
+    help:
+      'Scheduled retrains by outcome: approved (gates passed, handed on), rejected (a gate ' +
+      'failed), failed (the training child did not finish)',
     labelNames: ['outcome'] as const,
   });
 

@@ -32,7 +32,8 @@ function describe(m: Manifest, gate: Readonly<Config['gate']>): Record<string, u
       items: m.data.items,
     },
     gate: { rmse: x.rmse, ndcg20: x.ndcg20, recall20: x.recall20, adultToMinors: x.adultToMinors },
-    // Passed: every figure within these limits (NDCG@20 against the approved model's); rejected: the reasons say which not.
+    // Passed: every figure within these limits (NDCG@20 against the approved model's); rejected: the reasons say which
+    // not.
     limits: { maxRmse: gate.maxRmse, ndcgTolerance: gate.ndcgTolerance, adultToMinors: 0 },
     reasons: m.gate.reasons,
   };
@@ -113,7 +114,8 @@ export function startRetrainScheduler(opts: {
     const lines = opts.linesApplied();
     const fresh = lines === undefined ? Number.POSITIVE_INFINITY : lines - linesAtStart;
     if (r.everyEvents > 0 && fresh >= r.everyEvents) return true;
-    // A time schedule with nothing new to learn from would train the same model again: wait for events, unless the last run failed.
+    // A time schedule with nothing new to learn from would train the same model again: wait for events, unless the last
+    // run failed.
     return r.everyMinutes > 0 && Date.now() - lastStart >= r.everyMinutes * 60_000 && (fresh > 0 || lastFailed);
   };
 

@@ -5,11 +5,6 @@ import { isMovrecError } from '../errors';
 import type { Role, Scorer } from './scorer';
 import { modelLoadFailures } from './metrics';
 
-/** True for a refusal caused by the artifact itself (corrupt, wrong format), as opposed to a failure of ours. */
-export function isBadArtifact(e: unknown): boolean {
-  return isMovrecError(e) && (e.code === 'MOVREC_ERR_MODEL_CHECKSUM' || e.code === 'MOVREC_ERR_MODEL_FORMAT');
-}
-
 export async function activateArtifact(
   scorer: Scorer,
   file: string,

@@ -4,7 +4,10 @@
 // model's item indices without making a string per title or hashing one into
 // a Map of every id (a cache miss or two per title on a large catalog).
 
-/** Open addressing over the ids' FNV-1a hashes: slot -> item index + 1 (0: empty), with the hash beside it in the same cache line. */
+/**
+ * Open addressing over the ids' FNV-1a hashes: slot -> item index + 1 (0: empty), with the hash beside it in the same
+ * cache line.
+ */
 export interface IdTable {
   /** The item whose id is bytes[start, end), or -1. */
   find(bytes: Uint8Array, start: number, end: number): number;
@@ -28,7 +31,8 @@ export function createIdTable(idBytes: Uint8Array, idEnds: Int32Array): IdTable 
   let size = 16;
   while (size < 2 * n) size *= 2;
   const mask = size - 1;
-  // Slot s is entries[2s] (the hash, as int32) and entries[2s + 1] (item + 1): a probe reads one cache line, not two arrays'.
+  // Slot s is entries[2s] (the hash, as int32) and entries[2s + 1] (item + 1): a probe reads one cache line, not two
+  // arrays'.
   const entries = new Int32Array(2 * size);
   let built = 0;
   const sameBytes = (bytes: Uint8Array, start: number, end: number, i: number): boolean => {
@@ -62,7 +66,9 @@ export function createIdTable(idBytes: Uint8Array, idEnds: Int32Array): IdTable 
   };
 }
 
-/** A seen list read from its stored bytes: the model's indices of the titles it knows, and how many titles there were. */
+/**
+ * A seen list read from its stored bytes: the model's indices of the titles it knows, and how many titles there were.
+ */
 export interface SeenItems {
   items: Int32Array;
   titles: number;

@@ -14,7 +14,10 @@ export const SCORING_KERNEL = 'movrec_scoring_kernel_info';
 
 export interface ScoringMetrics {
   registry: Registry;
-  /** Observed once per answer (a batch's time shared evenly): plain increments, not a prom-client child's label hashing per call. */
+  /**
+   * Observed once per answer (a batch's time shared evenly): plain increments, not a prom-client child's label hashing
+   * per call.
+   */
   latency: TallyHistogram;
   answers: Counter<'role' | 'model' | 'source'>;
   coldStarts: Counter<'role'>;
@@ -29,7 +32,9 @@ export function createScoringMetrics(): ScoringMetrics {
     registry,
     latency: tallyHistogram({
       name: SCORING_LATENCY,
-      help: "Time to score one user inside a worker (LMDB reads, mask, top-K); a batch's time is shared evenly among its users",
+      help:
+        "Time to score one user inside a worker (LMDB reads, mask, top-K); a batch's time is " +
+        'shared evenly among its users',
       labelName: 'role',
       // Fine buckets under a millisecond: the kernel is sub-millisecond when healthy.
       buckets: [0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1],
@@ -49,7 +54,9 @@ export function createScoringMetrics(): ScoringMetrics {
     }),
     kernel: new Gauge({
       name: SCORING_KERNEL,
-      help: 'The top-K kernel the scoring workers run (native and its SIMD, or the TypeScript twins) and its int8 path (amx, vnni or off); the value counts the workers',
+      help:
+        'The top-K kernel the scoring workers run (native and its SIMD, or the TypeScript twins) ' +
+        'and its int8 path (amx, vnni or off); the value counts the workers',
       labelNames: ['kernel', 'int8'],
       registers: [registry],
     }),
@@ -63,7 +70,9 @@ export function modelLoads(): Counter<'outcome'> {
   return new Counter({ name: MODEL_LOADS, help: 'Model load attempts by outcome', labelNames: ['outcome'] });
 }
 
-/** Users per scoring task as the main thread sends them: how far the micro-batching gets under the load of the moment. */
+/**
+ * Users per scoring task as the main thread sends them: how far the micro-batching gets under the load of the moment.
+ */
 export function batchUsers(): Histogram {
   const existing = register.getSingleMetric(BATCH_USERS);
   if (existing) return existing as Histogram;

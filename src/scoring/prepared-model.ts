@@ -10,7 +10,10 @@ import { createIdTable, type IdTable } from './id-table';
 const SCORINGS = new Set(['dot+itemBias', 'dot']);
 /** Ids added to the id table per warm-up piece: about a millisecond each. */
 const ID_PIECE = 8192;
-/** Per prepared model, what warmUpSteps builds in pieces: the id table up to a given id, and the popularity order's steps. */
+/**
+ * Per prepared model, what warmUpSteps builds in pieces: the id table up to a given id, and the popularity order's
+ * steps.
+ */
 const pieces = new WeakMap<PreparedModel, { tableUpTo(end: number): void; popularSteps(): (() => void)[] }>();
 
 /** Merges two runs sorted by `before` into one (ties cannot happen: `before` orders distinct indices totally). */

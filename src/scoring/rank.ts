@@ -17,7 +17,10 @@ export const MIN_HISTORY = 3;
 
 export interface UserFacts {
   userId: number;
-  /** The titles the user watched or rated: their ids, or (read from the store's bytes) the model's indices of those it knows. */
+  /**
+   * The titles the user watched or rated: their ids, or (read from the store's bytes) the model's indices of those it
+   * knows.
+   */
   seen: string[] | SeenItems;
   info: UserInfo | null;
 }

@@ -31,7 +31,10 @@ export interface ServedBy {
  */
 export interface ScoreResult {
   threadId: number;
-  /** The answer lines' UTF-8 bytes, back to back: user i's ends at ends[i] and starts where user i - 1's ends (empty where no model answered). */
+  /**
+   * The answer lines' UTF-8 bytes, back to back: user i's ends at ends[i] and starts where user i - 1's ends (empty
+   * where no model answered).
+   */
   body: Uint8Array;
   ends: Int32Array;
   /** Index into `models` of the model that answered, or -1. */

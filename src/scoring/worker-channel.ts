@@ -42,7 +42,10 @@ export function openWorkerChannel(name: string, pool: ScorePool): WorkerChannel 
     return pool.threads.map((w) => w.threadId).filter((id) => ready.has(id));
   }
 
-  /** Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound), or `want` replies. */
+  /**
+   * Broadcasts `message` and gathers one reply per ready worker (those that answer within the bound), or `want`
+   * replies.
+   */
   function askWorkers<R>(
     message: ChannelMessage,
     pick: (m: ChannelMessage) => { threadId: number; value: R } | undefined,

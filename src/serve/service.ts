@@ -23,7 +23,10 @@ export interface Service {
   outcomes: OnlineJoin;
   /** Canary, experiments and the router (retraining hands approved models to `release.proposeCanary`). */
   release: ReleaseController;
-  /** Loads the newest approved model unless it already serves; a refused artifact rejects and the current model keeps serving. */
+  /**
+   * Loads the newest approved model unless it already serves; a refused artifact rejects and the current model keeps
+   * serving.
+   */
   reload(): Promise<void>;
   /** Stops accepting, finishes in-flight answers, stops ingest, closes the pool and the store. */
   stop(): Promise<void>;
@@ -42,7 +45,8 @@ export async function startService(opts: {
   else
     log.warn(
       { kernel: nativeStatus },
-      'scoring with the TypeScript kernels, tens of times slower than the native ones: build them with node native/build.js',
+      'scoring with the TypeScript kernels, tens of times slower than the native ones: build them ' +
+        'with node native/build.js',
     );
   const scorer = await createScorer({
     dataDir,

@@ -1,4 +1,5 @@
-// The people in the world: sessions on a simulated clock that ask for recommendations, choose, stream minute by minute, and rate.
+// The people in the world: sessions on a simulated clock that ask for recommendations, choose, stream minute by minute,
+// and rate.
 import {
   createAccountLine,
   rateLine,
@@ -105,7 +106,10 @@ const MINUTE = 60_000;
 
 export class Behaviour {
   readonly counts: BehaviourCounts = { watch: 0, rate: 0, account: 0, request: 0, lists: 0, listsWatchedFrom: 0 };
-  /** Called for every answered list (user index, movie indices with -1 for unknown ids, time, whether the user chose from it). */
+  /**
+   * Called for every answered list (user index, movie indices with -1 for unknown ids, time, whether the user chose
+   * from it).
+   */
   onList: ((userIndex: number, items: number[], t: number, chosen: boolean) => void) | null = null;
   private readonly rng: Rng;
   private readonly fmt: TimeFormatter;
@@ -367,7 +371,10 @@ export class Behaviour {
     return searchCumulative(this.activeCum, this.rng.next() * this.activeCum[this.activeCum.length - 1]!);
   }
 
-  /** A user who has not been seen yet: the next id of the world's sign-up pool (review bombers may run past the world's users: the catalog does not know them). */
+  /**
+   * A user who has not been seen yet: the next id of the world's sign-up pool (review bombers may run past the world's
+   * users: the catalog does not know them).
+   */
   private freshUser(): number {
     return this.nextNewUser++;
   }

@@ -1,4 +1,5 @@
-// The catalog APIs of spec §3 over HTTP: /user/<id>, /movie/<id>, bulk (comma-separated), 404s, and a per-client rate limit.
+// The catalog APIs of docs/contract.md §3 over HTTP: /user/<id>, /movie/<id>, bulk (comma-separated), 404s, and a
+// per-client rate limit.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { movieRecord, userRecord } from './catalog';

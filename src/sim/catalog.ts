@@ -1,4 +1,4 @@
-// The catalog records of spec §3, with the real API's mixed types (numbers as strings, "False", "null").
+// The catalog records of docs/contract.md §3, with the real API's mixed types (numbers as strings, "False", "null").
 import { Rng } from './rng';
 import { COMPANIES, COUNTRIES, GENRES, LANGUAGES, OCCUPATIONS } from './vocab';
 import type { World } from './world';

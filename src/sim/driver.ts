@@ -1,4 +1,5 @@
-// Drives a recommendation service over real HTTP: sessions ask for lists with a deadline, every call becomes a stream line.
+// Drives a recommendation service over real HTTP: sessions ask for lists with a deadline, every call becomes a stream
+// line.
 import { Agent, request } from 'node:http';
 import { Behaviour, pickProbability, type BehaviourOptions } from './behaviour';
 import { toSink } from './history';
@@ -21,7 +22,10 @@ export interface DriveOptions extends Omit<BehaviourOptions, 'server'> {
   durationMs?: number;
   /** Stop after this many requests have finished. */
   maxRequests?: number;
-  /** Where lines go (path, `-`, stream or sink; a stream or sink is ended/closed at the end); omitted: nowhere (only the scoreboard). */
+  /**
+   * Where lines go (path, `-`, stream or sink; a stream or sink is ended/closed at the end); omitted: nowhere (only the
+   * scoreboard).
+   */
   out?: NodeJS.WritableStream | string | LineSink;
   /** Requests in flight at most (the keep-alive agent's socket count). */
   concurrency?: number;

@@ -1,4 +1,5 @@
-// The stream's line kinds of spec §1, formatted exactly, with a timestamp formatter that avoids a Date per line.
+// The stream's line kinds of docs/contract.md §1, formatted exactly, with a timestamp formatter that avoids a Date per
+// line.
 
 export type ListStyle = 'spaced' | 'compact';
 
@@ -79,9 +80,15 @@ export function resultText(o: Outcome, server: ServerName, user: number, style: 
     case 'ok':
       return o.items.join(style === 'spaced' ? ', ' : ',');
     case 'http':
-      return `java.io.IOException: Server returned HTTP response code: ${o.status} for URL: http://${server.host}:${server.port}/recommend/${user}`;
+      return (
+        `java.io.IOException: Server returned HTTP response code: ${o.status} for URL: ` +
+        `http://${server.host}:${server.port}/recommend/${user}`
+      );
     case 'timeout':
-      return `java.util.concurrent.TimeoutException: Request timeout to ${server.host}/${server.ip}:${server.port} after ${o.deadlineMs} ms`;
+      return (
+        `java.util.concurrent.TimeoutException: Request timeout to ` +
+        `${server.host}/${server.ip}:${server.port} after ${o.deadlineMs} ms`
+      );
     case 'refused':
       return `Connection refused: ${server.host}/${server.ip}:${server.port}`;
     case 'reset':
@@ -90,5 +97,8 @@ export function resultText(o: Outcome, server: ServerName, user: number, style: 
 }
 
 export function requestLine(ts: string, user: number, server: ServerName, o: Outcome, style: ListStyle): string {
-  return `${ts},${user},recommendation request ${server.host}:${server.port}, status ${o.status}, result: ${resultText(o, server, user, style)}, ${Math.round(o.ms)} ms`;
+  return (
+    `${ts},${user},recommendation request ${server.host}:${server.port}, status ${o.status}, ` +
+    `result: ${resultText(o, server, user, style)}, ${Math.round(o.ms)} ms`
+  );
 }

@@ -1,4 +1,5 @@
-// What `movrec sim` does with its flags: build or load the world, answer ground-truth queries, write history, or serve and drive.
+// What `movrec sim` does with its flags: build or load the world, answer ground-truth queries, write history, or serve
+// and drive.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseLine } from '../ingest/parse-line';

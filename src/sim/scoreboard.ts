@@ -1,4 +1,5 @@
-// The live scoreboard while driving: requests, success rate, latency percentiles, and lists watched from beside the oracle.
+// The live scoreboard while driving: requests, success rate, latency percentiles, and lists watched from beside the
+// oracle.
 import type { Outcome } from './lines';
 
 export interface Scoreboard {
@@ -110,6 +111,7 @@ export function formatScoreboard(s: Scoreboard): string {
     `sim ${s.simTime.slice(0, 19)} lines ${s.lines} (${s.linesPerSecond.toFixed(0)}/s) requests ${s.requests} ` +
     `ok ${pct(s.successRate)} timeouts ${s.timeouts} refused ${s.refused} errors ${s.errors} ` +
     `latency p50 ${s.latencyMs.p50} p95 ${s.latencyMs.p95} p99 ${s.latencyMs.p99} ms ` +
-    `watched from list ${pct(s.watchShare)} of ${s.lists} (expected ${pct(s.expectedShare)}, oracle ${pct(s.oracleExpectedShare)})`
+    `watched from list ${pct(s.watchShare)} of ${s.lists} (expected ${pct(s.expectedShare)}, oracle ` +
+    `${pct(s.oracleExpectedShare)})`
   );
 }

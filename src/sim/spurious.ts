@@ -1,4 +1,5 @@
-// Spurious lines as real streams have them: truncated, unknown movie, out-of-range rating, bad timestamp, duplicate, out of order.
+// Spurious lines as real streams have them: truncated, unknown movie, out-of-range rating, bad timestamp, duplicate,
+// out of order.
 import { Rng } from './rng';
 
 export const SPURIOUS_KINDS = [

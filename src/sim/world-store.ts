@@ -1,4 +1,5 @@
-// Saving and reloading a world (--world DIR): raw typed arrays plus a JSON header, so ground truth outlives the generator's code.
+// Saving and reloading a world (--world DIR): raw typed arrays plus a JSON header, so ground truth outlives the
+// generator's code.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { World, WorldParams } from './world';

@@ -1,4 +1,5 @@
-// The simulated world: users with skewed demographics, a catalog of movies, and the hidden tastes that decide every rating.
+// The simulated world: users with skewed demographics, a catalog of movies, and the hidden tastes that decide every
+// rating.
 import { Rng } from './rng';
 import { drawTitle, slugOf } from './slug';
 import {

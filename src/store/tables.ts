@@ -20,11 +20,17 @@ export const DB = {
   userSeen: 'user-seen',
   catalogUsers: 'catalog-users',
   catalogMovies: 'catalog-movies',
-  /** Each /recommend answer with its ids and arm, batched (telemetry/answer-log.ts); not under the schema version (its owner prunes it). */
+  /**
+   * Each /recommend answer with its ids and arm, batched (telemetry/answer-log.ts); not under the schema version (its
+   * owner prunes it).
+   */
   answers: 'answers',
   /** The answer log's title dictionary: a small integer per title ever served (telemetry/movie-dictionary.ts). */
   answerMovies: 'answer-movies',
-  /** The online join's outcome per request line of the stream (telemetry/online-join.ts), pruned to telemetry.onlineDays. */
+  /**
+   * The online join's outcome per request line of the stream (telemetry/online-join.ts), pruned to
+   * telemetry.onlineDays.
+   */
   online: 'online',
   /** The model registry's manifests, mirrored from <dataDir>/models. */
   models: 'models',
@@ -43,10 +49,15 @@ export type RatingValue = [number, number, number[]];
 export type MovieRatingValue = [number, number];
 /** [status, latency ms, server, result]: result is the comma-joined list on 200, else the exception text. */
 export type RequestValue = [number, number, string, string];
-/** [time ms, user, content hash]: one user's requests in the same millisecond differ by content; an exact repeat is one row. */
+/**
+ * [time ms, user, content hash]: one user's requests in the same millisecond differ by content; an exact repeat is one
+ * row.
+ */
 export type RequestKey = [number, number, number];
 
-/** FNV-1a (32 bits) of a request's content: with the time and user it keys the row, so a replay rewrites the same key. */
+/**
+ * FNV-1a (32 bits) of a request's content: with the time and user it keys the row, so a replay rewrites the same key.
+ */
 export function requestContentHash(v: RequestValue): number {
   let h = 0x811c9dc5;
   const s = `${v[0]}\u0000${v[1]}\u0000${v[2]}\u0000${v[3]}`;

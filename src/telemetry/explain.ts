@@ -28,7 +28,9 @@ export interface NextRating {
 export interface Explanation {
   answer: Omit<StoredAnswer, 't'> & { at: string };
   manifest: Manifest | null;
-  /** Watches of listed titles that went on at or after the answer, and ratings given after it (the store's state now). */
+  /**
+   * Watches of listed titles that went on at or after the answer, and ratings given after it (the store's state now).
+   */
   next: { watches: NextWatch[]; ratings: NextRating[] };
   /** The join's verdict on the stream's request line matched to this answer, once its window closed. */
   joined: { at: string; clientLatencyMs: number; firstStartedPosition: number; anyListedStarted: boolean } | null;
@@ -85,7 +87,8 @@ export function formatExplanation(e: Explanation): string {
   if (m) {
     lines.push(
       `manifest: ${m.kind}, created ${m.created}, ${m.approved ? 'approved' : 'rejected'}; code ${m.codeVersion}`,
-      `  data ${iso(m.data.from)} .. ${iso(m.data.to)}, hash ${m.data.hash}, ${m.data.ratings} ratings, ${m.data.watches} watches, ${m.data.users} users x ${m.data.items} items`,
+      `  data ${iso(m.data.from)} .. ${iso(m.data.to)}, hash ${m.data.hash}, ${m.data.ratings} ` +
+        `ratings, ${m.data.watches} watches, ${m.data.users} users x ${m.data.items} items`,
       `  hyperparameters ${JSON.stringify(m.hyperparameters)}`,
       `  offline metrics ${JSON.stringify(m.metrics)}`,
       `  gate ${m.gate.passed ? 'passed' : 'failed'}${m.gate.reasons.length ? `: ${m.gate.reasons.join('; ')}` : ''}`,

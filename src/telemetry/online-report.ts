@@ -216,12 +216,15 @@ export function formatOnlineReport(r: OnlineReport): string {
       .trimEnd(),
   );
   const lines = [
-    `online outcomes${r.since ? ` since ${r.since}` : ''} (model "none": a request line no answer matched; ${r.catalogTitles} titles in the stream)`,
+    `online outcomes${r.since ? ` since ${r.since}` : ''} (model "none": a request line no answer ` +
+      `matched; ${r.catalogTitles} titles in the stream)`,
     ...(rows.length === 0 ? ['no joined answers yet'] : table),
   ];
   if (r.refused.length > 0)
     lines.push(
-      `refused (counted, not logged): ${r.refused.map((x) => `${x.count} x ${x.status} ${x.source} (${x.arm})`).join(', ')}`,
+      `refused (counted, not logged): ${r.refused
+        .map((x) => `${x.count} x ${x.status} ${x.source} (${x.arm})`)
+        .join(', ')}`,
     );
   return lines.join('\n');
 }

@@ -8,7 +8,10 @@
 export interface UserOutcome {
   /** Answers to this user whose window has closed. */
   answers: number;
-  /** Of those, answers whose first title started within the window (telemetry.joinWindowMinutes of event time) was listed. */
+  /**
+   * Of those, answers whose first title started within the window (telemetry.joinWindowMinutes of event time) was
+   * listed.
+   */
   hits: number;
 }
 
@@ -17,15 +20,23 @@ export interface ArmOutcomes {
   arm: string;
   /** Model ids that answered under this arm, oldest first. */
   models: readonly string[];
-  /** Answers recorded by the server (its answer log; `sinceMs` read as wall time there), whether or not their window has closed. */
+  /**
+   * Answers recorded by the server (its answer log; `sinceMs` read as wall time there), whether or not their window has
+   * closed.
+   */
   answers: number;
-  /** Answers refused or failed with status >= 500 under this arm (server side; 429s and 400s are not the model's doing). */
+  /**
+   * Answers refused or failed with status >= 500 under this arm (server side; 429s and 400s are not the model's doing).
+   */
   errors: number;
   /** Users with at least one answer whose window has closed, and their outcomes. */
   perUser: ReadonlyMap<number, UserOutcome>;
 }
 
 export interface OutcomeReader {
-  /** Outcomes of one arm since `sinceMs` (event time; default: since the arm started), or undefined if it served nothing. */
+  /**
+   * Outcomes of one arm since `sinceMs` (event time; default: since the arm started), or undefined if it served
+   * nothing.
+   */
   arm(arm: string, sinceMs?: number): ArmOutcomes | undefined;
 }

@@ -31,7 +31,8 @@ export function reproduceModel(dataDir: string, modelId: string, onEpoch?: Epoch
   const settings = m.settings as TrainSettings | undefined;
   if (!settings) throw Errors.snapshotMissing(`settings of model ${modelId} (trained before they were recorded)`);
   const ds = readSnapshotFile(dataDir, snap);
-  // The rows' content hash is the one the manifest was trained on: a file swapped whole for another window is refused too.
+  // The rows' content hash is the one the manifest was trained on: a file swapped whole for another window is refused
+  // too.
   if (ds.meta.hash !== m.data.hash)
     throw Errors.snapshotChecksum(
       snap.file,
@@ -54,7 +55,9 @@ export function reproduceModel(dataDir: string, modelId: string, onEpoch?: Epoch
 }
 
 export function formatReproduction(r: Reproduction): string {
-  const head = `model ${r.modelId}: rebuilt from snapshot ${r.snapshot} (${r.ratings} ratings, ${r.watches} watches, seed ${r.seed}) in ${r.seconds.toFixed(1)} s`;
+  const head =
+    `model ${r.modelId}: rebuilt from snapshot ${r.snapshot} (${r.ratings} ratings, ` +
+    `${r.watches} watches, seed ${r.seed}) in ${r.seconds.toFixed(1)} s`;
   const verdict = r.equal
     ? `artifact sha256 ${r.rebuilt} equals the recorded one: reproduced`
     : `artifact sha256 ${r.rebuilt} differs from the recorded ${r.recorded}: NOT reproduced`;

@@ -72,13 +72,15 @@ export function runGate(
   if (m.minors && m.minors.adultItems > 0) {
     const e = m.minors.examples[0];
     reasons.push(
-      `${m.minors.adultItems} adult titles in ${m.minors.lists} answers to minors${e ? ` (user ${e.userId} got ${e.movie})` : ''}`,
+      `${m.minors.adultItems} adult titles in ${m.minors.lists} answers to ` +
+        `minors${e ? ` (user ${e.userId} got ${e.movie})` : ''}`,
     );
   }
   const prev = approved?.metrics.ndcg20;
   if (approved && typeof prev === 'number' && m.ndcg20 < prev - gate.ndcgTolerance) {
     reasons.push(
-      `NDCG@20 ${m.ndcg20.toFixed(4)} is below approved model ${approved.id}'s ${prev.toFixed(4)} by more than gate.ndcgTolerance ${gate.ndcgTolerance}`,
+      `NDCG@20 ${m.ndcg20.toFixed(4)} is below approved model ${approved.id}'s ${prev.toFixed(4)} by ` +
+        `more than gate.ndcgTolerance ${gate.ndcgTolerance}`,
     );
   }
   return { passed: reasons.length === 0, reasons };

@@ -27,10 +27,11 @@ t.test('the demo ingests, trains, serves the simulator and retrains', async (t) 
     '5000',
   ]);
   t.equal(r.status, 0, r.stderr.slice(-2000));
-  const done =
-    /demo done: (\d+) requests, ([\d.]+)% ok, p99 (\d+) ms, watched from ([\d.]+)% of lists, (\d+) retrains, model (\S+)/.exec(
-      r.stdout,
-    );
+  const summary = new RegExp(
+    String.raw`demo done: (\d+) requests, ([\d.]+)% ok, p99 (\d+) ms, ` +
+      String.raw`watched from ([\d.]+)% of lists, (\d+) retrains, model (\S+)`,
+  );
+  const done = summary.exec(r.stdout);
   t.ok(done, 'prints the closing summary');
   if (!done) return;
   t.ok(Number(done[1]) > 0, 'the simulator made requests');

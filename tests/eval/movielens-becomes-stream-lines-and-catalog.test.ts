@@ -1,6 +1,6 @@
 // RecBole's MovieLens files become the course's stream lines (time-ordered
 // rating lines with slug ids) and catalog records, the catalog stub answers
-// them over HTTP as spec §3 says, and titles that collide on one course id are
+// them over HTTP as docs/contract.md §3 says, and titles that collide on one course id are
 // counted, distinct titles apart from MovieLens listing one title twice.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,11 +28,13 @@ function fixture(): string {
   );
   writeFileSync(
     join(dir, 'ml-100k.user'),
-    'user_id:token\tage:token\tgender:token\toccupation:token\tzip_code:token\n1\t24\tM\ttechnician\t85711\n2\t53\tF\tother\t94043\n',
+    'user_id:token\tage:token\tgender:token\toccupation:token\tzip_code:token\n' +
+      '1\t24\tM\ttechnician\t85711\n2\t53\tF\tother\t94043\n',
   );
   writeFileSync(
     join(dir, 'ml-100k.inter'),
-    'user_id:token\titem_id:token\trating:float\ttimestamp:float\n2\t1\t4\t881250950\n1\t2\t3\t881250949\n1\t4\t5\t881250951\n',
+    'user_id:token\titem_id:token\trating:float\ttimestamp:float\n' +
+      '2\t1\t4\t881250950\n1\t2\t3\t881250949\n1\t4\t5\t881250951\n',
   );
   return dir;
 }

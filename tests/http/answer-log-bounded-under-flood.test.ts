@@ -82,7 +82,8 @@ t.test(
       `429s counted in the log's per-second rows (${counted} kept of ${limited})`,
     );
     t.comment(
-      `flood: ${ok} x 200, ${limited} x 429; log ${held} bytes (cap ${CAP}), sub-db pages ${pages} bytes, file +${grew} bytes`,
+      `flood: ${ok} x 200, ${limited} x 429; log ${held} bytes (cap ${CAP}), sub-db pages ${pages} ` +
+        `bytes, file +${grew} bytes`,
     );
   },
 );

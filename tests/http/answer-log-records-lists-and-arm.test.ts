@@ -4,7 +4,8 @@ import { startTestServer, call } from './harness';
 import { MODEL_A, USERS } from './fixture';
 
 t.test(
-  'every /recommend answer is recorded in LMDB under its request id: user, model, arm, source, latency and the ids served; a refusal is only counted',
+  'every /recommend answer is recorded in LMDB under its request id: user, model, arm, source, ' +
+    'latency and the ids served; a refusal is only counted',
   async (t) => {
     const s = await startTestServer(t);
     const ids: [string, number, string, string][] = [];

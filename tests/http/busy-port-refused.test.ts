@@ -8,7 +8,10 @@ import { loadConfig } from '../../src/config/load';
 import { isMovrecError } from '../../src/errors';
 import { startTestServer, call } from './harness';
 
-/** A port free a moment ago. Not port 0 for the first server: Linux gives each socket bound to port 0 its own port, SO_REUSEPORT or not. */
+/**
+ * A port free a moment ago. Not port 0 for the first server: Linux gives each socket bound to port 0 its own port,
+ * SO_REUSEPORT or not.
+ */
 async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));

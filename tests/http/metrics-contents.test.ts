@@ -4,7 +4,8 @@ import { MODEL_A, USERS } from './fixture';
 import { int8Path, nativeStatus } from '../../native/index';
 
 t.test(
-  '/metrics: requests by route and status, fine latency buckets, queue depth, degraded, rate limited, model info, worker metrics',
+  '/metrics: requests by route and status, fine latency buckets, queue depth, degraded, rate ' +
+    'limited, model info, worker metrics',
   async (t) => {
     const s = await startTestServer(t);
     for (const u of [USERS.adult, USERS.minor, USERS.stranger]) await call(`${s.base}/recommend/${u.id}`);

@@ -73,7 +73,8 @@ t.test('a tally histogram and counter print as prom-client prints the same obser
 });
 
 t.test(
-  "a tally in its own registry (a scoring worker's) observing a value many times reads as prom-client observing it one by one",
+  "a tally in its own registry (a scoring worker's) observing a value many times reads as " +
+    'prom-client observing it one by one',
   async (t) => {
     const mine = new Registry();
     const ref = new Registry();

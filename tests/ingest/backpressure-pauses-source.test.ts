@@ -31,7 +31,8 @@ t.test('a blocked store pauses the source', async (t) => {
       '-e',
       `const { open } = require('lmdb'); const fs = require('node:fs');
        const db = open({ path: process.argv[1], maxDbs: 64 });
-       db.transactionSync(() => { fs.writeSync(1, 'locked\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.argv[2])); });
+       const hold = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.argv[2]));
+       db.transactionSync(() => { fs.writeSync(1, 'locked\\n'); hold(); });
        db.close();`,
       lmdbPath(dataDir),
       String(HOLD_MS),

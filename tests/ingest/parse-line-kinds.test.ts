@@ -1,4 +1,4 @@
-// Every line kind of spec/STREAM.md §1 parses, in both list styles, with 0-9
+// Every line kind of docs/contract.md §1 parses, in both list styles, with 0-9
 // fractional digits read as UTC and the odd movie ids kept verbatim.
 import t from 'tap';
 import { parseLine } from '../../src/ingest/parse-line';
@@ -63,7 +63,8 @@ t.test('account creation', async (t) => {
 
 t.test('request lines: status 200 lists in both styles, status 0 and 500 with the exception text', async (t) => {
   const spaced = parseLine(
-    '2022-02-08T18:06:56.145104,284507,recommendation request 17645-team17.isri.cmu.edu:8082, status 200, result: boxing+helena+1993, aliens+1986, home+alone+1990, 133 ms',
+    '2022-02-08T18:06:56.145104,284507,recommendation request 17645-team17.isri.cmu.edu:8082, status ' +
+      '200, result: boxing+helena+1993, aliens+1986, home+alone+1990, 133 ms',
     5,
   );
   t.same(spaced, {
@@ -82,7 +83,9 @@ t.test('request lines: status 200 lists in both styles, status 0 and 500 with th
   );
   t.same(tight.kind === 'request' && tight.items, ['a+1', 'b+2', 'c+3']);
   const timeout = parseLine(
-    '2022-02-09T01:45:32.945123,284507,recommendation request 17645-team17.isri.cmu.edu:8082, status 0, result: java.util.concurrent.TimeoutException: Request timeout to 17645-team17.isri.cmu.edu/128.2.205.118:8082 after 800 ms, 815 ms',
+    '2022-02-09T01:45:32.945123,284507,recommendation request 17645-team17.isri.cmu.edu:8082, status ' +
+      '0, result: java.util.concurrent.TimeoutException: Request timeout to ' +
+      '17645-team17.isri.cmu.edu/128.2.205.118:8082 after 800 ms, 815 ms',
     5,
   );
   t.match(timeout, {
@@ -93,7 +96,8 @@ t.test('request lines: status 200 lists in both styles, status 0 and 500 with th
     error: /^java\.util\.concurrent\.TimeoutException: .* after 800 ms$/,
   });
   const refused = parseLine(
-    '2020-10-23T14:32:43.149,23,recommendation request fall2020-comp598-1.cs.mcgill.ca:8082, status 0, result: Connection refused: fall2020-comp598-1.cs.mcgill.ca/132.206.51.156:8082, 1369 ms',
+    '2020-10-23T14:32:43.149,23,recommendation request fall2020-comp598-1.cs.mcgill.ca:8082, status ' +
+      '0, result: Connection refused: fall2020-comp598-1.cs.mcgill.ca/132.206.51.156:8082, 1369 ms',
     5,
   );
   t.match(refused, { kind: 'request', status: 0, latencyMs: 1369, error: /^Connection refused: / });

@@ -15,7 +15,8 @@ const lines = [
   `${T},7,recommendation request h:8082, status 200, result: aliens+1986, amlie+2001, 45 ms`,
   `${T},7,recommendation request h:8082, status 200, result: aliens+1986, amlie+2001, 52 ms`,
   `${T},7,recommendation request h:8082, status 200, result: home+alone+1990, 45 ms`,
-  `${T},7,recommendation request h:8082, status 0, result: java.util.concurrent.TimeoutException: Request timeout after 600 ms, 612 ms`,
+  `${T},7,recommendation request h:8082, status 0, result: java.util.concurrent.TimeoutException: ` +
+    `Request timeout after 600 ms, 612 ms`,
   `${T},7,recommendation request h:8082, status 200, result: aliens+1986, amlie+2001, 45 ms`,
   `${T},8,recommendation request h:8082, status 200, result: aliens+1986, amlie+2001, 45 ms`,
 ];

@@ -13,7 +13,9 @@ const LINES = 20_000;
 const KILLS = 10;
 const children = new Set<ChildProcess>();
 
-/** Starts `movrec ingest`; `consuming` resolves once it has committed `commits` transactions (false if it exits first). */
+/**
+ * Starts `movrec ingest`; `consuming` resolves once it has committed `commits` transactions (false if it exits first).
+ */
 function startIngest(
   args: string[],
   commits = 1,
@@ -52,7 +54,8 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
   const root = t.testdir();
   const file = join(root, 'stream.lines');
   writeFileSync(file, `${lines.join('\n')}\n`);
-  // Small transactions stretch consumption over many commits; a short session lets a restart reclaim the partition soon.
+  // Small transactions stretch consumption over many commits; a short session lets a restart reclaim the partition
+  // soon.
   const config = join(root, 'config.json');
   writeFileSync(config, JSON.stringify({ ingest: { batchLines: 100 }, kafka: { sessionTimeoutMs: 6000 } }));
 
@@ -113,7 +116,8 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
     if (stored < produced) killsMidStream++;
     storedBefore = stored;
     t.comment(
-      `kill ${k + 1}: ${started ? `${delay} ms after commit ${commits}` : 'before its commits'}, ${stored} of ${produced} lines stored`,
+      `kill ${k + 1}: ${started ? `${delay} ms after commit ${commits}` : 'before its commits'}, ` +
+        `${stored} of ${produced} lines stored`,
     );
   }
   t.ok(killsWhileConsuming >= KILLS, `${killsWhileConsuming} kills landed while consuming`);

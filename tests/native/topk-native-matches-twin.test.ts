@@ -129,7 +129,8 @@ t.test('shape errors are refused by both kernels', async (t) => {
 t.test('MOVREC_NATIVE=0 forces the twin and scoring still works', async (t) => {
   const index = join(__dirname, '..', '..', 'dist', 'native', 'index.js');
   const code = `const n = require(${JSON.stringify(index)});
-const ids = n.topK(n.packItems(new Float32Array([1, 0, 0, 1, 2, 2]), 3, 2), null, new Float32Array([1, 1]), new Uint8Array(3), new Uint8Array(3), false, 2);
+const packed = n.packItems(new Float32Array([1, 0, 0, 1, 2, 2]), 3, 2);
+const ids = n.topK(packed, null, new Float32Array([1, 1]), new Uint8Array(3), new Uint8Array(3), false, 2);
 process.stdout.write(JSON.stringify({ available: n.nativeAvailable, status: n.nativeStatus, ids: Array.from(ids) }));`;
   const r = spawnSync(process.execPath, ['-e', code], {
     env: { ...process.env, MOVREC_NATIVE: '0' },

@@ -37,9 +37,15 @@ for (const [items, k, users, count] of [[5003, 64, 13, 50], [1001, 13, 9, 20], [
   const adult = Uint8Array.from({ length: users }, () => (r() < 0.5 ? 1 : 0));
   const got = Array.from(n.topKBatchNative(p, bias, u, ex, flags, adult, count));
   const want = Array.from(twin.topKBatch(p, bias, u, ex, flags, adult, count));
-  const single = Array.from(n.topKNative(p, bias, u.subarray(0, k), ex.subarray(0, items), flags, adult[0] === 1, count));
-  const wantSingle = Array.from(twin.topK(p, bias, u.subarray(0, k), ex.subarray(0, items), flags, adult[0] === 1, count));
-  out.cases.push({ name: items + 'x' + k + ' users ' + users, batch: got.join() === want.join(), single: single.join() === wantSingle.join(), ids: got.filter((i) => i >= 0).length });
+  const u0 = u.subarray(0, k), ex0 = ex.subarray(0, items);
+  const single = Array.from(n.topKNative(p, bias, u0, ex0, flags, adult[0] === 1, count));
+  const wantSingle = Array.from(twin.topK(p, bias, u0, ex0, flags, adult[0] === 1, count));
+  out.cases.push({
+    name: items + 'x' + k + ' users ' + users,
+    batch: got.join() === want.join(),
+    single: single.join() === wantSingle.join(),
+    ids: got.filter((i) => i >= 0).length,
+  });
 }
 process.stdout.write(JSON.stringify(out));
 `;

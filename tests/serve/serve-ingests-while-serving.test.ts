@@ -20,7 +20,8 @@ t.test(
 
     appendFileSync(
       events,
-      `2026-01-05T10:00:00,${u.id},GET /data/m/${movie(1)}/1.mpg\n2026-01-05T10:01:00,${u.id},GET /rate/${movie(5)}=4\n`,
+      `2026-01-05T10:00:00,${u.id},GET /data/m/${movie(1)}/1.mpg\n2026-01-05T10:01:00,${u.id},GET ` +
+        `/rate/${movie(5)}=4\n`,
     );
     const after = await eventually(async () => {
       const ids = (await call(`${s.base}/recommend/${u.id}`)).body.split(',');

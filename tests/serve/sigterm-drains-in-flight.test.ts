@@ -83,7 +83,10 @@ t.test('SIGTERM: stop accepting, finish every in-flight answer, close the pool, 
   );
 });
 
-/** One kept-alive connection driven by hand: a request at a time (its head, or '' if the connection closed first), and whether the server closed it. */
+/**
+ * One kept-alive connection driven by hand: a request at a time (its head, or '' if the connection closed first), and
+ * whether the server closed it.
+ */
 function keepAlive(port: number): { get(path: string): Promise<string>; closed: Promise<boolean> } {
   const sock = connect(port, '127.0.0.1');
   let buf = '';
@@ -123,7 +126,8 @@ function keepAlive(port: number): { get(path: string): Promise<string>; closed: 
 }
 
 t.test(
-  'SIGTERM: a kept-alive client whose next request comes just after the stop still gets its answer, with Connection: close',
+  'SIGTERM: a kept-alive client whose next request comes just after the stop still gets its answer, ' +
+    'with Connection: close',
   async (t) => {
     const dataDir = t.testdir();
     await fillStore(dataDir);

@@ -9,7 +9,7 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
   return { status: res.status, body: await res.json(), headers: res.headers };
 }
 
-// Types of every field in the spec §3 examples, in the spec's order.
+// Types of every field of docs/contract.md §3, in its order.
 const USER_TYPES = { user_id: 'number', age: 'number', occupation: 'string', gender: 'string' };
 const MOVIE_TYPES = {
   id: 'string',
@@ -40,7 +40,7 @@ const typeOf = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null 
 const typesOf = (o: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeOf(v)]));
 
-t.test('user and movie records have exactly the field types of spec §3', async (t) => {
+t.test('user and movie records have exactly the field types of docs/contract.md §3', async (t) => {
   const api = await startCatalogApi(world, { port: 0, ratePerSecond: 1000 });
   t.teardown(() => api.close());
   const seenOcc = new Set<string>();

@@ -54,7 +54,8 @@ t.test('ratings in the stream scatter around the true rating by the noise floor'
   const floor = noiseFloorRmse(world, pairs);
   const overall = noiseFloorRmse(world);
   t.comment(
-    `${n} ratings: RMSE against the truth ${empirical.toFixed(3)}, their noise floor ${floor.toFixed(3)}, the world's ${overall.toFixed(3)}`,
+    `${n} ratings: RMSE against the truth ${empirical.toFixed(3)}, their noise floor ` +
+      `${floor.toFixed(3)}, the world's ${overall.toFixed(3)}`,
   );
   t.ok(n > 1000);
   t.ok(overall > 0.4 && overall < 0.8, 'the floor reflects the planted noise (sd 0.6 plus rounding)');

@@ -7,7 +7,7 @@ import { LIST_COMPACT, LIST_SPACED, parseLine, REFUSED_TEXT, TIMEOUT_TEXT, valid
 const world = createWorld({ seed: 11, users: 400, movies: 600 });
 
 for (const style of ['spaced', 'compact'] as const) {
-  t.test(`every history line fits a line kind of spec §1 (${style} lists)`, async (t) => {
+  t.test(`every history line fits a line kind of docs/contract.md §1 (${style} lists)`, async (t) => {
     const file = join(t.testdir(), 'h.log');
     const r = await writeHistory(world, { lines: 60000, out: file, listStyle: style, sessions: 300 });
     t.equal(r.lines, 60000);

@@ -57,7 +57,8 @@ t.test(
       t.ok(s.lists >= 650, `${name}: lists served (${s.lists})`);
       share[name] = s.watchShare;
       t.comment(
-        `${name}: expected share ${s.expectedShare.toFixed(3)}, oracle ${s.oracleExpectedShare.toFixed(3)} over ${s.sampledLists} lists`,
+        `${name}: expected share ${s.expectedShare.toFixed(3)}, oracle ` +
+          `${s.oracleExpectedShare.toFixed(3)} over ${s.sampledLists} lists`,
       );
       // The oracle server does not know what each user watched; the scoreboard's oracle does, so it is a little ahead.
       if (name === 'oracle')

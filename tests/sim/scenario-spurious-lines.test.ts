@@ -18,9 +18,10 @@ function tally(file: string): Record<string, number> {
     if (!p) {
       // A bad time with an otherwise good line, or a line cut short.
       if (
-        /^[^,]*,\d+,(GET \/data\/m\/[^/]+\/\d+\.mpg|GET \/rate\/[^=]+=\d+|GET \/create_account|recommendation request .*, \d+ ms)$/.test(
-          line,
-        )
+        new RegExp(
+          String.raw`^[^,]*,\d+,(GET /data/m/[^/]+/\d+\.mpg|GET /rate/[^=]+=\d+|GET /create_account|` +
+            String.raw`recommendation request .*, \d+ ms)$`,
+        ).test(line)
       )
         c.badTime++;
       else c.malformed++;

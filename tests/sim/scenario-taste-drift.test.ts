@@ -61,7 +61,8 @@ t.test('a taste drift moves true ratings and what drifting users watch, from the
   const before = horrorShareAfter(plain, a, isAffected);
   const after = horrorShareAfter(drifting, b, isAffected);
   t.comment(
-    `Horror share of drifting users' choices after the drift: ${before.share.toFixed(3)} of ${before.n} without, ${after.share.toFixed(3)} of ${after.n} with`,
+    `Horror share of drifting users' choices after the drift: ${before.share.toFixed(3)} of ` +
+      `${before.n} without, ${after.share.toFixed(3)} of ${after.n} with`,
   );
   t.ok(before.n > 500 && after.n > 500, 'enough choices to compare');
   // The history is fixed by its seed; the gap (about 4.5 standard errors at these sizes) is held to well under half.

@@ -1,4 +1,4 @@
-// The line formats of spec §1 (../shared/spec/STREAM.md), written from the spec's text, not from the generator.
+// The line formats of docs/contract.md §1, written from the spec's text, not from the generator.
 
 const TIME = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?`;
 const USER = String.raw`[1-9]\d*`;

@@ -46,7 +46,8 @@ t.test('ingest keeps each seen list equal to the user history, and a replay adds
   // Ratings of movies the user never watched (the simulator rates what it watched): on the list too.
   appendFileSync(
     file,
-    '2030-01-01T00:00:00,1000001,GET /rate/never+watched+1999=4\n2030-01-01T00:00:01,1000001,GET /rate/also+unwatched+2001=2\n',
+    '2030-01-01T00:00:00,1000001,GET /rate/never+watched+1999=4\n2030-01-01T00:00:01,1000001,GET ' +
+      '/rate/also+unwatched+2001=2\n',
   );
   // Small batches: a user's watch and later rating of one movie fall in different transactions.
   await ingest(dir, file, 97);

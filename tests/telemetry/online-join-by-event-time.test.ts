@@ -20,7 +20,8 @@ const IDS = createRequestIds();
 const LINES = [
   `${at(0)},1,recommendation request srv:8082, status 200, result: a+2001, b+2002, c+2003, 12 ms`,
   `${at(0.1)},2,recommendation request srv:8082, status 200, result: x+2001, y+2002, 15 ms`,
-  `${at(0.2)},3,recommendation request srv:8082, status 0, result: java.util.concurrent.TimeoutException: Request timeout, 800 ms`,
+  `${at(0.2)},3,recommendation request srv:8082, status 0, result: ` +
+    `java.util.concurrent.TimeoutException: Request timeout, 800 ms`,
   `${at(5)},1,GET /data/m/c+2003/0.mpg`,
   `${at(6)},1,GET /data/m/b+2002/0.mpg`,
   `${at(50)},1,GET /rate/b+2002=4`,

@@ -77,7 +77,8 @@ t.test("the join's watch-from-list rate agrees with the simulator's scoreboard w
   );
   const rate = hits / answers;
   t.comment(
-    `join: ${hits}/${answers} = ${(100 * rate).toFixed(2)}%; scoreboard: ${board.listsWatchedFrom}/${board.lists} = ${(100 * board.watchShare).toFixed(2)}%`,
+    `join: ${hits}/${answers} = ${(100 * rate).toFixed(2)}%; scoreboard: ` +
+      `${board.listsWatchedFrom}/${board.lists} = ${(100 * board.watchShare).toFixed(2)}%`,
   );
   t.ok(Math.abs(rate - board.watchShare) <= 0.01, 'within 1 percentage point');
 });

@@ -119,7 +119,7 @@ t.test('CG with k steps solves the implicit-ALS normal equations exactly (twin)'
       const y = c.y.subarray(c.indices[n]! * k, c.indices[n]! * k + k);
       const cm = c.confMinusOne[n]!;
       for (let i = 0; i < k; i++) {
-        b[i] += (cm + 1) * y[i]!;
+        b[i]! += (cm + 1) * y[i]!;
         for (let j = 0; j < k; j++) A[i]![j]! += cm * y[i]! * y[j]!;
       }
     }

@@ -45,7 +45,7 @@ t.test('train, ingest more, reproduce: equal digest; tampered snapshot: refused'
 
   // One byte of one rating changed: refused before anything is trained.
   const bytes = readFileSync(snapPath);
-  bytes[bytes.length - 1 - Math.floor(bytes.length / 3)] ^= 0x01;
+  bytes[bytes.length - 1 - Math.floor(bytes.length / 3)]! ^= 0x01;
   writeFileSync(snapPath, bytes);
   const tampered = movrec(['train', '--data-dir', dataDir, '--reproduce', m.id]);
   t.equal(tampered.status, 1);

@@ -49,7 +49,8 @@ scripts/bench/movielens-vs-surprise.py runs Surprise's SVD on the same folds bes
     if (ctx.json) ctx.out(JSON.stringify(res, null, 2));
     else
       ctx.out(
-        `average over ${res.folds.length} fold(s): RMSE ${res.rmse.toFixed(4)}  MAE ${res.mae.toFixed(4)}  fit ${res.fit_seconds.toFixed(3)} s`,
+        `average over ${res.folds.length} fold(s): RMSE ${res.rmse.toFixed(4)}  MAE ` +
+          `${res.mae.toFixed(4)}  fit ${res.fit_seconds.toFixed(3)} s`,
       );
   },
 };

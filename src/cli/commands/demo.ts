@@ -69,8 +69,10 @@ seconds in a child process and hot-swaps the model. Prints one progress line per
       if (tty) process.stdout.write('\n');
       const s = res.scoreboard;
       ctx.out(
-        `demo done: ${s.requests} requests, ${(100 * s.successRate).toFixed(2)}% ok, p99 ${s.latencyMs.p99.toFixed(0)} ms, ` +
-          `watched from ${(100 * s.watchShare).toFixed(1)}% of lists, ${res.retrains} retrains, model ${res.modelId ?? '-'}`,
+        `demo done: ${s.requests} requests, ${(100 * s.successRate).toFixed(2)}% ok, p99 ` +
+          `${s.latencyMs.p99.toFixed(0)} ms, ` +
+          `watched from ${(100 * s.watchShare).toFixed(1)}% of lists, ${res.retrains} retrains, ` +
+          `model ${res.modelId ?? '-'}`,
       );
     } finally {
       process.off('SIGINT', stop);

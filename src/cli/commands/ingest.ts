@@ -84,7 +84,8 @@ skipped on replay. Stops at the end of a file (unless --follow), after
     if (ctx.json) ctx.out(JSON.stringify(s));
     else
       ctx.out(
-        `${s.linesApplied} lines applied (${s.rejected} rejected), ${s.linesSkipped} already in the store, ${s.transactions} transactions, from ${s.source}`,
+        `${s.linesApplied} lines applied (${s.rejected} rejected), ${s.linesSkipped} already in the ` +
+          `store, ${s.transactions} transactions, from ${s.source}`,
       );
     // kafkajs can leave timers behind after disconnect: a finished run must not linger.
     setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();

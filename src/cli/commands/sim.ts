@@ -332,7 +332,8 @@ Scenario flags are off by default. The same seed and flags give byte-identical -
       type: 'string',
       valueName: 'F',
       description:
-        'scenario: chance per line of a spurious line (truncated, unknown movie, bad rating, bad time, duplicate, out of order)',
+        'scenario: chance per line of a spurious line (truncated, unknown movie, bad rating, bad ' +
+        'time, duplicate, out of order)',
       default: '0',
     },
   },

@@ -62,7 +62,8 @@ again from them with the recorded settings and seed and compares the artifact's 
       type: 'string',
       valueName: 'MODEL_ID',
       description:
-        'rebuild that model from its recorded snapshot, settings and seed and say whether its sha256 equals the recorded one (exit 1 if not); registers nothing',
+        'rebuild that model from its recorded snapshot, settings and seed and say whether its sha256 ' +
+        'equals the recorded one (exit 1 if not); registers nothing',
     },
     'eval-users': {
       type: 'string',

@@ -1,4 +1,5 @@
-// int8 path of topk.cc (included there, after the plain scan): the same answers, found faster.
+// The int8 path's shared parts, for its two backends (topk-amx.cc on the AMX
+// tile unit, topk-vnni.cc with AVX-512 VNNI): the same answers as the plain scan, found faster.
 //
 // int8 dot products run at several times the fp32 FMA rate: on the AMX tile
 // unit (all 64 factors of 16 items x 16 users per instruction), or with
@@ -27,12 +28,20 @@
 // reads a candidate's factors from the item-major matrix when the caller
 // passes it (4 cache lines per item at 64 factors), else from the packed one
 // (one line per factor).
-#include <sys/syscall.h>
-#include <unistd.h>
+//
+// A backend supplies only what differs: the byte layout of the int8 rows
+// (Layout::at, Layout::Writer) and the int32 sums of pass 1 and pass 2
+// (Backend::pass1, Backend::pass2). Everything else is here, once.
+#pragma once
+#include <immintrin.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
+
+#include "topk-scan.h"
 
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() values and trip
 // -Wmaybe-uninitialized once inlined here: a false alarm, silenced for this file.
@@ -40,6 +49,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 namespace {
+using namespace movrec::topk;
+
 constexpr size_t kStep = 64;  // factors per k-step: one tile row holds 64 int8
 constexpr size_t kRows = 16;  // items per item tile, users per user tile
 // Rounding allowance, relative to |estimate| and |bias|: covers the float
@@ -51,26 +62,6 @@ constexpr float kTiny = 1e-30f;             // products flushed below the normal
 
 std::atomic<bool> int8Wanted{true};
 
-#if defined(MOVREC_AMX)
-constexpr int kArchReqXcompPerm = 0x1023;
-constexpr int kXfeatureXtiledata = 18;
-// -1 not asked yet, 0 refused by the kernel, 1 granted.
-std::atomic<int> amxGranted{-1};
-
-bool int8Usable() {
-  if (!int8Wanted.load(std::memory_order_relaxed)) return false;
-  int s = amxGranted.load(std::memory_order_acquire);
-  if (s < 0) {
-    // Linux hands the tile state only to a process that asks for it (once, for all its threads).
-    s = syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0 ? 1 : 0;
-    amxGranted.store(s, std::memory_order_release);
-  }
-  return s == 1;
-}
-#else
-// VNNI needs no grant from the kernel.
-bool int8Usable() { return int8Wanted.load(std::memory_order_relaxed); }
-#endif
 
 /** x / scale rounded to the nearest int8 step; |x| <= 127 scale. */
 inline int8_t quantize(float x, float scale) {
@@ -79,35 +70,20 @@ inline int8_t quantize(float x, float scale) {
   return static_cast<int8_t>(std::max(-127.0, std::min(127.0, q)));
 }
 
-/**
- * Where factor j of item l of block q goes in the int8 copy (per block and
- * k-step 16 rows of 64 bytes). AMX: row l is item l's 64 factors (the tile
- * unit's A operand). VNNI: row r is factors 4r..4r+3 of the 16 items, 4 bytes
- * each, so one load gives 16 items' 4 factors for one user's broadcast (pass 2),
- * 4 bytes at l*4 one item's for 16 users' (pass 1) and 16 bytes at 16x four
- * items' for a quad of users (pass 1 in quads); each byte + 128 (prepareBlock).
- */
-inline size_t tileAt(size_t q, size_t steps, size_t l, size_t j) {
-  const size_t base = (q * steps + j / kStep) * kRows * kStep;
-#if defined(MOVREC_AMX)
-  return base + l * kStep + j % kStep;
-#else
-  return base + (j % kStep) / 4 * kStep + l * 4 + j % 4;
-#endif
-}
 
 /**
  * The int8 copy of a packed matrix: per block and k-step 16 rows x 64 bytes
- * (tileAt), and per item its scale and L1 norm (per block: their maxima).
+ * (the backend's Layout::at), and per item its scale and L1 norm (per block: their maxima).
  */
 struct Prepared {
   size_t n, k, nb, steps;
   bool usable;
-  std::vector<int8_t> tiles;  // nb x steps x 16 rows x 64 bytes, laid out by tileAt
+  std::vector<int8_t> tiles;  // nb x steps x 16 rows x 64 bytes, laid out by Layout::at
   std::vector<float> scale;   // nb x 16: max |v| / 127; 0 on padding
   std::vector<float> l1;      // nb x 16: sum |v|, rounded up; 0 on padding
   std::vector<float> blockScale, blockL1;
 };
+
 
 /**
  * Block q's 16 items at once (lane l: item l; the packed matrix holds factor j
@@ -116,6 +92,7 @@ struct Prepared {
  * the same double division rounded to nearest even). False when a factor is
  * not finite or a norm too large: the plain scan serves that matrix.
  */
+template <class Layout>
 bool prepareBlock(const Items& it, Prepared* p, size_t q) {
   const float* blk = it.packed + q * it.k * kBlock;
   const auto lo = [](__m512 v) { return _mm512_cvtps_pd(_mm512_castps512_ps256(v)); };
@@ -143,26 +120,11 @@ bool prepareBlock(const Items& it, Prepared* p, size_t q) {
     const __m512d r = _mm512_roundscale_pd(_mm512_div_pd(x, sc), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     return _mm512_cvtpd_epi32(_mm512_max_pd(minQ, _mm512_min_pd(maxQ, r)));
   };
-#if defined(MOVREC_AMX)
-  alignas(64) int32_t qv[kBlock];
-#else
-  __m512i row = _mm512_setzero_si512();  // VNNI: 4 factors of the 16 items, item l's in dword l (tileAt)
-#endif
+  typename Layout::Writer writer(p, q);
   for (size_t j = 0; j < it.k; j++) {
     const __m512 v = _mm512_loadu_ps(blk + j * kBlock);
     const __m512i qj = _mm512_maskz_mov_epi32(nonzero, _mm512_inserti64x4(_mm512_castsi256_si512(steps(lo(v), scaleLo)), steps(hi(v), scaleHi), 1));
-#if defined(MOVREC_AMX)
-    _mm512_store_si512(qv, qj);
-    for (size_t l = 0; l < kBlock; l++) p->tiles[tileAt(q, p->steps, l, j)] = static_cast<int8_t>(qv[l]);
-#else
-    const unsigned c = static_cast<unsigned>(j % 4);
-    row = _mm512_or_si512(row, _mm512_slli_epi32(_mm512_and_si512(qj, _mm512_set1_epi32(0xFF)), c * 8));
-    if (c == 3 || j + 1 == it.k) {
-      // Stored + 128 (vpdpbusd's unsigned operand): a user's sums start 128 x its own factor sum below (Group::c).
-      _mm512_storeu_si512(p->tiles.data() + tileAt(q, p->steps, 0, j - c), _mm512_xor_si512(row, _mm512_set1_epi32(static_cast<int>(0x80808080u))));
-      row = _mm512_setzero_si512();
-    }
-#endif
+    writer.put(j, qj, it.k);
   }
   _mm512_storeu_ps(p->scale.data() + q * kBlock, scale);
   // Rounded up a little: the bounds take it as at least the exact sum.
@@ -175,6 +137,7 @@ bool prepareBlock(const Items& it, Prepared* p, size_t q) {
   return true;
 }
 
+template <class Layout>
 Prepared* prepare(const Items& it) {
   auto* p = new Prepared{it.n, it.k, (it.n + kBlock - 1) / kBlock, (it.k + kStep - 1) / kStep, true, {}, {}, {}, {}, {}};
   // Gather offsets are int32 lanes, and int32 sums stay exact up to 2^31 / 127^2 factors (VNNI: 2^31 / (255 x 127)): refuse (plain scan) beyond.
@@ -184,18 +147,18 @@ Prepared* prepare(const Items& it) {
   p->l1.assign(p->nb * kBlock, 0.f);
   p->blockScale.assign(p->nb, 0.f);
   p->blockL1.assign(p->nb, 0.f);
-  for (size_t q = 0; q < p->nb && p->usable; q++) p->usable = prepareBlock(it, p, q);
+  for (size_t q = 0; q < p->nb && p->usable; q++) p->usable = prepareBlock<Layout>(it, p, q);
   return p;
 }
 
 void dropPrepared(napi_env, void* data, void*) { delete static_cast<Prepared*>(data); }
 
-/** The prepared copy hung on the packed array (built on first use); null when the int8 path cannot serve it. */
+template <class Layout>
 const Prepared* preparedFor(napi_env env, napi_value packed, const Items& it) {
   void* got = nullptr;
   if (napi_unwrap(env, packed, &got) != napi_ok || got == nullptr) {
     // Not wrapped yet: napi_unwrap left an exception-free failure, nothing to clear.
-    auto* p = prepare(it);
+    auto* p = prepare<Layout>(it);
     if (napi_wrap(env, packed, p, dropPrepared, nullptr, nullptr) != napi_ok) {
       delete p;
       bool pending = false;
@@ -212,13 +175,6 @@ const Prepared* preparedFor(napi_env env, napi_value packed, const Items& it) {
   return p->usable && p->n == it.n && p->k == it.k ? p : nullptr;
 }
 
-struct alignas(64) TileConfig {
-  uint8_t palette = 1;
-  uint8_t startRow = 0;
-  uint8_t reserved[14] = {};
-  uint16_t colsb[16] = {};
-  uint8_t rows[16] = {};
-};
 
 /**
  * Up to 16 users scanned together (one user tile), one lane each. The bound
@@ -316,80 +272,6 @@ inline __m512 boundBlock(const Items& it, const Prepared& pr, const int32_t* res
   return boundFromBest(pr, q, g, best, relBias);
 }
 
-#if !defined(MOVREC_AMX)
-// VNNI: groups of up to this many users take pass 1 in quads (vnniPass1), larger ones 16 users per instruction.
-// (Measured at 27,000 x 64 on an AMD EPYC core, per call: 1 quad ~100 us, 2 ~200, 3 ~300, the 16-lane pass ~300.)
-constexpr size_t kQuadUsers = 8;
-// VNNI pass 1: blocks per chunk (16 KiB of int8 rows, in L1 while each quad of users passes over it).
-constexpr size_t kVnniChunk = 16;
-
-/**
- * VNNI pass 1 for one group over blocks q0..q1-1, 4 users at a time (so a
- * group costs in proportion to its users, in quads): lane 4u + j of a sum is
- * user u of the quad against item j of 4 items, 4 factors per vpdpbusd (the
- * 4 items' bytes repeated for each user, the quad's user bytes from `quadRows`,
- * per row of 4 factors lane 4u + j: user u's). Writes each user's best
- * estimate among the block's allowed items to best[(q - q0) x 16 + user]
- * (users past the quads are left alone). Full: k = 64 (the quad's 16 rows in registers).
- */
-template <bool Full>
-void vnniPass1(const Items& it, const Prepared& pr, const Group& g, const int8_t* quadRows, size_t q0, size_t q1, float* best) {
-  const size_t k = it.k, steps = pr.steps, stride = steps * kRows * kStep, quads = (g.size + 3) / 4;
-  const __m512i userOfLane = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
-  const __m512i one = _mm512_set1_epi32(1);
-  const __m512i firstLanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 12, 8, 4, 0);
-  const __m512 low = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  const __m512 cs = _mm512_load_ps(g.suL);
-  const __m512i cc = _mm512_load_si512(g.c);
-  for (size_t gq = 0; gq < quads; gq++) {
-    const int8_t* A = quadRows + gq * steps * kRows * kStep;
-    const __m512i users = _mm512_add_epi32(userOfLane, _mm512_set1_epi32(static_cast<int>(4 * gq)));  // lane -> user of the group
-    const __m512i start = _mm512_permutexvar_epi32(users, cc);
-    const __m512 su = _mm512_permutexvar_ps(users, cs);
-    __m512i ar[kRows];
-    if constexpr (Full)
-      for (size_t r = 0; r < kRows; r++) ar[r] = _mm512_loadu_si512(A + r * kStep);
-    for (size_t q = q0; q < q1; q++) {
-      const int8_t* ax = pr.tiles.data() + q * stride;
-      __m512i a0 = start, a1 = start, a2 = start, a3 = start;
-      const auto step = [&](const int8_t* row, __m512i u) {
-        a0 = _mm512_dpbusd_epi32(a0, _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row))), u);
-        a1 = _mm512_dpbusd_epi32(a1, _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 16))), u);
-        a2 = _mm512_dpbusd_epi32(a2, _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 32))), u);
-        a3 = _mm512_dpbusd_epi32(a3, _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 48))), u);
-      };
-      if constexpr (Full) {
-        for (size_t r = 0; r < kRows; r++) step(ax + r * kStep, ar[r]);
-      } else {
-        for (size_t st = 0; st < steps; st++) {
-          // Rows past k are zero for users: skipped.
-          const size_t rows = (std::min(kStep, k - st * kStep) + 3) / 4;
-          for (size_t r = 0; r < rows; r++) step(ax + (st * kRows + r) * kStep, _mm512_loadu_si512(A + (st * kRows + r) * kStep));
-        }
-      }
-      const size_t i0 = q * kBlock, left = std::min(kBlock, it.n - i0);
-      __m512 b = low;
-      const __m512i sums[4] = {a0, a1, a2, a3};
-      for (size_t x = 0; x < 4 && 4 * x < left; x++) {
-        const size_t i = i0 + 4 * x;
-        const __mmask8 in = static_cast<__mmask8>(left - 4 * x >= 4 ? 0xF : (1u << (left - 4 * x)) - 1);
-        // The same products as estimate(): sum x su, then x scale + bias.
-        const __m512 scale = _mm512_broadcast_f32x4(_mm_loadu_ps(pr.scale.data() + i));
-        const __m512 bias = it.bias ? _mm512_broadcast_f32x4(_mm_maskz_loadu_ps(in, it.bias + i)) : _mm512_setzero_ps();
-        const __m512 s = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(sums[x]), su), scale, bias);
-        // Lane 4u + j: bit (4 gq + u) of item j's banned lanes (padding items are banned for all).
-        const __m512i ban = _mm512_srlv_epi32(_mm512_broadcast_i32x4(_mm_cvtepu16_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(&g.banned[i])))), users);
-        b = _mm512_mask_max_ps(b, _mm512_testn_epi32_mask(ban, one), b, s);
-      }
-      // Each user's best of its 4 lanes, then lanes 0, 4, 8, 12 to the users' places.
-      b = _mm512_max_ps(b, _mm512_permute_ps(b, 0xB1));
-      b = _mm512_max_ps(b, _mm512_permute_ps(b, 0x4E));
-      _mm_storeu_ps(best + (q - q0) * kRows + 4 * gq, _mm512_castps512_ps128(_mm512_permutexvar_ps(firstLanes, b)));
-    }
-  }
-}
-#endif
-
 /**
  * Per lane a value F with at least `count` groups of 4 blocks whose lower
  * bound is >= F (-inf when fewer than `count` of them hold an allowed item),
@@ -455,12 +337,26 @@ inline void keepBlock(const Items& it, const Prepared& pr, const Sums& sumsOf, s
   }
 }
 
+/** What one int8 call shares with its backend's passes: the items, the prepared rows, the users' groups. */
+struct Int8Call {
+  const Items& it;
+  const Prepared& pr;
+  const std::vector<int8_t>& ut;  // user tiles: per group and k-step, 16 rows of 4 factors x 16 users
+  std::vector<Group>& group;
+  std::vector<std::vector<int32_t>>& keep;  // per user, pass 2's candidates
+  size_t groups, steps, k;
+  float relBias;
+  __m512 relBiasV;
+};
+
+
 /**
  * Scores every user of `users` (vectors `uvs`, B x k) over the prepared
  * matrix and fills each user's Heap exactly as scanAll would. False (nothing
  * written) when a user vector or the bias is not finite: the caller then runs
  * scanAll.
  */
+template <class Backend>
 bool scanAllInt8(const Items& it, const Prepared& pr, const float* uvs, std::vector<User>& users) {
   // The bias comes with each call: every value finite, or the plain scan.
   float maxBias = 0;
@@ -482,10 +378,6 @@ bool scanAllInt8(const Items& it, const Prepared& pr, const float* uvs, std::vec
   const float relBias = maxBias * kRelBlock + kTiny;  // a block's allowance for |bias| (and tiny)
   const size_t k = it.k, B = users.size(), groups = (B + kRows - 1) / kRows, steps = pr.steps;
   const size_t count = users[0].heap->cap;
-#if !defined(MOVREC_AMX)
-  // VNNI: the rows of 4 factors k-step st holds (rows past k are zero for items and users alike: skipped).
-  const auto groupsIn = [&](size_t st) { return (std::min(kStep, k - st * kStep) + 3) / 4; };
-#endif
   // User tiles: per group and k-step, 16 rows of 4 factors x 16 users (zeros past k and past the last user).
   // Scratch kept per thread: no allocation (and no page faults on fresh pages) per call.
   static thread_local std::vector<int8_t> ut;
@@ -552,213 +444,30 @@ bool scanAllInt8(const Items& it, const Prepared& pr, const float* uvs, std::vec
     grp.loB.resize((pr.nb + 3) / 4 * kRows);
     grp.hiB.resize(pr.nb * kRows);
   }
-#if !defined(MOVREC_AMX)
-  // VNNI pass 1's user rows, per group, quad of 4 users, k-step and row of 4 factors: lane 4u + j holds user u's 4 bytes.
-  static thread_local std::vector<int8_t> quadRows;
-  quadRows.resize(groups * 4 * steps * kRows * kStep);
-  for (size_t g = 0; g < groups; g++)
-    for (size_t gq = 0; gq < 4; gq++) {
-      const __m512i pick = _mm512_add_epi32(_mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0), _mm512_set1_epi32(static_cast<int>(4 * gq)));
-      for (size_t row = 0; row < steps * kRows; row++)
-        _mm512_storeu_si512(quadRows.data() + ((g * 4 + gq) * steps * kRows + row) * kStep, _mm512_permutexvar_epi32(pick, _mm512_loadu_si512(ut.data() + (g * steps * kRows + row) * kStep)));
-    }
-#endif
-
-#if defined(MOVREC_AMX)
-  TileConfig cfg;
-  for (int t = 0; t < 8; t++) {
-    cfg.rows[t] = kRows;
-    cfg.colsb[t] = 64;
-  }
-  _tile_loadconfig(&cfg);
-#endif
   const __m512 relBiasV = _mm512_set1_ps(relBias);
-#if defined(MOVREC_AMX)
-  alignas(64) int32_t out[4][kBlock * kRows];
-  // Sums of blocks qs[0 .. nq-1] (nq <= 4) for a group's users into out[0..]: accumulators in
-  // tiles 0-3, item tiles in 6 and 7, the user tiles in 4 and 5 (kept loaded when steps <= 2).
-  auto products = [&](const int8_t* ug, const size_t* qs, size_t nq) {
-    const size_t stride = steps * kRows * kStep;
-    const int8_t* a = pr.tiles.data();
-    if (steps == 1) {
-      // Four independent chains: the tile unit overlaps them.
-      _tile_loadd(6, a + qs[0] * stride, 64);
-      _tile_zero(0);
-      _tile_dpbssd(0, 6, 4);
-      if (nq > 1) { _tile_loadd(7, a + qs[1] * stride, 64); _tile_zero(1); _tile_dpbssd(1, 7, 4); }
-      if (nq > 2) { _tile_loadd(6, a + qs[2] * stride, 64); _tile_zero(2); _tile_dpbssd(2, 6, 4); }
-      if (nq > 3) { _tile_loadd(7, a + qs[3] * stride, 64); _tile_zero(3); _tile_dpbssd(3, 7, 4); }
-    } else {
-      for (size_t x = 0; x < nq; x++) {
-        const int8_t* ax = a + qs[x] * stride;
-        switch (x) {
-          case 0: _tile_zero(0); break;
-          case 1: _tile_zero(1); break;
-          case 2: _tile_zero(2); break;
-          default: _tile_zero(3); break;
-        }
-        for (size_t st = 0; st < steps; st++) {
-          if (steps > 2) _tile_loadd(4, ug + st * kRows * kStep, 64);
-          _tile_loadd(6, ax + st * kRows * kStep, 64);
-          const bool second = steps == 2 && st == 1;
-          switch (x) {
-            case 0: if (second) _tile_dpbssd(0, 6, 5); else _tile_dpbssd(0, 6, 4); break;
-            case 1: if (second) _tile_dpbssd(1, 6, 5); else _tile_dpbssd(1, 6, 4); break;
-            case 2: if (second) _tile_dpbssd(2, 6, 5); else _tile_dpbssd(2, 6, 4); break;
-            default: if (second) _tile_dpbssd(3, 6, 5); else _tile_dpbssd(3, 6, 4); break;
-          }
-        }
-      }
-    }
-    _tile_stored(0, out[0], 64);
-    if (nq > 1) _tile_stored(1, out[1], 64);
-    if (nq > 2) _tile_stored(2, out[2], 64);
-    if (nq > 3) _tile_stored(3, out[3], 64);
-  };
-  auto userTiles = [&](const int8_t* ug) {
-    if (steps <= 2) _tile_loadd(4, ug, 64);
-    if (steps == 2) _tile_loadd(5, ug + kRows * kStep, 64);
-  };
-  // Pass 1, chunk by chunk so a chunk of item tiles meets every group while in cache.
-  for (size_t q0 = 0; q0 < pr.nb; q0 += kChunkBlocks) {
-    const size_t q1 = std::min(pr.nb, q0 + kChunkBlocks);
-    for (size_t g = 0; g < groups; g++) {
-      const int8_t* ug = ut.data() + g * steps * kRows * kStep;
-      userTiles(ug);
-      for (size_t q = q0; q < q1; q += 4) {
-        const size_t nq = std::min<size_t>(4, q1 - q);
-        const size_t qs[4] = {q, q + 1, q + 2, q + 3};
-        products(ug, qs, nq);
-        // One lower bound per 4 blocks (q is a multiple of 4): a quarter of the values for floorOf to sort through.
-        __m512 lo = boundBlock(it, pr, out[0], q, group[g], relBiasV);
-        for (size_t x = 1; x < nq; x++) lo = _mm512_max_ps(lo, boundBlock(it, pr, out[x], q + x, group[g], relBiasV));
-        _mm512_storeu_ps(&group[g].loB[q / 4 * kRows], lo);
-      }
-    }
-  }
-#else
-  // Pass 1 on VNNI, chunk by chunk so a chunk of item rows meets every group while in L1. A group
-  // of more than kQuadUsers: 4 factors of its 16 users per vpdpbusd (one item's 4 bytes + 128
-  // broadcast, signed user bytes one lane each; its sums start at the users' corrections), the
-  // same sums as the tiles in the same layout (row l: item l's for the 16 users).
-  alignas(64) int32_t out[4][kBlock * kRows];
-  alignas(64) float best[kVnniChunk * kRows];
-  for (size_t q0 = 0; q0 < pr.nb; q0 += kVnniChunk) {
-    const size_t q1 = std::min(pr.nb, q0 + kVnniChunk);
+  {
+    // The backend holds its unit (AMX: the tile state) for the two passes only.
+    Backend backend(Int8Call{it, pr, ut, group, keep, groups, steps, k, relBias, relBiasV});
+    backend.pass1();
+    // Pass 2, group by group: only the blocks whose best upper bound reaches a user's floor.
+    static thread_local std::vector<size_t> visit;
+    static thread_local std::vector<uint16_t> lanesOf;
     for (size_t g = 0; g < groups; g++) {
       Group& grp = group[g];
-      if (grp.size > kQuadUsers) {
-        const int8_t* ug = ut.data() + g * steps * kRows * kStep;
-        const size_t stride = steps * kRows * kStep;
-        const __m512i start = _mm512_load_si512(grp.c);
-        for (size_t q = q0; q < q1; q += 4) {
-          const size_t nq = std::min<size_t>(4, q1 - q);
-          for (size_t x = 0; x < nq; x++) {
-            const int8_t* ax = pr.tiles.data() + (q + x) * stride;
-            __m512i acc[kRows];
-            for (size_t l = 0; l < kRows; l++) acc[l] = start;
-            for (size_t st = 0; st < steps; st++) {
-              const size_t rows = groupsIn(st);
-              for (size_t r = 0; r < rows; r++) {
-                const __m512i u = _mm512_loadu_si512(ug + (st * kRows + r) * kStep);
-                const int8_t* row = ax + (st * kRows + r) * kStep;
-                for (size_t l = 0; l < kRows; l++) {
-                  int32_t four;
-                  std::memcpy(&four, row + l * 4, sizeof four);
-                  acc[l] = _mm512_dpbusd_epi32(acc[l], _mm512_set1_epi32(four), u);
-                }
-              }
-            }
-            for (size_t l = 0; l < kRows; l++) _mm512_store_si512(out[x] + l * kRows, acc[l]);
-          }
-          // One lower bound per 4 blocks (q is a multiple of 4): a quarter of the values for floorOf to sort through.
-          __m512 lo = boundBlock(it, pr, out[0], q, grp, relBiasV);
-          for (size_t x = 1; x < nq; x++) lo = _mm512_max_ps(lo, boundBlock(it, pr, out[x], q + x, grp, relBiasV));
-          _mm512_storeu_ps(&grp.loB[q / 4 * kRows], lo);
-        }
-        continue;
+      const uint16_t present = static_cast<uint16_t>(~grp.absent);
+      grp.floor = _mm512_mask_blend_ps(present, _mm512_set1_ps(std::numeric_limits<float>::infinity()), floorOf(grp, pr.nb, count));
+      _mm512_store_ps(grp.floorL, grp.floor);
+      visit.clear();
+      lanesOf.clear();
+      for (size_t q = 0; q < pr.nb; q++) {
+        const unsigned lanes = _mm512_cmp_ps_mask(_mm512_loadu_ps(&grp.hiB[q * kRows]), grp.floor, _CMP_GE_OQ);
+        if (lanes == 0) continue;
+        visit.push_back(q);
+        lanesOf.push_back(static_cast<uint16_t>(lanes));
       }
-      // Users past the group's quads stay at -inf (absent lanes: no allowed item).
-      std::fill(best, best + kVnniChunk * kRows, -std::numeric_limits<float>::infinity());
-      const int8_t* rows = quadRows.data() + g * 4 * steps * kRows * kStep;
-      if (steps == 1 && k == kStep) vnniPass1<true>(it, pr, grp, rows, q0, q1, best);
-      else vnniPass1<false>(it, pr, grp, rows, q0, q1, best);
-      // One lower bound per 4 blocks (q is a multiple of 4): a quarter of the values for floorOf to sort through.
-      for (size_t q = q0; q < q1; q += 4) {
-        __m512 lo = boundFromBest(pr, q, grp, _mm512_load_ps(best + (q - q0) * kRows), relBiasV);
-        for (size_t x = 1; x < 4 && q + x < q1; x++) lo = _mm512_max_ps(lo, boundFromBest(pr, q + x, grp, _mm512_load_ps(best + (q + x - q0) * kRows), relBiasV));
-        _mm512_storeu_ps(&grp.loB[q / 4 * kRows], lo);
-      }
+      backend.pass2(g, visit, lanesOf);
     }
   }
-#endif
-  // Pass 2, group by group: only the blocks that may hold a candidate, four
-  // at a time (their tile chains overlap), the next four's tiles fetched meanwhile.
-  static thread_local std::vector<size_t> visit;
-  static thread_local std::vector<uint16_t> lanesOf;
-  for (size_t g = 0; g < groups; g++) {
-    Group& grp = group[g];
-    const uint16_t present = static_cast<uint16_t>(~grp.absent);
-    grp.floor = _mm512_mask_blend_ps(present, _mm512_set1_ps(std::numeric_limits<float>::infinity()), floorOf(grp, pr.nb, count));
-    _mm512_store_ps(grp.floorL, grp.floor);
-    visit.clear();
-    lanesOf.clear();
-    for (size_t q = 0; q < pr.nb; q++) {
-      const unsigned lanes = _mm512_cmp_ps_mask(_mm512_loadu_ps(&grp.hiB[q * kRows]), grp.floor, _CMP_GE_OQ);
-      if (lanes == 0) continue;
-      visit.push_back(q);
-      lanesOf.push_back(static_cast<uint16_t>(lanes));
-    }
-    const int8_t* ug = ut.data() + g * steps * kRows * kStep;
-    const size_t stride = steps * kRows * kStep;
-#if defined(MOVREC_AMX)
-    userTiles(ug);
-    // Row l of a stored tile holds item l's sums for the 16 users: user m's are res[l * 16 + m].
-    const __m512i rowStarts = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(kRows));
-    for (size_t v0 = 0; v0 < visit.size(); v0 += 4) {
-      const size_t nq = std::min<size_t>(4, visit.size() - v0);
-      for (size_t x = v0 + 4; x < std::min(visit.size(), v0 + 8); x++) {
-        const char* t = reinterpret_cast<const char*>(pr.tiles.data() + visit[x] * stride);
-        for (size_t o = 0; o < stride; o += 64) _mm_prefetch(t + o, _MM_HINT_T0);
-      }
-      products(ug, &visit[v0], nq);
-      for (size_t x = 0; x < nq; x++) {
-        const int32_t* res = out[x];
-        const auto column = [&](unsigned m) { return _mm512_i32gather_epi32(_mm512_add_epi32(rowStarts, _mm512_set1_epi32(static_cast<int>(m))), res, 4); };
-        keepBlock(it, pr, column, visit[v0 + x], grp, lanesOf[v0 + x], &keep[g * kRows], relBias);
-      }
-    }
-#else
-    // Only the users a block can serve (mostly one): 16 items' sums for one user are one vpdpbusd
-    // per 4 factors (the user's 4 bytes broadcast, the row of 16 items' 4 as loaded), where all
-    // 16 users' would take 16 (the tile unit does all 16 users in one instruction, VNNI does not).
-    for (size_t v = 0; v < visit.size(); v++) {
-      const size_t q = visit[v];
-      if (v + 2 < visit.size()) {
-        const char* t = reinterpret_cast<const char*>(pr.tiles.data() + visit[v + 2] * stride);
-        for (size_t o = 0; o < stride; o += 64) _mm_prefetch(t + o, _MM_HINT_T0);
-      }
-      const int8_t* ax = pr.tiles.data() + q * stride;
-      const auto userSums = [&](unsigned m) {
-        // The items' bytes + 128 (unsigned) against the user's 4: the sums start at the user's correction.
-        __m512i acc = _mm512_set1_epi32(grp.c[m]);
-        for (size_t st = 0; st < steps; st++) {
-          const size_t rows = groupsIn(st);
-          for (size_t r = 0; r < rows; r++) {
-            int32_t four;
-            std::memcpy(&four, ug + (st * kRows + r) * kStep + m * 4, sizeof four);
-            acc = _mm512_dpbusd_epi32(acc, _mm512_loadu_si512(ax + (st * kRows + r) * kStep), _mm512_set1_epi32(four));
-          }
-        }
-        return acc;
-      };
-      keepBlock(it, pr, userSums, q, grp, lanesOf[v], &keep[g * kRows], relBias);
-    }
-#endif
-  }
-#if defined(MOVREC_AMX)
-  _tile_release();
-#endif
 
   // Exact rescoring, 16 candidates per step, each lane the plain scan's chain for its item.
   for (size_t b = 0; b < B; b++) {
