@@ -34,6 +34,8 @@ export interface Config {
     enabled: boolean;
     /** Consumer group session timeout: how long a dead consumer holds its partitions (broker minimum 6000). */
     sessionTimeoutMs: number;
+    /** Longest wait between attempts while the topic, a partition leader, the group coordinator or the broker is missing (retried forever, with jitter). */
+    retryMaxMs: number;
   };
   catalog: {
     /** Base URL of the catalog API (`/user/<id>`, `/movie/<id>`); null: no catalog fetches. */
@@ -154,6 +156,7 @@ export const defaults: Config = {
     startFrom: 'earliest',
     enabled: false,
     sessionTimeoutMs: 30000,
+    retryMaxMs: 10000,
   },
   catalog: { baseUrl: null, ratePerSecond: 50, retries: 5, timeoutMs: 2000, bulkSize: 1 },
   ingest: { batchLines: 20000, ratingMax: 5, rejectsKept: 20 },

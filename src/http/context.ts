@@ -18,6 +18,8 @@ export interface ServerContext {
   config: Readonly<Config>;
   scorer: Scorer;
   ingest: IngestHandle | undefined;
+  /** While no model serves: how the server answers meanwhile, for /readyz (null: it does not). */
+  noModelNote?: (() => string | null) | undefined;
   onReload(): Promise<void>;
   log: Logger;
   ids: RequestIds;
@@ -40,7 +42,7 @@ export interface ServerContext {
 }
 
 export function createContext(
-  base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'onReload' | 'log' | 'ids'>,
+  base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'noModelNote' | 'onReload' | 'log' | 'ids'>,
 ): ServerContext {
   let open = 0;
   let lastOpened = 0;

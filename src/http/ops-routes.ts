@@ -1,10 +1,11 @@
 // Operator routes, open to every client: /healthz (the process answers),
-// /readyz (a model serves and ingest is not stalled), /metrics (this process's
+// /readyz (see readiness.ts), /metrics (this process's
 // registry merged with every scoring worker's).
 import { AggregatorRegistry, register } from 'prom-client';
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { ServerContext } from './context';
 import { modelInfo, queueDepth } from './metrics';
+import { readiness } from './readiness';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 
@@ -32,11 +33,8 @@ export function opsRoutes(app: TemplatedApp, ctx: ServerContext): void {
 
   app.get('/readyz', (res) => {
     const ex = ctx.open(res, 'readyz');
-    const active = ctx.scorer.active();
-    if (!active) return void ctx.answer(ex, 503, 'not ready: no model loaded\n', [TEXT]);
-    if (ctx.ingest?.stalled()) return void ctx.answer(ex, 503, 'not ready: ingest is stalled\n', [TEXT]);
-    if (ctx.draining) return void ctx.answer(ex, 503, 'not ready: shutting down\n', [TEXT]);
-    ctx.answer(ex, 200, `ready: model ${active.modelId} generation ${active.generation}\n`, [TEXT]);
+    const r = readiness(ctx);
+    ctx.answer(ex, r.status, `${r.text}\n`, [TEXT]);
   });
 
   app.get('/metrics', (res) => {

@@ -22,6 +22,8 @@ export interface ServerOptions {
   config: Readonly<Config>;
   scorer: Scorer;
   ingest?: IngestHandle | undefined;
+  /** While no model serves: how answers are made meanwhile, said on /readyz. */
+  noModelNote?: (() => string | null) | undefined;
   /** Loads the newest approved model (POST /admin/reload; `movrec serve` also calls it on SIGHUP). */
   onReload(): Promise<void>;
   /** Where the answer log goes (sub-db `answers`); without it, answers are only counted. */
@@ -87,7 +89,15 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     defaultMetrics = true;
   }
   const ids = createRequestIds();
-  const ctx = createContext({ config, scorer: opts.scorer, ingest: opts.ingest, onReload: opts.onReload, log, ids });
+  const ctx = createContext({
+    config,
+    scorer: opts.scorer,
+    ingest: opts.ingest,
+    noModelNote: opts.noModelNote,
+    onReload: opts.onReload,
+    log,
+    ids,
+  });
   const deadlines = createDeadlineQueue(config.serve.deadlineMs);
   const provenance = createAnswerLog({
     root: opts.store?.root,

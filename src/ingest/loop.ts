@@ -63,6 +63,7 @@ export function startIngest(opts: IngestOptions): IngestHandle {
     catalogPending: 0,
     running: true,
     error: null,
+    waiting: null,
   };
 
   const catalog = catalogFeed(t, config);
@@ -186,7 +187,12 @@ export function startIngest(opts: IngestOptions): IngestHandle {
       return queue.length > 0 && Date.now() - Math.max(queue.since, st.lastCommitAt ?? 0) > STALL_MS;
     },
     stats() {
-      return { ...st, queuedLines: queue.lines, catalogPending: catalog?.pending() ?? 0 };
+      return {
+        ...st,
+        queuedLines: queue.lines,
+        catalogPending: catalog?.pending() ?? 0,
+        waiting: source.state?.() ?? null,
+      };
     },
   };
   return handle;

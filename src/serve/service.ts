@@ -12,6 +12,10 @@ import { activateArtifact } from '../scoring/activation';
 import { startServer } from '../http/server';
 import { retrainEnabled, startRetrainScheduler } from '../release/retrain-scheduler';
 import { createOnlineJoin, type OnlineJoin } from '../telemetry/online-join';
+import { ingestedPopularity } from './ingested-popularity';
+
+/** How often the no-model popularity list is recounted from the store while no model serves. */
+const NO_MODEL_REFRESH_MS = 2000;
 
 export interface Service {
   port: number;
@@ -38,13 +42,19 @@ export async function startService(opts: {
       { kernel: nativeStatus },
       'scoring with the TypeScript kernels, tens of times slower than the native ones: build them with node native/build.js',
     );
-  const scorer = await createScorer({
+  const pool = await createScorer({
     dataDir,
     threads: config.serve.threads,
     listSize: config.serve.listSize,
     unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
     batchSize: config.serve.batchSize,
   });
+  const popularity = ingestedPopularity(pool, store, {
+    listSize: config.serve.listSize,
+    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+    refreshMs: NO_MODEL_REFRESH_MS,
+  });
+  const scorer = popularity.scorer;
 
   // At start, fall back through older approved models: serving an older model beats serving none.
   for (const m of listManifests(dataDir).filter((x) => x.approved)) {
@@ -56,7 +66,10 @@ export async function startService(opts: {
     }
   }
   if (!scorer.active())
-    log.warn({ dataDir }, 'no approved model loaded: /recommend answers 503 until one is trained and SIGHUP is sent');
+    log.warn(
+      { dataDir },
+      'no approved model loaded: /recommend answers from the popularity of what has been ingested (degraded) until one is trained and SIGHUP is sent',
+    );
   // A worker's first task opens LMDB and views the model: pay that before listening, not inside a client's deadline.
   else
     await Promise.all(Array.from({ length: config.serve.threads }, () => scorer.recommend(1).catch(() => undefined)));
@@ -85,7 +98,14 @@ export async function startService(opts: {
     ingest = startIngest({ config, store, source: opts.source, observer: join });
     ingest.done.catch((e: unknown) => log.error({ err: e }, 'ingest stopped with an error; serving continues'));
   }
-  const server = await startServer({ config, scorer, ingest, onReload: reload, store });
+  const server = await startServer({
+    config,
+    scorer,
+    ingest,
+    noModelNote: popularity.note,
+    onReload: reload,
+    store,
+  });
   join.attach(server.answers);
   // The hand-off of a retrained, gate-approved model: serve it as stable, in the same queue as SIGHUP.
   const handOff = (modelId: string): Promise<void> => {

@@ -1,0 +1,25 @@
+// What /readyz answers, and why: a model serves (or, before the first one, the
+// popularity of what has been ingested), ingest is consuming and not stalled,
+// and the server is not shutting down.
+import type { ServerContext } from './context';
+
+export function readiness(ctx: ServerContext): { status: number; text: string } {
+  if (ctx.draining) return { status: 503, text: 'not ready: shutting down' };
+  const active = ctx.scorer.active();
+  const fallback = active ? null : (ctx.noModelNote?.() ?? null);
+  const stats = ctx.ingest?.stats();
+  const ingestNote = stats?.error
+    ? `ingest failed: ${stats.error}`
+    : ctx.ingest?.stalled()
+      ? 'ingest is stalled'
+      : stats?.waiting
+        ? `ingest: ${stats.waiting}`
+        : null;
+  if (!active && (fallback === null || fallback.startsWith('no model yet and nothing'))) {
+    const why = fallback ?? 'no model loaded';
+    return { status: 503, text: `not ready: ${why}${ingestNote ? `; ${ingestNote}` : ''}` };
+  }
+  if (ingestNote) return { status: 503, text: `not ready: ${ingestNote}` };
+  if (!active) return { status: 200, text: `ready (degraded): ${fallback}` };
+  return { status: 200, text: `ready: model ${active.modelId} generation ${active.generation}` };
+}
