@@ -75,6 +75,18 @@ export const Errors = {
       'MOVREC_ERR_STORE_SCHEMA',
       `store schema version ${found} needs an upgrade to ${want}, which a read-only open cannot do: run a writing command once (movrec ingest or movrec serve) on this --data-dir`,
     ),
+  storeIdentity: (dataDir: string, why: string) =>
+    new MovrecError(
+      'MOVREC_ERR_STORE_IDENTITY',
+      `the store under ${dataDir} belongs to another stream: ${why}. Use a fresh --data-dir, or --reset to wipe this one`,
+      { exitCode: 2 },
+    ),
+  storeMissing: (dataDir: string) =>
+    new MovrecError(
+      'MOVREC_ERR_STORE_MISSING',
+      `no store under ${dataDir}: check --data-dir (or ingest first: movrec ingest); nothing was created`,
+      { exitCode: 2 },
+    ),
   listen: (host: string, port: number) =>
     new MovrecError('MOVREC_ERR_LISTEN', `cannot listen on ${host}:${port} (address in use, or not allowed)`, {
       retriable: true,

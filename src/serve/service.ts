@@ -8,6 +8,7 @@ import { artifactPath, listManifests, newestApproved } from '../model/registry';
 import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
 import { createScorer } from '../scoring/scorer';
 import { openStore } from '../store/store';
+import { claimIdentity, type StoreIdentity } from '../store/identity';
 import { activateArtifact } from '../scoring/activation';
 import { startServer } from '../http/server';
 import { retrainEnabled, startRetrainScheduler } from '../release/retrain-scheduler';
@@ -30,11 +31,21 @@ export interface Service {
 export async function startService(opts: {
   config: Readonly<Config>;
   source: Source | null;
+  /** What the source brings, checked against (or recorded in) the store before anything is written. */
+  identity?: StoreIdentity | null;
   log: Logger;
 }): Promise<Service> {
   const { config, log } = opts;
   const dataDir = config.dataDir;
   const store = openStore(dataDir);
+  if (opts.identity) {
+    try {
+      await claimIdentity(store, dataDir, opts.identity);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
   // The kernel decides the server's capacity: say which one runs, and warn when it is the TypeScript fallback.
   if (nativeAvailable) log.info({ kernel: nativeStatus, int8: int8Path() }, 'scoring kernel');
   else
@@ -98,14 +109,16 @@ export async function startService(opts: {
     ingest = startIngest({ config, store, source: opts.source, observer: join });
     ingest.done.catch((e: unknown) => log.error({ err: e }, 'ingest stopped with an error; serving continues'));
   }
-  const server = await startServer({
-    config,
-    scorer,
-    ingest,
-    noModelNote: popularity.note,
-    onReload: reload,
-    store,
-  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ config, scorer, ingest, noModelNote: popularity.note, onReload: reload, store });
+  } catch (e) {
+    // A server that cannot listen must not leave a following ingest or the pool running: the process would never end.
+    if (ingest) await ingest.stop();
+    await scorer.close();
+    await store.close();
+    throw e;
+  }
   join.attach(server.answers);
   // The hand-off of a retrained, gate-approved model: serve it as stable, in the same queue as SIGHUP.
   const handOff = (modelId: string): Promise<void> => {
