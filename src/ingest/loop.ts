@@ -9,6 +9,7 @@ import { createBackpressure } from './backpressure';
 import { BatchQueue } from './batch-queue';
 import { catalogFeed } from './catalog-feed';
 import { createCommits } from './commits';
+import { eventClock } from './event-clock';
 import type { LineObserver } from './line-observer';
 import { idleTimer } from './idle-timer';
 import type { Source, SourceBatch } from './source';
@@ -67,7 +68,9 @@ export function startIngest(opts: IngestOptions): IngestHandle {
   };
 
   const catalog = catalogFeed(t, config);
+  const clock = eventClock();
   const commits = createCommits({
+    clock,
     t,
     source,
     batchLines: config.ingest.batchLines,
@@ -115,6 +118,7 @@ export function startIngest(opts: IngestOptions): IngestHandle {
     }
     if (st.linesRead === 0) log.info({ source: source.name }, 'consuming');
     st.linesRead += batch.lines.length;
+    clock.read(batch.lines);
     queue.push(batch);
     if (opts.maxLines !== undefined && st.linesRead >= opts.maxLines) void handle.stop();
     await room.waitForRoom();
