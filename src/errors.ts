@@ -2,6 +2,8 @@
 // applies, and whether retrying can help. The table in docs/errors.md mirrors it
 // (tests/docs/error-catalogue.test.ts keeps them in step).
 
+import { USER_ID_RULE } from './domain/user-id';
+
 export class MovrecError extends Error {
   readonly code: string;
   readonly status: number | undefined;
@@ -28,11 +30,9 @@ export const Errors = {
   configFile: (file: string, why: string) =>
     new MovrecError('MOVREC_ERR_CONFIG_FILE', `cannot read config file ${file}: ${why}`, { exitCode: 2 }),
   badUserId: (raw: string) =>
-    new MovrecError(
-      'MOVREC_ERR_BAD_USER_ID',
-      `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40)}"`,
-      { status: 400 },
-    ),
+    new MovrecError('MOVREC_ERR_BAD_USER_ID', `user id must be ${USER_ID_RULE}, got "${raw.slice(0, 40)}"`, {
+      status: 400,
+    }),
   notFound: (path: string) =>
     new MovrecError('MOVREC_ERR_NOT_FOUND', `no route for ${path.slice(0, 80)}`, { status: 404 }),
   methodNotAllowed: (method: string) =>

@@ -10,6 +10,7 @@ import { answers, degraded as degradedCount, rateLimited } from './metrics';
 import type { AnswerLog } from '../telemetry/answer-log';
 import { remoteAddress } from './respond';
 import { parseUserId } from './user-id';
+import { USER_ID_RULE } from '../domain/user-id';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 type DegradeReason = 'queue' | 'deadline' | 'error';
@@ -45,7 +46,7 @@ export function recommendRoute(
     const ex = ctx.open(res, 'recommend');
     const userId = parseUserId(raw);
     if (userId === null) {
-      const msg = `user id must be a positive integer of at most 10 digits, got "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`;
+      const msg = `user id must be ${USER_ID_RULE}, got "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`;
       ctx.answer(ex, 400, `${msg}\n`, [TEXT]);
       provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0, '', 'stable');
       return;
