@@ -19,7 +19,7 @@ export interface ServerContext {
   scorer: Scorer;
   ingest: IngestHandle | undefined;
   /** While no model serves: how the server answers meanwhile, for /readyz (null: it does not). */
-  noModelNote?: (() => string | null) | undefined;
+  noModelNote?: (() => { answering: boolean; text: string } | null) | undefined;
   onReload(): Promise<void>;
   log: Logger;
   ids: RequestIds;

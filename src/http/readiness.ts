@@ -15,11 +15,11 @@ export function readiness(ctx: ServerContext): { status: number; text: string } 
       : stats?.waiting
         ? `ingest: ${stats.waiting}`
         : null;
-  if (!active && (fallback === null || fallback.startsWith('no model yet and nothing'))) {
-    const why = fallback ?? 'no model loaded';
+  if (!active && !fallback?.answering) {
+    const why = fallback?.text ?? 'no model loaded';
     return { status: 503, text: `not ready: ${why}${ingestNote ? `; ${ingestNote}` : ''}` };
   }
   if (ingestNote) return { status: 503, text: `not ready: ${ingestNote}` };
-  if (!active) return { status: 200, text: `ready (degraded): ${fallback}` };
+  if (!active) return { status: 200, text: `ready (degraded): ${fallback?.text}` };
   return { status: 200, text: `ready: model ${active.modelId} generation ${active.generation}` };
 }

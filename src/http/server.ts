@@ -23,7 +23,7 @@ export interface ServerOptions {
   scorer: Scorer;
   ingest?: IngestHandle | undefined;
   /** While no model serves: how answers are made meanwhile, said on /readyz. */
-  noModelNote?: (() => string | null) | undefined;
+  noModelNote?: ServerContext['noModelNote'];
   /** Loads the newest approved model (POST /admin/reload; `movrec serve` also calls it on SIGHUP). */
   onReload(): Promise<void>;
   /** Where the answer log goes (sub-db `answers`); without it, answers are only counted. */

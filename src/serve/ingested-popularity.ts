@@ -13,11 +13,16 @@ const RECENT_PAIRS = 50_000;
 /** Movies kept per refresh: enough to fill a list after the user's seen titles are taken out. */
 const KEPT = 500;
 
+export interface NoModelNote {
+  answering: boolean;
+  text: string;
+}
+
 export interface IngestedPopularity {
   /** The scorer, answering from popularity while it has no model. */
   scorer: Scorer;
-  /** What /readyz says while no model serves, or null once one does. */
-  note(): string | null;
+  /** While no model serves: whether answers can be made meanwhile, and what /readyz says; null once one serves. */
+  note(): NoModelNote | null;
   stop(): void;
 }
 
@@ -103,8 +108,11 @@ export function ingestedPopularity(
     note() {
       if (inner.active()) return null;
       return ranked.movies.length === 0
-        ? 'no model yet and nothing ingested to rank'
-        : `no model yet: answering from the popularity of the ${ranked.pairs} most recent ingested (day, user, movie) pairs (degraded)`;
+        ? { answering: false, text: 'no model yet and nothing ingested to rank' }
+        : {
+            answering: true,
+            text: `no model yet: answering from the popularity of the ${ranked.pairs} most recent ingested (day, user, movie) pairs (degraded)`,
+          };
     },
     stop: () => clearInterval(timer),
   };
