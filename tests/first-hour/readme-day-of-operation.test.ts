@@ -146,7 +146,7 @@ t.test("the README's day of operation works as written", async (t) => {
       Number(new RegExp(`^movrec_ingest_lines_consumed_total\\{kind="${kind}"\\} (\\d+)`, 'm').exec(body)?.[1] ?? 0);
     // Enough ratings for the gate's held-out RMSE: a model trained on fewer is refused, and says so.
     return count('rate') >= 1500 ? count('watch') + count('rate') : undefined;
-  }, 1200);
+  }, 2400);
   t.ok(enough, `serve ingests the simulator's stream from Kafka (${enough} watch and rate lines)`);
 
   // 4 and 5. The foreground lines: `a && b` runs b only after a succeeded, `a ; b` runs both.

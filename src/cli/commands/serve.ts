@@ -12,7 +12,8 @@ export const serve: Command = {
   details: `
 Loads the newest approved model from <data-dir>/models and answers
 GET /recommend/<userid>, /healthz, /readyz, /metrics and (with serve.adminToken)
-POST /admin/models/<id>/activate. SIGHUP loads the newest approved model (a
+POST /admin/models/<id>/activate. Until a model is approved, /recommend answers
+from the popularity of what has been ingested (degraded; /readyz says so). SIGHUP loads the newest approved model (a
 corrupt one is refused and the current one keeps serving); SIGTERM or SIGINT
 stops accepting, finishes in-flight answers and exits 0. With retrain.everyMinutes
 or retrain.everyEvents set, it also retrains on that schedule in a low-priority
