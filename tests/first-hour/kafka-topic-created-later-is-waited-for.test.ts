@@ -17,8 +17,9 @@ t.test('a topic created after serve started: waited for with backoff, then every
   const root = t.testdir();
   const dataDir = join(root, 'data');
   const config = join(root, 'cfg.json');
-  writeFileSync(config, JSON.stringify({ kafka: { retryMaxMs: 1000, sessionTimeoutMs: 6000 } }));
   const topic = uniqueTopic('movielog-late');
+  // A group of its own: tests share the broker, and one group over two topics rebalances both.
+  writeFileSync(config, JSON.stringify({ kafka: { retryMaxMs: 1000, sessionTimeoutMs: 6000, groupId: `g-${topic}` } }));
   const s = await spawnServe(t, dataDir, ['--kafka', testBroker(), '--topic', topic, '--config', config]);
 
   const waiting = await eventually(async () => {

@@ -91,7 +91,12 @@ t.test("the README's day of operation works as written", async (t) => {
   const example = readFileSync(join(root, 'config', 'example.json'), 'utf8');
   for (const from of ['127.0.0.1:9092', 'movielog1', '8080', '8082'])
     t.ok(example.includes(from), `config/example.json says ${from}`);
-  writeFileSync(join(dir, 'config', 'example.json'), substitute(example).replace('"0.0.0.0"', '"127.0.0.1"'));
+  // A consumer group of its own too: tests share the broker, and one group over two topics rebalances both.
+  t.ok(example.includes('"groupId": "movrec"'), 'config/example.json names the group');
+  writeFileSync(
+    join(dir, 'config', 'example.json'),
+    substitute(example).replace('"0.0.0.0"', '"127.0.0.1"').replace('"groupId": "movrec"', `"groupId": "g-${topic}"`),
+  );
   cpSync(join(root, 'config', 'example.json'), join(dir, 'config', 'example.orig.json'));
 
   const background: Ran[] = [];

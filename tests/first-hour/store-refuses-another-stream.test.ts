@@ -96,12 +96,16 @@ t.test('another Kafka topic is refused by ingest and by serve', async (t) => {
   await producer.connect();
   await producer.send({ topic, messages: LINES.map((value) => ({ value })) });
   await producer.disconnect();
+  // A group of its own: tests share the broker, and one group over two topics rebalances both.
+  const group = `g-${topic}`;
   const first = movrec([
     'ingest',
     '--kafka',
     testBroker(),
     '--topic',
     topic,
+    '--group',
+    group,
     '--max-lines',
     '2',
     '--data-dir',
@@ -110,7 +114,17 @@ t.test('another Kafka topic is refused by ingest and by serve', async (t) => {
   t.equal(first.status, 0, first.stderr);
   t.equal((await heldIdentity(dataDir))?.stream, `kafka:${topic}`, 'the topic is recorded');
 
-  const other = movrec(['ingest', '--kafka', testBroker(), '--topic', `${topic}-other`, '--data-dir', dataDir]);
+  const other = movrec([
+    'ingest',
+    '--kafka',
+    testBroker(),
+    '--topic',
+    `${topic}-other`,
+    '--group',
+    group,
+    '--data-dir',
+    dataDir,
+  ]);
   t.equal(other.status, 2, 'ingest of another topic: exit 2');
   t.match(other.stderr, new RegExp(`it holds stream kafka:${topic}, not kafka:${topic}-other`));
 
