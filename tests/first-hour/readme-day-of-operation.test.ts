@@ -2,7 +2,8 @@
 // read from README.md and each line is run in order in a temporary directory
 // (background `&`, `SERVE=$!`, `&&`, `;`, `kill -HUP $SERVE`), with only the
 // substitutions listed below (the shared broker, a fresh topic, free ports, a
-// small world), each of which must match the README, so the two cannot drift.
+// small world, a faster stream), each of which must match the README, so the
+// two cannot drift; `npx movrec` runs this clone's scripts/movrec.js.
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
