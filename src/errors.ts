@@ -2,8 +2,6 @@
 // applies, and whether retrying can help. The table in docs/errors.md mirrors it
 // (tests/docs/error-catalogue.test.ts keeps them in step).
 
-import { USER_ID_RULE } from './domain/user-id';
-
 export class MovrecError extends Error {
   readonly code: string;
   readonly status: number | undefined;
@@ -29,8 +27,9 @@ export const Errors = {
   config: (message: string) => new MovrecError('MOVREC_ERR_CONFIG', message, { exitCode: 2 }),
   configFile: (file: string, why: string) =>
     new MovrecError('MOVREC_ERR_CONFIG_FILE', `cannot read config file ${file}: ${why}`, { exitCode: 2 }),
-  badUserId: (raw: string) =>
-    new MovrecError('MOVREC_ERR_BAD_USER_ID', `user id must be ${USER_ID_RULE}, got "${raw.slice(0, 40)}"`, {
+  /** `rule` is domain/user-id.ts's USER_ID_RULE (errors sit below every layer and import none). */
+  badUserId: (raw: string, rule: string) =>
+    new MovrecError('MOVREC_ERR_BAD_USER_ID', `user id must be ${rule}, got "${raw.slice(0, 40)}"`, {
       status: 400,
     }),
   notFound: (path: string) =>

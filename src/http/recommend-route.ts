@@ -1,7 +1,7 @@
 // GET /recommend/<userid>: parse, admit, score within the deadline budget (or
 // degrade to the segment list), answer one line of comma-separated ids.
 import type { TemplatedApp } from 'uWebSockets.js';
-import { isMovrecError } from '../errors';
+import { Errors, isMovrecError } from '../errors';
 import type { Recommendation } from '../scoring/scorer';
 import type { Admission, Allowance } from './admission';
 import type { ServerContext, HeaderList } from './context';
@@ -46,7 +46,7 @@ export function recommendRoute(
     const ex = ctx.open(res, 'recommend');
     const userId = parseUserId(raw);
     if (userId === null) {
-      const msg = `user id must be ${USER_ID_RULE}, got "${raw.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}"`;
+      const msg = Errors.badUserId(raw.replace(/[^\x20-\x7e]/g, '?'), USER_ID_RULE).message;
       ctx.answer(ex, 400, `${msg}\n`, [TEXT]);
       provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0, '', 'stable');
       return;
