@@ -31,6 +31,11 @@ export const defaults: Config = {
     enabled: false,
     /** Consumer group session timeout: how long a dead consumer holds its partitions (broker minimum 6000). */
     sessionTimeoutMs: 30000,
+    /**
+     * Longest wait between attempts while the topic, a partition leader, the group coordinator or the broker is
+     * missing (retried forever, with jitter).
+     */
+    retryMaxMs: 10000,
   },
   catalog: {
     /** Base URL of the catalog API (`/user/<id>`, `/movie/<id>`); null: no catalog fetches. */

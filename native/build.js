@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Explicit build of the native kernels (not an install hook): compiles every
-// native/*.cc into ONE addon, native/build/movrec.node, with the machine's g++
-// and Node's own headers (no node-gyp, no download). Without a compiler it
-// says so and exits 0: the TypeScript twins in native/twins take over.
+// Builds the native kernels: compiles every native/*.cc into ONE addon,
+// native/build/movrec.node, with the machine's g++ and Node's own headers (no
+// node-gyp, no download). `npm ci` runs it (package.json "prepare", with
+// --if-possible); `node native/build.js` rebuilds by hand. Without a compiler
+// it says so in one line and exits 0: the TypeScript twins in native/twins
+// take over. With --if-possible a failed compile does the same, so an install
+// never fails for want of a working compiler.
 // The int8 backends (topk-amx.cc, topk-vnni.cc) compile to nothing unless the
 // --simd flags below select them (topk-scan.h says which one a build has).
 
@@ -92,7 +95,7 @@ const r = spawnSync(cxx, args, { stdio: 'inherit' });
 if (r.status !== 0) {
   fs.rmSync(tmp, { force: true });
   process.stdout.write('native build failed; the TypeScript kernels will be used\n');
-  process.exit(1);
+  process.exit(process.argv.includes('--if-possible') ? 0 : 1);
 }
 // Rename into place: a running process that has the old addon mapped keeps it intact.
 fs.renameSync(tmp, out);

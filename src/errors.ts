@@ -42,12 +42,9 @@ export const Errors = {
   config: (message: string) => new MovrecError('MOVREC_ERR_CONFIG', message, { exitCode: 2 }),
   configFile: (file: string, why: string) =>
     new MovrecError('MOVREC_ERR_CONFIG_FILE', `cannot read config file ${file}: ${why}`, { exitCode: 2 }),
-  badUserId: (raw: string) =>
-    new MovrecError(
-      'MOVREC_ERR_BAD_USER_ID',
-      `user id must be a positive integer of at most 10 digits, got "${quoted(raw, 40)}"`,
-      { status: 400 },
-    ),
+  /** `rule` is domain/user-id.ts's USER_ID_RULE (errors sit below every layer and import none). */
+  badUserId: (raw: string, rule: string) =>
+    new MovrecError('MOVREC_ERR_BAD_USER_ID', `user id must be ${rule}, got "${quoted(raw, 40)}"`, { status: 400 }),
   notFound: (path: string) =>
     new MovrecError('MOVREC_ERR_NOT_FOUND', `no route for ${quoted(path, 80)}`, { status: 404 }),
   methodNotAllowed: (method: string, pattern: string, allow: string) =>
@@ -125,6 +122,18 @@ export const Errors = {
       'MOVREC_ERR_STORE_SCHEMA',
       `store schema version ${found} needs an upgrade to ${want}, which a read-only open cannot do: ` +
         `run a writing command once (movrec ingest or movrec serve) on this --data-dir`,
+    ),
+  storeIdentity: (dataDir: string, why: string) =>
+    new MovrecError(
+      'MOVREC_ERR_STORE_IDENTITY',
+      `the store under ${dataDir} belongs to another stream: ${why}. Use a fresh --data-dir, or --reset to wipe this one`,
+      { exitCode: 2 },
+    ),
+  storeMissing: (dataDir: string) =>
+    new MovrecError(
+      'MOVREC_ERR_STORE_MISSING',
+      `no store under ${dataDir}: check --data-dir (or ingest first: movrec ingest); nothing was created`,
+      { exitCode: 2 },
     ),
   listen: (host: string, port: number) =>
     new MovrecError('MOVREC_ERR_LISTEN', `cannot listen on ${host}:${port} (address in use, or not allowed)`, {

@@ -23,7 +23,7 @@ const waiting: (() => void)[] = [];
 let nextId = 0;
 const lookups = new Map<number, (next: number | undefined) => void>();
 
-const source = kafkaConsumerSource(data.opts);
+const source = kafkaConsumerSource(data.opts, (state) => post({ kind: 'state', state }));
 
 const deliver: RawDelivery = ({ stream, values, positions, lag }) => {
   const id = nextId++;

@@ -79,6 +79,7 @@ export const schema = {
     startFrom,
     enabled: bool,
     sessionTimeoutMs: int(6000, 3600000),
+    retryMaxMs: int(100, 600000),
   },
   catalog: {
     baseUrl: nullable(url),

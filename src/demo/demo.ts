@@ -2,16 +2,20 @@
 // training, serving on 8082, and the simulator driving it, on one machine with
 // nothing installed but Node. Retraining runs in a child `movrec train` so the
 // event loop that serves never blocks on SGD; the new model is hot-swapped.
+// Its state lives apart from an operator's, under <data-dir>/demo: the world,
+// a base (the past stream ingested, the first model) built once per world and
+// size, and this run's copy of it, reset at every start so runs do not pile up.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/load';
 import { loadConfig } from '../config/load';
 import { fileSource } from '../ingest/source-file';
+import { broughtIdentity } from '../ingest/source-identity';
 import { startIngest } from '../ingest/loop';
 import type { Logger } from '../log';
 import { startService, type Service } from '../serve/service';
-import { newestApproved } from '../model/registry';
+import { newestApproved, type Manifest } from '../model/registry';
 import {
   createWorld,
   drive,
@@ -23,10 +27,13 @@ import {
   type Scoreboard,
   type World,
 } from '../sim';
+import { claimIdentity } from '../store/identity';
 import { openStore } from '../store/store';
 import { trainAndRegister } from '../train/train';
 import { appendSink } from './append-sink';
 import { releaseProgress } from '../release/progress';
+import { ensurePortFree } from './port-free';
+import { retrainSummary } from './retrain-summary';
 
 export interface DemoOptions {
   dataDir: string;
@@ -36,6 +43,8 @@ export interface DemoOptions {
   movies: number;
   historyLines: number;
   port: number;
+  /** Address to serve on (the demo is local: 127.0.0.1 unless asked). */
+  host: string;
   /** Real seconds to drive before stopping; 0: until interrupted. */
   durationS: number;
   /** Real seconds between retrains; 0: never. */
@@ -65,122 +74,136 @@ function loadOrCreateWorld(dir: string, o: DemoOptions): World {
 }
 
 /**
- * One line of live progress: throughput, latency, success, and how often users watch from our lists beside the
- * oracle's.
+ * One line of live progress: the last interval's request rate, p99 and
+ * success, then the run's totals, how often users watched from our lists
+ * beside what the choice model expects for ours and for the oracle's.
  */
 export function progressLine(s: Scoreboard, modelId: string | null): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const i = s.interval;
   return (
-    `req/s ${s.requestsPerSecond.toFixed(0)}  p99 ${s.latencyMs.p99.toFixed(0)} ms  ok ` +
-    `${pct(s.successRate)} (${s.ok}/${s.requests})  ` +
-    `watched-from-list ${pct(s.watchShare)}  expected ${pct(s.expectedShare)} vs oracle ` +
-    `${pct(s.oracleExpectedShare)}  ` +
+    `req/s ${i.requestsPerSecond.toFixed(0)}  p99 ${i.p99Ms.toFixed(0)} ms  ok ${pct(i.successRate)}  | ` +
+    `total ${s.requests} (ok ${pct(s.successRate)})  watched-from-list ${pct(s.watchShare)}  ` +
+    `expected ${pct(s.expectedShare)} vs oracle ${pct(s.oracleExpectedShare)}  ` +
     `sim ${s.simTime.slice(0, 16)}  model ${modelId ?? '-'}`
   );
 }
 
-function runTrainChild(dataDir: string, configFile: string | undefined, log: Logger): Promise<boolean> {
+/** What the run's totals come to, printed once at the end. */
+export function totalsLine(s: Scoreboard, retrains: number, modelId: string | null): string {
+  return (
+    `demo done: ${s.requests} requests in ${(s.elapsedMs / 1000).toFixed(0)} s (${s.requestsPerSecond.toFixed(1)} req/s), ` +
+    `${(100 * s.successRate).toFixed(2)}% ok, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, ` +
+    `watched from ${(100 * s.watchShare).toFixed(1)}% of ${s.lists} lists (expected ${(100 * s.expectedShare).toFixed(1)}%, ` +
+    `oracle ${(100 * s.oracleExpectedShare).toFixed(1)}%), ${retrains} retrains, model ${modelId ?? '-'}`
+  );
+}
+
+/** Runs `movrec train` in a child; resolves with its manifest (approved or not), or null when it failed. */
+function runTrainChild(dataDir: string, configFile: string | undefined, log: Logger): Promise<Manifest | null> {
   const cli = process.argv[1]!;
   const args = [cli, 'train', '--data-dir', dataDir, '--json', ...(configFile ? ['--config', configFile] : [])];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, MOVREC_LOG_LEVEL: 'warn' },
     });
+    let out = '';
     let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     child.stderr.on('data', (c: Buffer) => {
       if (err.length < 4000) err += c.toString();
     });
     child.on('exit', (code) => {
-      if (code !== 0)
+      if (code !== 0) {
         log.warn(
           { code, error: err.trim().split('\n').slice(0, 2).join(' | ').slice(0, 500) },
-          'retrain failed; the current model keeps serving',
+          'demo: retrain failed; the current model keeps serving',
         );
-      resolve(code === 0);
+        return resolve(null);
+      }
+      try {
+        resolve(JSON.parse(out) as Manifest);
+      } catch {
+        log.warn({ output: out.slice(0, 200) }, 'demo: retrain printed no manifest; the current model keeps serving');
+        resolve(null);
+      }
     });
   });
 }
 
+interface BaseParams {
+  seed: number;
+  users: number;
+  movies: number;
+  historyLines: number;
+}
+
+/** Whether `dir` holds a complete base built for these parameters (params.json is written last). */
+function baseMatches(dir: string, want: BaseParams): boolean {
+  const file = join(dir, 'params.json');
+  if (!existsSync(file)) return false;
+  try {
+    return JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))) === JSON.stringify(want);
+  } catch {
+    return false;
+  }
+}
+
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const { log } = o;
-  mkdirSync(o.dataDir, { recursive: true });
-  const demoDir = join(o.dataDir, 'demo');
-  mkdirSync(demoDir, { recursive: true });
+  // Before minutes of setup: a busy port ends the demo now (MOVREC_ERR_LISTEN, exit 1).
+  await ensurePortFree(o.host, o.port);
+  const stateDir = join(o.dataDir, 'demo');
+  const baseDir = join(stateDir, 'base');
+  const runDir = join(stateDir, 'run');
+  mkdirSync(stateDir, { recursive: true });
 
-  log.info({ users: o.users, movies: o.movies, seed: o.seed }, 'demo: building the world');
-  const world = loadOrCreateWorld(join(demoDir, 'world'), o);
+  log.info({ users: o.users, movies: o.movies, seed: o.seed, stateDir }, 'demo: building the world');
+  const world = loadOrCreateWorld(join(stateDir, 'world'), o);
   const CATALOG_RATE = 2000;
   const catalog = await startCatalogApi(world, { port: 0, host: '127.0.0.1', ratePerSecond: CATALOG_RATE });
   // The demo owns its catalog API: fetch in bulk at half its limit, so the first run is not a
   // minute and a half of one-id requests at the default pace meant for a shared course API.
-  const config: Readonly<Config> = loadConfig({
-    file: o.configFile,
-    overrides: {
-      dataDir: o.dataDir,
-      'catalog.baseUrl': `http://127.0.0.1:${catalog.port}`,
-      'catalog.ratePerSecond': CATALOG_RATE / 2,
-      'catalog.bulkSize': 100,
-      'serve.port': o.port,
-    },
-  });
+  const configFor = (dataDir: string): Readonly<Config> =>
+    loadConfig({
+      file: o.configFile,
+      overrides: {
+        dataDir,
+        'catalog.baseUrl': `http://127.0.0.1:${catalog.port}`,
+        'catalog.ratePerSecond': CATALOG_RATE / 2,
+        'catalog.bulkSize': 100,
+        'serve.port': o.port,
+        'serve.host': o.host,
+      },
+    });
 
   let service: Service | undefined;
   try {
-    const historyFile = join(demoDir, `history-${o.seed}.log`);
-    const hist = await writeHistory(world, {
-      lines: o.historyLines,
-      out: historyFile,
-      target: `http://127.0.0.1:${o.port}`,
-    });
-    log.info({ lines: hist.lines, file: historyFile }, 'demo: history written; ingesting it');
-
-    const store = openStore(o.dataDir);
-    try {
-      // Offsets live in the store, so a second demo run over the same history applies nothing twice.
-      const ingest = startIngest({
-        config,
-        store,
-        source: fileSource({ path: historyFile, batchLines: config.ingest.batchLines }),
-        waitForCatalog: true,
-      });
-      await ingest.done;
-      const st = ingest.stats();
-      log.info(
-        { applied: st.linesApplied, skipped: st.linesSkipped, rejected: st.rejected },
-        'demo: history ingested; training',
-      );
-      if (!newestApproved(o.dataDir)) {
-        const outcome = trainAndRegister({
-          dataDir: o.dataDir,
-          config,
-          dataset: store.readSnapshot({ ratingMax: config.ingest.ratingMax }),
-          root: store.root,
-        });
-        log.info(
-          { modelId: outcome.manifest.id, approved: outcome.manifest.approved, metrics: outcome.manifest.metrics },
-          'demo: model trained',
-        );
-      }
-    } finally {
-      await store.close();
-    }
-
-    const liveFile = join(demoDir, `live-${o.seed}-${Date.now()}.log`);
+    const params: BaseParams = { seed: o.seed, users: o.users, movies: o.movies, historyLines: o.historyLines };
+    const hist = await buildBase(world, baseDir, params, configFor(baseDir), o);
+    // Every run starts from the base: the last run's live lines and retrained models go.
+    rmSync(runDir, { recursive: true, force: true });
+    cpSync(baseDir, runDir, { recursive: true });
+    const config = configFor(runDir);
+    const liveFile = join(runDir, 'live.log');
     const sink = appendSink(liveFile);
     // drive() closes the sink when it stops.
     service = await startService({
       config,
       source: fileSource({ path: liveFile, follow: true, batchLines: config.ingest.batchLines }),
+      identity: await broughtIdentity(config, false),
       log,
     });
     const svc = service;
     log.info(
-      { port: svc.port },
-      `demo: serving on http://127.0.0.1:${svc.port}/recommend/<userid>; driving it (Ctrl-C stops)`,
+      { host: o.host, port: svc.port, stateDir: runDir },
+      `demo: serving on http://${o.host}:${svc.port}/recommend/<userid>; driving it (Ctrl-C stops)`,
     );
 
-    let modelId: string | null = newestApproved(o.dataDir)?.id ?? null;
+    let modelId: string | null = newestApproved(runDir)?.id ?? null;
     let retrains = 0;
     let retraining = false;
     const timer =
@@ -188,12 +211,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         ? setInterval(() => {
             if (retraining) return;
             retraining = true;
-            void runTrainChild(o.dataDir, o.configFile, log)
-              .then(async (ok) => {
-                if (!ok) return;
+            void runTrainChild(runDir, o.configFile, log)
+              .then(async (manifest) => {
+                if (!manifest) return;
                 retrains++;
+                const said = retrainSummary(manifest, config.gate);
+                log.info(said.fields, said.text);
+                if (!manifest.approved) return;
                 await svc.reload();
-                modelId = newestApproved(o.dataDir)?.id ?? modelId;
+                modelId = newestApproved(runDir)?.id ?? modelId;
               })
               .catch((e: unknown) => log.warn({ err: e }, 'demo: reload refused; the current model keeps serving'))
               .finally(() => {
@@ -208,7 +234,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       target: `http://127.0.0.1:${svc.port}`,
       out: sink,
       rate: o.rate,
-      start: hist.behaviour.now(),
+      start: hist.simNow,
       seed: o.seed + 1,
       oracleSample: 0.1,
       tickMs: 1000,
@@ -222,4 +248,65 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     await service?.stop();
     await catalog.close();
   }
+}
+
+/**
+ * The past stream ingested and the first model trained, once per world and
+ * size: later runs copy it instead of writing and ingesting the history again.
+ * The history file goes once ingested (the world regenerates it byte for byte).
+ */
+async function buildBase(
+  world: World,
+  baseDir: string,
+  params: BaseParams,
+  config: Readonly<Config>,
+  o: DemoOptions,
+): Promise<{ simNow: number }> {
+  const { log } = o;
+  const stateFile = join(baseDir, 'params.json');
+  if (baseMatches(baseDir, params)) {
+    const saved = JSON.parse(readFileSync(join(baseDir, 'sim-time.json'), 'utf8')) as { simNow: number };
+    log.info({ baseDir }, 'demo: reusing the ingested history and first model');
+    return saved;
+  }
+  rmSync(baseDir, { recursive: true, force: true });
+  mkdirSync(baseDir, { recursive: true });
+  const historyFile = join(baseDir, 'history.log');
+  const hist = await writeHistory(world, {
+    lines: o.historyLines,
+    out: historyFile,
+    target: `http://${o.host}:${o.port}`,
+  });
+  log.info({ lines: hist.lines, file: historyFile }, 'demo: history written; ingesting it');
+  const store = openStore(baseDir);
+  try {
+    await claimIdentity(store, baseDir, await broughtIdentity(config, false));
+    const ingest = startIngest({
+      config,
+      store,
+      source: fileSource({ path: historyFile, batchLines: config.ingest.batchLines }),
+      waitForCatalog: true,
+    });
+    await ingest.done;
+    const st = ingest.stats();
+    log.info(
+      { applied: st.linesApplied, skipped: st.linesSkipped, rejected: st.rejected },
+      'demo: history ingested; training',
+    );
+    const outcome = trainAndRegister({
+      dataDir: baseDir,
+      config,
+      dataset: store.readSnapshot({ ratingMax: config.ingest.ratingMax }),
+      root: store.root,
+    });
+    const said = retrainSummary(outcome.manifest, config.gate);
+    log.info(said.fields, said.text.replace('demo: retrained', 'demo: trained'));
+  } finally {
+    await store.close();
+  }
+  rmSync(historyFile, { force: true });
+  const simNow = hist.behaviour.now();
+  writeFileSync(join(baseDir, 'sim-time.json'), JSON.stringify({ simNow }));
+  writeFileSync(stateFile, JSON.stringify(params));
+  return { simNow };
 }

@@ -19,6 +19,8 @@ export interface ServerContext {
   config: Readonly<Config>;
   scorer: Scorer;
   ingest: IngestHandle | undefined;
+  /** While no model serves: how the server answers meanwhile, for /readyz (null: it does not). */
+  noModelNote?: (() => { answering: boolean; text: string } | null) | undefined;
   onReload(): Promise<void>;
   /** Routes requests to arms and runs canaries and experiments; absent, everyone is served by stable. */
   release: ReleaseController | undefined;
@@ -43,7 +45,7 @@ export interface ServerContext {
 }
 
 export function createContext(
-  base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'onReload' | 'log' | 'ids' | 'release'>,
+  base: Pick<ServerContext, 'config' | 'scorer' | 'ingest' | 'noModelNote' | 'onReload' | 'log' | 'ids' | 'release'>,
 ): ServerContext {
   let open = 0;
   let lastOpened = 0;

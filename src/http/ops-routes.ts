@@ -1,5 +1,5 @@
 // Operator routes, open to every client: /healthz (the process answers),
-// /readyz (a model serves and ingest is not stalled), /metrics (this process's
+// /readyz (see readiness.ts), /metrics (this process's
 // registry merged with every scoring worker's).
 import { AggregatorRegistry, register } from 'prom-client';
 import type { TemplatedApp } from 'uWebSockets.js';
@@ -7,6 +7,7 @@ import { Errors } from '../errors';
 import type { ServerContext } from './context';
 import { modelInfo, queueDepth } from './metrics';
 import { respond } from './respond';
+import { readiness } from './readiness';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 
@@ -34,11 +35,9 @@ export function opsRoutes(app: TemplatedApp, ctx: ServerContext): void {
 
   app.get('/readyz', (res) => {
     const ex = ctx.open(res, 'readyz');
-    const active = ctx.scorer.active();
-    if (!active) return void respond(ctx, ex, Errors.notReady('no model loaded'));
-    if (ctx.ingest?.stalled()) return void respond(ctx, ex, Errors.notReady('ingest is stalled'));
-    if (ctx.draining) return void respond(ctx, ex, Errors.notReady('shutting down'));
-    ctx.answer(ex, 200, `ready: model ${active.modelId} generation ${active.generation}\n`, [TEXT]);
+    const r = readiness(ctx);
+    if (r.status !== 200) return void respond(ctx, ex, Errors.notReady(r.text));
+    ctx.answer(ex, 200, `${r.text}\n`, [TEXT]);
   });
 
   app.get('/metrics', (res) => {

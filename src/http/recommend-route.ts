@@ -11,6 +11,7 @@ import { answers, degraded as degradedCount, rateLimited } from './metrics';
 import type { AnswerLog } from '../telemetry/answer-log';
 import { remoteAddress, respond } from './respond';
 import { parseUserId } from './user-id';
+import { USER_ID_RULE } from '../domain/user-id';
 
 const TEXT: readonly [string, string] = ['Content-Type', 'text/plain'];
 /** Without a release controller (tests of the front alone), everyone is stable. */
@@ -48,7 +49,7 @@ export function recommendRoute(
     const ex = ctx.open(res, 'recommend');
     const userId = parseUserId(raw);
     if (userId === null) {
-      respond(ctx, ex, Errors.badUserId(raw));
+      respond(ctx, ex, Errors.badUserId(raw, USER_ID_RULE));
       provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0, '', 'stable');
       return;
     }

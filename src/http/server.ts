@@ -24,6 +24,8 @@ export interface ServerOptions {
   config: Readonly<Config>;
   scorer: Scorer;
   ingest?: IngestHandle | undefined;
+  /** While no model serves: how answers are made meanwhile, said on /readyz. */
+  noModelNote?: ServerContext['noModelNote'];
   /** Loads the newest approved model (POST /admin/reload; `movrec serve` also calls it on SIGHUP). */
   onReload(): Promise<void>;
   /** Canary, experiments and the router; without it every request is served by stable. */
@@ -94,6 +96,7 @@ export async function startServer(opts: ServerOptions): Promise<ServerHandle> {
     config,
     scorer: opts.scorer,
     ingest: opts.ingest,
+    noModelNote: opts.noModelNote,
     onReload: opts.onReload,
     release: opts.release,
     log,

@@ -5,8 +5,9 @@ import type { Logger } from '../log';
 import type { Tables } from '../store/tables';
 import { applyDelta, appliedOffset, type Applied } from './apply';
 import { BatchDelta } from './collapse';
+import type { EventClock } from './event-clock';
 import type { LineObserver } from './line-observer';
-import { commitSeconds, eventLag, lines as linesMetric, offsetLag, rejected as rejectedMetric } from './metrics';
+import { commitSeconds, lines as linesMetric, offsetLag, rejected as rejectedMetric } from './metrics';
 import type { Source, SourceBatch } from './source';
 import type { IngestStats } from './stats';
 
@@ -24,6 +25,8 @@ export interface CommitOptions {
   log: Logger;
   /** Sees every line of each chunk and adds its writes to the chunk's transaction (the online join). */
   observer: LineObserver | null;
+  /** The stream's clock: each commit's newest event time sets the event lag. */
+  clock: EventClock;
   /** Called after each commit with the users and movies it stored first. */
   onApplied(applied: Applied): void;
 }
@@ -77,7 +80,7 @@ export function createCommits(opts: CommitOptions): Commits {
         for (const [kind, n] of Object.entries(delta.kinds)) if (n > 0) linesMetric.inc({ kind }, n);
         if (delta.maxTime !== -Infinity && (st.newestEventTime === null || delta.maxTime > st.newestEventTime))
           st.newestEventTime = delta.maxTime;
-        if (st.newestEventTime !== null) eventLag.set((Date.now() - st.newestEventTime) / 1000);
+        if (delta.maxTime !== -Infinity) opts.clock.applied(delta.maxTime);
         if (stream !== null) {
           if (batch.lag !== undefined && to === batch.lines.length) offsetLag.set({ stream }, batch.lag);
           await source.commit(stream, next);

@@ -5,6 +5,7 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
 import { Errors } from '../errors';
 import { logger } from '../log';
+import { kafkaWaitReason, retryDelayMs, type KafkaSourceState, type KafkaWaitReason } from './kafka-fault';
 import type { KafkaSourceOptions } from './kafka-messages';
 
 const RETRY = { initialRetryTime: 300, maxRetryTime: 30_000, retries: 12 };
@@ -52,7 +53,10 @@ export type RawDelivery = (b: {
 }) => Promise<void>;
 
 /** kafkajs in this thread: what runs inside the consumer thread (workers/kafka-consumer.ts). */
-export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSource {
+export function kafkaConsumerSource(
+  opts: KafkaSourceOptions,
+  onState: (s: KafkaSourceState) => void = () => undefined,
+): KafkaConsumerSource {
   const log = logger().child({ name: 'ingest' });
   const kafka = new Kafka({
     clientId: opts.clientId,
@@ -73,6 +77,8 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
     maxBytes: 32 << 20,
     maxBytesPerPartition: 8 << 20,
     maxWaitTimeInMs: 200,
+    // A consumer waits for the topic its producer creates: creating it here would fix its partition count by accident.
+    allowAutoTopicCreation: false,
     retry: { ...RETRY, restartOnFailure: async () => true },
   });
   let stopped = false;
@@ -83,8 +89,52 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
 
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+  let retry = 0;
+  /** One more attempt's wait, said to the ingest thread (which logs a state change once and counts every retry). */
+  async function waitOut(reason: KafkaWaitReason, detail: string): Promise<void> {
+    retry++;
+    onState({ state: 'waiting', reason, retry, detail: detail.slice(0, 300) });
+    await Promise.race([sleep(retryDelayMs(retry - 1, opts.retryMaxMs ?? CONNECT_BACKOFF_MAX_MS)), stoppedP]);
+  }
+
+  /** Runs `step` until it succeeds, waiting out every failure that heals with time; others are thrown. */
+  async function untilDone<T>(step: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await step();
+      } catch (e) {
+        const reason = kafkaWaitReason(e);
+        if (stopped || reason === null) throw e;
+        await waitOut(reason, (e as Error).message);
+        if (stopped) throw e;
+      }
+    }
+  }
+
+  /** Waits until the topic exists and each of its partitions has a leader (the producer creates it, maybe later). */
+  async function waitForTopic(): Promise<void> {
+    // kafkajs's own retries would hide minutes inside one attempt: this loop does the waiting, visibly.
+    const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 } });
+    try {
+      await untilDone(() => admin.connect());
+      for (;;) {
+        if (stopped) return;
+        const meta = await untilDone(() => admin.fetchTopicMetadata());
+        const topic = meta.topics.find((x) => x.name === opts.topic);
+        if (topic && topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)) return;
+        await waitOut(
+          topic ? 'leader-unavailable' : 'topic-missing',
+          topic ? `topic ${opts.topic} has a partition without a leader` : `topic ${opts.topic} does not exist yet`,
+        );
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   async function connectWithBackoff(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+    onState({ state: 'connecting', retry });
+    for (;;) {
       try {
         await consumer.connect();
         return;
@@ -98,9 +148,7 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
             e,
           );
         }
-        const wait = Math.min(CONNECT_BACKOFF_MAX_MS, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-        log.warn({ err: (e as Error).message, waitMs: Math.round(wait) }, 'kafka: cannot connect, retrying');
-        await sleep(wait);
+        await waitOut('broker-down', (e as Error).message);
       }
     }
   }
@@ -143,9 +191,12 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
     await Promise.race([connectWithBackoff(), stoppedP]);
     if (stopped) return;
     try {
-      await applyStartTime();
-      await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' });
+      await waitForTopic();
+      if (stopped) return;
+      await untilDone(() => applyStartTime());
+      await untilDone(() => consumer.subscribe({ topic: opts.topic, fromBeginning: opts.startFrom !== 'latest' }));
     } catch (e) {
+      if (stopped) return;
       // kafkajs has already retried; what is left is usually configuration (a SASL broker reached without kafka.sasl
       // closes the connection).
       throw Errors.kafka(
@@ -155,6 +206,8 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
       );
     }
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      retry = 0;
+      onState({ state: 'consuming', retry });
       ready();
       // The store, not the group, is the truth about what has been applied: resume there.
       for (const partition of e.payload.memberAssignment[opts.topic] ?? []) {
@@ -173,6 +226,11 @@ export function kafkaConsumerSource(opts: KafkaSourceOptions): KafkaConsumerSour
     const crashed = new Promise<never>((_, reject) => {
       consumer.on(consumer.events.CRASH, (e) => {
         log.warn({ err: e.payload.error.message, restart: e.payload.restart }, 'kafka consumer failed');
+        if (e.payload.restart && !stopped) {
+          retry++;
+          const reason = kafkaWaitReason(e.payload.error) ?? 'broker-down';
+          onState({ state: 'waiting', reason, retry, detail: e.payload.error.message.slice(0, 300) });
+        }
         if (!e.payload.restart && !stopped)
           reject(Errors.kafka(`kafka consumer stopped: ${e.payload.error.message}`, e.payload.error));
       });

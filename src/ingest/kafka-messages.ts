@@ -3,6 +3,7 @@
 // the messages each way, tagged by `kind`.
 import type { Config } from '../config/load';
 import type { LogLevel } from '../log';
+import type { KafkaSourceState } from './kafka-fault';
 
 export interface KafkaSourceOptions {
   brokers: string[];
@@ -14,6 +15,8 @@ export interface KafkaSourceOptions {
   /** Where a group with no committed offset starts: earliest, latest or an ISO time. */
   startFrom: string;
   sessionTimeoutMs?: number;
+  /** Longest wait between attempts while the topic, a leader, the coordinator or the broker is missing. */
+  retryMaxMs?: number;
 }
 
 /** The consumer thread's workerData: its consumer, and the log settings of the process that started it. */
@@ -42,6 +45,8 @@ export type FromConsumer =
   /** Where the store says `stream` resumes (on a group join). */
   | { kind: 'lookup'; id: number; stream: string }
   | { kind: 'committed'; id: number }
+  /** The consumer connects, waits (and why, at which retry) or consumes. */
+  | { kind: 'state'; state: KafkaSourceState }
   | { kind: 'done' }
   | { kind: 'error'; message: string; code?: string };
 

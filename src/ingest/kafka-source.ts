@@ -8,6 +8,7 @@ import { Errors } from '../errors';
 import { logger } from '../log';
 import { workerEntry } from '../package-root';
 import type { FromConsumer, KafkaConsumerData, KafkaSourceOptions, ToConsumer } from './kafka-messages';
+import { kafkaStateReport } from './kafka-state-report';
 import type { Source } from './source';
 
 export type { KafkaSourceOptions } from './kafka-messages';
@@ -20,6 +21,7 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
   const commits = new Map<number, () => void>();
   let settledRun = false;
   const send = (m: ToConsumer) => worker?.postMessage(m);
+  const report = kafkaStateReport(opts.topic, opts.brokers.join(','));
 
   return {
     name: `kafka ${opts.topic} (group ${opts.groupId})`,
@@ -67,6 +69,9 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
               commits.get(m.id)?.();
               commits.delete(m.id);
               return;
+            case 'state':
+              report.update(m.state);
+              return;
             case 'ready':
               ready();
               return;
@@ -96,6 +101,7 @@ export function kafkaSource(opts: KafkaSourceOptions): Source {
         send({ kind: 'commit', id, stream, next });
       });
     },
+    state: () => (report.consuming() ? null : report.describe()),
     async stop() {
       send({ kind: 'stop' });
       await exited;

@@ -9,6 +9,7 @@ import { createBackpressure } from './backpressure';
 import { BatchQueue } from './batch-queue';
 import { catalogFeed } from './catalog-feed';
 import { createCommits } from './commits';
+import { eventClock } from './event-clock';
 import type { LineObserver } from './line-observer';
 import { idleTimer } from './idle-timer';
 import type { Source, SourceBatch } from './source';
@@ -63,10 +64,13 @@ export function startIngest(opts: IngestOptions): IngestHandle {
     catalogPending: 0,
     running: true,
     error: null,
+    waiting: null,
   };
 
   const catalog = catalogFeed(t, config);
+  const clock = eventClock();
   const commits = createCommits({
+    clock,
     t,
     source,
     batchLines: config.ingest.batchLines,
@@ -114,6 +118,7 @@ export function startIngest(opts: IngestOptions): IngestHandle {
     }
     if (st.linesRead === 0) log.info({ source: source.name }, 'consuming');
     st.linesRead += batch.lines.length;
+    clock.read(batch.lines);
     queue.push(batch);
     if (opts.maxLines !== undefined && st.linesRead >= opts.maxLines) void handle.stop();
     await room.waitForRoom();
@@ -186,7 +191,12 @@ export function startIngest(opts: IngestOptions): IngestHandle {
       return queue.length > 0 && Date.now() - Math.max(queue.since, st.lastCommitAt ?? 0) > STALL_MS;
     },
     stats() {
-      return { ...st, queuedLines: queue.lines, catalogPending: catalog?.pending() ?? 0 };
+      return {
+        ...st,
+        queuedLines: queue.lines,
+        catalogPending: catalog?.pending() ?? 0,
+        waiting: source.state?.() ?? null,
+      };
     },
   };
   return handle;

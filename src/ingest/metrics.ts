@@ -27,7 +27,10 @@ export const rejected =
 
 export const eventLag =
   existing<Gauge>(EVENT_LAG) ??
-  new Gauge({ name: EVENT_LAG, help: 'Now minus the newest event time committed to the store' });
+  new Gauge({
+    name: EVENT_LAG,
+    help: "The newest event time read from the stream minus the newest committed to the store: the stream's own clock, 0 when caught up",
+  });
 
 export const offsetLag =
   existing<Gauge<'stream'>>(OFFSET_LAG) ??

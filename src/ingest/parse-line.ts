@@ -1,5 +1,6 @@
 // Parses one stream line (docs/contract.md §1) by hand-written scanning: no
 // regular expressions and no throws on the hot path; a bad line is a value.
+import { parseUserIdAt } from '../domain/user-id';
 
 /** Why a line was rejected: an enumerated set, each counted and kept for inspection. */
 export const REJECT_REASONS = [
@@ -62,7 +63,6 @@ export const MAX_LINE_LENGTH = 8192;
 export const MAX_MOVIE_ID = 256;
 /** Largest minute index accepted in a watch line (a week of playback). */
 export const MAX_MINUTE = 10080;
-const MAX_USER = 4294967295;
 
 const REJECTS: Record<RejectReason, RejectedLine> = Object.fromEntries(
   REJECT_REASONS.map((r) => [r, Object.freeze({ kind: 'reject', reason: r })]),
@@ -148,13 +148,8 @@ export function parseTime(s: string, from: number, end: number): number {
   return ms;
 }
 
-/** A positive integer of at most 10 digits that fits in uint32, or -1. */
-function parseUser(s: string, from: number, end: number): number {
-  const n = end - from;
-  if (n < 1 || n > 10) return -1;
-  const v = digits(s, from, n);
-  return v >= 1 && v <= MAX_USER ? v : -1;
-}
+/** The user id by the one rule shared with the HTTP route (domain/user-id.ts), or -1. */
+const parseUser = parseUserIdAt;
 
 function validMovie(s: string, from: number, end: number): boolean {
   const n = end - from;

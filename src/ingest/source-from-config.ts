@@ -28,5 +28,6 @@ export function kafkaSourceFromConfig(config: Readonly<Config>): Source {
     ssl: k.ssl,
     startFrom: k.startFrom,
     sessionTimeoutMs: k.sessionTimeoutMs,
+    retryMaxMs: k.retryMaxMs,
   });
 }

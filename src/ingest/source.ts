@@ -29,4 +29,6 @@ export interface Source {
   /** Tells the source where the store says each stream resumes. */
   resumeFrom?(lookup: (stream: string) => number | undefined): void;
   stop(): Promise<void>;
+  /** Why the source cannot deliver now ("waiting for topic movielog1 (retry 7)"), or null when it can. */
+  state?(): string | null;
 }

@@ -16,4 +16,6 @@ export interface IngestStats {
   catalogPending: number;
   running: boolean;
   error: string | null;
+  /** Why the source cannot deliver now (waiting for a topic, a broker), or null. */
+  waiting: string | null;
 }

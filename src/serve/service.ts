@@ -12,10 +12,15 @@ import { storeTables } from '../store/store';
 import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
 import { createScorer } from '../scoring/scorer';
 import { openStore } from '../store/store';
+import { claimIdentity, type StoreIdentity } from '../store/identity';
 import { activateArtifact } from '../scoring/activation';
 import { startServer } from '../http/server';
 import { retrainEnabled, startRetrainScheduler } from '../release/retrain-scheduler';
 import { createOnlineJoin, type OnlineJoin } from '../telemetry/online-join';
+import { ingestedPopularity } from './ingested-popularity';
+
+/** How often the no-model popularity list is recounted from the store while no model serves. */
+const NO_MODEL_REFRESH_MS = 2000;
 
 export interface Service {
   port: number;
@@ -35,11 +40,21 @@ export interface Service {
 export async function startService(opts: {
   config: Readonly<Config>;
   source: Source | null;
+  /** What the source brings, checked against (or recorded in) the store before anything is written. */
+  identity?: StoreIdentity | null;
   log: Logger;
 }): Promise<Service> {
   const { config, log } = opts;
   const dataDir = config.dataDir;
   const store = openStore(dataDir);
+  if (opts.identity) {
+    try {
+      await claimIdentity(store, dataDir, opts.identity);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
   // The kernel decides the server's capacity: say which one runs, and warn when it is the TypeScript fallback.
   if (nativeAvailable) log.info({ kernel: nativeStatus, int8: int8Path() }, 'scoring kernel');
   else
@@ -48,13 +63,19 @@ export async function startService(opts: {
       'scoring with the TypeScript kernels, tens of times slower than the native ones: build them ' +
         'with node native/build.js',
     );
-  const scorer = await createScorer({
+  const pool = await createScorer({
     dataDir,
     threads: config.serve.threads,
     listSize: config.serve.listSize,
     unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
     batchSize: config.serve.batchSize,
   });
+  const popularity = ingestedPopularity(pool, store, {
+    listSize: config.serve.listSize,
+    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+    refreshMs: NO_MODEL_REFRESH_MS,
+  });
+  const scorer = popularity.scorer;
 
   const tables = storeTables(store);
   const release = createReleaseController({
@@ -84,7 +105,10 @@ export async function startService(opts: {
   release.stableLoaded();
   await release.restore();
   if (!scorer.active())
-    log.warn({ dataDir }, 'no approved model loaded: /recommend answers 503 until one is trained and SIGHUP is sent');
+    log.warn(
+      { dataDir },
+      'no approved model loaded: /recommend answers from the popularity of what has been ingested (degraded) until one is trained and SIGHUP is sent',
+    );
   // A worker's first task opens LMDB and views the model: pay that before listening, not inside a client's deadline.
   else
     await Promise.all(Array.from({ length: config.serve.threads }, () => scorer.recommend(1).catch(() => undefined)));
@@ -114,7 +138,24 @@ export async function startService(opts: {
     ingest = startIngest({ config, store, source: opts.source, observer: join });
     ingest.done.catch((e: unknown) => log.error({ err: e }, 'ingest stopped with an error; serving continues'));
   }
-  const server = await startServer({ config, scorer, ingest, onReload: reload, store, release });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      config,
+      scorer,
+      ingest,
+      noModelNote: popularity.note,
+      onReload: reload,
+      store,
+      release,
+    });
+  } catch (e) {
+    // A server that cannot listen must not leave a following ingest or the pool running: the process would never end.
+    if (ingest) await ingest.stop();
+    await scorer.close();
+    await store.close();
+    throw e;
+  }
   join.attach(server.answers);
   // The hand-off of a retrained, gate-approved model: onto the canary, whose guard promotes or rolls it back.
   // While another canary is being judged, the new model waits for the next retrain.

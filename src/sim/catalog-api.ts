@@ -1,9 +1,10 @@
 // The catalog APIs of docs/contract.md §3 over HTTP: /user/<id>, /movie/<id>, bulk (comma-separated), 404s, and a
-// per-client rate limit.
+// per-client rate limit; plus /world, the world's id (see world-id.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { movieRecord, userRecord } from './catalog';
 import type { World } from './world';
+import { worldId } from './world-id';
 
 export const BULK_MAX = 200;
 
@@ -52,6 +53,8 @@ function lookup(world: World, kind: 'user' | 'movie', id: string): Record<string
 
 function handle(world: World, limiter: TokenBuckets, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET') return send(res, 405, { message: `method ${String(req.method)} not allowed` });
+  // Not in the course's API: the simulator names its world so a store can refuse another one's stream.
+  if (req.url === '/world') return send(res, 200, { id: worldId(world) });
   const m = /^\/(user|movie)\/([^?#]+)$/.exec(req.url ?? '');
   if (!m) return send(res, 404, { message: 'no such route' });
   if (!limiter.take(req.socket.remoteAddress ?? '', Date.now())) {

@@ -27,6 +27,8 @@ export interface Scoreboard {
   simTime: string;
   linesPerSecond: number;
   requestsPerSecond: number;
+  /** The same figures over the last interval only (since the previous snapshot): what a live display shows. */
+  interval: { ms: number; requests: number; ok: number; requestsPerSecond: number; successRate: number; p99Ms: number };
 }
 
 const BUCKETS = 10_001;
@@ -44,6 +46,11 @@ export class ScoreKeeper {
   private expected = 0;
   private oracle = 0;
   private readonly t0 = performance.now();
+  // The interval since the last snapshot: its own histogram, so its p99 is not diluted by the whole run.
+  private readonly recent = new Uint32Array(BUCKETS);
+  private recentRequests = 0;
+  private recentOk = 0;
+  private lastSnapshotAt = this.t0;
 
   record(o: Outcome): void {
     this.requests++;
@@ -53,6 +60,9 @@ export class ScoreKeeper {
     else this.errors++;
     const ms = Math.max(0, Math.round(o.ms));
     this.hist[Math.min(BUCKETS - 1, ms)]!++;
+    this.recent[Math.min(BUCKETS - 1, ms)]!++;
+    this.recentRequests++;
+    if (o.kind === 'ok') this.recentOk++;
     if (o.ms > this.max) this.max = o.ms;
   }
 
@@ -62,12 +72,12 @@ export class ScoreKeeper {
     this.oracle += oracle;
   }
 
-  private percentile(q: number): number {
-    if (this.requests === 0) return 0;
-    const want = Math.ceil(q * this.requests);
+  private percentile(q: number, hist = this.hist, n = this.requests): number {
+    if (n === 0) return 0;
+    const want = Math.ceil(q * n);
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
-      seen += this.hist[i]!;
+      seen += hist[i]!;
       if (seen >= want) return i;
     }
     return BUCKETS - 1;
@@ -76,7 +86,22 @@ export class ScoreKeeper {
   snapshot(counts: { lists: number; listsWatchedFrom: number }, lines: number, simMs: number): Scoreboard {
     const elapsedMs = performance.now() - this.t0;
     const secs = Math.max(elapsedMs / 1000, 1e-9);
+    const now = this.t0 + elapsedMs;
+    const intervalMs = now - this.lastSnapshotAt;
+    const interval = {
+      ms: Math.round(intervalMs),
+      requests: this.recentRequests,
+      ok: this.recentOk,
+      requestsPerSecond: this.recentRequests / Math.max(intervalMs / 1000, 1e-9),
+      successRate: this.recentRequests === 0 ? 0 : this.recentOk / this.recentRequests,
+      p99Ms: this.percentile(0.99, this.recent, this.recentRequests),
+    };
+    this.recent.fill(0);
+    this.recentRequests = 0;
+    this.recentOk = 0;
+    this.lastSnapshotAt = now;
     return {
+      interval,
       requests: this.requests,
       ok: this.ok,
       timeouts: this.timeouts,

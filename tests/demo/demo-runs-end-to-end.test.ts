@@ -1,35 +1,39 @@
 // `npm start` is the demo: on a small world it must ingest, train an approved
 // model, serve over real HTTP, answer the simulator, retrain and hot-swap.
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { movrec } from '../helpers/cli';
 
 t.test('the demo ingests, trains, serves the simulator and retrains', async (t) => {
   const dir = t.testdir();
-  const r = movrec([
-    'demo',
-    '--data-dir',
-    dir,
-    '--port',
-    '0',
-    '--users',
-    '1500',
-    '--movies',
-    '400',
-    '--history',
-    '600000',
-    '--duration',
-    '12',
-    '--retrain-every',
-    '4',
-    '--rate',
-    '5000',
-  ]);
+  const r = movrec(
+    [
+      'demo',
+      '--data-dir',
+      dir,
+      '--port',
+      '0',
+      '--users',
+      '1500',
+      '--movies',
+      '400',
+      '--history',
+      '600000',
+      '--duration',
+      '12',
+      '--retrain-every',
+      '4',
+      '--rate',
+      '5000',
+    ],
+    { env: { MOVREC_LOG_LEVEL: 'info' } },
+  );
   t.equal(r.status, 0, r.stderr.slice(-2000));
   const summary = new RegExp(
-    String.raw`demo done: (\d+) requests, ([\d.]+)% ok, p99 (\d+) ms, ` +
-      String.raw`watched from ([\d.]+)% of lists, (\d+) retrains, model (\S+)`,
+    String.raw`demo done: (\d+) requests in \d+ s \([\d.]+ req\/s\), ([\d.]+)% ok, p50 \d+ ms, p99 (\d+) ms, ` +
+      String.raw`max \d+ ms, watched from ([\d.]+)% of \d+ lists \(expected [\d.]+%, oracle [\d.]+%\), ` +
+      String.raw`(\d+) retrains, model (\S+)`,
   );
   const done = summary.exec(r.stdout);
   t.ok(done, 'prints the closing summary');
@@ -38,7 +42,26 @@ t.test('the demo ingests, trains, serves the simulator and retrains', async (t) 
   t.ok(Number(done[2]) > 50, 'most requests were answered with 200 in the deadline');
   t.ok(Number(done[5]) >= 1, 'at least one retrain finished');
   t.not(done[6], '-', 'a model served');
-  t.match(r.stdout, /^req\/s \d+ +p99 \d+ ms +ok [\d.]+% /m, 'prints live progress lines');
+  t.match(r.stdout, /^req\/s \d+ +p99 \d+ ms +ok [\d.]+% +\| total \d+ \(ok [\d.]+%\) /m, 'prints live progress lines');
+  // Two streams: stdout holds only the human lines, stderr only JSON log records.
+  for (const line of r.stdout.trim().split('\n'))
+    t.match(line, /^(req\/s |demo done: )/, `stdout holds progress lines only: ${line.slice(0, 80)}`);
+  const records = r.stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { msg: string; approved?: boolean });
+  t.ok(records.length > 0, 'stderr holds the JSON log, one record per line');
+  const retrained = records.filter((x) => x.msg.startsWith('demo: retrained '));
+  t.ok(retrained.length >= 1, 'each retrain is reported');
+  t.match(
+    retrained[0]?.msg ?? '',
+    /^demo: retrained \S+ \S+: RMSE [\d.-]+, NDCG@20 [\d.]+, Recall@20 [\d.]+; (approved: RMSE within gate\.maxRmse|refused: )/,
+    'with what was trained, its gate figures and why it was approved or refused',
+  );
+  t.ok(
+    records.some((x) => /^demo: serving on http:\/\/127\.0\.0\.1:\d+\/recommend/.test(x.msg)),
+    'says the address it binds: loopback',
+  );
   // The last progress line: our lists' expected watch share beside the oracle's, both measured.
   const last = [...r.stdout.matchAll(/watched-from-list ([\d.]+)% +expected ([\d.]+)% vs oracle ([\d.]+)%/g)].pop();
   t.ok(last, "progress lines carry the hit rate beside the oracle's");
@@ -47,10 +70,12 @@ t.test('the demo ingests, trains, serves the simulator and retrains', async (t) 
     t.ok(Number(last[3]) >= Number(last[2]), `the oracle is not beaten (${last[2]}% vs ${last[3]}%)`);
   }
 
-  const manifests = readdirSync(join(dir, 'models')).filter((f) => f.endsWith('.json'));
+  const models = join(dir, 'demo', 'run', 'models');
+  t.notOk(existsSync(join(dir, 'lmdb')), 'the demo leaves <data-dir> itself to an operator');
+  const manifests = readdirSync(models).filter((f) => f.endsWith('.json'));
   t.ok(manifests.length >= 2, 'the first model and a retrained one are registered');
   const approved = manifests
-    .map((f) => JSON.parse(readFileSync(join(dir, 'models', f), 'utf8')) as { approved: boolean; id: string })
+    .map((f) => JSON.parse(readFileSync(join(models, f), 'utf8')) as { approved: boolean; id: string })
     .filter((m) => m.approved);
   t.ok(
     approved.some((m) => m.id === done[6]),

@@ -7,11 +7,16 @@ t.test('malformed user ids get 400, unknown paths 404, other methods 405 with Al
   for (const bad of ['0', '012', '-5', '+5', '12345678901', 'abc', '1.5', '1e3', '%2012', '9a']) {
     const r = await call(`${s.base}/recommend/${bad}`);
     t.equal(r.status, 400, `"${bad}" is refused`);
-    t.match(r.body, /^user id must be a positive integer of at most 10 digits, got "[^"\n]*"\n$/, 'one-line message');
+    t.match(
+      r.body,
+      /^user id must be an integer from 1 to 4294967295 \(no sign, no leading zero\), got "[^"\n]*"\n$/,
+      'one-line message',
+    );
     t.ok(r.headers.get('x-request-id'));
     t.equal(r.headers.get('x-model-id'), MODEL_A);
   }
-  t.equal((await call(`${s.base}/recommend/4294967296`)).status, 200, 'ten digits are well-formed');
+  t.equal((await call(`${s.base}/recommend/4294967295`)).status, 200, 'the largest id is well-formed');
+  t.equal((await call(`${s.base}/recommend/4294967296`)).status, 400, 'one more is not, as in the stream');
 
   for (const path of ['/', '/recommend', '/recommend/1/2', '/recommendations/1', '/admin']) {
     const r = await call(`${s.base}${path}`);

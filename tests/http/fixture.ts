@@ -26,7 +26,7 @@ export const USERS = {
   minor: { id: 102, info: { age: 15, gender: 'F', occupation: 'K-12 student' }, seen: [0, 2, 5], inModel: true },
   unknownAge: { id: 103, info: null, seen: [0, 6, 7], inModel: true },
   thin: { id: 104, info: { age: 40, gender: 'F', occupation: 'other' }, seen: [3], inModel: true },
-  stranger: { id: 9_999_999_999, info: null, seen: [], inModel: false },
+  stranger: { id: 4_294_967_295, info: null, seen: [], inModel: false },
 } satisfies Record<string, TestUser>;
 
 /** Cold-start lists: the reverse of the model order, so a cold-start answer is told apart from a scored one. */

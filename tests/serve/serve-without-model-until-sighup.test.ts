@@ -4,7 +4,7 @@ import { MODEL_A, USERS, addModel, fillStore } from '../http/fixture';
 import { eventually, spawnServe } from './spawn-serve';
 
 t.test(
-  'with no approved model, serve is alive but not ready and answers 503; SIGHUP after training makes it serve',
+  'with no approved model and nothing ranked, serve is alive but not ready and answers 503; SIGHUP after training makes it serve',
   async (t) => {
     const dataDir = t.testdir();
     await fillStore(dataDir);
@@ -14,7 +14,7 @@ t.test(
     t.equal((await call(`${s.base}/healthz`)).status, 200, 'alive');
     const ready = await call(`${s.base}/readyz`);
     t.equal(ready.status, 503);
-    t.match(ready.body, /^not ready: no model loaded\n$/);
+    t.match(ready.body, /^not ready: no model yet and nothing ingested to rank\n$/);
     const r = await call(`${s.base}/recommend/${USERS.adult.id}`);
     t.equal(r.status, 503);
     t.match(r.body, /^no model is loaded\n$/);

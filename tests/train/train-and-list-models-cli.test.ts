@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { writeMovieLensDir } from '../../src/eval/movielens-like';
 import { movrec } from '../helpers/cli';
 import type { Manifest } from '../../src/model/registry';
+import { openStore } from '../../src/store/store';
 
 t.test('train then list', async (t) => {
   const dir = t.testdir({ ml: {}, data: {} });
   writeMovieLensDir(join(dir, 'ml'));
   const dataDir = join(dir, 'data');
+  // An empty store (as ingest leaves before any line): no models yet, said plainly.
+  await openStore(dataDir).close();
   t.match(movrec(['models', 'ls', '--data-dir', dataDir]).stdout, /no models registered/);
   const tr = movrec([
     'train',

@@ -12,6 +12,7 @@ import type { Manifest } from '../../src/model/registry';
 t.test('ingest simulator history, then train from the store', async (t) => {
   const dir = t.testdir({ data: {} });
   const dataDir = join(dir, 'data');
+  await openStore(join(dir, 'empty')).close();
   const empty = movrec(['train', '--data-dir', join(dir, 'empty')]);
   t.equal(empty.status, 2);
   t.match(empty.stderr, /no events in the store/);

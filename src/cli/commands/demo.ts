@@ -1,15 +1,19 @@
 // movrec demo: the embedded demo, everything on this machine, no Kafka or catalog needed.
 import { intFlag, type Command } from '../command';
-import { runDemo } from '../../demo/demo';
+import { runDemo, totalsLine } from '../../demo/demo';
 
 export const demo: Command = {
   name: 'demo',
   summary: 'the embedded demo: simulate, ingest, train, serve, drive, all on this machine',
   usage: '[options]',
-  details: `Builds a simulated world (saved under <data-dir>/demo), writes its past stream to a file, ingests it
-with the world's catalog API, trains and approves a model, serves GET /recommend/<userid> on --port, and
-drives it with the simulator, whose lines the server ingests as they come. Retrains every --retrain-every
-seconds in a child process and hot-swaps the model. Prints one progress line per second; Ctrl-C stops.`,
+  details: `Builds a simulated world, writes its past stream to a file, ingests it with the world's catalog
+API, trains and approves a model, serves GET /recommend/<userid> on --host:--port, and drives it with the
+simulator, whose lines the server ingests as they come. Retrains every --retrain-every seconds in a child
+process, says what was trained and why the gate approved or refused it, and hot-swaps an approved model.
+Its state lives under <data-dir>/demo, apart from an operator's store: the ingested history and first
+model are built once per world and size and copied for each run (the last run's live lines go).
+Prints one progress line per second on stdout (the last second's rate, p99 and success, then totals);
+logs go to stderr. Ctrl-C stops and prints the run's totals.`,
   state: true,
   reports: false,
   options: {
@@ -23,6 +27,12 @@ seconds in a child process and hot-swaps the model. Prints one progress line per
       default: '2000000',
     },
     port: { type: 'string', valueName: 'PORT', description: 'port to serve on (0: any free port)', default: '8082' },
+    host: {
+      type: 'string',
+      valueName: 'ADDR',
+      description: 'address to serve on (0.0.0.0: every interface)',
+      default: '127.0.0.1',
+    },
     duration: {
       type: 'string',
       valueName: 'SECONDS',
@@ -58,6 +68,7 @@ seconds in a child process and hot-swaps the model. Prints one progress line per
         movies: intFlag(ctx, 'movies', 50)!,
         historyLines: intFlag(ctx, 'history', 1000)!,
         port: intFlag(ctx, 'port', 0)!,
+        host: ctx.values.host as string,
         durationS: intFlag(ctx, 'duration', 0)!,
         retrainEveryS: intFlag(ctx, 'retrain-every', 0)!,
         rate: intFlag(ctx, 'rate', 1)!,
@@ -67,13 +78,7 @@ seconds in a child process and hot-swaps the model. Prints one progress line per
         signal: ac.signal,
       });
       if (tty) process.stdout.write('\n');
-      const s = res.scoreboard;
-      ctx.out(
-        `demo done: ${s.requests} requests, ${(100 * s.successRate).toFixed(2)}% ok, p99 ` +
-          `${s.latencyMs.p99.toFixed(0)} ms, ` +
-          `watched from ${(100 * s.watchShare).toFixed(1)}% of lists, ${res.retrains} retrains, ` +
-          `model ${res.modelId ?? '-'}`,
-      );
+      ctx.out(totalsLine(res.scoreboard, res.retrains, res.modelId));
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

@@ -4,6 +4,7 @@ import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { formatEval, runEval } from '../../eval/run';
 import { openStore } from '../../store/store';
+import { requireStore } from '../../store/require-store';
 import type { Dataset } from '../../domain/dataset';
 import { ALL_KINDS, type Kind } from '../../model/candidates';
 import { progressHook } from '../../train/progress';
@@ -64,6 +65,7 @@ filtered as serving does.`,
     let dataset: Dataset;
     if (dir) dataset = readMovieLens(dir).all;
     else {
+      requireStore(config.dataDir);
       const store = openStore(config.dataDir, { readOnly: true });
       try {
         dataset = store.readSnapshot({ windowDays, ratingMax: config.ingest.ratingMax });

@@ -3,7 +3,10 @@ import { intFlag, listFlag, type Command } from '../command';
 import { Errors } from '../../errors';
 import { startIngest } from '../../ingest/loop';
 import { kafkaSourceFromConfig, sourceFromConfig } from '../../ingest/source-from-config';
+import { broughtIdentity } from '../../ingest/source-identity';
+import { claimIdentity } from '../../store/identity';
 import { openStore } from '../../store/store';
+import { RESET_OPTION, resetState } from '../reset-state';
 
 export const ingest: Command = {
   name: 'ingest',
@@ -14,7 +17,8 @@ Without --from-file, consumes the configured Kafka topic (kafka.*). Each batch
 of lines is applied in one LMDB transaction together with the offset it
 reaches; the offset is committed to Kafka only after that, so a crash at any
 point replays to the same state. A file or Kafka stream already applied is
-skipped on replay. Stops at the end of a file (unless --follow), after
+skipped on replay. The store records the topic and the world (or catalog) it
+holds; another one is refused (exit 2) unless --reset wipes it first. Stops at the end of a file (unless --follow), after
 --max-lines, after --idle-exit-ms without a line, or on SIGTERM/SIGINT.`,
   state: true,
   reports: true,
@@ -34,6 +38,7 @@ skipped on replay. Stops at the end of a file (unless --follow), after
       description: 'where a new group starts: earliest, latest or an ISO time (kafka.startFrom)',
     },
     'max-lines': { type: 'string', valueName: 'N', description: 'stop after N lines' },
+    ...RESET_OPTION,
     'idle-exit-ms': {
       type: 'string',
       valueName: 'MS',
@@ -58,7 +63,14 @@ skipped on replay. Stops at the end of a file (unless --follow), after
         ? sourceFromConfig(config, { fromFile, follow: ctx.values.follow === true })!
         : kafkaSourceFromConfig(config);
 
+    if (ctx.values.reset === true) resetState(config.dataDir, ctx.log);
     const store = openStore(config.dataDir);
+    try {
+      await claimIdentity(store, config.dataDir, await broughtIdentity(config, fromFile === undefined));
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
     const handle = startIngest({
       config,
       store,

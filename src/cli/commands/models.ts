@@ -18,6 +18,7 @@ async function onlineFigures(dataDir: string): Promise<Map<string, ModelOnline>>
     await store.close();
   }
 }
+import { requireStore } from '../../store/require-store';
 
 export const models: Command = {
   name: 'models',
@@ -40,6 +41,7 @@ the canary and the guard's last verdict. These call the server's admin routes.`,
   async run(ctx) {
     const [sub = 'ls', id] = ctx.positionals;
     const dataDir = ctx.config().dataDir;
+    requireStore(dataDir, { orModels: true });
     if (sub === 'ls') {
       if (id !== undefined) throw Errors.usage(`movrec models ls: unexpected argument "${id.slice(0, 60)}"`);
       const ls = lineageOf(listManifests(dataDir), await onlineFigures(dataDir));

@@ -3,6 +3,7 @@ import type { Command } from '../command';
 import { Errors } from '../../errors';
 import { dataReport, formatDataReport } from '../../ingest/report';
 import { openStore } from '../../store/store';
+import { requireStore } from '../../store/require-store';
 import { formatOnlineReport, onlineReport } from '../../telemetry/online-report';
 
 /** An ISO time, or a span back from now: `90m`, `24h`, `7d`; undefined when absent. */
@@ -53,6 +54,7 @@ title). --since takes an ISO time (UTC) or a span back from now (24h, 7d).`,
     const since = sinceFlag(ctx.values.since);
     if (what === 'data' && since !== undefined)
       throw Errors.usage('movrec report data: --since applies to online only');
+    requireStore(ctx.config().dataDir);
     const store = openStore(ctx.config().dataDir, { readOnly: true });
     try {
       if (what === 'data') {

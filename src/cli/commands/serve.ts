@@ -2,6 +2,8 @@
 import { intFlag, listFlag, type Command } from '../command';
 import { sourceFromConfig } from '../../ingest/source-from-config';
 import { startService } from '../../serve/service';
+import { broughtIdentity } from '../../ingest/source-identity';
+import { RESET_OPTION, resetState } from '../reset-state';
 
 export const serve: Command = {
   name: 'serve',
@@ -10,11 +12,14 @@ export const serve: Command = {
   details: `
 Loads the newest approved model from <data-dir>/models and answers
 GET /recommend/<userid>, /healthz, /readyz, /metrics and (with serve.adminToken)
-POST /admin/models/<id>/activate. SIGHUP loads the newest approved model (a
+POST /admin/models/<id>/activate. Until a model is approved, /recommend answers
+from the popularity of what has been ingested (degraded; /readyz says so). SIGHUP loads the newest approved model (a
 corrupt one is refused and the current one keeps serving); SIGTERM or SIGINT
 stops accepting, finishes in-flight answers and exits 0. With retrain.everyMinutes
 or retrain.everyEvents set, it also retrains on that schedule in a low-priority
-child (movrec train) and swaps in each model the gates approve.`,
+child (movrec train) and swaps in each model the gates approve. While ingesting,
+the store must hold the same topic and world (or catalog) it was filled from:
+another one is refused with exit 2 unless --reset wipes the store and models first.`,
   state: true,
   reports: false,
   options: {
@@ -34,6 +39,7 @@ child (movrec train) and swaps in each model the gates approve.`,
         'ingest from these Kafka brokers (host:port,...) while serving (kafka.enabled does the same from config)',
     },
     topic: { type: 'string', valueName: 'NAME', description: 'Kafka topic to ingest (kafka.topic)' },
+    ...RESET_OPTION,
   },
   configOverrides: (ctx) => ({
     'serve.port': intFlag(ctx, 'port'),
@@ -45,10 +51,10 @@ child (movrec train) and swaps in each model the gates approve.`,
   }),
   async run(ctx) {
     const config = ctx.config();
-    const source = sourceFromConfig(config, {
-      fromFile: ctx.values['from-file'] as string | undefined,
-      follow: ctx.values.follow === true,
-    });
+    const fromFile = ctx.values['from-file'] as string | undefined;
+    const source = sourceFromConfig(config, { fromFile, follow: ctx.values.follow === true });
+    if (ctx.values.reset === true) resetState(config.dataDir, ctx.log);
+    const identity = source ? await broughtIdentity(config, fromFile === undefined) : null;
     // The handlers go in before the (possibly long) start: Node's default for SIGHUP
     // is to die, and a SIGTERM during start must still end in a clean exit 0.
     let service: Awaited<ReturnType<typeof startService>> | undefined;
@@ -66,7 +72,7 @@ child (movrec train) and swaps in each model the gates approve.`,
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);
     });
-    service = await startService({ config, source, log: ctx.log });
+    service = await startService({ config, source, identity, log: ctx.log });
     ctx.log.info({ port: service.port }, 'serving');
     // A SIGHUP that came while starting asked for the newest model: the start may have loaded an older one.
     if (hupDuringStart) onHup();

@@ -3,6 +3,7 @@ import type { Command } from '../command';
 import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { openStore } from '../../store/store';
+import { requireStore } from '../../store/require-store';
 import { SERVABLE_KINDS, type ServableKind } from '../../model/candidates';
 import { progressHook } from '../../train/progress';
 import { formatOutcome } from '../../train/report';
@@ -102,6 +103,7 @@ again from them with the recorded settings and seed and compares the artifact's 
         throw Errors.usage('movrec train: --window selects events of the store; it does not apply to --movielens');
       outcome = trainAndRegister({ ...common, dataset: readMovieLens(dir).all });
     } else {
+      requireStore(config.dataDir);
       const store = openStore(config.dataDir);
       try {
         const dataset = store.readSnapshot({ windowDays, ratingMax: config.ingest.ratingMax });
