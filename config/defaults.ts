@@ -162,7 +162,10 @@ export const defaults: Config = {
     onlineDays: 30,
   },
   release: {
-    /** Share of users (percent) a model proposed for canary (retrain, `movrec models canary` without --percent) receives. */
+    /**
+     * Share of users (percent) a model proposed for canary (retrain, `movrec models canary` without --percent)
+     * receives.
+     */
     canaryPercent: 10,
     /** How often the canary guard compares canary with stable. */
     guardIntervalMs: 5000,
@@ -181,9 +184,15 @@ export const defaults: Config = {
     alpha: 0.05,
     /** Planned power of experiments (their fixed horizon is set from it). */
     power: 0.8,
-    /** Smallest difference in per-user watch-from-list rate worth detecting: the experiments' planned effect and the mSPRT's mixing scale tau. */
+    /**
+     * Smallest difference in per-user watch-from-list rate worth detecting: the experiments' planned effect and the
+     * mSPRT's mixing scale tau.
+     */
     minEffect: 0.02,
-    /** Expected watch-from-list rate, bounding the per-user standard deviation (sqrt(p(1-p))) of an experiment's power calculation. */
+    /**
+     * Expected watch-from-list rate, bounding the per-user standard deviation (sqrt(p(1-p))) of an experiment's power
+     * calculation.
+     */
     baselineRate: 0.3,
     /** Minutes of stream event time after an answer in which a watch of a listed title counts as a hit. */
     joinWindowMinutes: 60,

@@ -126,7 +126,8 @@ export const Errors = {
   storeIdentity: (dataDir: string, why: string) =>
     new MovrecError(
       'MOVREC_ERR_STORE_IDENTITY',
-      `the store under ${dataDir} belongs to another stream: ${why}. Use a fresh --data-dir, or --reset to wipe this one`,
+      `the store under ${dataDir} belongs to another stream: ${why}. Use a fresh --data-dir, or --reset to wipe ` +
+        `this one`,
       { exitCode: 2 },
     ),
   storeMissing: (dataDir: string) =>

@@ -38,7 +38,8 @@ export function prettyLine(json: string): string {
 function prettyStream(out: NodeJS.WriteStream): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
-      // On a terminal, a live progress line (the demo's, on stdout) may stand unfinished: clear it, or the two interleave.
+      // On a terminal, a live progress line (the demo's, on stdout) may stand unfinished: clear it, or the two
+      // interleave.
       const clear = out.isTTY ? '\r\x1b[K' : '';
       for (const line of chunk.toString('utf8').split('\n')) if (line) out.write(`${clear}${prettyLine(line)}\n`);
       cb();

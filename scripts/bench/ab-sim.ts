@@ -112,7 +112,8 @@ console.log(
     `alpha ${alpha}, planned power ${power}, minimum effect ${mde * 100} pp (release defaults)`,
 );
 console.log(
-  `per-answer watch chance (simulator choice model): oracle top-20 ${pct(mean(pModel))}, popularity top-20 ${pct(mean(pPop))}; ` +
+  `per-answer watch chance (simulator choice model): oracle top-20 ${pct(mean(pModel))}, popularity top-20 ` +
+    `${pct(mean(pPop))}; ` +
     `planted arm: popularity for ${pct(share)} of its users (b - a = -${mde * 100} pp)`,
 );
 console.log(
@@ -133,17 +134,20 @@ function fixed(a: Arm, b: Arm): { rejected: number; verdicts: Map<string, number
 
 const aa = fixed('model', 'model');
 console.log(
-  `fixed horizon A/A (model vs model):          false positives ${aa.rejected}/${K} = ${pct(aa.rejected / K)} ${ci(aa.rejected, K)}   target <= ${pct(alpha)}`,
+  `fixed horizon A/A (model vs model):          false positives ${aa.rejected}/${K} = ${pct(aa.rejected / K)} ` +
+    `${ci(aa.rejected, K)}   target <= ${pct(alpha)}`,
 );
 const ab = fixed('model', 'planted');
 const aWins = ab.verdicts.get('a wins') ?? 0;
 console.log(
-  `fixed horizon A/B (model vs planted -${mde * 100} pp):  power ${aWins}/${K} = ${pct(aWins / K)} ${ci(aWins, K)}   target ${pct(power)}; ` +
+  `fixed horizon A/B (model vs planted -${mde * 100} pp):  power ${aWins}/${K} = ${pct(aWins / K)} ` +
+    `${ci(aWins, K)}   target ${pct(power)}; ` +
     `users to decision ${horizon} per arm (fixed); wrong-way verdicts ${ab.verdicts.get('b wins') ?? 0}`,
 );
 const big = fixed('model', 'popularity');
 console.log(
-  `fixed horizon A/B (model vs popularity):      power ${big.verdicts.get('a wins') ?? 0}/${K} = ${pct((big.verdicts.get('a wins') ?? 0) / K)}   at ${horizon} users per arm`,
+  `fixed horizon A/B (model vs popularity):      power ${big.verdicts.get('a wins') ?? 0}/${K} = ` +
+    `${pct((big.verdicts.get('a wins') ?? 0) / K)}   at ${horizon} users per arm`,
 );
 
 /** mSPRT checked after every `step` users per arm, up to `max`: users per arm at the first rejection (or null). */
@@ -176,19 +180,23 @@ const kSeq = K;
 const saa = sequential('model', 'model', step, max);
 const alarms = saa.rejectedAt.filter((x) => x !== null).length;
 console.log(
-  `mSPRT A/A, checked every ${step} users up to ${max}: alarms ${alarms}/${kSeq} = ${pct(alarms / kSeq)} ${ci(alarms, kSeq)}   target <= ${pct(alpha)}`,
+  `mSPRT A/A, checked every ${step} users up to ${max}: alarms ${alarms}/${kSeq} = ${pct(alarms / kSeq)} ` +
+    `${ci(alarms, kSeq)}   target <= ${pct(alpha)}`,
 );
 const sab = sequential('model', 'planted', step, max);
 const found = sab.rejectedAt.filter((x): x is number => x !== null);
 console.log(
-  `mSPRT A/B (model vs planted -${mde * 100} pp): power ${found.length}/${kSeq} = ${pct(found.length / kSeq)} within ${max} users per arm; ` +
+  `mSPRT A/B (model vs planted -${mde * 100} pp): power ${found.length}/${kSeq} = ${pct(found.length / kSeq)} ` +
+    `within ${max} users per arm; ` +
     `median users to decision ${median(found)} per arm (fixed horizon: ${horizon})`,
 );
 const spop = sequential('model', 'popularity', step, max);
 const foundPop = spop.rejectedAt.filter((x): x is number => x !== null);
 console.log(
-  `mSPRT A/B (model vs popularity):      power ${foundPop.length}/${kSeq} = ${pct(foundPop.length / kSeq)}; median users to decision ${median(foundPop)} per arm`,
+  `mSPRT A/B (model vs popularity):      power ${foundPop.length}/${kSeq} = ${pct(foundPop.length / kSeq)}; ` +
+    `median users to decision ${median(foundPop)} per arm`,
 );
 console.log(
-  `(${((performance.now() - t0) / 1000).toFixed(1)} s; machine shared with other jobs: timings only, no figure above depends on speed)`,
+  `(${((performance.now() - t0) / 1000).toFixed(1)} s; machine shared with other jobs: timings only, no figure ` +
+    `above depends on speed)`,
 );

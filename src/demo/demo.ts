@@ -92,9 +92,12 @@ export function progressLine(s: Scoreboard, modelId: string | null): string {
 /** What the run's totals come to, printed once at the end. */
 export function totalsLine(s: Scoreboard, retrains: number, modelId: string | null): string {
   return (
-    `demo done: ${s.requests} requests in ${(s.elapsedMs / 1000).toFixed(0)} s (${s.requestsPerSecond.toFixed(1)} req/s), ` +
-    `${(100 * s.successRate).toFixed(2)}% ok, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, ` +
-    `watched from ${(100 * s.watchShare).toFixed(1)}% of ${s.lists} lists (expected ${(100 * s.expectedShare).toFixed(1)}%, ` +
+    `demo done: ${s.requests} requests in ${(s.elapsedMs / 1000).toFixed(0)} s ` +
+    `(${s.requestsPerSecond.toFixed(1)} req/s), ` +
+    `${(100 * s.successRate).toFixed(2)}% ok, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ` +
+    `${s.latencyMs.max} ms, ` +
+    `watched from ${(100 * s.watchShare).toFixed(1)}% of ${s.lists} lists (expected ` +
+    `${(100 * s.expectedShare).toFixed(1)}%, ` +
     `oracle ${(100 * s.oracleExpectedShare).toFixed(1)}%), ${retrains} retrains, model ${modelId ?? '-'}`
   );
 }

@@ -16,7 +16,8 @@ export function retrainSummary(
   const ndcg = num(m.metrics.ndcg20, 3);
   const recall = num(m.metrics.recall20, 3);
   const why = m.approved
-    ? `approved: RMSE within gate.maxRmse ${gate.maxRmse}, NDCG@20 not below the serving model's by more than ${gate.ndcgTolerance}, no adult title shown to minors`
+    ? `approved: RMSE within gate.maxRmse ${gate.maxRmse}, NDCG@20 not below the serving model's by more than ` +
+      `${gate.ndcgTolerance}, no adult title shown to minors`
     : `refused: ${m.gate.reasons.join('; ') || 'the gate did not pass it'}`;
   return {
     fields: { modelId: m.id, kind: m.kind, approved: m.approved, rmse, ndcg20: ndcg, recall20: recall, gate: m.gate },

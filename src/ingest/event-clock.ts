@@ -12,7 +12,9 @@ const clockOffset =
   (register.getSingleMetric(CLOCK_OFFSET) as Gauge | undefined) ??
   new Gauge({
     name: CLOCK_OFFSET,
-    help: "Wall clock minus the newest event time read from the stream: a live stream's delay, or a simulated stream's distance from now",
+    help:
+      "Wall clock minus the newest event time read from the stream: a live stream's delay, or a simulated " +
+      "stream's distance from now",
   });
 
 /** The event time at the start of a line, or NaN. */

@@ -24,7 +24,9 @@ const stateGauge =
   existing<Gauge<'state'>>(KAFKA_STATE) ??
   new Gauge({
     name: KAFKA_STATE,
-    help: 'The Kafka consumer state: 1 for the current one (connecting, consuming, or the reason it waits), 0 for the others',
+    help:
+      'The Kafka consumer state: 1 for the current one (connecting, consuming, or the reason it waits), 0 ' +
+      'for the others',
     labelNames: ['state'] as const,
   });
 

@@ -29,7 +29,9 @@ export const eventLag =
   existing<Gauge>(EVENT_LAG) ??
   new Gauge({
     name: EVENT_LAG,
-    help: "The newest event time read from the stream minus the newest committed to the store: the stream's own clock, 0 when caught up",
+    help:
+      "The newest event time read from the stream minus the newest committed to the store: the stream's own " +
+      'clock, 0 when caught up',
   });
 
 export const offsetLag =

@@ -113,7 +113,9 @@ export function ingestedPopularity(
         ? { answering: false, text: 'no model yet and nothing ingested to rank' }
         : {
             answering: true,
-            text: `no model yet: answering from the popularity of the ${ranked.pairs} most recent ingested (day, user, movie) pairs (degraded)`,
+            text:
+              `no model yet: answering from the popularity of the ${ranked.pairs} most recent ingested (day, ` +
+              `user, movie) pairs (degraded)`,
           };
     },
     stop: () => clearInterval(timer),

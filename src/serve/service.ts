@@ -107,7 +107,8 @@ export async function startService(opts: {
   if (!scorer.active())
     log.warn(
       { dataDir },
-      'no approved model loaded: /recommend answers from the popularity of what has been ingested (degraded) until one is trained and SIGHUP is sent',
+      'no approved model loaded: /recommend answers from the popularity of what has been ingested (degraded) ' +
+        'until one is trained and SIGHUP is sent',
     );
   // A worker's first task opens LMDB and views the model: pay that before listening, not inside a client's deadline.
   else

@@ -25,7 +25,10 @@ export function identityConflict(held: StoreIdentity, brought: StoreIdentity): s
   if (held.stream && brought.stream && held.stream !== brought.stream)
     return `it holds stream ${held.stream}, not ${brought.stream}`;
   if (held.world && brought.world && held.world !== brought.world)
-    return `it holds world ${held.world} (catalog ${held.catalog ?? 'none'}), not world ${brought.world} (catalog ${brought.catalog ?? 'none'})`;
+    return (
+      `it holds world ${held.world} (catalog ${held.catalog ?? 'none'}), not world ${brought.world} ` +
+      `(catalog ${brought.catalog ?? 'none'})`
+    );
   // Without a world id on both sides, the catalog's address is all that tells two worlds apart.
   if (!(held.world && brought.world) && held.catalog && brought.catalog && held.catalog !== brought.catalog)
     return `it was filled from catalog ${held.catalog}, not ${brought.catalog}`;

@@ -55,7 +55,10 @@ t.test('the demo ingests, trains, serves the simulator and retrains', async (t) 
   t.ok(retrained.length >= 1, 'each retrain is reported');
   t.match(
     retrained[0]?.msg ?? '',
-    /^demo: retrained \S+ \S+: RMSE [\d.-]+, NDCG@20 [\d.]+, Recall@20 [\d.]+; (approved: RMSE within gate\.maxRmse|refused: )/,
+    new RegExp(
+      String.raw`^demo: retrained \S+ \S+: RMSE [\d.-]+, NDCG@20 [\d.]+, Recall@20 [\d.]+; ` +
+        String.raw`(approved: RMSE within gate\.maxRmse|refused: )`,
+    ),
     'with what was trained, its gate figures and why it was approved or refused',
   );
   t.ok(

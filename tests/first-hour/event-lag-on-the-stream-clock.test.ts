@@ -29,7 +29,8 @@ t.test('serve ingesting a 2022 stream reports no years-long lag', async (t) => {
   const lines = Array.from(
     { length: 200 },
     (_, i) =>
-      `2022-06-01T12:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${i + 1},GET /data/m/film+${i % 9}+2000/1.mpg`,
+      `2022-06-01T12:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},` +
+      `${i + 1},GET /data/m/film+${i % 9}+2000/1.mpg`,
   );
   writeFileSync(events, `${lines.join('\n')}\n`);
   const s = await spawnServe(t, join(root, 'data'), ['--from-file', events, '--follow']);

@@ -43,7 +43,9 @@ t.test('a topic created after serve started: waited for with backoff, then every
   await producer.send({
     topic,
     messages: Array.from({ length: LINES }, (_, i) => ({
-      value: `2022-03-01T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${1000 + i},GET /data/m/movie+${i % 17}+1990/${i % 50}.mpg`,
+      value:
+        `2022-03-01T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},` +
+        `${1000 + i},GET /data/m/movie+${i % 17}+1990/${i % 50}.mpg`,
     })),
   });
   await producer.disconnect();

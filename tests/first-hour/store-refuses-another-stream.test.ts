@@ -67,7 +67,9 @@ t.test('another world behind the catalog is refused; --reset wipes and says so',
   t.match(
     b.stderr.trim(),
     new RegExp(
-      `^the store under ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} belongs to another stream: it holds world ${worldId(worldA)} .*not world ${worldId(worldB)} .*Use a fresh --data-dir, or --reset to wipe this one$`,
+      `^the store under ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} belongs to another stream: it holds ` +
+        `world ${worldId(worldA)} .*not world ${worldId(worldB)} .*` +
+        'Use a fresh --data-dir, or --reset to wipe this one$',
     ),
     'one line naming both worlds and the way out',
   );

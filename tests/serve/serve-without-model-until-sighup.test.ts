@@ -4,7 +4,8 @@ import { MODEL_A, USERS, addModel, fillStore } from '../http/fixture';
 import { eventually, spawnServe } from './spawn-serve';
 
 t.test(
-  'with no approved model and nothing ranked, serve is alive but not ready and answers 503; SIGHUP after training makes it serve',
+  'with no approved model and nothing ranked, serve is alive but not ready and answers 503; SIGHUP after ' +
+    'training makes it serve',
   async (t) => {
     const dataDir = t.testdir();
     await fillStore(dataDir);

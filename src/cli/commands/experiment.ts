@@ -12,7 +12,8 @@ function formatReport(r: ExperimentReport | null): string {
   ];
   for (const a of r.arms)
     lines.push(
-      `  ${a.name} ${a.modelId} ${a.percent}%: ${a.answers} answers, ${a.errors} errors, p99 ${a.p99Ms.toFixed(1)} ms, ` +
+      `  ${a.name} ${a.modelId} ${a.percent}%: ${a.answers} answers, ${a.errors} errors, p99 ` +
+        `${a.p99Ms.toFixed(1)} ms, ` +
         `${a.users} users, watch-from-list ${(100 * a.watchFromList).toFixed(2)}%`,
     );
   lines.push(`  ${r.decision.text}`);
@@ -23,7 +24,8 @@ export const experiment: Command = {
   name: 'experiment',
   summary: 'A/B experiments on a running server (movrec experiment start|status|stop)',
   usage:
-    'start NAME --arm a=MODEL_ID:50 --arm b=MODEL_ID:50 [--metric watch-from-list] [--min-users N] | status [--json] | stop',
+    'start NAME --arm a=MODEL_ID:50 --arm b=MODEL_ID:50 [--metric watch-from-list] [--min-users N] | status ' +
+    '[--json] | stop',
   details: `
 Users are split by a salted hash of their id (the salt is kept in the store,
 so a restart keeps every user's arm). Each arm answers with its own model and

@@ -18,8 +18,8 @@ of lines is applied in one LMDB transaction together with the offset it
 reaches; the offset is committed to Kafka only after that, so a crash at any
 point replays to the same state. A file or Kafka stream already applied is
 skipped on replay. The store records the topic and the world (or catalog) it
-holds; another one is refused (exit 2) unless --reset wipes it first. Stops at the end of a file (unless --follow), after
---max-lines, after --idle-exit-ms without a line, or on SIGTERM/SIGINT.`,
+holds; another one is refused (exit 2) unless --reset wipes it first. Stops at
+the end of a file (unless --follow), after --max-lines, after --idle-exit-ms without a line, or on SIGTERM/SIGINT.`,
   state: true,
   reports: true,
   options: {
