@@ -194,8 +194,6 @@ export const defaults: Config = {
      * calculation.
      */
     baselineRate: 0.3,
-    /** Minutes of stream event time after an answer in which a watch of a listed title counts as a hit. */
-    joinWindowMinutes: 60,
   },
   gate: {
     /** A candidate whose RMSE exceeds this is rejected. */

@@ -139,7 +139,6 @@ export const schema = {
     power: num(0.5, 0.9999),
     minEffect: num(0.0001, 1),
     baselineRate: num(0.0001, 0.9999),
-    joinWindowMinutes: num(0.01, 100000),
   },
   gate: { maxRmse: num(0, 100), ndcgTolerance: num(0, 1) },
 } satisfies Schema;

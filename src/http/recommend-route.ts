@@ -8,7 +8,7 @@ import type { Admission, Allowance } from './admission';
 import type { ServerContext, HeaderList } from './context';
 import type { DeadlineQueue } from './deadline';
 import { answers, degraded as degradedCount, rateLimited } from './metrics';
-import type { AnswerLog } from '../telemetry/answer-log';
+import { NO_ARM, type AnswerLog } from '../telemetry/answer-log';
 import { remoteAddress, respond } from './respond';
 import { parseUserId } from './user-id';
 import { USER_ID_RULE } from '../domain/user-id';
@@ -50,7 +50,7 @@ export function recommendRoute(
     const userId = parseUserId(raw);
     if (userId === null) {
       respond(ctx, ex, Errors.badUserId(raw, USER_ID_RULE));
-      provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0, '', 'stable');
+      provenance.record(ex.seq, -1, '', 0, 'bad-request', 400, performance.now() - ex.t0, '', NO_ARM);
       return;
     }
 
@@ -69,7 +69,7 @@ export function recommendRoute(
       )
         return;
       bySource(rec.source).inc();
-      release?.observe(arm, userId, rec.modelId, rec.body, ms, failed);
+      release?.observe(arm, ms, failed);
       provenance.record(ex.seq, userId, rec.modelId, rec.generation, rec.source, 200, ms, rec.body, arm.arm);
     };
     const unavailable = (e: unknown): void => {
@@ -80,7 +80,7 @@ export function recommendRoute(
       else log.error({ err: e, userId }, 'no answer: scoring and the segment list both failed');
       const ms = performance.now() - ex.t0;
       respond(ctx, ex, notLoaded ? e : Errors.modelNotLoaded(), [['X-Arm', arm.arm]]);
-      release?.observe(arm, userId, '', null, ms, true);
+      release?.observe(arm, ms, true);
       provenance.record(ex.seq, userId, '', 0, 'unavailable', 503, ms, '', arm.arm);
     };
     const degrade = (reason: DegradeReason, extra: HeaderList): void => {
@@ -124,7 +124,7 @@ export function recommendRoute(
           ex,
           Errors.rateLimited(a.limit, config.rateLimit.windowSeconds, a.resetSeconds, limitHeaders(a, [])),
         );
-        provenance.record(ex.seq, userId, '', 0, 'rate-limited', 429, performance.now() - ex.t0, '', 'stable');
+        provenance.record(ex.seq, userId, '', 0, 'rate-limited', 429, performance.now() - ex.t0, '', arm.arm);
       },
       (e: unknown) => {
         log.error({ err: e }, 'rate limiter failed: request admitted');

@@ -15,7 +15,7 @@ import { judge, type GuardVerdict } from './canary-guard';
 import { armAnswers, armErrors, armP99, armRate, armUsers, canaryShare, events } from './metrics';
 import { Router, type Assignment, type CanaryPlan, type ExperimentPlan, type RoutePlan } from './router';
 import { decide, summarise, usersPerArm, type Decision } from './stats';
-import type { StreamOutcomes } from './stream-outcomes';
+import type { OutcomeReader } from '../telemetry/outcomes';
 
 const STATE_KEY = 'state';
 const EXPERIMENT_ROLES: readonly Role[] = ['arm-a', 'arm-b'];
@@ -24,6 +24,8 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 export interface CanaryState extends CanaryPlan {
   startedAt: string;
+  /** The stream's event time when it started: its outcomes (and stable's beside it) count from there. */
+  eventSince?: number;
 }
 
 export interface ExperimentState extends ExperimentPlan {
@@ -32,6 +34,8 @@ export interface ExperimentState extends ExperimentPlan {
   horizon: number;
   alpha: number;
   startedAt: string;
+  /** The stream's event time when it started: its arms' outcomes count from there. */
+  eventSince?: number;
 }
 
 interface ReleaseState {
@@ -85,15 +89,8 @@ export interface ExperimentSpec {
 export interface ReleaseController {
   /** The arm of a request: main thread, per request. */
   route(userId: number): Assignment;
-  /** Records an answer under its arm: latency, failure, and the list (for the online join). */
-  observe(
-    a: Assignment,
-    userId: number,
-    modelId: string,
-    body: string | Uint8Array | null,
-    ms: number,
-    error: boolean,
-  ): void;
+  /** Records an answer's latency and failure under its arm (the list goes to the answer log, for the online join). */
+  observe(a: Assignment, ms: number, error: boolean): void;
   /**
    * Puts an approved model on canary at `percent` of users (default
    * release.canaryPercent); the guard then promotes or rolls it back by
@@ -120,7 +117,8 @@ export function createReleaseController(o: {
   config: Readonly<Config>;
   scorer: Scorer;
   root: RootDatabase;
-  outcomes: StreamOutcomes;
+  /** The online join (telemetry): per-arm outcomes, and the stream's clock (event time) to count them from. */
+  outcomes: OutcomeReader & { clock(): number };
   log: Logger;
 }): ReleaseController {
   const { scorer, outcomes, log } = o;
@@ -168,11 +166,11 @@ export function createReleaseController(o: {
     readManifest(dataDir, id);
     return artifactPath(dataDir, id);
   };
-  const release = (): boolean => state.canary !== null || state.experiment !== null;
 
-  const armReport = (arm: string): ArmReport => {
+  // Event time now, or undefined before the stream has said anything (then: since the arm started).
+  const eventNow = (): number | undefined => (Number.isFinite(outcomes.clock()) ? outcomes.clock() : undefined);
+  const armReport = (arm: string, since: number | undefined, out = outcomes.arm(arm, since)): ArmReport => {
     const h = stats.of(arm);
-    const out = outcomes.arm(arm);
     const s = summarise(out?.perUser.values() ?? []);
     return {
       arm,
@@ -201,19 +199,20 @@ export function createReleaseController(o: {
       modelId: c.modelId,
       percent: c.percent,
       startedAt: c.startedAt,
-      stable: armReport('stable'),
-      canary: armReport('canary'),
+      stable: armReport('stable', c.eventSince),
+      canary: armReport('canary', c.eventSince),
       guard: lastGuard,
     };
   };
   const experimentReport = (e: ExperimentState): ExperimentReport => {
-    const arms = e.arms.map((a) => ({
-      ...armReport(`${e.name}/${a.name}`),
+    const outs = e.arms.map((a) => outcomes.arm(`${e.name}/${a.name}`, e.eventSince));
+    const arms = e.arms.map((a, i) => ({
+      ...armReport(`${e.name}/${a.name}`, e.eventSince, outs[i]),
       name: a.name,
       percent: a.percent,
       modelId: a.modelId,
     }));
-    const [a, b] = e.arms.map((x) => summarise(outcomes.arm(`${e.name}/${x.name}`)?.perUser.values() ?? []));
+    const [a, b] = outs.map((o) => summarise(o?.perUser.values() ?? []));
     return {
       name: e.name,
       metric: e.metric,
@@ -255,9 +254,8 @@ export function createReleaseController(o: {
 
   const controller: ReleaseController = {
     route: (userId) => router.route(userId),
-    observe(a, userId, modelId, body, ms, error) {
+    observe(a, ms, error) {
       stats.of(a.arm).observe(ms, error);
-      if (body !== null && !error && release()) outcomes.served(userId, a.arm, modelId, body);
     },
     proposeCanary(modelId, opts = {}) {
       return serial(async () => {
@@ -272,9 +270,9 @@ export function createReleaseController(o: {
         await scorer.loadModel(file, 'canary');
         stats.reset('canary');
         stats.reset('stable');
-        outcomes.reset(['canary', 'stable']);
         const salt = `canary-${randomBytes(6).toString('hex')}`;
-        state = { ...state, canary: { modelId, percent, salt, startedAt: new Date().toISOString() } };
+        const startedAt = new Date().toISOString();
+        state = { ...state, canary: { modelId, percent, salt, startedAt, eventSince: eventNow() } };
         persist();
         const reason = `${percent}% of users${opts.reason ? `; ${opts.reason}` : ''}`;
         history(modelId, 'canaried', reason);
@@ -288,19 +286,20 @@ export function createReleaseController(o: {
     rollback: (reason, check = 'operator') => serial(() => rollbackNow(reason, check)),
     check() {
       return serial(async () => {
-        if (release()) outcomes.poll();
         if (state.experiment) for (const a of experimentReport(state.experiment).arms) publishGauges(a);
-        if (!state.canary) return null;
-        const s = armReport('stable');
-        const c = armReport('canary');
-        publishGauges(s);
-        publishGauges(c);
+        const k = state.canary;
+        if (!k) return null;
+        // Each arm read once per pass: the reader walks the arm's joined answers.
+        const so = outcomes.arm('stable', k.eventSince);
+        const co = outcomes.arm('canary', k.eventSince);
+        publishGauges(armReport('stable', k.eventSince, so));
+        publishGauges(armReport('canary', k.eventSince, co));
         const verdict = judge(
           {
             stable: stats.of('stable'),
             canary: stats.of('canary'),
-            stableUsers: outcomes.arm('stable')?.perUser ?? new Map(),
-            canaryUsers: outcomes.arm('canary')?.perUser ?? new Map(),
+            stableUsers: so?.perUser ?? new Map(),
+            canaryUsers: co?.perUser ?? new Map(),
           },
           cfg,
         );
@@ -346,8 +345,8 @@ export function createReleaseController(o: {
           horizon: Math.max(planned, spec.minUsers ?? 0),
           alpha: cfg.alpha,
           startedAt: new Date().toISOString(),
+          eventSince: eventNow(),
         };
-        outcomes.reset(e.arms.map((a) => `${e.name}/${a.name}`));
         for (const a of e.arms) stats.reset(`${e.name}/${a.name}`);
         state = { ...state, experiment: e };
         persist();
@@ -360,7 +359,6 @@ export function createReleaseController(o: {
       return serial(async () => {
         const e = state.experiment;
         if (!e) throw Errors.releaseConflict('no experiment is running');
-        outcomes.poll();
         const report = { ...experimentReport(e), stoppedAt: new Date().toISOString() };
         state = { ...state, experiment: null };
         persist();

@@ -7,8 +7,6 @@ import { startIngest, type IngestHandle, type Source } from '../ingest/loop';
 import type { Logger } from '../log';
 import { artifactPath, listManifests, newestApproved, wasRolledBack } from '../model/registry';
 import { createReleaseController, type ReleaseController } from '../release/controller';
-import { createStreamOutcomes } from '../release/stream-outcomes';
-import { storeTables } from '../store/store';
 import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
 import { createScorer } from '../scoring/scorer';
 import { openStore } from '../store/store';
@@ -77,18 +75,13 @@ export async function startService(opts: {
   });
   const scorer = popularity.scorer;
 
-  const tables = storeTables(store);
-  const release = createReleaseController({
-    config,
-    scorer,
-    root: store.root,
-    outcomes: createStreamOutcomes({
-      requests: tables.requests,
-      watches: tables.watches,
-      windowMs: config.release.joinWindowMinutes * 60_000,
-    }),
-    log,
+  // The one online join: ingest feeds it the stream, the answer log attributes it (attach below), and the
+  // canary guard and experiments read their per-arm outcomes from it.
+  const join = createOnlineJoin({
+    windowMs: config.telemetry.joinWindowMinutes * 60_000,
+    retentionDays: config.telemetry.onlineDays,
   });
+  const release = createReleaseController({ config, scorer, root: store.root, outcomes: join, log });
   // At start: the model the last promotion made stable, else the newest approved one never rolled back,
   // falling back through older ones: serving an older model beats serving none.
   const recorded = release.recordedStable();
@@ -129,11 +122,6 @@ export async function startService(opts: {
     return next;
   };
 
-  // The join attributes the stream's request lines with the answer log once the front is up (attach below).
-  const join = createOnlineJoin({
-    windowMs: config.telemetry.joinWindowMinutes * 60_000,
-    retentionDays: config.telemetry.onlineDays,
-  });
   let ingest: IngestHandle | undefined;
   if (opts.source) {
     ingest = startIngest({ config, store, source: opts.source, observer: join });

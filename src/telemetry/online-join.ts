@@ -16,7 +16,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { AcceptedLine, LineObserver } from '../ingest/line-observer';
 import type { RequestLine } from '../ingest/parse-line';
 import { DB, openTables, requestContentHash, type RequestKey } from '../store/tables';
-import { listHash, type AnswerLog } from './answer-log';
+import { listHash, NO_ARM, type AnswerLog } from './answer-log';
 import {
   onlineCatalog,
   onlineClientLatency,
@@ -32,7 +32,7 @@ import {
 import type { ArmOutcomes, OutcomeReader, UserOutcome } from './outcomes';
 
 /** Model and arm of a request line that matched no answer in the log. */
-export const UNMATCHED = 'none';
+export const UNMATCHED = NO_ARM;
 
 /**
  * One row per request line of the stream, keyed like its row in `requests`

@@ -31,14 +31,17 @@ function http(
 }
 
 t.test('a random-score canary is rolled back by the guard, with 0 failed requests', async (t) => {
-  const s = await serveSimWorld(t.testdir(), {
-    guardIntervalMs: 250,
-    minAnswers: 1_000_000,
-    minUsers: 1_000_000,
-    minHealthAnswers: 100,
-    joinWindowMinutes: 1,
-    minEffect: 0.1,
-  });
+  const s = await serveSimWorld(
+    t.testdir(),
+    {
+      guardIntervalMs: 250,
+      minAnswers: 1_000_000,
+      minUsers: 1_000_000,
+      minHealthAnswers: 100,
+      minEffect: 0.1,
+    },
+    { joinWindowMinutes: 1 },
+  );
   t.teardown(() => s.close());
   const drive = s.driving();
   const auth = { authorization: `Bearer ${TOKEN}` };

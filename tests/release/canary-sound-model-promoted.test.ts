@@ -13,14 +13,17 @@ async function post(url: string): Promise<{ status: number; body: string }> {
 }
 
 t.test('a better canary is promoted by the guard, with 0 failed requests', async (t) => {
-  const s = await serveSimWorld(t.testdir(), {
-    guardIntervalMs: 250,
-    minAnswers: 300,
-    minUsers: 120,
-    minHealthAnswers: 100,
-    joinWindowMinutes: 10,
-    minEffect: 0.1,
-  });
+  const s = await serveSimWorld(
+    t.testdir(),
+    {
+      guardIntervalMs: 250,
+      minAnswers: 300,
+      minUsers: 120,
+      minHealthAnswers: 100,
+      minEffect: 0.1,
+    },
+    { joinWindowMinutes: 10 },
+  );
   t.teardown(() => s.close());
   t.equal(s.service.release.status().stable, s.weak, 'the weak model serves as stable');
   const drive = s.driving();

@@ -8,12 +8,15 @@ import t from 'tap';
 import { serveSimWorld, TOKEN, until } from './sim-release-fixture';
 
 t.test('an A/B experiment over real HTTP reaches its horizon and says a wins', async (t) => {
-  const s = await serveSimWorld(t.testdir(), {
-    minEffect: 0.1,
-    baselineRate: 0.5,
-    joinWindowMinutes: 10,
-    guardIntervalMs: 250,
-  });
+  const s = await serveSimWorld(
+    t.testdir(),
+    {
+      minEffect: 0.1,
+      baselineRate: 0.5,
+      guardIntervalMs: 250,
+    },
+    { joinWindowMinutes: 10 },
+  );
   t.teardown(() => s.close());
   const drive = s.driving();
   const q = new URLSearchParams({ name: 'ab1', arms: `a=${s.oracle}:50,b=${s.broken}:50` });

@@ -61,7 +61,11 @@ function derive(dataDir: string, from: Manifest, kind: string, change: (p: Model
   return parts.id;
 }
 
-export async function serveSimWorld(dataDir: string, release: Partial<Config['release']>): Promise<Served> {
+export async function serveSimWorld(
+  dataDir: string,
+  release: Partial<Config['release']>,
+  telemetry: Partial<Config['telemetry']> = {},
+): Promise<Served> {
   const world = createWorld({ seed: 5, users: 3000, movies: 3000 });
   const catalog = await startCatalogApi(world, { port: 0, host: '127.0.0.1', ratePerSecond: 5000 });
   const overrides: Record<string, unknown> = {
@@ -76,6 +80,7 @@ export async function serveSimWorld(dataDir: string, release: Partial<Config['re
     'train.factors': 16,
   };
   for (const [k, v] of Object.entries(release)) overrides[`release.${k}`] = v;
+  for (const [k, v] of Object.entries(telemetry)) overrides[`telemetry.${k}`] = v;
   const config = loadConfig({ overrides });
   const historyFile = join(dataDir, 'history.log');
   const hist = await writeHistory(world, { lines: 200_000, out: historyFile, target: 'http://127.0.0.1:8082' });

@@ -71,6 +71,9 @@ t.test(
     const stable = online.arm('stable')!;
     t.same([...stable.perUser], [[1, { answers: 1, hits: 1 }]], 'the outcome reader: per-user answers and hits');
     t.same(stable.models, [MODEL]);
+    // What the canary guard and experiments rely on: an arm's outcomes from its start (event time) on.
+    t.same([...online.arm('stable', T + 60_000)!.perUser], [], 'answers before sinceMs (event time) are left out');
+    t.same([...online.arm('stable', T)!.perUser], [[1, { answers: 1, hits: 1 }]], 'answers from sinceMs on count');
     t.equal(stable.answers, 2, 'answers the server recorded under the arm');
     t.equal(online.pending(), 0, 'every window has closed on the stream clock');
   },
