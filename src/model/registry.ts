@@ -27,7 +27,7 @@ export interface DataSummary {
 export interface HistoryEntry {
   /** ISO time. */
   at: string;
-  event: 'approved' | 'canaried' | 'promoted' | 'rolled-back';
+  event: 'approved' | 'rejected' | 'canaried' | 'promoted' | 'rolled-back';
   reason: string;
 }
 
@@ -148,8 +148,9 @@ function writeManifest(dataDir: string, m: Manifest): void {
 
 /**
  * Appends an event to a model's manifest history (rewritten atomically, and
- * mirrored into LMDB when a root is given). Only the release controller writes
- * it, one event at a time, on the main thread.
+ * mirrored into LMDB when a root is given). The release controller writes
+ * it, one event at a time, on the main thread; training's gate verdict is the
+ * first entry, written with the manifest (registerModel).
  */
 export function appendHistory(
   dataDir: string,

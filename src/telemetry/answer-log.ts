@@ -190,7 +190,9 @@ export function findAnswer(root: RootDatabase, id: string): StoredAnswer | undef
 
 /** Every kept answer with a list, oldest first, and the refusals counted per second, for reports. */
 export function* readAnswers(root: RootDatabase, sinceMs = 0): Generator<StoredAnswer> {
-  const db = root.openDB<Batch, string>({ name: DB.answers });
+  // Read-only before any serving run wrote it, the sub-db does not exist: nothing to read.
+  const db = root.openDB<Batch, string>({ name: DB.answers }) as Database<Batch, string> | undefined;
+  if (!db) return;
   const title = titleReader(root);
   for (const { value: b } of db.getRange({})) {
     // Batches written before lists were kept (no `arms`) are skipped; the next prune drops them.
@@ -223,8 +225,9 @@ export function* readAnswers(root: RootDatabase, sinceMs = 0): Generator<StoredA
 
 /** Refusals counted per arm, source and status since `sinceMs`. */
 export function readRefused(root: RootDatabase, sinceMs = 0): Map<string, number> {
-  const db = root.openDB<Batch, string>({ name: DB.answers });
+  const db = root.openDB<Batch, string>({ name: DB.answers }) as Database<Batch, string> | undefined;
   const out = new Map<string, number>();
+  if (!db) return out;
   for (const { value: b } of db.getRange({})) {
     if (b.arms === undefined || b.t1 < sinceMs) continue;
     for (const [arm, source, status, count] of b.refused) {

@@ -1,6 +1,6 @@
 // `movrec report online`: the joined outcomes kept in LMDB (sub-db `online`)
 // and the answer log, summed per model and arm since a time.
-import type { RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { DB, openTables, type RequestKey } from '../store/tables';
 import { readAnswers, readRefused } from './answer-log';
 import type { OnlineRow } from './online-join';
@@ -75,7 +75,8 @@ interface Acc {
 }
 
 export function onlineReport(root: RootDatabase, sinceMs?: number): OnlineReport {
-  const online = root.openDB<OnlineRow, RequestKey>({ name: DB.online });
+  // Opened read-only before any serving run wrote it (`models ls` after `train`), the sub-db does not exist: no rows.
+  const online = root.openDB<OnlineRow, RequestKey>({ name: DB.online }) as Database<OnlineRow, RequestKey> | undefined;
   const tables = openTables(root);
   const requests = tables.requests;
   const accs = new Map<string, Acc>();
@@ -105,7 +106,8 @@ export function onlineReport(root: RootDatabase, sinceMs?: number): OnlineReport
       );
     return a;
   };
-  for (const { key, value: v } of online.getRange(sinceMs === undefined ? {} : { start: [sinceMs] })) {
+  const rows = online ? online.getRange(sinceMs === undefined ? {} : { start: [sinceMs] }) : [];
+  for (const { key, value: v } of rows) {
     const a = acc(v[2], v[3]);
     a.requests++;
     a.latencies.push(v[1]);

@@ -241,11 +241,17 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
     config.gate,
     newestApproved(req.dataDir),
   );
+  const created = new Date().toISOString();
+  // The gate's verdict opens the model's lineage (`movrec models ls`), before any canary or promotion.
+  const verdict = gate.passed
+    ? `gate passed: RMSE ${metrics.rmse === null ? '-' : metrics.rmse.toFixed(4)}, NDCG@20 ${metrics.ndcg20.toFixed(4)}`
+    : `gate refused: ${gate.reasons.join('; ')}`;
   const manifest = registerModel(
     req.dataDir,
     parts,
     {
-      created: new Date().toISOString(),
+      created,
+      history: [{ at: created, event: gate.passed ? 'approved' : 'rejected', reason: verdict }],
       approved: gate.passed,
       gate,
       data: {
