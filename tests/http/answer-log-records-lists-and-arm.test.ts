@@ -30,7 +30,11 @@ t.test(
       t.ok(typeof rec?.generation === 'number' && rec.generation > 0);
     }
     t.equal(findAnswer(s.store.root, bad.headers.get('x-request-id')!), undefined, 'a refused request has no row');
-    t.same([...readRefused(s.store.root)], [['stable\tbad-request\t400', 1]], 'but it is counted');
+    t.same(
+      [...readRefused(s.store.root)],
+      [['none\tbad-request\t400', 1]],
+      'but it is counted, under arm none (no user, no arm)',
+    );
     t.equal(
       findAnswer(s.store.root, `${ids[0]![0].split('-')[0]}-zzzzzzzz`),
       undefined,
