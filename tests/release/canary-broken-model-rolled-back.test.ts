@@ -32,7 +32,7 @@ function http(
 
 t.test('a random-score canary is rolled back by the guard, with 0 failed requests', async (t) => {
   const s = await serveSimWorld(
-    t.testdir(),
+    t,
     {
       guardIntervalMs: 250,
       minAnswers: 1_000_000,
@@ -62,9 +62,10 @@ t.test('a random-score canary is rolled back by the guard, with 0 failed request
   t.ok((arms.get('canary') ?? 0) > 40 && (arms.get('stable') ?? 0) > 80, `both arms answer: ${[...arms]}`);
   t.equal(mismatched, 0, "each arm is answered by its arm's model");
 
-  const gone = await until(() => (s.service.release.status().canary === null ? true : undefined), 150_000);
+  const gone = await until(async () => ((await s.status()).canary === null ? true : undefined), 150_000);
   const board = await drive.stop();
-  t.ok(gone, `the canary left by itself (last verdict: ${s.service.release.status().canary?.guard ?? 'rolled back'})`);
+  const after0 = await s.status();
+  t.ok(gone, `the canary left by itself (last verdict: ${after0.canary?.guard ?? 'rolled back'})`);
   const history = readManifest(s.config.dataDir, s.broken).history ?? [];
   t.same(
     history.map((h) => h.event),
@@ -73,7 +74,7 @@ t.test('a random-score canary is rolled back by the guard, with 0 failed request
   );
   const why = history[1]?.reason ?? '';
   t.match(why, /watch-from-list .* vs stable .* mSPRT/, `the reason names the online test: ${why}`);
-  t.equal(s.service.release.status().stable, s.oracle, 'stable never changed');
+  t.equal((await s.status()).stable, s.oracle, 'stable never changed');
   const metrics = (await http('GET', `${s.base}/metrics`)).body;
   t.match(metrics, /movrec_release_events_total\{event="rolled-back",check="online"\} 1/);
   t.match(metrics, /movrec_release_arm_watch_from_list_ratio\{arm="canary"/);

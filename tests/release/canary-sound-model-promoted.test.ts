@@ -14,7 +14,7 @@ async function post(url: string): Promise<{ status: number; body: string }> {
 
 t.test('a better canary is promoted by the guard, with 0 failed requests', async (t) => {
   const s = await serveSimWorld(
-    t.testdir(),
+    t,
     {
       guardIntervalMs: 250,
       minAnswers: 300,
@@ -25,18 +25,19 @@ t.test('a better canary is promoted by the guard, with 0 failed requests', async
     { joinWindowMinutes: 10 },
   );
   t.teardown(() => s.close());
-  t.equal(s.service.release.status().stable, s.weak, 'the weak model serves as stable');
+  t.equal((await s.status()).stable, s.weak, 'the weak model serves as stable');
   const drive = s.driving();
   const put = await post(`${s.base}/admin/models/${s.oracle}/activate?role=canary&percent=50`);
   t.equal(put.status, 200, put.body);
   const again = await post(`${s.base}/admin/models/${s.broken}/activate?role=canary&percent=5`);
   t.equal(again.status, 409, `a second canary is refused while one is live: ${again.body.trim()}`);
 
-  const promoted = await until(() => (s.service.release.status().canary === null ? true : undefined), 90_000);
+  const promoted = await until(async () => ((await s.status()).canary === null ? true : undefined), 90_000);
   // Keep driving a moment after the flip: answers across it must not fail either.
   await new Promise((r) => setTimeout(r, 1500));
   const board = await drive.stop();
-  t.ok(promoted, `the canary left by itself (last verdict: ${s.service.release.status().canary?.guard ?? 'done'})`);
+  const after0 = await s.status();
+  t.ok(promoted, `the canary left by itself (last verdict: ${after0.canary?.guard ?? 'done'})`);
   const history = readManifest(s.config.dataDir, s.oracle).history ?? [];
   t.same(
     history.map((h) => h.event),
@@ -44,7 +45,7 @@ t.test('a better canary is promoted by the guard, with 0 failed requests', async
     'the manifest records the canary and the promotion',
   );
   t.match(history[1]?.reason ?? '', /no regression after \d+ answers/, `why: ${history[1]?.reason}`);
-  t.equal(s.service.release.status().stable, s.oracle, 'the canary model now serves as stable');
+  t.equal((await s.status()).stable, s.oracle, 'the canary model now serves as stable');
   let others = 0;
   for (let u = 1; u <= 50; u++) {
     const r = await fetch(`${s.base}/recommend/${u}`);

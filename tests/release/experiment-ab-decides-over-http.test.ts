@@ -9,7 +9,7 @@ import { serveSimWorld, TOKEN, until } from './sim-release-fixture';
 
 t.test('an A/B experiment over real HTTP reaches its horizon and says a wins', async (t) => {
   const s = await serveSimWorld(
-    t.testdir(),
+    t,
     {
       minEffect: 0.1,
       baselineRate: 0.5,
@@ -31,8 +31,8 @@ t.test('an A/B experiment over real HTTP reaches its horizon and says a wins', a
   t.equal(horizon, 393, 'the horizon from the power calculation');
   t.match(started.decision.text, /^not yet: 393 more users per arm/);
 
-  const decided = await until(() => {
-    const d = s.service.release.status().experiment?.decision;
+  const decided = await until(async () => {
+    const d = (await s.status()).experiment?.decision;
     return d && d.verdict !== 'not yet' ? d : undefined;
   }, 120_000);
   const board = await drive.stop();

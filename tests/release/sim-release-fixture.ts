@@ -1,30 +1,36 @@
 // A small simulated world served for real: history ingested, a model trained,
 // a weaker one (item biases only, the same list for everyone), a broken one
 // (random factors: random lists), an inverse one (scores negated), and the
-// world's true factors as a model (the oracle) derived from it, `startService` on loopback
-// with the admin token, and the simulator driving it over HTTP into the file
-// the service follows. The release settings are small so a verdict takes seconds.
-import { readFileSync } from 'node:fs';
+// world's true factors as a model (the oracle) derived from it, `movrec serve` as
+// a child process on loopback with the admin token, and the simulator driving it
+// over HTTP into the file the server follows. The server has its own process, as
+// for users: the simulator's work shares no event loop with it, so a busy test
+// process does not count as server latency (in one process, with the machine
+// loaded, 26-52 requests of ~1000 timed out). The release settings are small so
+// a verdict takes seconds.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Test } from 'tap';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load';
 import { appendSink } from '../../src/demo/append-sink';
 import { startIngest } from '../../src/ingest/loop';
 import { fileSource } from '../../src/ingest/source-file';
-import { logger } from '../../src/log';
 import { viewArtifact, type ModelParts } from '../../src/model/artifact';
 import { artifactPath, newModelId, readManifest, registerModel, type Manifest } from '../../src/model/registry';
 import { rng } from '../../src/model/rng';
-import { startService, type Service } from '../../src/serve/service';
+import type { ReleaseStatus } from '../../src/release/controller';
 import { createWorld, drive, startCatalogApi, writeHistory, type Scoreboard } from '../../src/sim';
 import { openStore } from '../../src/store/store';
 import { trainAndRegister } from '../../src/train/train';
+import { spawnServe } from '../serve/spawn-serve';
 
 export const TOKEN = 'release-test-token';
 
 export interface Served {
   config: Readonly<Config>;
-  service: Service;
   base: string;
+  /** The server's release status (GET /admin/release). */
+  status(): Promise<ReleaseStatus>;
   trained: string;
   weak: string;
   broken: string;
@@ -62,10 +68,11 @@ function derive(dataDir: string, from: Manifest, kind: string, change: (p: Model
 }
 
 export async function serveSimWorld(
-  dataDir: string,
+  t: Test,
   release: Partial<Config['release']>,
   telemetry: Partial<Config['telemetry']> = {},
 ): Promise<Served> {
+  const dataDir = t.testdir();
   const world = createWorld({ seed: 5, users: 3000, movies: 3000 });
   const catalog = await startCatalogApi(world, { port: 0, host: '127.0.0.1', ratePerSecond: 5000 });
   const overrides: Record<string, unknown> = {
@@ -133,18 +140,37 @@ export async function serveSimWorld(
   readManifest(dataDir, weak);
 
   const liveFile = join(dataDir, 'live.log');
+  writeFileSync(liveFile, '');
   const sink = appendSink(liveFile);
-  const service = await startService({
-    config,
-    source: fileSource({ path: liveFile, follow: true, batchLines: 2000 }),
-    log: logger(),
-  });
-  const base = `http://127.0.0.1:${service.port}`;
+  // The same settings for the server, as a config file (the overrides, nested).
+  const file: Record<string, Record<string, unknown>> = {};
+  for (const [k, v] of Object.entries(overrides)) {
+    const [section, key] = k.split('.');
+    if (key === undefined || section === 'serve') continue;
+    (file[section!] ??= {})[key] = v;
+  }
+  file.serve = { adminToken: TOKEN };
+  const configFile = join(dataDir, 'serve.json');
+  writeFileSync(configFile, JSON.stringify(file));
+  const child = await spawnServe(t, dataDir, [
+    '--config',
+    configFile,
+    '--threads',
+    String(config.serve.threads),
+    '--from-file',
+    liveFile,
+    '--follow',
+  ]);
+  const base = child.base;
   let stopped = false;
   return {
     config,
-    service,
     base,
+    async status() {
+      const r = await fetch(`${base}/admin/release`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      if (r.status !== 200) throw new Error(`GET /admin/release: ${r.status} ${await r.text()}`);
+      return (await r.json()) as ReleaseStatus;
+    },
     trained: trained.id,
     weak,
     broken,
@@ -171,17 +197,18 @@ export async function serveSimWorld(
     async close() {
       if (stopped) return;
       stopped = true;
-      await service.stop();
+      child.child.kill('SIGTERM');
+      await child.exited;
       await catalog.close();
     },
   };
 }
 
 /** Polls `f` every 200 ms until it returns a value, or gives up after `ms`. */
-export async function until<T>(f: () => T | undefined, ms: number): Promise<T | undefined> {
+export async function until<T>(f: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T | undefined> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = f();
+    const v = await f();
     if (v !== undefined) return v;
     if (Date.now() > end) return undefined;
     await new Promise((r) => setTimeout(r, 200));
