@@ -86,6 +86,10 @@ interface ArmLog {
   hit: number[];
   closedOrOpen: number;
   errors: number;
+  /** Entries dropped from the front so far: an entry's absolute index is dropped + its index. */
+  dropped: number;
+  /** Per-user sums kept per `sinceMs` asked for, with the absolute index they have read up to. */
+  views: Map<number, { next: number; perUser: Map<number, UserOutcome> }>;
 }
 
 export interface OnlineJoin extends LineObserver, OutcomeReader {
@@ -101,6 +105,8 @@ const PRUNE_EVERY_TAKES = 200;
 const PRUNE_ROWS = 5_000;
 const CATALOG_EVERY_TAKES = 50;
 const ARM_LOG_MAX = 4_000_000;
+/** Distinct `sinceMs` views kept per arm (the guard and experiments ask with one each; the oldest goes first). */
+const VIEWS_PER_ARM = 4;
 
 export function createOnlineJoin(opts: { windowMs: number; retentionDays: number }): OnlineJoin {
   const windowMs = opts.windowMs;
@@ -120,7 +126,11 @@ export function createOnlineJoin(opts: { windowMs: number; retentionDays: number
 
   const armLog = (arm: string): ArmLog => {
     let a = arms.get(arm);
-    if (!a) arms.set(arm, (a = { models: [], t: [], user: [], hit: [], closedOrOpen: 0, errors: 0 }));
+    if (!a)
+      arms.set(
+        arm,
+        (a = { models: [], t: [], user: [], hit: [], closedOrOpen: 0, errors: 0, dropped: 0, views: new Map() }),
+      );
     return a;
   };
 
@@ -209,6 +219,7 @@ export function createOnlineJoin(opts: { windowMs: number; retentionDays: number
       log.t.splice(0, drop);
       log.user.splice(0, drop);
       log.hit.splice(0, drop);
+      log.dropped += drop;
     }
   };
 
@@ -274,17 +285,26 @@ export function createOnlineJoin(opts: { windowMs: number; retentionDays: number
       const log = arms.get(arm);
       const served = answers?.served(arm, sinceMs);
       if (!log && !served) return undefined;
-      const perUser = new Map<number, UserOutcome>();
+      let perUser = new Map<number, UserOutcome>();
       if (log) {
-        // Event times arrive nearly in order: a binary search would skip less than it costs to be wrong.
-        for (let i = 0; i < log.t.length; i++) {
-          if (sinceMs !== undefined && log.t[i]! < sinceMs) continue;
+        // Each call reads only what was joined since the last one with the same sinceMs: the guard asks every few
+        // seconds, and a full pass over an arm's millions of answers each time would stall the main thread.
+        const key = sinceMs ?? -Infinity;
+        let view = log.views.get(key);
+        if (!view) {
+          if (log.views.size >= VIEWS_PER_ARM) log.views.delete(log.views.keys().next().value!);
+          log.views.set(key, (view = { next: log.dropped, perUser: new Map() }));
+        }
+        for (let i = Math.max(0, view.next - log.dropped); i < log.t.length; i++) {
+          if (log.t[i]! < key) continue;
           const u = log.user[i]!;
-          let o = perUser.get(u);
-          if (!o) perUser.set(u, (o = { answers: 0, hits: 0 }));
+          let o = view.perUser.get(u);
+          if (!o) view.perUser.set(u, (o = { answers: 0, hits: 0 }));
           o.answers++;
           o.hits += log.hit[i]!;
         }
+        view.next = log.dropped + log.t.length;
+        perUser = view.perUser;
       }
       const models = [...(served?.models ?? [])];
       for (const m of log?.models ?? []) if (!models.includes(m)) models.push(m);
