@@ -235,10 +235,20 @@ export interface Msprt {
  * mixture N(0, tau^2); tau is the size of difference one expects (the
  * guard's configured minimum effect is a good choice).
  */
+/** Pseudo-users of pooled variance in each arm's variance estimate of the mSPRT. */
+export const MSPRT_PRIOR_USERS = 10;
+
 export function msprt(a: Summary, b: Summary, alpha: number, tau: number): Msprt {
   const diff = b.mean - a.mean;
-  // A variance floor: two tiny arms that happen to be constant must not look infinitely certain.
-  const v = Math.max(a.variance / Math.max(a.users, 1) + b.variance / Math.max(b.users, 1), 1e-12);
+  // An arm of a few users says little about its variance (two users who both missed have variance 0, and made a
+  // sound canary look certainly worse: Lambda 2e4 on 2 users): each arm's variance is shrunk towards the pooled
+  // within-arm variance by MSPRT_PRIOR_USERS pseudo-users, which fades as the arm grows.
+  const ma = a.variance * Math.max(a.users - 1, 0);
+  const mb = b.variance * Math.max(b.users - 1, 0);
+  const pooled = a.users + b.users > 2 ? (ma + mb) / (a.users + b.users - 2) : 0;
+  const shrunk = (m: number, n: number): number =>
+    (m + MSPRT_PRIOR_USERS * pooled) / (Math.max(n - 1, 0) + MSPRT_PRIOR_USERS);
+  const v = Math.max(shrunk(ma, a.users) / Math.max(a.users, 1) + shrunk(mb, b.users) / Math.max(b.users, 1), 1e-12);
   const t2 = tau * tau;
   const lambda = Math.sqrt(v / (v + t2)) * Math.exp((t2 * diff * diff) / (2 * v * (v + t2)));
   // Lambda < 1/alpha  <=>  diff^2 < 2 v (v + t2) / t2 * (ln(1/alpha) - 0.5 ln(v / (v + t2))).

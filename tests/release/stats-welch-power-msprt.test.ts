@@ -109,3 +109,12 @@ t.test('mSPRT checked after every user: few false alarms on A/A, catches a broke
   const m = msprt(summarise(users(r, 400, 0.3)), summarise(users(r, 400, 0.1)), alpha, tau);
   t.ok(m.ci[0] < m.diff && m.diff < m.ci[1] && m.ci[1] < 0, `the always-valid interval excludes 0: ${m.ci}`);
 });
+
+t.test('the mSPRT does not take two constant users for certainty', async (t) => {
+  // Seen on a sound canary: its first 2 users had both missed (variance 0) against 43 stable users at 44%.
+  const stable = { users: 43, mean: 0.4419, variance: 0.25, answers: 43, hits: 19 };
+  const canary = { users: 2, mean: 0, variance: 0, answers: 2, hits: 0 };
+  t.equal(msprt(stable, canary, 0.05, 0.1).reject, false, 'two users decide nothing');
+  const many = { users: 200, mean: 0.1, variance: 0.09, answers: 200, hits: 20 };
+  t.equal(msprt(stable, many, 0.05, 0.1).reject, true, 'two hundred users at 10% against 44% do');
+});
