@@ -63,6 +63,8 @@ t.test('a random-score canary is rolled back by the guard, with 0 failed request
   t.equal(mismatched, 0, "each arm is answered by its arm's model");
 
   const gone = await until(async () => ((await s.status()).canary === null ? true : undefined), 150_000);
+  // Keep driving a moment after the rollback: answers across it must not fail either.
+  await new Promise((r) => setTimeout(r, 1500));
   const board = await drive.stop();
   const after0 = await s.status();
   t.ok(gone, `the canary left by itself (last verdict: ${after0.canary?.guard ?? 'rolled back'})`);

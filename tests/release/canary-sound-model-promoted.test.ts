@@ -42,7 +42,7 @@ t.test('a better canary is promoted by the guard, with 0 failed requests', async
   t.same(
     history.map((h) => h.event),
     ['canaried', 'promoted'],
-    'the manifest records the canary and the promotion',
+    `the manifest records the canary and the promotion (server: ${s.releaseLog().join(' | ')})`,
   );
   t.match(history[1]?.reason ?? '', /no regression after \d+ answers/, `why: ${history[1]?.reason}`);
   t.equal((await s.status()).stable, s.oracle, 'the canary model now serves as stable');

@@ -29,6 +29,8 @@ export const TOKEN = 'release-test-token';
 export interface Served {
   config: Readonly<Config>;
   base: string;
+  /** The server's log lines about releases (the child's JSON log records whose message starts with `release:`). */
+  releaseLog(): string[];
   /** The server's release status (GET /admin/release). */
   status(): Promise<ReleaseStatus>;
   trained: string;
@@ -166,6 +168,11 @@ export async function serveSimWorld(
   return {
     config,
     base,
+    releaseLog: () =>
+      child
+        .logs()
+        .filter((r) => String(r.msg).startsWith('release:'))
+        .map((r) => JSON.stringify(r)),
     async status() {
       const r = await fetch(`${base}/admin/release`, { headers: { authorization: `Bearer ${TOKEN}` } });
       if (r.status !== 200) throw new Error(`GET /admin/release: ${r.status} ${await r.text()}`);
