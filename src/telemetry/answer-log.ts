@@ -19,7 +19,10 @@ import type { Logger } from '../log';
 import { onlineAnswers, onlineRefused } from './metrics';
 import { freshTitles, listHash, MovieDictionary, scanList, titleReader } from './movie-dictionary';
 
-/** The arm of an answer no arm was chosen for (a request whose user id did not parse), and of a stream line no answer matched. */
+/**
+ * The arm of an answer no arm was chosen for (a request whose user id did not
+ * parse), and of a stream line no answer matched.
+ */
 export const NO_ARM = 'none';
 
 export const SOURCES = ['model', 'cold-start', 'degraded', 'bad-request', 'rate-limited', 'unavailable'] as const;

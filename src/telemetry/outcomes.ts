@@ -29,7 +29,11 @@ export interface ArmOutcomes {
    * Answers refused or failed with status >= 500 under this arm (server side; 429s and 400s are not the model's doing).
    */
   errors: number;
-  /** Users with at least one answer whose window has closed, and their outcomes: a live view, which later reads of the same arm and `sinceMs` bring up to date in place. */
+  /**
+   * Users with at least one answer whose window has closed, and their
+   * outcomes: a live view, which later reads of the same arm and `sinceMs`
+   * bring up to date in place.
+   */
   perUser: ReadonlyMap<number, UserOutcome>;
 }
 
