@@ -76,7 +76,8 @@ export function judge(input: GuardInput, s: GuardSettings): GuardVerdict {
       return verdict(
         'rollback',
         'errors',
-        `error rate ${pct(figures.errorRate.canary)} over ${canary.answers} answers against stable's ${pct(figures.errorRate.stable)} (limit +${pct(s.maxErrorRateIncrease)})`,
+        `error rate ${pct(figures.errorRate.canary)} over ${canary.answers} answers against stable's ` +
+          `${pct(figures.errorRate.stable)} (limit +${pct(s.maxErrorRateIncrease)})`,
       );
     const limit = Math.max(figures.p99Ms.stable * s.p99Ratio, figures.p99Ms.stable + s.p99SlackMs);
     const enough = Math.max(s.minHealthAnswers, MIN_LATENCY_ANSWERS);
@@ -84,19 +85,24 @@ export function judge(input: GuardInput, s: GuardSettings): GuardVerdict {
       return verdict(
         'rollback',
         'latency',
-        `p99 latency ${figures.p99Ms.canary.toFixed(1)} ms against stable's ${figures.p99Ms.stable.toFixed(1)} ms (limit ${limit.toFixed(1)} ms)`,
+        `p99 latency ${figures.p99Ms.canary.toFixed(1)} ms against stable's ${figures.p99Ms.stable.toFixed(1)} ` +
+          `ms (limit ${limit.toFixed(1)} ms)`,
       );
   }
   const online = test
-    ? `watch-from-list ${pct(rate.canary.mean)} (${rate.canary.users} users) vs stable ${pct(rate.stable.mean)} (${rate.stable.users} users), ` +
-      `diff ${(100 * test.diff).toFixed(2)} pp, always-valid ${100 * (1 - s.alpha)}% CI [${(100 * test.ci[0]).toFixed(2)}, ${(100 * test.ci[1]).toFixed(2)}] pp, mSPRT Lambda ${test.lambda.toPrecision(3)}`
+    ? `watch-from-list ${pct(rate.canary.mean)} (${rate.canary.users} users) vs stable ${pct(rate.stable.mean)} ` +
+      `(${rate.stable.users} users), ` +
+      `diff ${(100 * test.diff).toFixed(2)} pp, always-valid ${100 * (1 - s.alpha)}% CI ` +
+      `[${(100 * test.ci[0]).toFixed(2)}, ${(100 * test.ci[1]).toFixed(2)}] pp, ` +
+      `mSPRT Lambda ${test.lambda.toPrecision(3)}`
     : `watch-from-list: ${rate.canary.users} canary and ${rate.stable.users} stable users so far`;
   if (test?.reject && test.diff < 0) return verdict('rollback', 'online', online);
   if (canary.answers >= s.minAnswers && rate.canary.users >= s.minUsers && rate.stable.users >= s.minUsers)
     return verdict(
       'promote',
       'none',
-      `no regression after ${canary.answers} answers: errors ${pct(figures.errorRate.canary)} vs ${pct(figures.errorRate.stable)}, ` +
+      `no regression after ${canary.answers} answers: errors ${pct(figures.errorRate.canary)} vs ` +
+        `${pct(figures.errorRate.stable)}, ` +
         `p99 ${figures.p99Ms.canary.toFixed(1)} vs ${figures.p99Ms.stable.toFixed(1)} ms, ${online}`,
     );
   return verdict('wait', 'none', `${canary.answers}/${s.minAnswers} answers; ${online}`);

@@ -104,7 +104,9 @@ export interface ReleaseController {
   startExperiment(spec: ExperimentSpec): Promise<ExperimentReport>;
   stopExperiment(): Promise<ExperimentReport>;
   status(): ReleaseStatus;
-  /** The stable model changed (start, reload, admin activation): recorded, and the router labels its answers with it. */
+  /**
+   * The stable model changed (start, reload, admin activation): recorded, and the router labels its answers with it.
+   */
   stableLoaded(): void;
   /** The stable model recorded by the last promotion, to load at start. */
   recordedStable(): string | null;

@@ -40,6 +40,8 @@ export const events =
   existing<Counter<'event' | 'check'>>(EVENTS) ??
   new Counter({
     name: EVENTS,
-    help: 'Release events: canaried, promoted, rolled-back (check: errors, latency, online, operator), experiment-started, experiment-stopped',
+    help:
+      'Release events: canaried, promoted, rolled-back (check: errors, latency, online, operator), ' +
+      'experiment-started, experiment-stopped',
     labelNames: ['event', 'check'] as const,
   });

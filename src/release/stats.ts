@@ -286,7 +286,9 @@ export function decide(a: Summary, b: Summary, o: { alpha: number; horizon: numb
       b,
       test: null,
       alpha: o.alpha,
-      text: `not yet: ${moreUsers} more users per arm (horizon ${o.horizon}; a ${a.users} users ${pct(a.mean)}, b ${b.users} users ${pct(b.mean)})`,
+      text:
+        `not yet: ${moreUsers} more users per arm (horizon ${o.horizon}; a ${a.users} users ${pct(a.mean)}, ` +
+        `b ${b.users} users ${pct(b.mean)})`,
     };
   }
   const test = welch(a, b, o.alpha);

@@ -102,7 +102,10 @@ export class SlotReader {
     this.c = controlViews(shared);
   }
 
-  /** Holds the slot serving `role` (any other role falls back to stable when it has none); null when nothing is published. */
+  /**
+   * Holds the slot serving `role` (any other role falls back to stable when it has none); null when nothing is
+   * published.
+   */
   acquire(role: Role): Lease | null {
     const { ctl, lengths } = this.c;
     for (;;) {

@@ -8,8 +8,8 @@ import { startTestServer } from './harness';
 import { USERS } from './fixture';
 
 const CAP = 8 * 1024;
-const FLOOD_MS = 4000;
-const MAX_REQUESTS = 40_000;
+const FLOOD_MS = 6000;
+const MAX_REQUESTS = 400_000;
 
 /** GETs from one address over keep-alive sockets until the time or count runs out; statuses counted. */
 async function flood(base: string): Promise<Map<number, number>> {

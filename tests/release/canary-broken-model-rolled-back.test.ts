@@ -82,7 +82,8 @@ t.test('a random-score canary is rolled back by the guard, with 0 failed request
   t.match(metrics, /movrec_release_arm_watch_from_list_ratio\{arm="canary"/);
   t.ok(
     board.requests > 300,
-    `the simulator made ${board.requests} requests (it saw ${(100 * board.watchShare).toFixed(1)}% of lists watched from)`,
+    `the simulator made ${board.requests} requests (it saw ${(100 * board.watchShare).toFixed(1)}% of lists ` +
+      `watched from)`,
   );
   t.equal(board.ok, board.requests, `0 failed requests (${board.timeouts} timeouts, ${board.errors} errors)`);
   const after = await http('GET', `${s.base}/recommend/1`);

@@ -35,7 +35,8 @@ t.test('another process gives every user the same bucket', async (t) => {
   const js = join(__dirname, '..', '..', 'dist', 'src', 'release', 'router.js');
   const out = execFileSync(process.execPath, [
     '-e',
-    `const r = require(${JSON.stringify(js)}); console.log(JSON.stringify(${JSON.stringify(IDS)}.map((u) => r.bucket('salt-9', u))));`,
+    `const r = require(${JSON.stringify(js)}); console.log(JSON.stringify(${JSON.stringify(IDS)}.map((u) => ` +
+      `r.bucket('salt-9', u))));`,
   ]).toString();
   t.same(
     JSON.parse(out),
