@@ -73,6 +73,8 @@ export async function serveSimWorld(
   t: Test,
   release: Partial<Config['release']>,
   telemetry: Partial<Config['telemetry']> = {},
+  /** Other settings by dotted path (e.g. 'retrain.everyEvents'). */
+  more: Record<string, unknown> = {},
 ): Promise<Served> {
   const dataDir = t.testdir();
   const world = createWorld({ seed: 5, users: 3000, movies: 3000 });
@@ -90,6 +92,7 @@ export async function serveSimWorld(
   };
   for (const [k, v] of Object.entries(release)) overrides[`release.${k}`] = v;
   for (const [k, v] of Object.entries(telemetry)) overrides[`telemetry.${k}`] = v;
+  Object.assign(overrides, more);
   const config = loadConfig({ overrides });
   const historyFile = join(dataDir, 'history.log');
   const hist = await writeHistory(world, { lines: 200_000, out: historyFile, target: 'http://127.0.0.1:8082' });
