@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Errors } from '../errors';
 import type { Dataset, UserInfo } from '../domain/dataset';
 import { readSnapshot, type SnapshotOptions } from './snapshot';
-import { DB, META_SCHEMA, META_TOTALS, SCHEMA_VERSION, openTables, rebuildSeen, type Tables } from './tables';
+import { META_SCHEMA, META_TOTALS, SCHEMA_VERSION, createEvery, openTables, rebuildSeen, type Tables } from './tables';
 
 export interface MovieInfo {
   adult: boolean;
@@ -86,7 +86,7 @@ export function openStore(dataDir: string, opts: { readOnly?: boolean } = {}): S
   }
   // Every declared sub-db exists once a store has been opened for writing, so a read-only open (a report on a store
   // that never served) finds each one empty instead of getting no handle from lmdb-js.
-  if (!readOnly) for (const name of Object.values(DB)) root.openDB({ name });
+  if (!readOnly) createEvery(root);
   const store: Store = {
     root,
     seenMovies(userId) {

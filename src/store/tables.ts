@@ -100,6 +100,11 @@ export interface Tables {
   catalogMovies: Database<CatalogEntry<CatalogMovie>, string>;
 }
 
+/** Creates every declared sub-db that does not exist yet (a writable open; lmdb-js creates on first open). */
+export function createEvery(root: RootDatabase): void {
+  for (const name of Object.values(DB)) root.openDB({ name });
+}
+
 export function openTables(root: RootDatabase): Tables {
   const db = <V, K extends Key>(name: string) => root.openDB<V, K>({ name });
   return {
