@@ -154,15 +154,15 @@ const MATCH_PER_USER = 8;
 const SERVED_SECONDS = 7 * 86_400;
 const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
+/** Record i of a batch, whose list starts at `from` in the batch's items (the lengths of the records before it). */
 function decodeBatch(
   b: Batch,
   i: number,
+  from: number,
   c: ReturnType<typeof columnsOf>,
   items: Uint16Array | Uint32Array,
   title: (index: number) => string,
-) {
-  let from = 0;
-  for (let j = 0; j < i; j++) from += c.length[j]!;
+): StoredAnswer {
   const ids: string[] = [];
   for (let j = 0; j < c.length[i]!; j++) ids.push(title(items[from + j]!));
   return {
@@ -185,8 +185,11 @@ export function findAnswer(root: RootDatabase, id: string): StoredAnswer | undef
   for (const { value: b } of db.getRange({ start: id, reverse: true, limit: 1 })) {
     if (b.arms === undefined) return undefined;
     const c = columnsOf(b);
-    for (let i = 0; i < b.n; i++)
-      if (requestId(b.boot, c.seq[i]!) === id) return decodeBatch(b, i, c, itemsOf(b), titleReader(root));
+    let from = 0;
+    for (let i = 0; i < b.n; i++) {
+      if (requestId(b.boot, c.seq[i]!) === id) return decodeBatch(b, i, from, c, itemsOf(b), titleReader(root));
+      from += c.length[i]!;
+    }
   }
   return undefined;
 }
@@ -204,24 +207,8 @@ export function* readAnswers(root: RootDatabase, sinceMs = 0): Generator<StoredA
     const items = itemsOf(b);
     let from = 0;
     for (let i = 0; i < b.n; i++) {
-      const len = c.length[i]!;
-      if (c.t[i]! >= sinceMs) {
-        const ids: string[] = [];
-        for (let j = 0; j < len; j++) ids.push(title(items[from + j]!));
-        yield {
-          requestId: requestId(b.boot, c.seq[i]!),
-          t: c.t[i]!,
-          user: c.user[i]!,
-          model: b.models[c.model[i]!]!,
-          arm: b.arms[c.arm[i]!]!,
-          generation: c.generation[i]!,
-          source: SOURCES[c.source[i]!]!,
-          status: 200,
-          ms: c.ms[i]!,
-          items: ids,
-        };
-      }
-      from += len;
+      if (c.t[i]! >= sinceMs) yield decodeBatch(b, i, from, c, items, title);
+      from += c.length[i]!;
     }
   }
 }
