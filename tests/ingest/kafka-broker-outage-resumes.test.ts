@@ -6,17 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { MOVREC, movrec } from '../helpers/cli';
+import { MOVREC, cleanRun, dataReport } from '../helpers/cli';
 import { historyLines } from '../helpers/ingest-lines';
 import { privateBroker } from '../helpers/private-broker';
 
 const LINES = 20_000;
-
-const digestOf = (dir: string) => {
-  const r = movrec(['report', 'data', '--json', '--data-dir', dir]);
-  if (r.status !== 0) throw new Error(`report failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { lines: number; digest: string };
-};
 
 t.test(
   'a broker outage mid-consumption: ingest reconnects and resumes to the clean state',
@@ -26,11 +20,7 @@ t.test(
     t.teardown(() => broker.destroy());
     const lines = await historyLines(LINES, { seed: 31, users: 400, movies: 300 });
     const root = t.testdir();
-    const file = join(root, 'stream.lines');
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    const clean = movrec(['ingest', '--data-dir', join(root, 'clean'), '--from-file', file]);
-    t.equal(clean.status, 0, clean.stderr);
-    const want = digestOf(join(root, 'clean'));
+    const { want } = cleanRun(root, lines);
     t.equal(want.lines, LINES, 'the clean pass read every line');
 
     const topic = 'movielog-outage';
@@ -87,7 +77,7 @@ t.test(
     t.ok(await consuming, 'ingest started consuming');
 
     await broker.stop();
-    const during = digestOf(dir);
+    const during = dataReport(dir);
     t.ok(child.exitCode === null, 'ingest is still running while the broker is away');
     t.ok(during.lines < LINES, `the broker left mid-consumption (${during.lines} of ${LINES} lines stored)`);
     const outageAt = stderr.length;
@@ -97,7 +87,7 @@ t.test(
     const giveUp = Date.now() + 50_000;
     while (stored < LINES && child.exitCode === null && Date.now() < giveUp) {
       await new Promise((r) => setTimeout(r, 2000));
-      stored = digestOf(dir).lines;
+      stored = dataReport(dir).lines;
     }
     t.equal(child.exitCode, null, 'ingest survived the outage and is still running');
     t.equal(stored, LINES, 'after the outage it consumed the rest of the topic');
@@ -108,7 +98,7 @@ t.test(
       .split('\n')
       .filter((l) => /"level":40.*(ECONNREFUSED|cannot connect)/.test(l));
     t.ok(refused.length > 0, `the ingest saw the broker go away and retried (${refused.length} connection warnings)`);
-    const got = digestOf(dir);
+    const got = dataReport(dir);
     t.equal(got.lines, LINES, 'every line stored exactly once');
     t.equal(got.digest, want.digest, 'the state after the outage equals the clean one');
   },

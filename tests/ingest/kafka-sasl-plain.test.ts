@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { MOVREC, movrec } from '../helpers/cli';
+import { MOVREC, cleanRun, dataReport } from '../helpers/cli';
 import { historyLines } from '../helpers/ingest-lines';
 import { privateBroker } from '../helpers/private-broker';
 
@@ -32,12 +32,6 @@ function ingest(
   });
 }
 
-const digestOf = (dir: string) => {
-  const r = movrec(['report', 'data', '--json', '--data-dir', dir]);
-  if (r.status !== 0) throw new Error(`report failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { lines: number; digest: string };
-};
-
 t.test(
   'SASL/PLAIN: right credentials consume everything, a wrong password fails fast',
   { timeout: 90_000 },
@@ -46,11 +40,7 @@ t.test(
     t.teardown(() => broker.destroy());
     const lines = await historyLines(LINES, { seed: 23, users: 150, movies: 100 });
     const root = t.testdir();
-    const file = join(root, 'stream.lines');
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    const clean = movrec(['ingest', '--data-dir', join(root, 'clean'), '--from-file', file]);
-    t.equal(clean.status, 0, clean.stderr);
-    const want = digestOf(join(root, 'clean'));
+    const { want } = cleanRun(root, lines);
 
     const topic = 'movielog-sasl';
     const kafka = new Kafka({
@@ -70,7 +60,7 @@ t.test(
       60_000,
     );
     t.equal(good.code, 0, 'the authenticated run drains the topic and exits', { stderr: good.stderr.slice(-2000) });
-    const got = digestOf(join(root, 'good'));
+    const got = dataReport(join(root, 'good'));
     t.equal(got.lines, LINES, 'every line consumed once');
     t.equal(got.digest, want.digest, 'the state equals a clean run over the same lines');
 

@@ -5,7 +5,7 @@ import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MOVREC, movrec } from '../helpers/cli';
+import { MOVREC, cleanRun, dataReport } from '../helpers/cli';
 import { testBroker, topicWithProducer } from '../helpers/kafka';
 import { historyLines } from '../helpers/ingest-lines';
 
@@ -39,12 +39,6 @@ function startIngest(
   return { child, consuming, exited };
 }
 
-const digestOf = (dir: string) => {
-  const r = movrec(['report', 'data', '--json', '--data-dir', dir]);
-  if (r.status !== 0) throw new Error(`report failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { lines: number; digest: string };
-};
-
 t.teardown(() => {
   for (const c of children) c.kill('SIGKILL');
 });
@@ -52,16 +46,12 @@ t.teardown(() => {
 t.test('SIGKILL at random points, restart, and the state equals a clean run', async (t) => {
   const lines = await historyLines(LINES, { seed: 11, users: 400, movies: 300 });
   const root = t.testdir();
-  const file = join(root, 'stream.lines');
-  writeFileSync(file, `${lines.join('\n')}\n`);
+  const { want } = cleanRun(root, lines);
   // Small transactions stretch consumption over many commits; a short session lets a restart reclaim the partition
   // soon.
   const config = join(root, 'config.json');
   writeFileSync(config, JSON.stringify({ ingest: { batchLines: 100 }, kafka: { sessionTimeoutMs: 6000 } }));
 
-  const clean = movrec(['ingest', '--data-dir', join(root, 'clean'), '--from-file', file]);
-  t.equal(clean.status, 0, clean.stderr);
-  const want = digestOf(join(root, 'clean'));
   t.equal(want.lines, LINES, 'the clean pass read every line');
 
   const { topic, producer } = await topicWithProducer(t, 'movielog-kill');
@@ -107,7 +97,7 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
     run.child.kill('SIGKILL');
     await run.exited;
     if (started && stillRunning) killsWhileConsuming++;
-    const stored = digestOf(dir).lines;
+    const stored = dataReport(dir).lines;
     t.ok(
       stored >= storedBefore && stored <= produced,
       `kill ${k + 1}: the store holds a prefix (${stored} of ${produced} produced)`,
@@ -126,7 +116,7 @@ t.test('SIGKILL at random points, restart, and the state equals a clean run', as
   while (produced < LINES) await produceSlice();
   const last = startIngest(args);
   t.equal(await last.exited, 0, 'the last run drains the topic and exits by itself');
-  const got = digestOf(dir);
+  const got = dataReport(dir);
   t.equal(got.lines, LINES, 'every line stored exactly once');
   t.equal(got.digest, want.digest, 'the killed-and-restarted state equals the clean one');
 });
