@@ -3,9 +3,8 @@
 // rejects is counted and never served. The first model keeps answering
 // throughout, with no failed request.
 import t from 'tap';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { historyLines, withRatings } from '../helpers/ingest-lines';
+import { existsSync } from 'node:fs';
+import { configFile, ratedStore } from '../helpers/rated-store';
 import { movrec } from '../helpers/cli';
 import { call } from '../http/harness';
 import { eventually, spawnServe } from '../serve/spawn-serve';
@@ -13,22 +12,14 @@ import type { Manifest } from '../../src/model/registry';
 
 t.test('a killed retrain is retried; a rejected one is not served', async (t) => {
   const dir = t.testdir();
-  const dataDir = join(dir, 'data');
-  const file = join(dir, 'history.txt');
-  writeFileSync(
-    file,
-    `${withRatings(await historyLines(12000, { users: 200, movies: 100, spuriousRate: 0 })).join('\n')}\n`,
-  );
-  t.equal(movrec(['ingest', '--from-file', file, '--data-dir', dataDir]).status, 0);
-  const open = join(dir, 'open.json');
-  writeFileSync(open, JSON.stringify({ gate: { maxRmse: 100, ndcgTolerance: 1 } }));
+  const dataDir = await ratedStore(dir, 12000);
+  const open = configFile(dir, 'open', { gate: { maxRmse: 100, ndcgTolerance: 1 } });
   const tr = movrec(['train', '--data-dir', dataDir, '--json', '--kinds', 'segment-popularity', '--config', open]);
   const initial = JSON.parse(tr.stdout) as Manifest;
   t.equal(initial.approved, true, initial.gate.reasons.join('; '));
 
   // No ingest source: the time schedule runs whether or not lines arrived. maxRmse 0 rejects every candidate.
-  const cfg = join(dir, 'cfg.json');
-  writeFileSync(cfg, JSON.stringify({ retrain: { everyMinutes: 0.02 }, gate: { maxRmse: 0, ndcgTolerance: 1 } }));
+  const cfg = configFile(dir, 'cfg', { retrain: { everyMinutes: 0.02 }, gate: { maxRmse: 0, ndcgTolerance: 1 } });
   const s = await spawnServe(t, dataDir, ['--config', cfg]);
   const failures: string[] = [];
   const models = new Set<string>();

@@ -2,23 +2,14 @@
 // history (`approved` or `rejected`, with the figures or the reasons), and
 // `movrec models ls` shows it in the model's lineage.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { historyLines, withRatings } from '../helpers/ingest-lines';
+import { configFile, ratedStore } from '../helpers/rated-store';
 import { movrec } from '../helpers/cli';
 import type { Manifest } from '../../src/model/registry';
 
 t.test('a trained model starts its lineage with the gate verdict', async (t) => {
   const dir = t.testdir({ data: {} });
-  const dataDir = join(dir, 'data');
-  const file = join(dir, 'history.txt');
-  writeFileSync(
-    file,
-    `${withRatings(await historyLines(12000, { users: 200, movies: 100, spuriousRate: 0 })).join('\n')}\n`,
-  );
-  t.equal(movrec(['ingest', '--from-file', file, '--data-dir', dataDir]).status, 0);
-  const lenientFile = join(dir, 'lenient.json');
-  writeFileSync(lenientFile, JSON.stringify({ gate: { maxRmse: 100 } }));
+  const dataDir = await ratedStore(dir, 12000);
+  const lenientFile = configFile(dir, 'lenient', { gate: { maxRmse: 100 } });
   const tr = movrec(['train', '--data-dir', dataDir, '--config', lenientFile, '--kinds', 'mf', '--json']);
   t.equal(tr.status, 0, tr.stderr);
   const m = JSON.parse(tr.stdout) as Manifest;
@@ -30,8 +21,7 @@ t.test('a trained model starts its lineage with the gate verdict', async (t) => 
   );
   t.match(m.history?.[0]?.reason ?? '', /^gate passed: RMSE \d.*NDCG@20 \d/);
   // An impossible RMSE bound: the same data now gets refused.
-  const strictFile = join(dir, 'strict.json');
-  writeFileSync(strictFile, JSON.stringify({ gate: { maxRmse: 0 } }));
+  const strictFile = configFile(dir, 'strict', { gate: { maxRmse: 0 } });
   const strict = movrec(['train', '--data-dir', dataDir, '--config', strictFile, '--kinds', 'mf', '--json']);
   t.equal(strict.status, 0, strict.stderr);
   const r = JSON.parse(strict.stdout) as Manifest;
