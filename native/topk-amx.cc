@@ -163,8 +163,7 @@ bool int8Usable() {
 void int8Want(bool on) { int8Wanted.store(on); }
 
 bool scanInt8(napi_env env, napi_value packed, const Items& it, const float* uvs, std::vector<User>& users) {
-  const Prepared* pr = preparedFor<Layout>(env, packed, it);
-  return pr && scanAllInt8<Backend>(it, *pr, uvs, users);
+  return scanInt8With<Layout, Backend>(env, packed, it, uvs, users);
 }
 }  // namespace movrec::topk
 #pragma GCC diagnostic pop

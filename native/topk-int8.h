@@ -502,5 +502,12 @@ bool scanAllInt8(const Items& it, const Prepared& pr, const float* uvs, std::vec
   }
   return true;
 }
+
+/** The entry each backend exports: its packed layout looked up (or built), then its int8 scan. */
+template <class Layout, class Backend>
+bool scanInt8With(napi_env env, napi_value packed, const Items& it, const float* uvs, std::vector<User>& users) {
+  const Prepared* pr = preparedFor<Layout>(env, packed, it);
+  return pr && scanAllInt8<Backend>(it, *pr, uvs, users);
+}
 }  // namespace
 #pragma GCC diagnostic pop
