@@ -60,6 +60,15 @@ export const STATE_OPTIONS: Record<string, OptionSpec> = {
   config: { type: 'string', valueName: 'FILE', description: 'JSON configuration file merged over the defaults' },
 };
 
+/** The training window, shared by `train` and `eval` so both read the store the same way. */
+export const WINDOW_OPTION: Record<string, OptionSpec> = {
+  window: {
+    type: 'string',
+    valueName: 'DAYS',
+    description: 'days of event time before the newest event (0: all; default train.windowDays)',
+  },
+};
+
 export const REPORT_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print a machine-readable JSON document on stdout' },
 };

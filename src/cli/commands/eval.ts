@@ -1,5 +1,5 @@
 // movrec eval: evaluate models offline: RMSE, ranking metrics, per-group report
-import type { Command } from '../command';
+import { type Command, WINDOW_OPTION } from '../command';
 import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { formatEval, runEval } from '../../eval/run';
@@ -22,11 +22,7 @@ filtered as serving does.`,
   state: true,
   reports: true,
   options: {
-    window: {
-      type: 'string',
-      valueName: 'DAYS',
-      description: 'days of event time before the newest event (0: all; default train.windowDays)',
-    },
+    ...WINDOW_OPTION,
     folds: { type: 'string', valueName: 'K', description: 'random k-fold (0 or 1: skip)', default: '5' },
     kinds: {
       type: 'string',

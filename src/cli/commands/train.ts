@@ -1,5 +1,5 @@
 // movrec train: train a model from an LMDB snapshot and register it
-import type { Command } from '../command';
+import { type Command, WINDOW_OPTION } from '../command';
 import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { openStore } from '../../store/store';
@@ -44,11 +44,7 @@ again from them with the recorded settings and seed and compares the artifact's 
   state: true,
   reports: true,
   options: {
-    window: {
-      type: 'string',
-      valueName: 'DAYS',
-      description: 'days of event time before the newest event (0: all; default train.windowDays)',
-    },
+    ...WINDOW_OPTION,
     kinds: {
       type: 'string',
       valueName: 'LIST',
