@@ -34,21 +34,8 @@ export class Blend implements Recommender {
 
   /** Sets α, β from the score spread of already fitted parts. */
   calibrate(nUsers: number, nItems: number): this {
-    const spread = (m: Recommender): number => {
-      const next = rng(17);
-      const out = new Float32Array(nItems);
-      let s = 0;
-      let s2 = 0;
-      let n = 0;
-      for (let j = 0; j < Math.min(50, nUsers); j++) {
-        m.scoreAll(Math.floor(next() * nUsers), out);
-        for (let i = 0; i < nItems; i++) (s += out[i]!), (s2 += out[i]! * out[i]!), n++;
-      }
-      const sd = n ? Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)) : 0;
-      return sd > 0 ? sd : 1;
-    };
-    this.alpha = (1 - this.w) / spread(this.a);
-    this.beta = this.w / spread(this.b);
+    this.alpha = (1 - this.w) / scoreSpread(this.a, nUsers, nItems);
+    this.beta = this.w / scoreSpread(this.b, nUsers, nItems);
     return this;
   }
 
@@ -97,4 +84,19 @@ export class Blend implements Recommender {
       ...prefix(this.b.kind, this.b.hyperparameters()),
     };
   }
+}
+
+/** Standard deviation of a fitted model's scores over 50 seeded users (1 when they do not vary). */
+export function scoreSpread(m: Recommender, nUsers: number, nItems: number): number {
+  const next = rng(17);
+  const out = new Float32Array(nItems);
+  let s = 0;
+  let s2 = 0;
+  let n = 0;
+  for (let j = 0; j < Math.min(50, nUsers); j++) {
+    m.scoreAll(Math.floor(next() * nUsers), out);
+    for (let i = 0; i < nItems; i++) (s += out[i]!), (s2 += out[i]! * out[i]!), n++;
+  }
+  const sd = n ? Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)) : 0;
+  return sd > 0 ? sd : 1;
 }

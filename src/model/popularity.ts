@@ -202,7 +202,7 @@ export class Popularity implements Recommender {
   }
 
   /**
-   * Global popularity serves as itemBias with zero factors; by segment, a user
+   * Global popularity serves as itemBias (shares of the total, as scoreAll) with zero factors; by segment, a user
    * vector is one-hot over segments and each item's factors are its smoothed
    * score in every segment, so dot(user, item) picks the user's segment column.
    */
@@ -210,14 +210,14 @@ export class Popularity implements Recommender {
     const nI = this.global.length;
     const nU = this.userSegment.length;
     if (!this.opts.bySegment) {
-      const pop = this.popularity();
+      // The same scale as scoreAll: a blend calibrates its weights on scoreAll and serves this.
       return {
         factors: 1,
         globalMean: 0,
         userFactors: new Float32Array(nU),
         userBias: new Float32Array(nU),
         itemFactors: new Float32Array(nI),
-        itemBias: pop,
+        itemBias: Float32Array.from(this.globalShare),
       };
     }
     const keys = [...this.bySegment.keys()].sort();
