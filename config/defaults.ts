@@ -121,6 +121,11 @@ export const defaults: Config = {
     regularization: 0.05,
     /** Seed of factor initialisation and shuffling: the same data and seed give the same model. */
     seed: 1,
+    /**
+     * Share of the titles that a candidate's lists must cover on the time split (over the evaluated users) to be
+     * chosen: the best NDCG@20 among those that do serves, the best overall when none does (0: NDCG@20 alone).
+     */
+    minCoverage: 0.2,
   },
   retrain: {
     /**

@@ -112,6 +112,7 @@ export const schema = {
     learningRate: num(0, 10),
     regularization: num(0, 100),
     seed: int(0, 2 ** 31 - 1),
+    minCoverage: num(0, 1),
   },
   retrain: {
     everyMinutes: num(0, 525600),

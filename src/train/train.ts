@@ -16,11 +16,14 @@ import { auditServedForMinors, type ServedAudit } from '../eval/served-audit';
 import { Errors } from '../errors';
 import { makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from '../model/candidates';
 import { Blend } from '../model/blend';
+import { PriorBlend } from '../model/prior-blend';
 import { writeSnapshot } from './training-snapshot';
 import { buildEnvironment } from './build-environment';
 
 /** Shares of the popularity kind tried in blends. */
 export const BLEND_WEIGHTS = [0.25, 0.4, 0.5, 0.6, 0.75] as const;
+/** Weights of the personal kind on the log popularity prior tried in prior blends (src/model/prior-blend.ts). */
+export const PRIOR_BETAS = [0.25, 0.5, 0.75, 1, 1.5] as const;
 const POPULARITY_KINDS = new Set<string>(['popularity', 'trend-popularity', 'segment-popularity']);
 
 export interface TrainRequest {
@@ -126,6 +129,26 @@ export function ratingModelOf(
   return best;
 }
 
+/**
+ * The label that serves: the best NDCG@20 among candidates whose lists cover at
+ * least `minCoverage` of the titles on the split, or the best NDCG@20 of all
+ * when none does. A chart that every user gets is not a recommender, so the
+ * coverage floor comes before a small gain in NDCG.
+ */
+export function chooseServing(
+  labels: readonly string[],
+  results: ReadonlyMap<string, { ndcg: number; coverage: number }>,
+  minCoverage: number,
+  fallback: string,
+): string {
+  const best = (pool: readonly string[]): string | undefined =>
+    pool.reduce<string | undefined>(
+      (w, l) => (w === undefined || results.get(l)!.ndcg > results.get(w)!.ndcg ? l : w),
+      undefined,
+    );
+  return best(labels.filter((l) => results.get(l)!.coverage >= minCoverage)) ?? best(labels) ?? fallback;
+}
+
 /** A trained, encoded model before the gate and the registry see it. */
 export interface Built {
   parts: ReturnType<typeof servingParts>;
@@ -167,14 +190,22 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
       make.set(label, () => new Blend(makeModel(ka, train), makeModel(kb, train), w));
       results.set(label, evaluate(blend, split.train, split.test, evalOpts));
     }
+    for (const beta of PRIOR_BETAS) {
+      const label = `${ka}*${kb}@${beta}`;
+      const prior = fitted.get(kb) as Popularity;
+      const blend = new PriorBlend(fitted.get(ka)!, prior, beta).calibrate(ds.userIds.length, ds.itemIds.length);
+      make.set(label, () => new PriorBlend(makeModel(ka, train), makeModel(kb, train) as Popularity, beta));
+      results.set(label, evaluate(blend, split.train, split.test, evalOpts));
+    }
   }
   // Ranking decides what serves; the MF rating model's RMSE is the bundle's rating error.
   // 'mf' is always fitted for its RMSE, but serves only when it is a candidate.
-  let winner: string = ranked[0] ?? 'mf';
-  for (const label of make.keys()) {
-    if (label === 'mf' && !kinds.includes('mf')) continue;
-    if (results.get(label)!.ndcg > results.get(winner)!.ndcg) winner = label;
-  }
+  const winner = chooseServing(
+    [...make.keys()].filter((label) => label !== 'mf' || kinds.includes('mf')),
+    results,
+    train.minCoverage ?? 0,
+    ranked[0] ?? 'mf',
+  );
   const best = results.get(winner)!;
   const ratingKind = ratingModelOf(results, new Set(fitted.keys()));
   const ratingModel = results.get(ratingKind)!;
@@ -182,7 +213,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
   model.fit(ds, onEpoch);
   const serving = model.serving();
   if (!serving) throw Errors.modelFormat(winner, 'this kind has no serving form');
-  const kind = model instanceof Blend ? 'blend' : model.kind;
+  const kind = model instanceof Blend || model instanceof PriorBlend ? 'blend' : model.kind;
   const pop = new Popularity();
   pop.fit(ds);
   const id = idFor(kind);
@@ -211,7 +242,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
     minorAnswersAudited: minors.lists,
     evalUsers: best.users,
     candidates: Object.fromEntries(
-      [...results].map(([k, r]) => [k, { rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall }]),
+      [...results].map(([k, r]) => [k, { rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall, coverage: r.coverage }]),
     ),
   };
   return {
