@@ -100,8 +100,7 @@ function child(kind: string): void {
   let model: Recommender;
   if (kind === 'mf') model = new MfSgd({ factors: K, epochs: Number(values['mf-epochs']), lr: 0.007, reg: 0.05 });
   else if (kind === 'ials') model = new Ials({ factors: K, epochs: Number(values['ials-epochs']) });
-  else if (kind === 'ials-recent')
-    model = new Ials({ factors: K, epochs: Number(values['ials-epochs']), ...IALS_RECENT });
+  else if (kind === 'ials-recent') model = new Ials({ epochs: Number(values['ials-epochs']), ...IALS_RECENT });
   else if (kind === 'item-knn') model = new ItemKnn();
   else if (kind === 'segment-popularity') model = new Popularity({ bySegment: true });
   else if (kind === 'trend-popularity') model = new Popularity(TREND_POPULARITY);
