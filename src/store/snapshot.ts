@@ -19,8 +19,21 @@ export interface SnapshotOptions {
   ratingMax?: number;
 }
 
-/** Runtime assumed when the catalog has not told us one: a typical feature length. */
+/** Runtime assumed when the catalog has not told us one and too few watched it to learn it: a feature length. */
 export const FALLBACK_RUNTIME_MINUTES = 90;
+/**
+ * Watchers of a movie, without a catalog runtime, from whom its runtime is
+ * learned as the furthest minute any of them reached: with this many, one of
+ * them most likely watched to the end; with fewer, the learned figure is only
+ * trusted above the fallback.
+ */
+export const LEARN_RUNTIME_WATCHERS = 5;
+
+/** Minutes a movie runs, learned from its watchers: the furthest minute reached is a lower bound. */
+export function learnedRuntime(furthestMinute: number, watchers: number): number {
+  const reached = furthestMinute + 1;
+  return watchers >= LEARN_RUNTIME_WATCHERS ? reached : Math.max(reached, FALLBACK_RUNTIME_MINUTES);
+}
 
 interface Row {
   user: number;
@@ -63,16 +76,19 @@ export function readSnapshot(t: Tables, path: string, opts: SnapshotOptions = {}
   const to = totals?.maxTime ?? 0;
   const cutoff = windowDays > 0 && totals?.maxTime != null ? totals.maxTime - windowDays * DAY_MS : null;
   const q = quarantined(t);
-  const runtimes = new Map<string, number>();
-  const runtime = (movie: string): number => {
-    let r = runtimes.get(movie);
+  // The catalog's runtime where it has one; else learned from the watches read here (a store ingested
+  // without the catalog API would otherwise read every watch of a long film as complete).
+  const catalogRuntimes = new Map<string, number | null>();
+  const catalogRuntime = (movie: string): number | null => {
+    let r = catalogRuntimes.get(movie);
     if (r === undefined) {
       const e = t.catalogMovies.get(movie);
-      r = e?.known && e.record.runtime && e.record.runtime > 0 ? e.record.runtime : FALLBACK_RUNTIME_MINUTES;
-      runtimes.set(movie, r);
+      r = e?.known && e.record.runtime && e.record.runtime > 0 ? e.record.runtime : null;
+      catalogRuntimes.set(movie, r);
     }
     return r;
   };
+  const reached = new Map<string, { furthest: number; watchers: number }>();
   const keep = (user: number, movie: string, time: number) =>
     (cutoff === null || time >= cutoff) && !q.users.has(user) && !q.movies.has(movie);
 
@@ -80,7 +96,16 @@ export function readSnapshot(t: Tables, path: string, opts: SnapshotOptions = {}
   for (const { key, value } of windowed<WatchValue>(t.watches, t, cutoff)) {
     const [user, movie] = key;
     if (!keep(user, movie, value[1])) continue;
-    watchRows.push({ user, movie, a: Math.min(1, minutesSeen(value[3]) / runtime(movie)), time: value[1] });
+    // `a` holds minutes seen until every watch of the movie has been read.
+    watchRows.push({ user, movie, a: minutesSeen(value[3]), time: value[1] });
+    if (catalogRuntime(movie) !== null) continue;
+    const m = reached.get(movie) ?? reached.set(movie, { furthest: 0, watchers: 0 }).get(movie)!;
+    m.furthest = Math.max(m.furthest, value[2]);
+    m.watchers++;
+  }
+  for (const r of watchRows) {
+    const m = reached.get(r.movie);
+    r.a = Math.min(1, r.a / (m ? learnedRuntime(m.furthest, m.watchers) : catalogRuntime(r.movie)!));
   }
   const ratingRows: Row[] = [];
   for (const { key, value } of windowed<RatingValue>(t.ratings, t, cutoff)) {
