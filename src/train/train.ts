@@ -14,7 +14,7 @@ import { codeCommit } from '../version';
 import { encodeArtifact } from '../model/artifact';
 import { auditServedForMinors, type ServedAudit } from '../eval/served-audit';
 import { Errors } from '../errors';
-import { makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from '../model/candidates';
+import { COLD_START_LISTS, makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from '../model/candidates';
 import { Blend } from '../model/blend';
 import { PriorBlend } from '../model/prior-blend';
 import { writeSnapshot } from './training-snapshot';
@@ -217,7 +217,14 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
   const pop = new Popularity();
   pop.fit(ds);
   const id = idFor(kind);
-  const parts = servingParts({ id, kind, ds, serving, popularity: pop.popularity(), segments: segmentLists(ds) });
+  const parts = servingParts({
+    id,
+    kind,
+    ds,
+    serving,
+    popularity: pop.popularity(),
+    segments: segmentLists(ds, COLD_START_LISTS),
+  });
   const encoded = encodeArtifact(parts);
   const minors = auditServedForMinors(encoded, ds, {
     unknownAgeIsMinor: s.unknownAgeIsMinor,
