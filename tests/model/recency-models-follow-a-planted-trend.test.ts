@@ -1,10 +1,12 @@
 // The models of "now" follow a planted trend: a title on the rise outranks a
 // bigger one that is fading (trend popularity), and a user whose taste moved
-// lately is served the new taste (iALS with recency-decayed confidences).
+// lately is served the new taste (iALS with recency-decayed confidences), and
+// each fan is served the riser of their own genre first (a prior blend).
 import t from 'tap';
 import type { Dataset } from '../../src/domain/dataset';
 import { Ials } from '../../src/model/ials';
 import { Popularity } from '../../src/model/popularity';
+import { PriorBlend } from '../../src/model/prior-blend';
 
 const DAY = 86_400_000;
 const END = Date.UTC(2024, 5, 1);
@@ -77,4 +79,43 @@ t.test("iALS with recency-decayed confidence serves a user's new taste", async (
   const recent = preferB(new Ials({ factors: 4, epochs: 8, halfLifeDays: 14, userHalfLifeDays: 7 }));
   t.ok(plain < 0, `plain iALS leans to the old genre, the larger part of the history (B − A = ${plain.toFixed(3)})`);
   t.ok(recent > 0, `recency-weighted iALS serves the new genre (B − A = ${recent.toFixed(3)})`);
+});
+
+t.test("a prior blend puts what rises now first within a user's taste", async (t) => {
+  // Items 0-9 genre A, 10-19 genre B; 40 fans of each watch within their genre long ago.
+  // Lately 15 others watch A's item 0 (having watched A's 5 long ago), 15 more B's item 19 (after B's 15):
+  // one riser per genre.
+  const rows: [number, number, number][] = [];
+  for (let u = 0; u < 80; u++) {
+    const base = u < 40 ? 0 : 10;
+    for (let j = 0; j < 5; j++) rows.push([u, base + ((u + j * 3) % 10), 60 + ((u * 7 + j * 13) % 90)]);
+  }
+  for (let u = 80; u < 95; u++) rows.push([u, 0, u % 5], [u, 5, 120 + (u % 5)]);
+  for (let u = 95; u < 110; u++) rows.push([u, 19, u % 5], [u, 15, 120 + (u % 5)]);
+  // User 110 likes B, user 111 likes A (four titles each, long ago); neither has seen a riser.
+  for (let j = 0; j < 4; j++) rows.push([110, 11 + j, 70 + j * 5], [111, 1 + j, 70 + j * 5]);
+  const ds = dataset(rows, 112, 20);
+  const trend = { halfLifeDays: 7, trendHalfLifeDays: 112 };
+  const ranked = (beta: number, user: number): number[] => {
+    const m = new PriorBlend(new Ials({ factors: 4, epochs: 8 }), new Popularity(trend), beta);
+    m.fit(ds);
+    const out = new Float32Array(20);
+    m.scoreAll(user, out);
+    const seen = user === 110 ? [11, 12, 13, 14] : [1, 2, 3, 4];
+    return Array.from(out.keys())
+      .filter((i) => !seen.includes(i))
+      .sort((i, j) => out[j]! - out[i]!);
+  };
+  const b = ranked(1, 110);
+  const a = ranked(1, 111);
+  t.equal(b[0], 19, `the B fan gets the B riser first (${b.join(',')})`);
+  t.equal(a[0], 0, `the A fan gets the A riser first (${a.join(',')})`);
+  const chart = ranked(0, 110);
+  t.same(
+    chart.slice(0, 2).sort((x, y) => x - y),
+    [0, 19],
+    'beta 0: the two risers lead, taste aside',
+  );
+  const inB = (l: number[]) => l.slice(0, 6).filter((i) => i >= 10).length;
+  t.ok(inB(b) > inB(chart), `with taste, more B titles in the B fan's first six (${inB(b)} vs ${inB(chart)})`);
 });
