@@ -40,13 +40,17 @@ export interface Summary {
   hits: number;
 }
 
-/** Per-user watch-from-list rates of one arm, summarised. Users with no closed answer are left out. */
-export function summarise(users: Iterable<UserCounts>): Summary {
-  let n = 0;
-  let mean = 0;
-  let m2 = 0;
-  let answers = 0;
-  let hits = 0;
+/**
+ * Per-user watch-from-list rates of one arm, summarised. Users with no closed answer are left out. With `before`,
+ * the summary of those users and the ones before them (a sequential test looking after every batch of users reads
+ * each user once).
+ */
+export function summarise(users: Iterable<UserCounts>, before?: Summary): Summary {
+  let n = before?.users ?? 0;
+  let mean = before?.mean ?? 0;
+  let m2 = before ? before.variance * Math.max(0, before.users - 1) : 0;
+  let answers = before?.answers ?? 0;
+  let hits = before?.hits ?? 0;
   for (const u of users) {
     if (u.answers <= 0) continue;
     const x = u.hits / u.answers;

@@ -1,7 +1,8 @@
 // The statistics behind experiments and the canary: Welch's test agrees with
 // scipy on a worked sample, the power formula gives the power it promises on
 // generated samples, and the mSPRT stays under alpha when checked after every
-// user on equal arms while it catches a planted difference.
+// user on equal arms while it catches a planted difference. A summary continued
+// batch by batch (as a sequential test reads its users) equals the whole one.
 import t from 'tap';
 import {
   decide,
@@ -15,6 +16,7 @@ import {
   welch,
   type UserCounts,
 } from '../../src/release/stats';
+import { rng } from '../../src/model/rng';
 
 // Per-user rates as users with 20 answers each, so rate = hits / 20.
 const asUsers = (rates: number[]): UserCounts[] => rates.map((r) => ({ answers: 20, hits: Math.round(r * 20) }));
@@ -33,17 +35,6 @@ t.test('Welch matches scipy.stats.ttest_ind(equal_var=False) on a worked sample'
   t.ok(Math.abs(normalQuantile(0.975) - 1.959963985) < 1e-8);
 });
 
-/** A seeded generator (mulberry32) for the simulated samples. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Users with 1..10 answers, each a hit with probability p. */
 function users(r: () => number, n: number, p: number): UserCounts[] {
   return Array.from({ length: n }, () => {
@@ -53,6 +44,20 @@ function users(r: () => number, n: number, p: number): UserCounts[] {
     return { answers, hits };
   });
 }
+
+t.test('a summary continued batch by batch equals the summary of all users at once', async (t) => {
+  const r = rng(3);
+  const all = users(r, 1000, 0.3);
+  let running = summarise([]);
+  for (let n = 0; n < all.length; n += 70) running = summarise(all.slice(n, n + 70), running);
+  const whole = summarise(all);
+  t.equal(running.users, whole.users);
+  t.equal(running.answers, whole.answers);
+  t.equal(running.hits, whole.hits);
+  t.ok(Math.abs(running.mean - whole.mean) < 1e-12, `mean ${running.mean} vs ${whole.mean}`);
+  t.ok(Math.abs(running.variance - whole.variance) < 1e-12, `variance ${running.variance} vs ${whole.variance}`);
+  t.ok(whole.variance > 0, 'the sample has spread');
+});
 
 t.test('fixed horizon: A/A rejects about alpha of the time, A/B about the planned power', async (t) => {
   const r = rng(7);
