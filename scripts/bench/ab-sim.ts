@@ -1,50 +1,61 @@
-// A/B statistics on the simulator's world: K A/A experiments give the false
-// positive rate (target <= alpha), K A/B experiments with a planted worse arm
-// give the power (target: the planned power) and the users to a decision,
-// for the fixed-horizon Welch test (experiments) and the mSPRT (canary guard).
+// A/B statistics with trained models on a simulator world: K A/A experiments
+// give the false positive rate (target <= alpha), K A/B experiments between a
+// model trained on the whole history and one trained on a tenth of it give the
+// power and the users to a decision, for the fixed-horizon Welch test
+// (experiments) and the mSPRT (canary guard).
 //
-// Where the per-user outcomes come from: a world from src/sim (createWorld),
-// two real list makers over it, and the simulator's own choice model. Arm
-// "model" answers each user with the oracle's top-20 (true utility: what a
-// perfect model would list); arm "popularity" with the 20 most popular titles
-// (adult ones removed for minors), the popularity-only baseline. A user's
-// chance of watching from a list is the simulator's pickProbability (the same
-// function its sessions use to choose); each simulated user gets 1 to 6
-// answers (uniform), each a hit with that chance. The "planted" arm b gives
-// a share s of its users the popularity list and the rest the oracle's, s
-// chosen so that b is worse by exactly release.minEffect: the effect the
-// experiments' power calculation plans for.
-// Run: npx tsc -p tsconfig.build.json && node dist/scripts/bench/ab-sim.js [--k 400] [--users 20000] [--movies 2000]
+// Where the per-user outcomes come from: a world from src/sim, its history
+// written to a file and ingested into LMDB by the ingest loop (the catalog API
+// running, as for `movrec ingest`), and two models trained by trainAndRegister,
+// the code `movrec train` runs (every servable kind, blends, the chosen one
+// refitted): arm "full" on the whole history's snapshot, arm "tenth" on the
+// snapshot of a store fed the history's first tenth of lines (the model an
+// operator would have had a tenth of the way in). Each world user's list from
+// each arm is ranked by rankUsers over the prepared artifact, as the scoring
+// worker does (native top-K, cold-start lists, seen titles and user info read
+// from the full store). A user's chance of watching from a list is the
+// simulator's pickProbability (the function its sessions choose with), at the
+// history's end. An experiment's users are drawn at random from the world's
+// (with replacement: the arms' true means are taken over that population);
+// each gets 1 to 6 answers (uniform), each a hit with that chance. The true
+// effect is the mean chance over all users, full minus tenth: what the
+// experiments estimate. The fixed horizon is planned for release.minEffect
+// (as `experiment start` plans it), so the power predicted at the true effect
+// is printed beside the measured one; a second row plans for the true effect.
+// Run: npm run build && node dist/scripts/bench/ab-sim.js [--k 400] [--users 10000] [--movies 2000]
+//      [--history 10000000] [--share 0.1] [--seed 7]
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaults } from '../../config/defaults';
-import { createWorld, pickProbability } from '../../src/sim';
-import { isMinorUser, oracleIndices } from '../../src/sim/truth';
-import { decide, msprt, summarise, usersPerArm, type UserCounts } from '../../src/release/stats';
+import { loadConfig } from '../../src/config/load';
+import { startIngest } from '../../src/ingest/loop';
+import { fileSource } from '../../src/ingest/source-file';
+import { nativeStatus } from '../../src/model/kernels';
+import { artifactPath, type Manifest } from '../../src/model/registry';
+import { rng } from '../../src/model/rng';
+import { decide, msprt, powerAt, summarise, usersPerArm, type Summary, type UserCounts } from '../../src/release/stats';
+import { prepareModel, type PreparedModel } from '../../src/scoring/prepared-model';
+import { rankUsers, type UserFacts } from '../../src/scoring/rank';
+import { createWorld, pickProbability, startCatalogApi, writeHistory } from '../../src/sim';
+import { oracleIndices } from '../../src/sim/truth';
+import { openStore } from '../../src/store/store';
+import { DAY_MS } from '../../src/store/tables';
+import { trainAndRegister } from '../../src/train/train';
 
 const { values } = parseArgs({
   options: {
     k: { type: 'string', default: '400' },
-    users: { type: 'string', default: '20000' },
+    users: { type: 'string', default: '10000' },
     movies: { type: 'string', default: '2000' },
+    history: { type: 'string', default: '10000000' },
+    share: { type: 'string', default: '0.1' },
     seed: { type: 'string', default: '7' },
   },
 });
 const K = Number(values.k);
-const alpha = defaults.release.alpha;
-const power = defaults.release.power;
-const mde = defaults.release.minEffect;
+const seed = Number(values.seed);
 const LIST = 20;
-
-/** mulberry32: the bench's own seeded draws. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Wilson 95% interval of a binomial proportion. */
 function wilson(x: number, n: number): [number, number] {
@@ -55,148 +66,237 @@ function wilson(x: number, n: number): [number, number] {
   const h = z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
   return [(c - h) / d, (c + h) / d];
 }
-
-const t0 = performance.now();
-const world = createWorld({ seed: Number(values.seed), users: Number(values.users), movies: Number(values.movies) });
-const at = world.params.start;
-const U = world.params.users;
-const byPop = Array.from({ length: world.params.movies }, (_, m) => m).sort(
-  (a, b) => world.moviePopularity[b]! - world.moviePopularity[a]!,
-);
-const pModel = new Float64Array(U);
-const pPop = new Float64Array(U);
-for (let u = 0; u < U; u++) {
-  pModel[u] = pickProbability(world, u, oracleIndices(world, u, LIST, undefined, at), undefined, at);
-  const minor = isMinorUser(world, u);
-  const pop: number[] = [];
-  for (const m of byPop) {
-    if (minor && world.movieAdult[m]) continue;
-    pop.push(m);
-    if (pop.length === LIST) break;
-  }
-  pPop[u] = pickProbability(world, u, pop, undefined, at);
-}
-const mean = (a: Float64Array): number => a.reduce((s, x) => s + x, 0) / a.length;
-const gap = mean(pModel) - mean(pPop);
-const share = Math.min(1, mde / gap);
-
-const r = rng(Number(values.seed) + 1);
-type Arm = 'model' | 'popularity' | 'planted';
-function user(arm: Arm): UserCounts {
-  const u = Math.floor(r() * U);
-  const p = arm === 'model' ? pModel[u]! : arm === 'popularity' ? pPop[u]! : r() < share ? pPop[u]! : pModel[u]!;
-  const answers = 1 + Math.floor(r() * 6);
-  let hits = 0;
-  for (let i = 0; i < answers; i++) if (r() < p) hits++;
-  return { answers, hits };
-}
-const sample = (arm: Arm, n: number): UserCounts[] => Array.from({ length: n }, () => user(arm));
-
-const pilot = summarise(sample('model', 20000));
-const sd = Math.sqrt(pilot.variance);
-const horizon = usersPerArm({ alpha, power, mde, sd });
-const boundHorizon = usersPerArm({
-  alpha,
-  power,
-  mde,
-  sd: Math.sqrt(defaults.release.baselineRate * (1 - defaults.release.baselineRate)),
-});
-
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const pp = (x: number): string => `${(100 * x).toFixed(2)} pp`;
 const ci = (x: number, n: number): string => {
   const [lo, hi] = wilson(x, n);
   return `[${pct(lo)}, ${pct(hi)}]`;
 };
-console.log(
-  `ab-sim: world seed ${values.seed}, ${U} users, ${values.movies} movies; K = ${K} experiments per row; ` +
-    `alpha ${alpha}, planned power ${power}, minimum effect ${mde * 100} pp (release defaults)`,
-);
-console.log(
-  `per-answer watch chance (simulator choice model): oracle top-20 ${pct(mean(pModel))}, popularity top-20 ` +
-    `${pct(mean(pPop))}; ` +
-    `planted arm: popularity for ${pct(share)} of its users (b - a = -${mde * 100} pp)`,
-);
-console.log(
-  `per-user rate sd ${sd.toFixed(3)} (pilot of 20000 users) -> fixed horizon ${horizon} users per arm ` +
-    `(the serve-time bound sqrt(p(1-p)) at p = ${defaults.release.baselineRate} gives ${boundHorizon})`,
-);
+const seconds = (t: number): string => `${((performance.now() - t) / 1000).toFixed(1)} s`;
 
-function fixed(a: Arm, b: Arm): { rejected: number; verdicts: Map<string, number> } {
-  const verdicts = new Map<string, number>();
-  let rejected = 0;
-  for (let k = 0; k < K; k++) {
-    const d = decide(summarise(sample(a, horizon)), summarise(sample(b, horizon)), { alpha, horizon });
-    verdicts.set(d.verdict, (verdicts.get(d.verdict) ?? 0) + 1);
-    if (d.verdict !== 'no difference') rejected++;
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const world = createWorld({ seed, users: Number(values.users), movies: Number(values.movies) });
+  const U = world.params.users;
+  const work = mkdtempSync(join(tmpdir(), 'movrec-ab-sim-'));
+  const catalog = await startCatalogApi(world, { port: 0, host: '127.0.0.1', ratePerSecond: 100_000 });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: work,
+      'catalog.baseUrl': `http://127.0.0.1:${catalog.port}`,
+      'catalog.ratePerSecond': 50_000,
+      'catalog.bulkSize': 100,
+    },
+  });
+  const alpha = config.release.alpha;
+  const power = config.release.power;
+  const mde = config.release.minEffect;
+
+  let phase = performance.now();
+  const lines = Number(values.history);
+  const partLines = Math.round(lines * Number(values.share));
+  const historyFile = join(work, 'history.log');
+  const hist = await writeHistory(world, { lines, out: historyFile });
+  /** The history (its first maxLines, when given) ingested into a store under dir, as `movrec ingest` does. */
+  const ingested = async (dir: string, maxLines?: number) => {
+    const s = openStore(dir);
+    await startIngest({
+      config: { ...config, dataDir: dir },
+      store: s,
+      source: fileSource({ path: historyFile, batchLines: config.ingest.batchLines }),
+      waitForCatalog: true,
+      ...(maxLines === undefined ? {} : { maxLines }),
+    }).done;
+    return s;
+  };
+  const store = await ingested(work);
+  const partStore = await ingested(join(work, 'tenth'), partLines);
+  await catalog.close();
+  rmSync(historyFile);
+  const ingestTime = seconds(phase);
+
+  phase = performance.now();
+  const ratingMax = config.ingest.ratingMax;
+  const full = store.readSnapshot({ ratingMax });
+  const part = partStore.readSnapshot({ ratingMax });
+  await partStore.close();
+  const spanDays = (full.meta.to - full.meta.from) / DAY_MS;
+  const rows = (d: typeof full): number => d.ratings.value.length + d.watches.fraction.length;
+  const train = (dataset: typeof full): Manifest =>
+    trainAndRegister({ dataDir: work, config, dataset, root: store.root }).manifest;
+  const fullModel = train(full);
+  const partModel = train(part);
+  const trainTime = seconds(phase);
+
+  phase = performance.now();
+  const prepared = (m: Manifest): PreparedModel =>
+    prepareModel(readFileSync(artifactPath(work, m.id)), { verify: true, label: m.id });
+  const armModels = [prepared(fullModel), prepared(partModel)];
+  const at = full.meta.to;
+  const movieOf = (id: string): number => world.movieIndex.get(id) ?? -1;
+  /** Per world user, per arm: the chance an answer from that arm's list is watched from; and the share warm. */
+  const chance = [new Float64Array(U), new Float64Array(U)];
+  const warm = [0, 0];
+  let oracleSum = 0;
+  const BATCH = 256;
+  for (let first = 0; first < U; first += BATCH) {
+    const facts: UserFacts[] = [];
+    for (let w = first; w < Math.min(U, first + BATCH); w++)
+      facts.push({ userId: w + 1, seen: store.seenMovies(w + 1), info: store.userInfo(w + 1) });
+    const seenSets = facts.map((f) => new Set((f.seen as string[]).map(movieOf)));
+    armModels.forEach((m, arm) => {
+      const lists = rankUsers(m, facts, {
+        listSize: config.serve.listSize,
+        unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+      });
+      lists.forEach((r, j) => {
+        if (r.source === 'model') warm[arm]!++;
+        const items = Array.from(r.items, (i) => movieOf(m.view.itemIds[i]!));
+        chance[arm]![first + j] = pickProbability(world, first + j, items, seenSets[j], at);
+      });
+    });
+    facts.forEach((_, j) => {
+      const w = first + j;
+      const best = oracleIndices(world, w, LIST, (m) => seenSets[j]!.has(m), at);
+      oracleSum += pickProbability(world, w, best, seenSets[j], at);
+    });
   }
-  return { rejected, verdicts };
-}
+  await store.close();
+  rmSync(work, { recursive: true, force: true });
+  const scoreTime = seconds(phase);
+  const mean = (a: Float64Array): number => a.reduce((s, x) => s + x, 0) / a.length;
+  const [pFull, pPart] = chance as [Float64Array, Float64Array];
+  const effect = mean(pFull) - mean(pPart);
 
-const aa = fixed('model', 'model');
-console.log(
-  `fixed horizon A/A (model vs model):          false positives ${aa.rejected}/${K} = ${pct(aa.rejected / K)} ` +
-    `${ci(aa.rejected, K)}   target <= ${pct(alpha)}`,
-);
-const ab = fixed('model', 'planted');
-const aWins = ab.verdicts.get('a wins') ?? 0;
-console.log(
-  `fixed horizon A/B (model vs planted -${mde * 100} pp):  power ${aWins}/${K} = ${pct(aWins / K)} ` +
-    `${ci(aWins, K)}   target ${pct(power)}; ` +
-    `users to decision ${horizon} per arm (fixed); wrong-way verdicts ${ab.verdicts.get('b wins') ?? 0}`,
-);
-const big = fixed('model', 'popularity');
-console.log(
-  `fixed horizon A/B (model vs popularity):      power ${big.verdicts.get('a wins') ?? 0}/${K} = ` +
-    `${pct((big.verdicts.get('a wins') ?? 0) / K)}   at ${horizon} users per arm`,
-);
+  const r = rng(seed + 1);
+  type Arm = 'full' | 'tenth';
+  function user(arm: Arm): UserCounts {
+    const u = Math.floor(r() * U);
+    const p = arm === 'full' ? pFull[u]! : pPart[u]!;
+    const answers = 1 + Math.floor(r() * 6);
+    let hits = 0;
+    for (let i = 0; i < answers; i++) if (r() < p) hits++;
+    return { answers, hits };
+  }
+  const sample = (arm: Arm, n: number): UserCounts[] => Array.from({ length: n }, () => user(arm));
 
-/** mSPRT checked after every `step` users per arm, up to `max`: users per arm at the first rejection (or null). */
-function sequential(a: Arm, b: Arm, step: number, max: number): { rejectedAt: (number | null)[]; wrongWay: number } {
-  const rejectedAt: (number | null)[] = [];
-  let wrongWay = 0;
-  for (let k = 0; k < K; k++) {
-    const xs = sample(a, max);
-    const ys = sample(b, max);
-    let when: number | null = null;
-    for (let n = step; n <= max; n += step) {
-      const m = msprt(summarise(xs.slice(0, n)), summarise(ys.slice(0, n)), alpha, mde);
-      if (m.reject) {
-        when = n;
-        if (m.diff > 0 && a !== b) wrongWay++;
-        break;
-      }
+  const pilot = summarise(sample('full', 20000));
+  const sd = Math.sqrt(pilot.variance);
+  const horizon = usersPerArm({ alpha, power, mde, sd });
+
+  console.log(
+    `ab-sim: world seed ${seed}, ${U} users, ${world.params.movies} movies, ${hist.lines} history lines ` +
+      `(${spanDays.toFixed(1)} days); K = ${K} experiments per row; alpha ${alpha}, planned power ${power}, ` +
+      `minimum effect ${pp(mde)} (release defaults); kernels ${nativeStatus}`,
+  );
+  console.log(
+    `arm full:  ${fullModel.id} (${fullModel.metrics.rankingModel}) trained on ${rows(full)} events, ` +
+      `NDCG@20 ${Number(fullModel.metrics.ndcg20).toFixed(4)}; ranked by the model for ${pct(warm[0]! / U)} of users`,
+  );
+  console.log(
+    `arm tenth: ${partModel.id} (${partModel.metrics.rankingModel}) trained on the first ${partLines} lines ` +
+      `(until ${new Date(part.meta.to).toISOString()}), ${rows(part)} events (${pct(rows(part) / rows(full))}), ` +
+      `NDCG@20 ${Number(partModel.metrics.ndcg20).toFixed(4)}; ` +
+      `ranked by the model for ${pct(warm[1]! / U)} of users`,
+  );
+  console.log(
+    `per-answer watch chance over all ${U} users (simulator choice model): full ${pct(mean(pFull))}, ` +
+      `tenth ${pct(mean(pPart))}; reference: oracle top-20 ${pct(oracleSum / U)}; ` +
+      `true effect full - tenth = ${pp(effect)} (planned minimum ${pp(mde)})`,
+  );
+  const predicted = powerAt({ alpha, n: horizon, mde: effect, sd });
+  console.log(
+    `per-user rate sd ${sd.toFixed(3)} (pilot of 20000 users) -> fixed horizon ${horizon} users per arm; ` +
+      `the power formula at the true effect and that horizon predicts ${pct(predicted)}`,
+  );
+
+  function fixed(a: Arm, b: Arm, n = horizon): { rejected: number; verdicts: Map<string, number> } {
+    const verdicts = new Map<string, number>();
+    let rejected = 0;
+    for (let k = 0; k < K; k++) {
+      const d = decide(summarise(sample(a, n)), summarise(sample(b, n)), { alpha, horizon: n });
+      verdicts.set(d.verdict, (verdicts.get(d.verdict) ?? 0) + 1);
+      if (d.verdict !== 'no difference') rejected++;
     }
-    rejectedAt.push(when);
+    return { rejected, verdicts };
   }
-  return { rejectedAt, wrongWay };
+
+  const aa = fixed('full', 'full');
+  console.log(
+    `fixed horizon A/A (full vs full):  false positives ${aa.rejected}/${K} = ${pct(aa.rejected / K)} ` +
+      `${ci(aa.rejected, K)}   target <= ${pct(alpha)}`,
+  );
+  const ab = fixed('full', 'tenth');
+  const aWins = ab.verdicts.get('a wins') ?? 0;
+  console.log(
+    `fixed horizon A/B (full vs tenth): power ${aWins}/${K} = ${pct(aWins / K)} ${ci(aWins, K)}   ` +
+      `predicted ${pct(predicted)}; users to decision ${horizon} per arm (fixed); ` +
+      `wrong-way verdicts ${ab.verdicts.get('b wins') ?? 0}`,
+  );
+  // Planned for the measured effect, the power should be the planned one (a model that helps not at all has none).
+  if (effect > 0) {
+    const planned = usersPerArm({ alpha, power, mde: effect, sd });
+    const abTrue = fixed('full', 'tenth', planned);
+    const aWinsTrue = abTrue.verdicts.get('a wins') ?? 0;
+    console.log(
+      `fixed horizon A/B planned for the true effect: power ${aWinsTrue}/${K} = ${pct(aWinsTrue / K)} ` +
+        `${ci(aWinsTrue, K)}   target ${pct(power)}; users to decision ${planned} per arm (fixed); ` +
+        `wrong-way verdicts ${abTrue.verdicts.get('b wins') ?? 0}`,
+    );
+  } else console.log(`fixed horizon A/B planned for the true effect: none (the full model is not better)`);
+
+  /** mSPRT checked after every `step` users per arm, up to `max`: users per arm at the first rejection (or null). */
+  function sequential(a: Arm, b: Arm, step: number, max: number): { rejectedAt: (number | null)[]; wrongWay: number } {
+    const rejectedAt: (number | null)[] = [];
+    let wrongWay = 0;
+    for (let k = 0; k < K; k++) {
+      const xs = sample(a, max);
+      const ys = sample(b, max);
+      let when: number | null = null;
+      let sx: Summary | undefined;
+      let sy: Summary | undefined;
+      for (let n = step; n <= max; n += step) {
+        sx = summarise(xs.slice(n - step, n), sx);
+        sy = summarise(ys.slice(n - step, n), sy);
+        const m = msprt(sx, sy, alpha, mde);
+        if (m.reject) {
+          when = n;
+          if (m.diff > 0 && a !== b) wrongWay++;
+          break;
+        }
+      }
+      rejectedAt.push(when);
+    }
+    return { rejectedAt, wrongWay };
+  }
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((x, y) => x - y);
+    return s.length === 0 ? Number.NaN : s[Math.floor((s.length - 1) / 2)]!;
+  };
+  const step = 50;
+  const max = 3 * horizon;
+  const saa = sequential('full', 'full', step, max);
+  const alarms = saa.rejectedAt.filter((x) => x !== null).length;
+  console.log(
+    `mSPRT A/A (full vs full), checked every ${step} users up to ${max}: alarms ${alarms}/${K} = ` +
+      `${pct(alarms / K)} ${ci(alarms, K)}   target <= ${pct(alpha)}`,
+  );
+  const sab = sequential('full', 'tenth', step, max);
+  const found = sab.rejectedAt.filter((x): x is number => x !== null);
+  console.log(
+    `mSPRT A/B (full vs tenth): power ${found.length}/${K} = ${pct(found.length / K)} ${ci(found.length, K)} ` +
+      `within ${max} users per arm; median users to decision ${median(found)} per arm ` +
+      `(fixed horizon: ${horizon}); wrong-way rejections ${sab.wrongWay}`,
+  );
+  console.log(
+    `(wall: history + ingest ${ingestTime}, training both arms ${trainTime}, ranking and choice chances ` +
+      `${scoreTime}, total ${seconds(t0)}; machine shared with other jobs: timings only, no figure above ` +
+      `depends on speed)`,
+  );
 }
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length === 0 ? Number.NaN : s[Math.floor((s.length - 1) / 2)]!;
-};
-const step = 50;
-const max = 3 * horizon;
-const kSeq = K;
-const saa = sequential('model', 'model', step, max);
-const alarms = saa.rejectedAt.filter((x) => x !== null).length;
-console.log(
-  `mSPRT A/A, checked every ${step} users up to ${max}: alarms ${alarms}/${kSeq} = ${pct(alarms / kSeq)} ` +
-    `${ci(alarms, kSeq)}   target <= ${pct(alpha)}`,
-);
-const sab = sequential('model', 'planted', step, max);
-const found = sab.rejectedAt.filter((x): x is number => x !== null);
-console.log(
-  `mSPRT A/B (model vs planted -${mde * 100} pp): power ${found.length}/${kSeq} = ${pct(found.length / kSeq)} ` +
-    `within ${max} users per arm; ` +
-    `median users to decision ${median(found)} per arm (fixed horizon: ${horizon})`,
-);
-const spop = sequential('model', 'popularity', step, max);
-const foundPop = spop.rejectedAt.filter((x): x is number => x !== null);
-console.log(
-  `mSPRT A/B (model vs popularity):      power ${foundPop.length}/${kSeq} = ${pct(foundPop.length / kSeq)}; ` +
-    `median users to decision ${median(foundPop)} per arm`,
-);
-console.log(
-  `(${((performance.now() - t0) / 1000).toFixed(1)} s; machine shared with other jobs: timings only, no figure ` +
-    `above depends on speed)`,
-);
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
