@@ -75,6 +75,8 @@ export async function serveSimWorld(
   telemetry: Partial<Config['telemetry']> = {},
   /** Other settings by dotted path (e.g. 'retrain.everyEvents'). */
   more: Record<string, unknown> = {},
+  /** History lines before serving, and the simulator's pace in lines per second while it drives. */
+  sim: { historyLines?: number; rate?: number } = {},
 ): Promise<Served> {
   const dataDir = t.testdir();
   const world = createWorld({ seed: 5, users: 3000, movies: 3000 });
@@ -95,7 +97,11 @@ export async function serveSimWorld(
   Object.assign(overrides, more);
   const config = loadConfig({ overrides });
   const historyFile = join(dataDir, 'history.log');
-  const hist = await writeHistory(world, { lines: 200_000, out: historyFile, target: 'http://127.0.0.1:8082' });
+  const hist = await writeHistory(world, {
+    lines: sim.historyLines ?? 200_000,
+    out: historyFile,
+    target: 'http://127.0.0.1:8082',
+  });
   const store = openStore(dataDir);
   let trained: Manifest;
   try {
@@ -191,7 +197,7 @@ export async function serveSimWorld(
       const run = drive(world, {
         target: base,
         out: sink,
-        rate: 5000,
+        rate: sim.rate ?? 5000,
         start: hist.behaviour.now(),
         seed: 6,
         oracleSample: 0,
