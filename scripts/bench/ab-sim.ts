@@ -181,9 +181,14 @@ async function main(): Promise<void> {
   }
   const sample = (arm: Arm, n: number): UserCounts[] => Array.from({ length: n }, () => user(arm));
 
+  // The horizon is planned from a pilot of the serving model's users, as before an experiment; the A/B predictions
+  // use both arms' spread (the power formula takes one sd for both).
   const pilot = summarise(sample('full', 20000));
+  const pilotPart = summarise(sample('tenth', 20000));
   const sd = Math.sqrt(pilot.variance);
+  const sdAB = Math.sqrt((pilot.variance + pilotPart.variance) / 2);
   const horizon = usersPerArm({ alpha, power, mde, sd });
+  const bound = Math.sqrt(config.release.baselineRate * (1 - config.release.baselineRate));
 
   console.log(
     `ab-sim: world seed ${seed}, ${U} users, ${world.params.movies} movies, ${hist.lines} history lines ` +
@@ -205,10 +210,12 @@ async function main(): Promise<void> {
       `tenth ${pct(mean(pPart))}; reference: oracle top-20 ${pct(oracleSum / U)}; ` +
       `true effect full - tenth = ${pp(effect)} (planned minimum ${pp(mde)})`,
   );
-  const predicted = powerAt({ alpha, n: horizon, mde: effect, sd });
+  const predicted = powerAt({ alpha, n: horizon, mde: effect, sd: sdAB });
   console.log(
-    `per-user rate sd ${sd.toFixed(3)} (pilot of 20000 users) -> fixed horizon ${horizon} users per arm; ` +
-      `the power formula at the true effect and that horizon predicts ${pct(predicted)}`,
+    `per-user rate sd full ${sd.toFixed(3)}, tenth ${Math.sqrt(pilotPart.variance).toFixed(3)} (pilots of 20000 ` +
+      `users) -> fixed horizon ${horizon} users per arm (the serve-time bound sqrt(p(1-p)) at p = ` +
+      `${config.release.baselineRate} gives ${usersPerArm({ alpha, power, mde, sd: bound })}); the power formula ` +
+      `at the true effect and that horizon predicts ${pct(predicted)}`,
   );
 
   function fixed(a: Arm, b: Arm, n = horizon): { rejected: number; verdicts: Map<string, number> } {
@@ -236,7 +243,7 @@ async function main(): Promise<void> {
   );
   // Planned for the measured effect, the power should be the planned one (a model that helps not at all has none).
   if (effect > 0) {
-    const planned = usersPerArm({ alpha, power, mde: effect, sd });
+    const planned = usersPerArm({ alpha, power, mde: effect, sd: sdAB });
     const abTrue = fixed('full', 'tenth', planned);
     const aWinsTrue = abTrue.verdicts.get('a wins') ?? 0;
     console.log(
