@@ -11,7 +11,7 @@
 // the choice model) and the mSPRT needs a median 7,900 users per arm (15 of
 // 100 runs not within 20,000); on 1M lines (16,926 events, 43% ranked) 47.5%
 // vs 39.7%, a median 260. The driver's users have more history than the
-// world's average: the guard decided at 73-112 users per arm in our runs.
+// world's average: the guard decided at 73-218 users per arm in our runs.
 import t from 'tap';
 import { request } from 'node:http';
 import { readManifest } from '../../src/model/registry';
