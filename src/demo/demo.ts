@@ -1,11 +1,11 @@
 // The embedded demo: a simulated world, its catalog API and stream, ingest,
 // training, serving on 8082, and the simulator driving it, on one machine with
-// nothing installed but Node. Retraining runs in a child `movrec train` so the
-// event loop that serves never blocks on SGD; the new model is hot-swapped.
+// nothing installed but Node. Retraining is `movrec serve`'s own loop (the
+// retrain scheduler): a low-priority training child, the offline gates, the
+// canary, and the guard promoting or rolling it back; the demo only reports it.
 // Its state lives apart from an operator's, under <data-dir>/demo: the world,
 // a base (the past stream ingested, the first model) built once per world and
 // size, and this run's copy of it, reset at every start so runs do not pile up.
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/load';
@@ -15,7 +15,6 @@ import { broughtIdentity } from '../ingest/source-identity';
 import { startIngest } from '../ingest/loop';
 import type { Logger } from '../log';
 import { startService, type Service } from '../serve/service';
-import { newestApproved, type Manifest } from '../model/registry';
 import {
   createWorld,
   drive,
@@ -31,6 +30,7 @@ import { claimIdentity } from '../store/identity';
 import { openStore } from '../store/store';
 import { trainAndRegister } from '../train/train';
 import { appendSink } from './append-sink';
+import type { ReleaseStatus } from '../release/controller';
 import { releaseProgress } from '../release/progress';
 import { ensurePortFree } from './port-free';
 import { retrainSummary } from './retrain-summary';
@@ -47,7 +47,7 @@ export interface DemoOptions {
   host: string;
   /** Real seconds to drive before stopping; 0: until interrupted. */
   durationS: number;
-  /** Real seconds between retrains; 0: never. */
+  /** Real seconds between scheduled retrains (retrain.everyMinutes); 0: never. */
   retrainEveryS: number;
   /** Stream lines per second while driving. */
   rate: number;
@@ -59,9 +59,24 @@ export interface DemoOptions {
 
 export interface DemoResult {
   scoreboard: Scoreboard;
+  /** The stable model at the end. */
   modelId: string | null;
+  /** Training runs that finished (approved or refused). */
   retrains: number;
 }
+
+/**
+ * The canary's judging sized for the demo's world and pace (tens of requests a
+ * second, a few thousand users): with the defaults, sized for a production
+ * stream, a canary would wait half an hour for its minimum of answers.
+ */
+const DEMO_RELEASE = {
+  'release.canaryPercent': 50,
+  'release.guardIntervalMs': 1000,
+  'release.minAnswers': 300,
+  'release.minUsers': 100,
+  'release.minHealthAnswers': 100,
+};
 
 function loadOrCreateWorld(dir: string, o: DemoOptions): World {
   if (worldExists(dir)) {
@@ -76,16 +91,17 @@ function loadOrCreateWorld(dir: string, o: DemoOptions): World {
 /**
  * One line of live progress: the last interval's request rate, p99 and
  * success, then the run's totals, how often users watched from our lists
- * beside what the choice model expects for ours and for the oracle's.
+ * beside what the choice model expects for ours and for the oracle's, then
+ * the stable and canary models with their online watch-from-list rates.
  */
-export function progressLine(s: Scoreboard, modelId: string | null): string {
+export function progressLine(s: Scoreboard, release: ReleaseStatus): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const i = s.interval;
   return (
     `req/s ${i.requestsPerSecond.toFixed(0)}  p99 ${i.p99Ms.toFixed(0)} ms  ok ${pct(i.successRate)}  | ` +
     `total ${s.requests} (ok ${pct(s.successRate)})  watched-from-list ${pct(s.watchShare)}  ` +
     `expected ${pct(s.expectedShare)} vs oracle ${pct(s.oracleExpectedShare)}  ` +
-    `sim ${s.simTime.slice(0, 16)}  model ${modelId ?? '-'}`
+    `sim ${s.simTime.slice(0, 16)}  | ${releaseProgress(release)}`
   );
 }
 
@@ -100,41 +116,6 @@ export function totalsLine(s: Scoreboard, retrains: number, modelId: string | nu
     `${(100 * s.expectedShare).toFixed(1)}%, ` +
     `oracle ${(100 * s.oracleExpectedShare).toFixed(1)}%), ${retrains} retrains, model ${modelId ?? '-'}`
   );
-}
-
-/** Runs `movrec train` in a child; resolves with its manifest (approved or not), or null when it failed. */
-function runTrainChild(dataDir: string, configFile: string | undefined, log: Logger): Promise<Manifest | null> {
-  const cli = process.argv[1]!;
-  const args = [cli, 'train', '--data-dir', dataDir, '--json', ...(configFile ? ['--config', configFile] : [])];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, MOVREC_LOG_LEVEL: 'warn' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      if (err.length < 4000) err += c.toString();
-    });
-    child.on('exit', (code) => {
-      if (code !== 0) {
-        log.warn(
-          { code, error: err.trim().split('\n').slice(0, 2).join(' | ').slice(0, 500) },
-          'demo: retrain failed; the current model keeps serving',
-        );
-        return resolve(null);
-      }
-      try {
-        resolve(JSON.parse(out) as Manifest);
-      } catch {
-        log.warn({ output: out.slice(0, 200) }, 'demo: retrain printed no manifest; the current model keeps serving');
-        resolve(null);
-      }
-    });
-  });
 }
 
 interface BaseParams {
@@ -180,10 +161,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         'catalog.bulkSize': 100,
         'serve.port': o.port,
         'serve.host': o.host,
+        'retrain.everyMinutes': o.retrainEveryS / 60,
+        'retrain.everyEvents': 0,
+        ...DEMO_RELEASE,
       },
     });
 
   let service: Service | undefined;
+  let retrains = 0;
   try {
     const params: BaseParams = { seed: o.seed, users: o.users, movies: o.movies, historyLines: o.historyLines };
     const hist = await buildBase(world, baseDir, params, configFor(baseDir), o);
@@ -199,37 +184,18 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       source: fileSource({ path: liveFile, follow: true, batchLines: config.ingest.batchLines }),
       identity: await broughtIdentity(config, false),
       log,
+      onRetrain: (res) => {
+        if (res.kind !== 'registered') return;
+        retrains++;
+        const said = retrainSummary(res.manifest, config.gate);
+        log.info({ ...said.fields, seconds: res.seconds }, said.text);
+      },
     });
     const svc = service;
     log.info(
       { host: o.host, port: svc.port, stateDir: runDir },
       `demo: serving on http://${o.host}:${svc.port}/recommend/<userid>; driving it (Ctrl-C stops)`,
     );
-
-    let modelId: string | null = newestApproved(runDir)?.id ?? null;
-    let retrains = 0;
-    let retraining = false;
-    const timer =
-      o.retrainEveryS > 0
-        ? setInterval(() => {
-            if (retraining) return;
-            retraining = true;
-            void runTrainChild(runDir, o.configFile, log)
-              .then(async (manifest) => {
-                if (!manifest) return;
-                retrains++;
-                const said = retrainSummary(manifest, config.gate);
-                log.info(said.fields, said.text);
-                if (!manifest.approved) return;
-                await svc.reload();
-                modelId = newestApproved(runDir)?.id ?? modelId;
-              })
-              .catch((e: unknown) => log.warn({ err: e }, 'demo: reload refused; the current model keeps serving'))
-              .finally(() => {
-                retraining = false;
-              });
-          }, o.retrainEveryS * 1000)
-        : undefined;
 
     const stopAfter = o.durationS > 0 ? AbortSignal.timeout(o.durationS * 1000) : undefined;
     const signal = stopAfter ? AbortSignal.any([o.signal, stopAfter]) : o.signal;
@@ -241,12 +207,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       seed: o.seed + 1,
       oracleSample: 0.1,
       tickMs: 1000,
-      onTick: (s) => o.progress(`${progressLine(s, modelId)}  ${releaseProgress(svc.release.status())}`),
+      onTick: (s) => o.progress(progressLine(s, svc.release.status())),
       signal,
     });
-    if (timer) clearInterval(timer);
-    while (retraining) await new Promise((r) => setTimeout(r, 100));
-    return { scoreboard, modelId, retrains };
+    return { scoreboard, modelId: svc.release.status().stable, retrains };
   } finally {
     await service?.stop();
     await catalog.close();

@@ -6,7 +6,7 @@ import type { Config } from '../config/load';
 import type { Logger } from '../log';
 import type { Manifest } from '../model/registry';
 import { lastDuration, lastEnd, lastModel, type RetrainOutcome, running, runs } from './retrain-metrics';
-import { startTrainChild, type TrainChild } from './train-child';
+import { startTrainChild, type TrainChild, type TrainChildResult } from './train-child';
 
 export interface RetrainScheduler {
   /** Stops the schedule and the running child, if any, and waits for it. */
@@ -46,6 +46,8 @@ export function startRetrainScheduler(opts: {
   linesApplied: () => number | undefined;
   /** Where an approved model goes: today a hot swap to stable, later the canary. */
   onApproved: (modelId: string) => Promise<void>;
+  /** Told of every run that ended by itself (not by `stop`): the demo reports each one. */
+  onResult?: (res: TrainChildResult) => void;
 }): RetrainScheduler {
   const { config, log } = opts;
   const r = config.retrain;
@@ -78,6 +80,7 @@ export function startRetrainScheduler(opts: {
     lastFailed = outcome === 'failed';
     // A child ended by our own stop is no outcome of training.
     if (stopped && outcome === 'failed') return;
+    opts.onResult?.(res);
     runs.inc({ outcome });
     lastDuration.set(res.seconds);
     lastEnd.set(Date.now() / 1000);

@@ -14,6 +14,7 @@ import { claimIdentity, type StoreIdentity } from '../store/identity';
 import { activateArtifact } from '../scoring/activation';
 import { startServer } from '../http/server';
 import { retrainEnabled, startRetrainScheduler } from '../release/retrain-scheduler';
+import type { TrainChildResult } from '../release/train-child';
 import { createOnlineJoin, type OnlineJoin } from '../telemetry/online-join';
 import { ingestedPopularity } from './ingested-popularity';
 
@@ -41,6 +42,8 @@ export async function startService(opts: {
   /** What the source brings, checked against (or recorded in) the store before anything is written. */
   identity?: StoreIdentity | null;
   log: Logger;
+  /** Told of each scheduled retrain's result (the demo reports them in its own words). */
+  onRetrain?: (res: TrainChildResult) => void;
 }): Promise<Service> {
   const { config, log } = opts;
   const dataDir = config.dataDir;
@@ -159,7 +162,13 @@ export async function startService(opts: {
     }
   };
   const retrain = retrainEnabled(config.retrain)
-    ? startRetrainScheduler({ config, log, linesApplied: () => ingest?.stats().linesApplied, onApproved: handOff })
+    ? startRetrainScheduler({
+        config,
+        log,
+        linesApplied: () => ingest?.stats().linesApplied,
+        onApproved: handOff,
+        onResult: opts.onRetrain,
+      })
     : undefined;
 
   let stopping: Promise<void> | undefined;

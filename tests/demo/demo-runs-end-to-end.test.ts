@@ -1,5 +1,6 @@
 // `npm start` is the demo: on a small world it must ingest, train an approved
-// model, serve over real HTTP, answer the simulator, retrain and hot-swap.
+// model, serve over real HTTP, answer the simulator, and retrain through the
+// retrain scheduler of `movrec serve`: an approved model goes to canary.
 import t from 'tap';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ t.test('the demo ingests, trains, serves the simulator and retrains', async (t) 
   const records = r.stderr
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { msg: string; approved?: boolean });
+    .map((l) => JSON.parse(l) as { msg: string; approved?: boolean; modelId?: string });
   t.ok(records.length > 0, 'stderr holds the JSON log, one record per line');
   const retrained = records.filter((x) => x.msg.startsWith('demo: retrained '));
   t.ok(retrained.length >= 1, 'each retrain is reported');
@@ -61,6 +62,18 @@ t.test('the demo ingests, trains, serves the simulator and retrains', async (t) 
     ),
     'with what was trained, its gate figures and why it was approved or refused',
   );
+  // The scheduler ran the training, not a loop of the demo's own, and handed the approved model to the canary.
+  t.ok(
+    records.some((x) => x.msg === 'retrain: training child started'),
+    'the retrain scheduler started the training child',
+  );
+  const firstApproved = retrained.find((x) => x.approved === true);
+  if (firstApproved)
+    t.ok(
+      records.some((x) => x.msg === 'release: model on canary' && x.modelId === firstApproved.modelId),
+      `the first approved retrain (${firstApproved.modelId}) went to canary`,
+    );
+  t.match(r.stdout, /\| stable \S+ .*canary /, 'progress lines name the stable and canary models');
   t.ok(
     records.some((x) => /^demo: serving on http:\/\/127\.0\.0\.1:\d+\/recommend/.test(x.msg)),
     'says the address it binds: loopback',

@@ -8,11 +8,14 @@ export const demo: Command = {
   usage: '[options]',
   details: `Builds a simulated world, writes its past stream to a file, ingests it with the world's catalog
 API, trains and approves a model, serves GET /recommend/<userid> on --host:--port, and drives it with the
-simulator, whose lines the server ingests as they come. Retrains every --retrain-every seconds in a child
-process, says what was trained and why the gate approved or refused it, and hot-swaps an approved model.
+simulator, whose lines the server ingests as they come. Retrains every --retrain-every seconds with the
+retrain scheduler of movrec serve (a low-priority child process), says what was trained and why the gate
+approved or refused it, puts an approved model on canary for half the users, and lets the canary guard
+promote it or roll it back (its minimums sized for the demo: 300 answers, 100 users per arm).
 Its state lives under <data-dir>/demo, apart from an operator's store: the ingested history and first
 model are built once per world and size and copied for each run (the last run's live lines go).
-Prints one progress line per second on stdout (the last second's rate, p99 and success, then totals);
+Prints one progress line per second on stdout (the last second's rate, p99 and success, then totals, then
+the stable and canary models with their online watch-from-list rates);
 logs go to stderr. Ctrl-C stops and prints the run's totals.`,
   state: true,
   reports: false,
@@ -42,7 +45,7 @@ logs go to stderr. Ctrl-C stops and prints the run's totals.`,
     'retrain-every': {
       type: 'string',
       valueName: 'SECONDS',
-      description: 'retrain and hot-swap this often (0: never)',
+      description: 'retrain this often; an approved model goes to canary (0: never)',
       default: '60',
     },
     rate: {
