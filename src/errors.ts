@@ -104,6 +104,14 @@ export const Errors = {
       retriable: true,
       retryAfterMs: 1000,
     }),
+  /** Exit 75 (EX_TEMPFAIL): the systemd unit counts it as success, the run is skipped, the next one comes. */
+  trainingRunning: (dataDir: string, owner: { pid: number; since: string; by: string }) =>
+    new MovrecError(
+      'MOVREC_ERR_TRAINING_RUNNING',
+      `a training is already running on ${dataDir}: pid ${owner.pid} (${owner.by}) since ${owner.since}; ` +
+        'this one does not start',
+      { retriable: true, exitCode: 75 },
+    ),
   snapshotMissing: (path: string) =>
     new MovrecError(
       'MOVREC_ERR_SNAPSHOT_MISSING',

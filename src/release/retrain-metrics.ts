@@ -7,7 +7,7 @@ export const LAST_DURATION = 'movrec_retrain_last_duration_seconds';
 export const LAST_MODEL = 'movrec_retrain_last_model_info';
 export const LAST_END = 'movrec_retrain_last_end_timestamp_seconds';
 
-export type RetrainOutcome = 'approved' | 'rejected' | 'failed';
+export type RetrainOutcome = 'approved' | 'rejected' | 'failed' | 'skipped';
 
 const existing = <T>(name: string): T | undefined => register.getSingleMetric(name) as T | undefined;
 
@@ -18,7 +18,8 @@ export const runs =
     name: RUNS,
     help:
       'Scheduled retrains by outcome: approved (gates passed, handed on), rejected (a gate ' +
-      'failed), failed (the training child did not finish)',
+      'failed), failed (the training child did not finish), skipped (another training held the data ' +
+      "dir's lock: the systemd timer's or an operator's)",
     labelNames: ['outcome'] as const,
   });
 

@@ -2,16 +2,21 @@
 // retrain.everyEvents new lines, one training child at a time (train-child.ts);
 // a model the offline gates approve is handed to `onApproved`, a rejected or
 // failed run is logged and counted, and the schedule simply comes round again.
+// While another training holds the data dir's lock (the systemd timer's, an
+// operator's), the round is skipped: logged and counted, never run beside it.
 import type { Config } from '../config/load';
 import type { Logger } from '../log';
 import type { Manifest } from '../model/registry';
 import { lastDuration, lastEnd, lastModel, type RetrainOutcome, running, runs } from './retrain-metrics';
 import { startTrainChild, type TrainChild, type TrainChildResult } from './train-child';
+import { type LockOwner, trainLockOwner } from '../store/train-lock';
 
 export interface RetrainScheduler {
   /** Stops the schedule and the running child, if any, and waits for it. */
   stop(): Promise<void>;
 }
+
+const SKIPPED = 'retrain: skipped, a training is already running on this data dir; the next period tries again';
 
 export function retrainEnabled(r: Readonly<Config['retrain']>): boolean {
   return r.everyMinutes > 0 || r.everyEvents > 0;
@@ -61,6 +66,12 @@ export function startRetrainScheduler(opts: {
     const res = await child.result;
     let outcome: RetrainOutcome;
     let modelId: string | null = null;
+    if (res.kind === 'busy') {
+      // The lock was taken between our look and the child's start.
+      if (!stopped) log.warn({ why: res.why }, SKIPPED);
+      runs.inc({ outcome: 'skipped' });
+      return;
+    }
     if (res.kind === 'failed') {
       outcome = 'failed';
       if (!stopped)
@@ -100,9 +111,16 @@ export function startRetrainScheduler(opts: {
     }
   };
 
+  const skip = (holder: LockOwner): void => {
+    log.warn({ holder: { pid: holder.pid, by: holder.by, since: holder.since } }, SKIPPED);
+    runs.inc({ outcome: 'skipped' });
+  };
+
   const start = (): void => {
     lastStart = Date.now();
     linesAtStart = opts.linesApplied() ?? 0;
+    const holder = trainLockOwner(config.dataDir);
+    if (holder) return skip(holder);
     const child = startTrainChild({ config });
     log.info({ pid: child.pid, command: child.command.join(' ') }, 'retrain: training child started');
     running.set(1);

@@ -8,10 +8,16 @@ import { delimiter, join } from 'node:path';
 import type { Config } from '../config/load';
 import type { Manifest } from '../model/registry';
 import { packageRoot } from '../package-root';
+import { TRAIN_OWNER_ENV } from '../store/train-lock';
+
+/** `movrec train`'s exit code when another training holds the lock (MOVREC_ERR_TRAINING_RUNNING). */
+const EXIT_TRAINING_RUNNING = 75;
 
 export type TrainChildResult =
   | { kind: 'registered'; manifest: Manifest; seconds: number }
-  | { kind: 'failed'; why: string; seconds: number };
+  | { kind: 'failed'; why: string; seconds: number }
+  /** Another training held the data dir's lock (exit 75): nothing was trained, nothing failed. */
+  | { kind: 'busy'; why: string; seconds: number };
 
 export interface TrainChild {
   pid: number | undefined;
@@ -84,7 +90,11 @@ export function startTrainChild(opts: { config: Readonly<Config> }): TrainChild 
   ];
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MOVREC_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      MOVREC_LOG_LEVEL: 'warn',
+      [TRAIN_OWNER_ENV]: `movrec serve's scheduled retrain (server pid ${process.pid})`,
+    },
   });
   // Without the `nice` wrapper, renice after the fact: on Linux that reaches only the child's main
   // thread (threads V8 started before it keep priority 0), which is why the wrapper comes first.
@@ -113,6 +123,7 @@ export function startTrainChild(opts: { config: Readonly<Config> }): TrainChild 
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const tail = err.trim().split('\n').slice(-3).join(' | ').slice(0, 600);
+      if (code === EXIT_TRAINING_RUNNING) return resolve({ kind: 'busy', why: tail, seconds: seconds() });
       if (code !== 0) {
         const how = signal ? `killed by ${signal}` : `exit code ${code}`;
         return resolve({ kind: 'failed', why: `movrec train ${how}${tail ? `: ${tail}` : ''}`, seconds: seconds() });

@@ -1,5 +1,6 @@
 // movrec train: train a model from an LMDB snapshot and register it
-import { type Command, WINDOW_OPTION } from '../command';
+import { type Command, type CommandContext, WINDOW_OPTION } from '../command';
+import type { Config } from '../../config/load';
 import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { openStore } from '../../store/store';
@@ -9,6 +10,7 @@ import { progressHook } from '../../train/progress';
 import { formatOutcome } from '../../train/report';
 import { trainAndRegister } from '../../train/train';
 import { formatReproduction, reproduceModel } from '../../train/reproduce';
+import { acquireTrainLock, TRAIN_OWNER_ENV } from '../../store/train-lock';
 
 export function parseKinds(raw: string | undefined): ServableKind[] | undefined {
   if (raw === undefined) return undefined;
@@ -40,7 +42,10 @@ picks the best by NDCG@20, refits it on the whole snapshot, runs the gate (RMSE 
 NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact + manifest under
 <data-dir>/models. A rejected model is registered with approved: false and the reasons; the exit code is 0 either way.
 The events trained on are kept in <data-dir>/snapshots (sha256 in the manifest); --reproduce MODEL_ID trains
-again from them with the recorded settings and seed and compares the artifact's sha256 (exit 0 equal, 1 not).`,
+again from them with the recorded settings and seed and compares the artifact's sha256 (exit 0 equal, 1 not).
+One training at a time per data dir: while another holds <data-dir>/train.lock (serve's scheduled retrain,
+the systemd timer's run, an operator's), this one says whose and since when and exits 75; the lock of a
+training that died is taken over.`,
   state: true,
   reports: true,
   options: {
@@ -72,45 +77,62 @@ again from them with the recorded settings and seed and compares the artifact's 
   configOverrides: (ctx) => ({ 'train.windowDays': parseCount(ctx.values.window as string | undefined, '--window') }),
   async run(ctx) {
     const config = ctx.config();
-    const again = ctx.values.reproduce as string | undefined;
-    if (again !== undefined) {
-      for (const f of ['window', 'kinds', 'movielens', 'eval-users'])
-        if (ctx.values[f] !== undefined)
-          throw Errors.usage(`movrec train: --${f} does not apply to --reproduce (the recorded settings are used)`);
-      const r = reproduceModel(config.dataDir, again, progressHook());
-      ctx.out(ctx.json ? JSON.stringify(r, null, 2) : formatReproduction(r));
-      return r.equal ? 0 : 1;
+    // Refused before the lock file would create the directory.
+    if (ctx.values.movielens === undefined)
+      requireStore(config.dataDir, { orModels: ctx.values.reproduce !== undefined });
+    const lock = acquireTrainLock(config.dataDir, process.env[TRAIN_OWNER_ENV] || 'movrec train', (previous) =>
+      ctx.log.warn(
+        { previous },
+        'train: the lock of a training that is no longer running was left behind; taking it over',
+      ),
+    );
+    try {
+      return await trainLocked(ctx, config);
+    } finally {
+      lock.release();
     }
-    const windowDays = config.train.windowDays;
-    const kinds = parseKinds(ctx.values.kinds as string | undefined);
-    const evalMaxUsers = parseCount(ctx.values['eval-users'] as string | undefined, '--eval-users');
-    const onEpoch = progressHook();
-    const common = {
-      dataDir: config.dataDir,
-      config,
-      onEpoch,
-      ...(kinds ? { kinds } : {}),
-      ...(evalMaxUsers !== undefined ? { evalMaxUsers } : {}),
-    };
-    const dir = ctx.values.movielens as string | undefined;
-    let outcome: ReturnType<typeof trainAndRegister>;
-    if (dir) {
-      if (ctx.values.window !== undefined)
-        throw Errors.usage('movrec train: --window selects events of the store; it does not apply to --movielens');
-      outcome = trainAndRegister({ ...common, dataset: readMovieLens(dir).all });
-    } else {
-      requireStore(config.dataDir);
-      const store = openStore(config.dataDir);
-      try {
-        const dataset = store.readSnapshot({ windowDays, ratingMax: config.ingest.ratingMax });
-        if (dataset.ratings.value.length + dataset.watches.fraction.length === 0)
-          throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
-        outcome = trainAndRegister({ ...common, dataset, root: store.root });
-      } finally {
-        await store.close();
-      }
-    }
-    ctx.out(ctx.json ? JSON.stringify(outcome.manifest, null, 2) : formatOutcome(outcome));
-    return 0;
   },
 };
+
+/** The training itself, run while the lock is held. */
+async function trainLocked(ctx: CommandContext, config: Readonly<Config>): Promise<number> {
+  const again = ctx.values.reproduce as string | undefined;
+  if (again !== undefined) {
+    for (const f of ['window', 'kinds', 'movielens', 'eval-users'])
+      if (ctx.values[f] !== undefined)
+        throw Errors.usage(`movrec train: --${f} does not apply to --reproduce (the recorded settings are used)`);
+    const r = reproduceModel(config.dataDir, again, progressHook());
+    ctx.out(ctx.json ? JSON.stringify(r, null, 2) : formatReproduction(r));
+    return r.equal ? 0 : 1;
+  }
+  const windowDays = config.train.windowDays;
+  const kinds = parseKinds(ctx.values.kinds as string | undefined);
+  const evalMaxUsers = parseCount(ctx.values['eval-users'] as string | undefined, '--eval-users');
+  const onEpoch = progressHook();
+  const common = {
+    dataDir: config.dataDir,
+    config,
+    onEpoch,
+    ...(kinds ? { kinds } : {}),
+    ...(evalMaxUsers !== undefined ? { evalMaxUsers } : {}),
+  };
+  const dir = ctx.values.movielens as string | undefined;
+  let outcome: ReturnType<typeof trainAndRegister>;
+  if (dir) {
+    if (ctx.values.window !== undefined)
+      throw Errors.usage('movrec train: --window selects events of the store; it does not apply to --movielens');
+    outcome = trainAndRegister({ ...common, dataset: readMovieLens(dir).all });
+  } else {
+    const store = openStore(config.dataDir);
+    try {
+      const dataset = store.readSnapshot({ windowDays, ratingMax: config.ingest.ratingMax });
+      if (dataset.ratings.value.length + dataset.watches.fraction.length === 0)
+        throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
+      outcome = trainAndRegister({ ...common, dataset, root: store.root });
+    } finally {
+      await store.close();
+    }
+  }
+  ctx.out(ctx.json ? JSON.stringify(outcome.manifest, null, 2) : formatOutcome(outcome));
+  return 0;
+}
