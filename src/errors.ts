@@ -112,6 +112,12 @@ export const Errors = {
         'this one does not start',
       { retriable: true, exitCode: 75 },
     ),
+  modelInUse: (id: string) =>
+    new MovrecError(
+      'MOVREC_ERR_MODEL_IN_USE',
+      `model ${id} is in use (the stable model, the canary, an experiment's arm, or the newest approved one a ` +
+        'restart loads): not removed; roll it back or promote another first',
+    ),
   snapshotMissing: (path: string) =>
     new MovrecError(
       'MOVREC_ERR_SNAPSHOT_MISSING',

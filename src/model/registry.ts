@@ -1,7 +1,7 @@
 // The model registry: <dataDir>/models/<id>.bin (artifact) and <id>.json
 // (manifest), mirrored in the LMDB sub-db `models` when a store root is given.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import { encodeArtifact, writeArtifact, type ModelParts } from './artifact';
@@ -166,4 +166,16 @@ export function appendHistory(
   writeManifest(dataDir, m);
   if (root) root.openDB<Manifest, string>({ name: DB.models }).putSync(m.id, m);
   return m;
+}
+
+/**
+ * Removes a model: its manifest first (so it is no longer listed), then its
+ * artifact, and its LMDB mirror when a root is given. Its training snapshot
+ * is the caller's to prune (train/model-retention.ts), as others may share it.
+ */
+export function removeModel(dataDir: string, id: string, root?: RootDatabase): void {
+  readManifest(dataDir, id);
+  rmSync(manifestPath(dataDir, id), { force: true });
+  rmSync(artifactPath(dataDir, id), { force: true });
+  if (root) root.openDB<Manifest, string>({ name: DB.models }).removeSync(id);
 }

@@ -38,6 +38,21 @@ export interface ExperimentState extends ExperimentPlan {
   eventSince?: number;
 }
 
+/**
+ * The models the release state names (the recorded stable, the canary, an
+ * experiment's arms), read from the store without a running controller: what
+ * `movrec models gc` must never remove.
+ */
+export function modelsInRelease(root: RootDatabase): string[] {
+  const state = root.openDB<unknown, string>({ name: DB.release }).get(STATE_KEY) as ReleaseState | undefined;
+  if (!state) return [];
+  return [
+    ...(state.stableModelId ? [state.stableModelId] : []),
+    ...(state.canary ? [state.canary.modelId] : []),
+    ...(state.experiment?.arms.map((a) => a.modelId) ?? []),
+  ];
+}
+
 interface ReleaseState {
   /** The model that served as stable last (promotion, reload or start); null: the newest approved one at start. */
   stableModelId: string | null;

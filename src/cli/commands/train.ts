@@ -41,7 +41,8 @@ export const train: Command = {
 picks the best by NDCG@20, refits it on the whole snapshot, runs the gate (RMSE under gate.maxRmse,
 NDCG@20 within gate.ndcgTolerance of the approved model) and registers artifact + manifest under
 <data-dir>/models. A rejected model is registered with approved: false and the reasons; the exit code is 0 either way.
-The events trained on are kept in <data-dir>/snapshots (sha256 in the manifest); --reproduce MODEL_ID trains
+The events trained on are kept in <data-dir>/snapshots (sha256 in the manifest) as long as a model trained on
+them is (movrec models rm / gc remove both); --reproduce MODEL_ID trains
 again from them with the recorded settings and seed and compares the artifact's sha256 (exit 0 equal, 1 not).
 One training at a time per data dir: while another holds <data-dir>/train.lock (serve's scheduled retrain,
 the systemd timer's run, an operator's), this one says whose and since when and exits 75; the lock of a
