@@ -1,5 +1,6 @@
 // The Scorer: the scoring pool, its side channel, the batcher and the model
-// loader put together, plus the main-thread degraded answer.
+// loader put together, plus the main-thread degraded answer, and the fallback
+// that answers while no stable model is loaded.
 import { randomUUID } from 'node:crypto';
 import { Errors } from '../errors';
 import { openStore, type Store } from '../store/store';
@@ -45,6 +46,11 @@ export interface ScorerOptions {
   workerFile?: string;
   /** Most users per worker task; 1 sends each request as its own task. */
   batchSize?: number;
+  /**
+   * Answers `recommend` and `degraded` while no stable model is loaded (the serving process: the popularity of
+   * what was ingested); null, or no fallback, fails them with MOVREC_ERR_MODEL_NOT_LOADED.
+   */
+  fallback?: (userId: number) => Recommendation | null;
 }
 
 const DEFAULT_SLOT_MAX_BYTES = 2 ** 31;
@@ -73,15 +79,23 @@ export async function createScorer(opts: ScorerOptions): Promise<Scorer> {
   const loader = createModelLoader(publisher, channel.prepareWorkers);
   const batcher = createBatcher(pool, opts.threads, batchSize, channel.markReady);
   let closed = false;
+  const fallback = opts.fallback;
+  /** The fallback's answer while no stable model is loaded; undefined once one is (or without a fallback). */
+  const beforeFirstModel = (userId: number): Recommendation | null | undefined =>
+    fallback && !loader.servingFor('stable') ? fallback(userId) : undefined;
 
   return {
     // Not async: the batcher's own promise is returned as it is, not wrapped in a second one that
     // settles two microtasks later (per request, on the main thread).
     recommend(userId, role = 'stable') {
       if (closed) return Promise.reject(Errors.config('the scorer is closed'));
+      const early = beforeFirstModel(userId);
+      if (early !== undefined) return early ? Promise.resolve(early) : Promise.reject(Errors.modelNotLoaded());
       return batcher.submit(userId, role);
     },
     degraded(userId) {
+      const early = beforeFirstModel(userId);
+      if (early) return early;
       const s = loader.servingFor('stable');
       if (!s) throw Errors.modelNotLoaded();
       const items = segmentAnswer(

@@ -1,9 +1,9 @@
 // Until a model is approved, answers come from what has been ingested: the
 // movies the most users watched or rated lately, minus what the user has seen
-// (and adult titles for minors), counted as degraded answers.
-import { Errors } from '../errors';
+// (and adult titles for minors), counted as degraded answers. The scorer asks
+// for them through its fallback hook while no stable model is loaded.
 import { degraded as degradedCount } from '../http/metrics';
-import type { Recommendation, Scorer } from '../scoring/scorer';
+import type { Recommendation } from '../scoring/scorer';
 import { storeTables, type Store } from '../store/store';
 
 /** The model id such answers carry (X-Model-Id, provenance). */
@@ -19,8 +19,8 @@ export interface NoModelNote {
 }
 
 export interface IngestedPopularity {
-  /** The scorer, answering from popularity while it has no model. */
-  scorer: Scorer;
+  /** The scorer's fallback: a list for the user, or null when nothing ingested can make one. */
+  answer(userId: number): Recommendation | null;
   /** While no model serves: whether answers can be made meanwhile, and what /readyz says; null once one serves. */
   note(): NoModelNote | null;
   stop(): void;
@@ -52,13 +52,18 @@ function rank(store: Store): Ranked {
 }
 
 export function ingestedPopularity(
-  inner: Scorer,
   store: Store,
-  opts: { listSize: number; unknownAgeIsMinor: boolean; refreshMs: number },
+  opts: {
+    listSize: number;
+    unknownAgeIsMinor: boolean;
+    refreshMs: number;
+    /** Whether a model serves: then the counts are not refreshed and `note` is null. */
+    modelServing: () => boolean;
+  },
 ): IngestedPopularity {
   let ranked: Ranked = { movies: [], pairs: 0 };
   const refresh = (): void => {
-    if (inner.active()) return;
+    if (opts.modelServing()) return;
     ranked = rank(store);
   };
   refresh();
@@ -82,33 +87,10 @@ export function ingestedPopularity(
     return { line, body: line, modelId: POPULARITY_MODEL_ID, generation: 0, source: 'degraded' };
   }
 
-  const scorer: Scorer = {
-    recommend(userId, role) {
-      if (inner.active()) return inner.recommend(userId, role);
-      const rec = answer(userId);
-      return rec ? Promise.resolve(rec) : Promise.reject(Errors.modelNotLoaded());
-    },
-    degraded(userId) {
-      if (inner.active()) return inner.degraded(userId);
-      const rec = answer(userId);
-      if (!rec) throw Errors.modelNotLoaded();
-      return rec;
-    },
-    loadModel: (file, role) => inner.loadModel(file, role),
-    promote: (from) => inner.promote(from),
-    retire: (role) => inner.retire(role),
-    active: (role) => inner.active(role),
-    queueDepth: () => inner.queueDepth(),
-    workerMetrics: () => inner.workerMetrics(),
-    close: () => {
-      clearInterval(timer);
-      return inner.close();
-    },
-  };
   return {
-    scorer,
+    answer,
     note() {
-      if (inner.active()) return null;
+      if (opts.modelServing()) return null;
       return ranked.movies.length === 0
         ? { answering: false, text: 'no model yet and nothing ingested to rank' }
         : {

@@ -8,7 +8,7 @@ import type { Logger } from '../log';
 import { artifactPath, listManifests, newestApproved, wasRolledBack } from '../model/registry';
 import { createReleaseController, type ReleaseController } from '../release/controller';
 import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
-import { createScorer } from '../scoring/scorer';
+import { createScorer, type Scorer } from '../scoring/scorer';
 import { openStore } from '../store/store';
 import { claimIdentity, type StoreIdentity } from '../store/identity';
 import { activateArtifact } from '../scoring/activation';
@@ -64,19 +64,29 @@ export async function startService(opts: {
       'scoring with the TypeScript kernels, tens of times slower than the native ones: build them ' +
         'with node native/build.js',
     );
-  const pool = await createScorer({
-    dataDir,
-    threads: config.serve.threads,
-    listSize: config.serve.listSize,
-    unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
-    batchSize: config.serve.batchSize,
-  });
-  const popularity = ingestedPopularity(pool, store, {
+  // Created first, as the scorer's fallback: it asks the scorer (once made) whether a model serves.
+  let created: Scorer | undefined;
+  const popularity = ingestedPopularity(store, {
     listSize: config.serve.listSize,
     unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
     refreshMs: NO_MODEL_REFRESH_MS,
+    modelServing: () => created?.active() != null,
   });
-  const scorer = popularity.scorer;
+  let scorer: Scorer;
+  try {
+    scorer = created = await createScorer({
+      dataDir,
+      threads: config.serve.threads,
+      listSize: config.serve.listSize,
+      unknownAgeIsMinor: config.serve.unknownAgeIsMinor,
+      batchSize: config.serve.batchSize,
+      fallback: popularity.answer,
+    });
+  } catch (e) {
+    popularity.stop();
+    await store.close();
+    throw e;
+  }
 
   // The one online join: ingest feeds it the stream, the answer log attributes it (attach below), and the
   // canary guard and experiments read their per-arm outcomes from it.
@@ -144,6 +154,7 @@ export async function startService(opts: {
   } catch (e) {
     // A server that cannot listen must not leave a following ingest or the pool running: the process would never end.
     if (ingest) await ingest.stop();
+    popularity.stop();
     await scorer.close();
     await store.close();
     throw e;
@@ -184,6 +195,7 @@ export async function startService(opts: {
         release.close();
         if (ingest) await ingest.stop();
         await chain;
+        popularity.stop();
         await scorer.close();
         await store.close();
       })()),
