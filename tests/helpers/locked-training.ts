@@ -1,23 +1,11 @@
-// A store worth training on, and a real `movrec train` caught holding the
-// data dir's training lock: stopped (SIGSTOP) once the lock file names it, so
-// a test decides when it goes on (SIGCONT) or dies (SIGKILL).
+// A real `movrec train` caught holding the data dir's training lock: stopped
+// (SIGSTOP) once the lock file names it, so a test decides when it goes on
+// (SIGCONT) or dies (SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { movrec, MOVREC } from './cli';
-import { historyLines, withRatings } from './ingest-lines';
-
-/** Ingests a small simulated history into `dataDir`. */
-export async function smallStore(dir: string, dataDir: string, lines = 12000): Promise<void> {
-  const file = join(dir, 'history.txt');
-  writeFileSync(
-    file,
-    `${withRatings(await historyLines(lines, { users: 300, movies: 150, spuriousRate: 0 })).join('\n')}\n`,
-  );
-  const r = movrec(['ingest', '--from-file', file, '--data-dir', dataDir]);
-  if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
-}
+import { MOVREC } from './cli';
 
 export interface HeldTraining {
   child: ChildProcess;

@@ -7,15 +7,15 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../http/harness';
-import { smallStore, trainingHoldingTheLock } from '../helpers/locked-training';
+import { trainingHoldingTheLock } from '../helpers/locked-training';
+import { ratedStore } from '../helpers/rated-store';
 import { eventually, spawnServe } from '../serve/spawn-serve';
 
 const SKIPPED = /^movrec_retrain_runs_total\{outcome="skipped"\} (\d+)$/m;
 
 t.test('the scheduler skips its rounds while a training holds the lock, then trains', async (t) => {
   const dir = t.testdir();
-  const dataDir = join(dir, 'data');
-  await smallStore(dir, dataDir);
+  const dataDir = await ratedStore(dir, 12000, { users: 300, movies: 150 });
   const timer = await trainingHoldingTheLock(t, dataDir, 'movrec-train.timer', ['--kinds', 'segment-popularity']);
 
   const cfg = join(dir, 'cfg.json');

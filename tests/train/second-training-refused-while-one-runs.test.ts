@@ -6,15 +6,15 @@ import t from 'tap';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { movrec } from '../helpers/cli';
-import { smallStore, trainingHoldingTheLock } from '../helpers/locked-training';
+import { trainingHoldingTheLock } from '../helpers/locked-training';
+import { ratedStore } from '../helpers/rated-store';
 
 const manifests = (dataDir: string): string[] =>
   existsSync(join(dataDir, 'models')) ? readdirSync(join(dataDir, 'models')).filter((f) => f.endsWith('.json')) : [];
 
 t.test('a second movrec train exits 75 naming the running one, then runs once it ended', async (t) => {
   const dir = t.testdir();
-  const dataDir = join(dir, 'data');
-  await smallStore(dir, dataDir);
+  const dataDir = await ratedStore(dir, 12000, { users: 300, movies: 150 });
   const first = await trainingHoldingTheLock(t, dataDir, 'movrec-train.timer', ['--kinds', 'segment-popularity']);
 
   const second = movrec(['train', '--data-dir', dataDir, '--kinds', 'segment-popularity']);

@@ -4,12 +4,12 @@ import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { movrec } from '../helpers/cli';
-import { smallStore, trainingHoldingTheLock } from '../helpers/locked-training';
+import { trainingHoldingTheLock } from '../helpers/locked-training';
+import { ratedStore } from '../helpers/rated-store';
 
 t.test("a dead training's lock is taken over by the next one", async (t) => {
   const dir = t.testdir();
-  const dataDir = join(dir, 'data');
-  await smallStore(dir, dataDir);
+  const dataDir = await ratedStore(dir, 12000, { users: 300, movies: 150 });
   const dead = await trainingHoldingTheLock(t, dataDir, 'operator', ['--kinds', 'segment-popularity']);
   dead.child.kill('SIGKILL');
   await dead.exited;
