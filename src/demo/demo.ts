@@ -70,13 +70,32 @@ export interface DemoResult {
  * second, a few thousand users): with the defaults, sized for a production
  * stream, a canary would wait half an hour for its minimum of answers.
  */
-const DEMO_RELEASE = {
+const DEMO_RELEASE: Record<string, unknown> = {
   'release.canaryPercent': 50,
   'release.guardIntervalMs': 1000,
   'release.minAnswers': 300,
   'release.minUsers': 100,
   'release.minHealthAnswers': 100,
 };
+
+/** DEMO_RELEASE, less the settings the --config file gives itself: those are the operator's. */
+function demoRelease(configFile: string | undefined): Record<string, unknown> {
+  let file: unknown = {};
+  try {
+    if (configFile) file = JSON.parse(readFileSync(configFile, 'utf8'));
+  } catch {
+    // loadConfig reports an unreadable or malformed file, naming it
+  }
+  const given = (path: string): boolean => {
+    let cur = file;
+    for (const k of path.split('.')) {
+      if (typeof cur !== 'object' || cur === null || !(k in cur)) return false;
+      cur = (cur as Record<string, unknown>)[k];
+    }
+    return true;
+  };
+  return Object.fromEntries(Object.entries(DEMO_RELEASE).filter(([path]) => !given(path)));
+}
 
 function loadOrCreateWorld(dir: string, o: DemoOptions): World {
   if (worldExists(dir)) {
@@ -163,7 +182,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         'serve.host': o.host,
         'retrain.everyMinutes': o.retrainEveryS / 60,
         'retrain.everyEvents': 0,
-        ...DEMO_RELEASE,
+        ...demoRelease(o.configFile),
       },
     });
 

@@ -11,7 +11,8 @@ API, trains and approves a model, serves GET /recommend/<userid> on --host:--por
 simulator, whose lines the server ingests as they come. Retrains every --retrain-every seconds with the
 retrain scheduler of movrec serve (a low-priority child process), says what was trained and why the gate
 approved or refused it, puts an approved model on canary for half the users, and lets the canary guard
-promote it or roll it back (its minimums sized for the demo: 300 answers, 100 users per arm).
+promote it or roll it back (its minimums sized for the demo: 300 answers, 100 users per arm; release.*
+settings in a --config file take precedence over these).
 Its state lives under <data-dir>/demo, apart from an operator's store: the ingested history and first
 model are built once per world and size and copied for each run (the last run's live lines go).
 Prints one progress line per second on stdout (the last second's rate, p99 and success, then totals, then
