@@ -151,6 +151,11 @@ export const defaults: Config = {
     timeoutMinutes: 120,
     /** Flags for the training child's node (V8 heap and GC settings, e.g. `--max-semi-space-size=64`). */
     nodeFlags: [],
+    /**
+     * After each scheduled retrain, models beyond this many newest are removed with the training snapshots no kept
+     * model uses (as `movrec models gc --keep N`; never the stable, canary or an experiment's arms); 0: keep all.
+     */
+    keepModels: 20,
   },
   telemetry: {
     /**

@@ -121,6 +121,7 @@ export const schema = {
     schedIdle: bool,
     timeoutMinutes: num(0.01, 10080),
     nodeFlags: strings,
+    keepModels: int(0, 1000000),
   },
   telemetry: {
     answerLogMaxBytes: int(4096, 2 ** 40),

@@ -53,6 +53,8 @@ export function startRetrainScheduler(opts: {
   onApproved: (modelId: string) => Promise<void>;
   /** Told of every run that ended by itself (not by `stop`): the demo reports each one. */
   onResult?: (res: TrainChildResult) => void;
+  /** After a run that registered a model, once it was handed on: the place for retention (retrain.keepModels). */
+  afterRun?: () => void;
 }): RetrainScheduler {
   const { config, log } = opts;
   const r = config.retrain;
@@ -109,6 +111,7 @@ export function startRetrainScheduler(opts: {
         );
       }
     }
+    if (modelId && !stopped) opts.afterRun?.();
   };
 
   const skip = (holder: LockOwner): void => {

@@ -6,7 +6,9 @@ import { isMovrecError } from '../errors';
 import { startIngest, type IngestHandle, type Source } from '../ingest/loop';
 import type { Logger } from '../log';
 import { artifactPath, listManifests, newestApproved, wasRolledBack } from '../model/registry';
-import { createReleaseController, type ReleaseController } from '../release/controller';
+import { createReleaseController, modelsInRelease, type ReleaseController } from '../release/controller';
+import { acquireTrainLock } from '../store/train-lock';
+import { modelsPastRetention, removeModels } from '../train/model-retention';
 import { int8Path, nativeAvailable, nativeStatus } from '../../native/index';
 import { createScorer, type Scorer } from '../scoring/scorer';
 import { openStore } from '../store/store';
@@ -172,6 +174,39 @@ export async function startService(opts: {
       throw e;
     }
   };
+  // retrain.keepModels after each scheduled run: the oldest models go with the snapshots only they used. Under the
+  // training lock (a timer's training between its snapshot and its model is never cut short); busy: next run.
+  const retain = (): void => {
+    const keep = config.retrain.keepModels;
+    if (keep === 0) return;
+    let lock: ReturnType<typeof acquireTrainLock>;
+    try {
+      lock = acquireTrainLock(dataDir, `movrec serve's model retention (server pid ${process.pid})`);
+    } catch (e) {
+      if (isMovrecError(e) && e.code === 'MOVREC_ERR_TRAINING_RUNNING')
+        return void log.info({ reason: e.message }, 'retrain: retention waits for the next run');
+      throw e;
+    }
+    try {
+      const protect = new Set(modelsInRelease(store.root));
+      for (const role of ['stable', 'canary', 'arm-a', 'arm-b'] as const) {
+        const id = scorer.active(role)?.modelId;
+        if (id) protect.add(id);
+      }
+      const newest = newestApproved(dataDir);
+      if (newest) protect.add(newest.id);
+      const r = removeModels(dataDir, modelsPastRetention(listManifests(dataDir), keep, protect), protect, store.root);
+      if (r.models.length > 0 || r.snapshots.length > 0)
+        log.info(
+          { models: r.models, snapshots: r.snapshots, bytes: r.bytes, kept: r.kept, keepModels: keep },
+          'retrain: models past retrain.keepModels removed, with the training snapshots no kept model uses',
+        );
+    } catch (e) {
+      log.warn({ err: e }, 'retrain: retention failed; models and snapshots stay until the next run');
+    } finally {
+      lock.release();
+    }
+  };
   const retrain = retrainEnabled(config.retrain)
     ? startRetrainScheduler({
         config,
@@ -179,6 +214,7 @@ export async function startService(opts: {
         linesApplied: () => ingest?.stats().linesApplied,
         onApproved: handOff,
         onResult: opts.onRetrain,
+        afterRun: retain,
       })
     : undefined;
 
