@@ -5,13 +5,14 @@
 // is that model's. The reference beside each figure: the same kernel's
 // TypeScript twin on a 1M-update slice, in the same run.
 // Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/train-speed.js [--users N
-// --movies N --events N --models mf,ials,ials-recent,segment-popularity,trend-popularity,item-knn]
+// --movies N --events N --models mf,mf-demographic,ials,ials-recent,segment-popularity,trend-popularity,item-knn]
 // The machine may be shared with other work: figures are noisy.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { Dataset } from '../../src/domain/dataset';
 import { Ials } from '../../src/model/ials';
 import { ItemKnn } from '../../src/model/item-knn';
+import { DemographicMf } from '../../src/model/mf-demographic';
 import { MfSgd } from '../../src/model/mf-sgd';
 import { Popularity } from '../../src/model/popularity';
 import { IALS_RECENT, TREND_POPULARITY } from '../../src/model/candidates';
@@ -101,10 +102,14 @@ function child(kind: string): void {
   if (kind === 'mf') model = new MfSgd({ factors: K, epochs: Number(values['mf-epochs']), lr: 0.007, reg: 0.05 });
   else if (kind === 'ials') model = new Ials({ factors: K, epochs: Number(values['ials-epochs']) });
   else if (kind === 'ials-recent') model = new Ials({ epochs: Number(values['ials-epochs']), ...IALS_RECENT });
+  else if (kind === 'mf-demographic') model = new DemographicMf();
   else if (kind === 'item-knn') model = new ItemKnn();
   else if (kind === 'segment-popularity') model = new Popularity({ bySegment: true });
   else if (kind === 'trend-popularity') model = new Popularity(TREND_POPULARITY);
-  else throw new Error(`unknown model ${kind} (mf, ials, ials-recent, item-knn, segment-popularity, trend-popularity)`);
+  else
+    throw new Error(
+      `unknown model ${kind} (mf, mf-demographic, ials, ials-recent, item-knn, segment-popularity, trend-popularity)`,
+    );
   const epochs: number[] = [];
   let last = process.hrtime.bigint();
   const f0 = last;

@@ -2,6 +2,7 @@
 import type { Config } from '../config/load';
 import { Ials } from './ials';
 import { ItemKnn } from './item-knn';
+import { DemographicMf } from './mf-demographic';
 import { MfSgd } from './mf-sgd';
 import { GlobalMean, Popularity } from './popularity';
 import type { Recommender } from './recommender';
@@ -10,6 +11,7 @@ import type { Recommender } from './recommender';
 export const SERVABLE_KINDS = [
   'mf',
   'mf-implicit',
+  'mf-demographic',
   'ials',
   'ials-recent',
   'popularity',
@@ -66,6 +68,8 @@ export function makeModel(kind: Kind, train: Readonly<Config['train']>): Recomme
       return new MfSgd(mf);
     case 'mf-implicit':
       return new MfSgd({ ...mf, implicitWeight: 0.3 });
+    case 'mf-demographic':
+      return new DemographicMf({ seed: train.seed });
     case 'ials':
       return new Ials({ factors: train.factors, seed: train.seed });
     case 'ials-recent':
