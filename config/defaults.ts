@@ -126,6 +126,12 @@ export const defaults: Config = {
      * chosen: the best NDCG@20 among those that do serves, the best overall when none does (0: NDCG@20 alone).
      */
     minCoverage: 0.2,
+    /**
+     * What picks the serving model on the time split: 'ndcg' (NDCG@20 of the titles watched next, which
+     * rewards what is popular) or 'rated-order' (how well the ranking orders the held-out ratings, which
+     * rewards what users like: closer to users who choose from a list by liking, as the simulator's do).
+     */
+    selectBy: 'ndcg',
   },
   retrain: {
     /**

@@ -5,6 +5,7 @@ import type { RootDatabase } from 'lmdb';
 import type { Config } from '../config/load';
 import type { Dataset } from '../domain/dataset';
 import { evaluate, type EvalResult } from '../eval/evaluate';
+import { ratedOrder } from '../eval/rated-order';
 import { timeSplit } from '../eval/split';
 import { Popularity, segmentLists } from '../model/popularity';
 import type { EpochHook, Recommender } from '../model/recommender';
@@ -140,12 +141,10 @@ export function chooseServing(
   results: ReadonlyMap<string, { ndcg: number; coverage: number }>,
   minCoverage: number,
   fallback: string,
+  score: (label: string) => number = (label) => results.get(label)!.ndcg,
 ): string {
   const best = (pool: readonly string[]): string | undefined =>
-    pool.reduce<string | undefined>(
-      (w, l) => (w === undefined || results.get(l)!.ndcg > results.get(w)!.ndcg ? l : w),
-      undefined,
-    );
+    pool.reduce<string | undefined>((w, l) => (w === undefined || score(l) > score(w) ? l : w), undefined);
   return best(labels.filter((l) => results.get(l)!.coverage >= minCoverage)) ?? best(labels) ?? fallback;
 }
 
@@ -169,6 +168,14 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
   const split = timeSplit(ds);
   const evalOpts = { maxUsers: s.evalMaxUsers, unknownAgeIsMinor: s.unknownAgeIsMinor, groups: false };
   const results = new Map<string, EvalResult>();
+  const byRatedOrder = (train.selectBy ?? 'ndcg') === 'rated-order';
+  const ordered = new Map<string, number>();
+  const measure = (label: string, m: Recommender): void => {
+    results.set(label, evaluate(m, split.train, split.test, evalOpts));
+    if (byRatedOrder) ordered.set(label, ratedOrder(m, split.train, split.test, s.evalMaxUsers).agreement ?? 0);
+  };
+  /** What selection maximises: NDCG@20 of the held-out watches, or agreement with the held-out ratings. */
+  const score = (label: string): number => (byRatedOrder ? ordered.get(label)! : results.get(label)!.ndcg);
   const fitted = new Map<string, Recommender>();
   const make = new Map<string, () => Recommender>();
   for (const kind of new Set<Kind>(['mf', ...kinds])) {
@@ -176,11 +183,11 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
     m.fit(split.train, onEpoch);
     fitted.set(kind, m);
     make.set(kind, () => makeModel(kind, train));
-    results.set(kind, evaluate(m, split.train, split.test, evalOpts));
+    measure(kind, m);
   }
   // Blends of the best personalised kind with the best popularity kind, reusing
   // their fitted parts: only a weight is new.
-  const ranked = [...kinds].sort((x, y) => results.get(y)!.ndcg - results.get(x)!.ndcg);
+  const ranked = [...kinds].sort((x, y) => score(y) - score(x));
   const ka = ranked.find((k) => !POPULARITY_KINDS.has(k));
   const kb = ranked.find((k) => POPULARITY_KINDS.has(k));
   if (s.blends && ka && kb) {
@@ -188,14 +195,14 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
       const label = `${ka}+${kb}@${w}`;
       const blend = new Blend(fitted.get(ka)!, fitted.get(kb)!, w).calibrate(ds.userIds.length, ds.itemIds.length);
       make.set(label, () => new Blend(makeModel(ka, train), makeModel(kb, train), w));
-      results.set(label, evaluate(blend, split.train, split.test, evalOpts));
+      measure(label, blend);
     }
     for (const beta of PRIOR_BETAS) {
       const label = `${ka}*${kb}@${beta}`;
       const prior = fitted.get(kb) as Popularity;
       const blend = new PriorBlend(fitted.get(ka)!, prior, beta).calibrate(ds.userIds.length, ds.itemIds.length);
       make.set(label, () => new PriorBlend(makeModel(ka, train), makeModel(kb, train) as Popularity, beta));
-      results.set(label, evaluate(blend, split.train, split.test, evalOpts));
+      measure(label, blend);
     }
   }
   // Ranking decides what serves; the MF rating model's RMSE is the bundle's rating error.
@@ -205,6 +212,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
     results,
     train.minCoverage ?? 0,
     ranked[0] ?? 'mf',
+    score,
   );
   const best = results.get(winner)!;
   const ratingKind = ratingModelOf(results, new Set(fitted.keys()));
@@ -235,6 +243,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
   const metrics = {
     split: split.label,
     rankingModel: winner,
+    selectedBy: byRatedOrder ? 'rated-order' : 'ndcg20',
     ratingModel: ratingKind,
     rmse: ratingModel.rmse,
     mae: ratingModel.mae,
@@ -249,7 +258,16 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
     minorAnswersAudited: minors.lists,
     evalUsers: best.users,
     candidates: Object.fromEntries(
-      [...results].map(([k, r]) => [k, { rmse: r.rmse, ndcg20: r.ndcg, recall20: r.recall, coverage: r.coverage }]),
+      [...results].map(([k, r]) => [
+        k,
+        {
+          rmse: r.rmse,
+          ndcg20: r.ndcg,
+          recall20: r.recall,
+          coverage: r.coverage,
+          ...(byRatedOrder ? { ratedOrder: ordered.get(k) } : {}),
+        },
+      ]),
     ),
   };
   return {
