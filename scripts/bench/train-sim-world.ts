@@ -198,10 +198,12 @@ for (const a of ['mf', 'ials'] as const) {
 // The online figure, at the snapshot's end: each sampled user's list from the
 // served model, the oracle (true utility) and recency-weighted popularity, all
 // leaving out what the user watched, scored by the world's choice model.
-// What `movrec train` serves is picked on its own time split, by train.selectBy: both rules run.
-const trained = (selectBy: 'ndcg' | 'rated-order') => {
+// What `movrec train` serves is picked on its own time split, by train.selectBy among the candidates that
+// cover train.minCoverage of the titles: both rules run, and rated-order once more without the coverage floor.
+type Selection = Pick<typeof defaults.train, 'selectBy' | 'minCoverage'>;
+const trained = (selection: Selection) => {
   const work = mkdtempSync(join(tmpdir(), 'movrec-sim-online-'));
-  const config = { ...defaults, dataDir: work, train: { ...defaults.train, selectBy } };
+  const config = { ...defaults, dataDir: work, train: { ...defaults.train, ...selection } };
   const { manifest } = trainAndRegister({ dataDir: work, config, dataset: ds });
   const served = prepareModel(readFileSync(artifactPath(work, manifest.id)), { verify: true, label: manifest.id });
   rmSync(work, { recursive: true, force: true });
@@ -265,10 +267,16 @@ const online = (label: string, userIds: number[], served: ReturnType<typeof trai
       `${(ours / best).toFixed(3).padStart(13)} ${(popular / best).toFixed(3).padStart(13)}\n`,
   );
 };
-for (const selectBy of ['ndcg', 'rated-order'] as const) {
-  const { manifest, served } = trained(selectBy);
+const selections: Selection[] = [
+  { selectBy: 'ndcg', minCoverage: defaults.train.minCoverage },
+  { selectBy: 'rated-order', minCoverage: defaults.train.minCoverage },
+  { selectBy: 'rated-order', minCoverage: 0 },
+];
+for (const selection of selections) {
+  const { manifest, served } = trained(selection);
   process.stdout.write(
-    `\nonline: expected watch-from-list at ${new Date(at).toISOString()} (choice model), train.selectBy ${selectBy}: ` +
+    `\nonline: expected watch-from-list at ${new Date(at).toISOString()} (choice model), ` +
+      `train.selectBy ${selection.selectBy}, minCoverage ${selection.minCoverage}: ` +
       `served model ${manifest.metrics.rankingModel}\n`,
   );
   process.stdout.write(
