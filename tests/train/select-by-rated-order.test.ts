@@ -1,4 +1,4 @@
-// train.selectBy 'rated-order': the serving model is the candidate whose ranking
+// train.selectBy 'rated-order' (no coverage floor): the serving model is the candidate whose ranking
 // best orders the held-out ratings, and the manifest says so; the metric itself
 // reads 1 for scores that order as the ratings do, 0 reversed, 0.5 constant.
 import t from 'tap';
@@ -37,7 +37,10 @@ t.test('rated order by hand: agreeing, reversed and constant scores', async (t) 
 });
 
 t.test('selectBy rated-order serves the candidate with the best rated order', async (t) => {
-  const config = { ...defaults, train: { ...defaults.train, factors: 8, epochs: 5, selectBy: 'rated-order' as const } };
+  const config = {
+    ...defaults,
+    train: { ...defaults.train, factors: 8, epochs: 5, selectBy: 'rated-order' as const, minCoverage: 0 },
+  };
   const dataDir = t.testdir();
   const root = open({ path: join(dataDir, 'lmdb') });
   t.teardown(() => root.close());
