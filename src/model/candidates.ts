@@ -20,6 +20,11 @@ export const SERVABLE_KINDS = [
 ] as const;
 export const ALL_KINDS = ['global-mean', 'item-knn', ...SERVABLE_KINDS] as const;
 export type ServableKind = (typeof SERVABLE_KINDS)[number];
+/**
+ * Kinds `movrec train` compares when none are named: every servable kind but `mf-demographic`, whose
+ * JavaScript fit costs several times the others' at full size (MODELS.md); name it in --kinds to compare it.
+ */
+export const DEFAULT_KINDS: readonly ServableKind[] = SERVABLE_KINDS.filter((k) => k !== 'mf-demographic');
 export type Kind = (typeof ALL_KINDS)[number];
 
 /**

@@ -15,7 +15,7 @@ import { codeCommit } from '../version';
 import { encodeArtifact } from '../model/artifact';
 import { auditServedForMinors, type ServedAudit } from '../eval/served-audit';
 import { Errors } from '../errors';
-import { COLD_START_LISTS, makeModel, SERVABLE_KINDS, type Kind, type ServableKind } from '../model/candidates';
+import { COLD_START_LISTS, DEFAULT_KINDS, makeModel, type Kind, type ServableKind } from '../model/candidates';
 import { Blend } from '../model/blend';
 import { PriorBlend } from '../model/prior-blend';
 import { writeSnapshot } from './training-snapshot';
@@ -106,7 +106,7 @@ export interface TrainSettings {
 export function trainSettings(req: TrainRequest): TrainSettings {
   return {
     train: { ...req.config.train },
-    kinds: [...(req.kinds ?? SERVABLE_KINDS)],
+    kinds: [...(req.kinds ?? DEFAULT_KINDS)],
     evalMaxUsers: req.evalMaxUsers ?? 2000,
     blends: req.blends !== false,
     unknownAgeIsMinor: req.config.serve.unknownAgeIsMinor,

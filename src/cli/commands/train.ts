@@ -5,7 +5,7 @@ import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
 import { openStore } from '../../store/store';
 import { requireStore } from '../../store/require-store';
-import { SERVABLE_KINDS, type ServableKind } from '../../model/candidates';
+import { DEFAULT_KINDS, SERVABLE_KINDS, type ServableKind } from '../../model/candidates';
 import { progressHook } from '../../train/progress';
 import { formatOutcome } from '../../train/report';
 import { trainAndRegister } from '../../train/train';
@@ -54,7 +54,7 @@ training that died is taken over.`,
     kinds: {
       type: 'string',
       valueName: 'LIST',
-      description: `candidate kinds, comma-separated (default ${SERVABLE_KINDS.join(',')})`,
+      description: `candidate kinds, comma-separated (default ${DEFAULT_KINDS.join(',')}; also mf-demographic)`,
     },
     movielens: {
       type: 'string',
