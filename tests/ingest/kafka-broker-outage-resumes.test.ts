@@ -78,7 +78,10 @@ t.test(
 
     await broker.stop();
     const during = dataReport(dir);
-    t.ok(child.exitCode === null, 'ingest is still running while the broker is away');
+    t.ok(child.exitCode === null, 'ingest is still running while the broker is away', {
+      exitCode: child.exitCode,
+      stderr: stderr.slice(-3000),
+    });
     t.ok(during.lines < LINES, `the broker left mid-consumption (${during.lines} of ${LINES} lines stored)`);
     const outageAt = stderr.length;
     await broker.start();
