@@ -3,18 +3,24 @@
 // broker and calls `movrec serve`, which ingests that topic and retrains on a
 // schedule in a child; every request line the simulator wrote (status and ms,
 // Kafka timestamp) is read back and split by whether a retrain was running
-// (from the training child's start to 2 s after its model was swapped in, from
+// (from the training child's start to 2 s after its model was handed on, from
 // serve's log). One arm per trainer priority, each in the same run on the same
-// data: p50 / p99 / p99.9 beside the target p99 <= 20 ms, and where the CPU
-// went (serve, its training children, the simulator, from /proc).
+// data, beside the floor (the same serve and simulator, no ingest, no
+// retrain): p50 / p99 / p99.9 beside the target p99 <= 20 ms, and where the
+// time went per phase: serve's main thread on a CPU and waiting for one (its
+// schedstat), event-loop delay, main-thread GC, ingest work per transaction on
+// that thread, catalog fetches, the broker JVM's CPU, the machine's busy share
+// and load average at each arm's start and end, and the trainer's scheduling
+// policy as /proc shows it.
 // Run: npm run build && node native/build.js && MOVREC_TEST_KAFKA=host:port node dist/scripts/bench/live-latency.js
-// Knobs (env): USERS (100000), MOVIES (5000), HISTORY (1000000 lines ingested before serving), RATE (1000 lines/s),
-// SECONDS (per arm, 180), WARMUP (s left out at each arm's start, 15), RETRAIN_EVERY_MIN (0.5: back to back when a
-// train takes longer), THREADS (serve.threads, 2), ARMS (comma list of trainer priorities normal, nice, idle, each
-// optionally with the server's niceness and scoring threads, e.g. idle+serve-10+threads1 (a negative niceness needs
-// CAP_SYS_NICE); default normal,idle),
-// TRAIN_FLAGS (extra node flags for the training child, space-separated), PROBE_RATE (req/s of a keep-alive probe from
-// this process beside the simulator, 20; 0: none), KAFKA (default $MOVREC_TEST_KAFKA).
+// Knobs (env): USERS (100000; the issue's world is 1000000), MOVIES (5000), HISTORY (1000000 lines ingested before
+// serving), RATE (1000 lines/s), SECONDS (per arm, 180), WARMUP (s left out at each arm's start, 15),
+// RETRAIN_EVERY_MIN (0.5: back to back when a train takes longer), THREADS (serve.threads, 2), ARMS (comma list:
+// floor, or a trainer priority normal, nice, idle; each optionally with the server's niceness and scoring threads,
+// e.g. idle+serve-10+threads1, as systemd/movrec.service runs it (Nice=-10; a negative niceness needs
+// CAP_SYS_NICE); default floor+serve-10,idle+serve-10,idle), TRAIN_FLAGS (extra node flags for the training child,
+// space-separated), SERVE_FLAGS (node flags for serve, e.g. --cpu-prof), PROBE_RATE (req/s of a keep-alive probe
+// from this process beside the simulator, 20; 0: none), KAFKA (default $MOVREC_TEST_KAFKA).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -22,21 +28,27 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { listKnob, numberKnob, servingKnobs, textKnob } from './env';
 
-const USERS = Number(process.env.USERS ?? 100_000);
-const MOVIES = Number(process.env.MOVIES ?? 5000);
-const HISTORY = Number(process.env.HISTORY ?? 1_000_000);
-const RATE = Number(process.env.RATE ?? 1000);
-const SECONDS = Number(process.env.SECONDS ?? 180);
-const WARMUP = Number(process.env.WARMUP ?? 15);
-const RETRAIN_EVERY_MIN = Number(process.env.RETRAIN_EVERY_MIN ?? 0.5);
-const THREADS = Number(process.env.THREADS ?? 2);
-const ARMS = (process.env.ARMS ?? 'normal,idle').split(',').filter(Boolean);
-const TRAIN_FLAGS = (process.env.TRAIN_FLAGS ?? '').split(' ').filter(Boolean);
-const KAFKA = process.env.KAFKA ?? process.env.MOVREC_TEST_KAFKA;
+const { USERS, RATE, SECONDS, WARMUP, THREADS } = servingKnobs({
+  users: 100_000,
+  rate: 1000,
+  seconds: 180,
+  warmup: 15,
+  threads: 2,
+});
+const MOVIES = numberKnob('MOVIES', 5000);
+const HISTORY = numberKnob('HISTORY', 1_000_000);
+const RETRAIN_EVERY_MIN = numberKnob('RETRAIN_EVERY_MIN', 0.5);
+// The shipped unit runs serve at Nice=-10: the first arms are the operator's setting, the last the same at nice 0.
+const ARMS = listKnob('ARMS', ['floor+serve-10', 'idle+serve-10', 'idle']);
+const TRAIN_FLAGS = listKnob('TRAIN_FLAGS', [], ' ');
+// Node flags for serve itself, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see what its main thread does.
+const SERVE_FLAGS = listKnob('SERVE_FLAGS', [], ' ');
+const KAFKA = textKnob('KAFKA', process.env.MOVREC_TEST_KAFKA);
 const TARGET_P99 = 20;
 // The simulator asks a few times a second at this line rate: a probe beside it gives p99.9 a sample worth the name.
-const PROBE_RATE = Number(process.env.PROBE_RATE ?? 20);
+const PROBE_RATE = numberKnob('PROBE_RATE', 20);
 
 // Trainer priority per arm: what serve's retrain settings make of the child.
 const PRIORITY: Record<string, { nice: number; schedIdle: boolean }> = {
@@ -83,16 +95,30 @@ function cpuSeconds(pid: number): { self: number; children: number } {
   }
 }
 
-/** Summed over a process's threads (schedstat): ns on a CPU, ns runnable but waiting on a run queue. */
-function schedSeconds(pid: number): { run: number; wait: number } {
-  let run = 0;
-  let wait = 0;
+interface Sched {
+  run: number;
+  wait: number;
+}
+
+/**
+ * Per process from schedstat, in seconds: on a CPU and runnable but waiting on a run queue, for its main thread
+ * (the one that answers in serve) and summed over all its threads; and how many threads it has.
+ */
+function schedSeconds(pid: number): { main: Sched; all: Sched; threads: number } {
+  const main = { run: 0, wait: 0 };
+  const all = { run: 0, wait: 0 };
+  let threads = 0;
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
         const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-        run += r! / 1e9;
-        wait += w! / 1e9;
+        all.run += r! / 1e9;
+        all.wait += w! / 1e9;
+        threads++;
+        if (Number(tid) === pid) {
+          main.run = r! / 1e9;
+          main.wait = w! / 1e9;
+        }
       } catch {
         // the thread ended between the listing and the read
       }
@@ -100,13 +126,114 @@ function schedSeconds(pid: number): { run: number; wait: number } {
   } catch {
     // the process ended
   }
-  return { run, wait };
+  return { main, all, threads };
 }
+
+/** A process's threads by name (comm), e.g. `node 1, libuv-worker 4`: what shares the 2 cores inside serve. */
+function threadNames(pid: number): string {
+  const n = new Map<string, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        n.set(name, (n.get(name) ?? 0) + 1);
+      } catch {
+        // ended meanwhile
+      }
+    }
+  } catch {
+    return '-';
+  }
+  return [...n].map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+const POLICY = ['normal', 'fifo', 'rr', 'batch', 'iso', 'idle', 'deadline'];
+
+/** The scheduling policy and niceness of every thread of a process, as distinct `policy/nice` pairs. */
+function schedPolicies(pid: number): string[] {
+  const out = new Set<string>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const sched = readFileSync(`/proc/${pid}/task/${tid}/sched`, 'utf8');
+        const policy = Number(/^policy\s*:\s*(\d+)/m.exec(sched)?.[1]);
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const nice = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16];
+        out.add(`${POLICY[policy] ?? policy}/nice ${nice}`);
+      } catch {
+        // ended meanwhile
+      }
+    }
+  } catch {
+    // the process ended
+  }
+  return [...out];
+}
+
+/** Pids of the Kafka brokers on this machine (JVMs running kafka.Kafka): they compete for the same cores. */
+function brokerPids(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('\0kafka.Kafka\0')) out.push(Number(d));
+    } catch {
+      // not ours to read, or gone
+    }
+  }
+  return out;
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat), for its busy share over an interval. */
+function machineJiffies(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
+}
+
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 /** The p99 and max of serve's event-loop delay since the previous scrape (prom-client resets its monitor on each). */
 function loopLag(body: string): { p99: number; max: number } {
   const get = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(body)?.[1] ?? Number.NaN);
   return { p99: get('nodejs_eventloop_lag_p99_seconds') * 1000, max: get('nodejs_eventloop_lag_max_seconds') * 1000 };
+}
+
+/** Bucket counts of a histogram in a /metrics body, summed over its label sets whose labels match `only`. */
+function buckets(body: string, name: string, only: RegExp = /.*/): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const m of body.matchAll(new RegExp(`^${name}_bucket\\{([^}]*)\\} ([0-9.e+-]+)`, 'gm'))) {
+    const le = /le="([^"]+)"/.exec(m[1]!)?.[1];
+    if (le === undefined || !only.test(m[1]!)) continue;
+    const b = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+    out.set(b, (out.get(b) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** A metric's value summed over its label sets (0 when absent). */
+function total(body: string, name: string): number {
+  let sum = 0;
+  for (const m of body.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
+/** What one scrape of serve tells, beside its own latency histogram. */
+interface Scrape {
+  ts: number;
+  h: Map<number, number>;
+  lag: { p99: number; max: number };
+  sched: ReturnType<typeof schedSeconds>;
+  /** Main-thread GC pause seconds and pauses, and pauses over 10 ms (prom-client's gc histogram). */
+  gc: { seconds: number; count: number; over10ms: number };
+  /** Ingest work per transaction on the answering thread (its histogram). */
+  ingest: Map<number, number>;
+  catalogFetches: number;
+  broker: number;
+  machine: { busy: number; total: number };
 }
 
 interface LogRecord {
@@ -115,10 +242,10 @@ interface LogRecord {
   [k: string]: unknown;
 }
 
-function spawnLogged(args: string[], onRecord: (r: LogRecord) => void, nice = 0): ChildProcess {
+function spawnLogged(args: string[], onRecord: (r: LogRecord) => void, nice = 0, flags: string[] = []): ChildProcess {
   // Under `nice`, every thread of the child has the priority from its start.
-  const argv =
-    nice === 0 ? [process.execPath, MOVREC, ...args] : ['nice', '-n', String(nice), process.execPath, MOVREC, ...args];
+  const node = [process.execPath, ...flags, MOVREC, ...args];
+  const argv = nice === 0 ? node : ['nice', '-n', String(nice), ...node];
   const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOVREC_LOG_LEVEL: 'info' },
@@ -245,22 +372,53 @@ function summary(label: string, reqs: Request[]): string {
   );
 }
 
-async function runArm(arm: string, dir: string, dataDir: string, worldDir: string): Promise<void> {
-  // An arm is a trainer priority, optionally with the server's niceness and scoring threads: `idle+serve-10+threads1`.
+/** The simulator's world, one seed and size for the history run and every arm. */
+const worldArgs = (worldDir: string): string[] => [
+  'sim',
+  '--seed',
+  '3',
+  '--users',
+  String(USERS),
+  '--movies',
+  String(MOVIES),
+  '--world',
+  worldDir,
+];
+
+/** An arm: a trainer priority (or `floor`: no ingest, no retrain), then +serve<nice> and +threads<n>. */
+function parseArm(arm: string): {
+  trainer: string;
+  prio: { nice: number; schedIdle: boolean } | null;
+  nice: number;
+  threads: number;
+} {
   const [trainer, ...mods] = arm.split('+');
-  const prio = PRIORITY[trainer!];
-  let serveNice = 0;
-  let scoringThreads = THREADS;
+  const prio = trainer === 'floor' ? null : PRIORITY[trainer!];
+  if (prio === undefined)
+    throw new Error(
+      `ARMS: unknown arm ${arm} (floor or one of ${Object.keys(PRIORITY).join(', ')}, then +serve<nice>, +threads<n>)`,
+    );
+  let nice = 0;
+  let threads = THREADS;
   for (const m of mods) {
     const x = /^(serve|threads)(-?\d+)$/.exec(m);
     if (!x) throw new Error(`ARMS: unknown modifier ${m} in ${arm} (serve<nice>, threads<n>)`);
-    if (x[1] === 'serve') serveNice = Number(x[2]);
-    else scoringThreads = Number(x[2]);
+    if (x[1] === 'serve') nice = Number(x[2]);
+    else threads = Number(x[2]);
   }
-  if (!prio)
-    throw new Error(
-      `ARMS: unknown arm ${arm} (one of ${Object.keys(PRIORITY).join(', ')}, then +serve<nice>, +threads<n>)`,
-    );
+  return { trainer: trainer!, prio, nice, threads };
+}
+
+/** The p99 (ms, as `<=bucket`) of a histogram's counts gathered into one map. */
+const bucketP99 = (h: Map<number, number>): string => bucketQuantile(h, 0.99);
+
+async function runArm(
+  arm: string,
+  dir: string,
+  dataDir: string,
+  worldDir: string,
+): Promise<{ idle: number; busy: number }> {
+  const { prio, nice: serveNice, threads: scoringThreads } = parseArm(arm);
   const kafka = new Kafka({ clientId: 'live-latency', brokers: [KAFKA!], logLevel: logLevel.NOTHING });
   const topic = `live-latency-${Date.now()}-${arm.replace(/[^A-Za-z0-9._-]/g, '_')}`;
   const admin = kafka.admin();
@@ -275,7 +433,7 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
       kafka: { groupId: `movrec-${topic}`, startFrom: 'earliest' },
       catalog: { baseUrl: `http://127.0.0.1:${apiPort}` },
       serve: { threads: scoringThreads },
-      retrain: { everyMinutes: RETRAIN_EVERY_MIN, ...prio, nodeFlags: TRAIN_FLAGS },
+      ...(prio ? { retrain: { everyMinutes: RETRAIN_EVERY_MIN, ...prio, nodeFlags: TRAIN_FLAGS } } : {}),
       // Latency is measured here, not model quality: every retrained model is swapped in, as a good one would be.
       gate: { maxRmse: 100, ndcgTolerance: 1 },
     }),
@@ -285,6 +443,9 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   const up = new Promise<void>((r) => {
     listening = r;
   });
+  // The floor: the same server and simulator, nothing ingested and nothing retrained.
+  const ingestArgs = prio ? ['--kafka', KAFKA!, '--topic', topic] : [];
+  const trainers = new Set<number>();
   const serve = spawnLogged(
     [
       'serve',
@@ -296,31 +457,23 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
       String(servePort),
       '--host',
       '127.0.0.1',
-      '--kafka',
-      KAFKA!,
-      '--topic',
-      topic,
+      ...ingestArgs,
     ],
     (r) => {
       logs.push(r);
       if (r.msg === 'listening') listening?.();
+      if (r.msg === 'retrain: training child started' && typeof r.pid === 'number') trainers.add(r.pid);
     },
     serveNice,
+    SERVE_FLAGS,
   );
   await up;
+  const loadAtStart = load();
   const cpu0 = cpuSeconds(serve.pid!);
   const simStart = Date.now();
   const sim = spawnLogged(
     [
-      'sim',
-      '--seed',
-      '3',
-      '--users',
-      String(USERS),
-      '--movies',
-      String(MOVIES),
-      '--world',
-      worldDir,
+      ...worldArgs(worldDir),
       '--kafka',
       KAFKA!,
       '--topic',
@@ -340,30 +493,49 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   );
   const simExit = new Promise<void>((r) => sim.on('exit', () => r()));
   const probe = startProbe(servePort, USERS);
-  // Serve's own latency per second, to split the time inside the server from the time around it.
-  const scrapes: {
-    ts: number;
-    h: Map<number, number>;
-    lag: { p99: number; max: number };
-    sched: { run: number; wait: number };
-  }[] = [];
+  const brokers = brokerPids();
+  const brokerCpu = () => brokers.reduce((a, pid) => a + cpuSeconds(pid).self, 0);
+  // Serve's own figures per second, to split the time inside the server from the time around it.
+  const scrapes: Scrape[] = [];
   const scraper = setInterval(() => {
     const sched = schedSeconds(serve.pid!);
-    void serverHistogram(servePort).then(
-      (x) => x && scrapes.push({ ts: Date.now(), h: x.h, lag: loopLag(x.body), sched }),
-    );
+    const broker = brokerCpu();
+    const machine = machineJiffies();
+    void serverHistogram(servePort).then((x) => {
+      if (!x) return;
+      const gcH = buckets(x.body, 'nodejs_gc_duration_seconds');
+      const gcAll = gcH.get(Number.POSITIVE_INFINITY) ?? 0;
+      scrapes.push({
+        ts: Date.now(),
+        h: x.h,
+        lag: loopLag(x.body),
+        sched,
+        gc: {
+          seconds: total(x.body, 'nodejs_gc_duration_seconds_sum'),
+          count: gcAll,
+          over10ms: gcAll - (gcH.get(0.01) ?? 0),
+        },
+        ingest: buckets(x.body, 'movrec_ingest_main_thread_seconds'),
+        catalogFetches: total(x.body, 'movrec_ingest_catalog_fetches_total'),
+        broker,
+        machine,
+      });
+    });
   }, 1000);
-  // Sampled just before the simulator ends: its own CPU, while /proc still has it.
+  // Sampled just before the simulator ends: its own CPU, while /proc still has it; each trainer's policy while it runs.
   let simCpu = 0;
+  const policies = new Set<string>();
   const sampler = setInterval(() => {
     simCpu = Math.max(simCpu, cpuSeconds(sim.pid!).self);
+    for (const pid of trainers) for (const p of schedPolicies(pid)) policies.add(p);
   }, 1000);
+  const threadsAtStart = threadNames(serve.pid!);
   await simExit;
   clearInterval(sampler);
   clearInterval(scraper);
   const probed = probe.stop().filter((r) => r.ts >= simStart + WARMUP * 1000);
   const cpu1 = cpuSeconds(serve.pid!);
-  const load = loadavg()[0]!;
+  const loadAtEnd = load();
   serve.kill('SIGTERM');
   await new Promise<void>((r) => serve.on('exit', () => r()));
 
@@ -378,7 +550,7 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
       runs++;
       durations += (r.time - open) / 1000;
       if (!r.msg.includes('handing the model on')) windows.push([open, r.time + 2000]), (open = undefined);
-    } else if (open !== undefined && r.msg === 'retrained model serves as stable') {
+    } else if (open !== undefined && /^retrained model (serves as stable|on canary)/.test(r.msg)) {
       windows.push([open, r.time + 2000]);
       open = undefined;
     }
@@ -390,65 +562,109 @@ async function runArm(arm: string, dir: string, dataDir: string, worldDir: strin
   const idle = reqs.filter((r) => !during(r.ts));
   const retrainS = windows.reduce((s, [a, b]) => s + (Math.min(b, Date.now()) - a) / 1000, 0);
   console.log(
-    `arm ${arm}: serve nice ${serveNice}, ${scoringThreads} scoring threads, trainer nice ` +
-      `${prio.nice}${prio.schedIdle ? ' + SCHED_IDLE' : ''}` +
-      `${TRAIN_FLAGS.length ? ` + node ${TRAIN_FLAGS.join(' ')}` : ''}; ` +
-      `${runs} retrains (mean ${(durations / Math.max(1, runs)).toFixed(1)} s), retrain windows ` +
-      `${retrainS.toFixed(0)} s of ${SECONDS} s`,
+    `arm ${arm}: serve nice ${serveNice}, ${scoringThreads} scoring threads, ` +
+      (prio
+        ? `ingesting from Kafka, trainer nice ${prio.nice}${prio.schedIdle ? ' + SCHED_IDLE' : ''}` +
+          `${TRAIN_FLAGS.length ? ` + node ${TRAIN_FLAGS.join(' ')}` : ''}; ` +
+          `${runs} retrains (mean ${(durations / Math.max(1, runs)).toFixed(1)} s), retrain windows ` +
+          `${retrainS.toFixed(0)} s of ${SECONDS} s`
+        : 'the floor: no ingest, no retrain') +
+      `; load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end, on 2 cores shared with other work`,
   );
   console.log('  as the simulator saw them:');
   console.log(summary('without retrain', idle));
-  console.log(summary('during retrain', busy));
-  console.log(summary('all', reqs));
+  if (prio) console.log(summary('during retrain', busy));
+  const up2 = (xs: Request[]) => xs.map((r) => ({ ...r, ms: Math.ceil(r.ms) }));
+  const probeIdle = up2(probed.filter((r) => !during(r.ts)));
+  const probeBusy = up2(probed.filter((r) => during(r.ts)));
   if (PROBE_RATE > 0) {
     console.log(`  the ${PROBE_RATE} req/s probe beside it (ms rounded up):`);
-    const up = (xs: Request[]) => xs.map((r) => ({ ...r, ms: Math.ceil(r.ms) }));
-    console.log(summary('without retrain', up(probed.filter((r) => !during(r.ts)))));
-    console.log(summary('during retrain', up(probed.filter((r) => during(r.ts)))));
+    console.log(summary('without retrain', probeIdle));
+    if (prio) console.log(summary('during retrain', probeBusy));
   }
-  // Each second's new answers go to the phase that second's end falls in.
-  const inServer = { idle: new Map<number, number>(), busy: new Map<number, number>() };
-  const phase = () => ({ seconds: 0, run: 0, wait: 0, lagP99: [] as number[], lagMax: 0 });
-  const threads = { idle: phase(), busy: phase() };
+  // Each second's deltas go to the phase that second's end falls in.
+  const phase = () => ({
+    seconds: 0,
+    h: new Map<number, number>(),
+    ingest: new Map<number, number>(),
+    main: { run: 0, wait: 0 },
+    all: { run: 0, wait: 0 },
+    lagP99: [] as number[],
+    lagMax: 0,
+    gc: { seconds: 0, count: 0, over10ms: 0 },
+    catalog: 0,
+    broker: 0,
+    machine: { busy: 0, total: 0 },
+  });
+  const phases = { idle: phase(), busy: phase() };
+  const addInto = (into: Map<number, number>, now: Map<number, number>, before: Map<number, number>) => {
+    for (const [b, n] of now) into.set(b, (into.get(b) ?? 0) + n - (before.get(b) ?? 0));
+  };
   for (let i = 1; i < scrapes.length; i++) {
-    const { ts, h, lag, sched } = scrapes[i]!;
-    if (ts < simStart + WARMUP * 1000) continue;
-    const key = during(ts) ? 'busy' : 'idle';
-    const into = inServer[key];
-    for (const [b, n] of h) into.set(b, (into.get(b) ?? 0) + n - (scrapes[i - 1]!.h.get(b) ?? 0));
-    const th = threads[key];
-    th.seconds += (ts - scrapes[i - 1]!.ts) / 1000;
-    th.run += sched.run - scrapes[i - 1]!.sched.run;
-    th.wait += sched.wait - scrapes[i - 1]!.sched.wait;
-    if (Number.isFinite(lag.p99)) th.lagP99.push(lag.p99);
-    if (Number.isFinite(lag.max)) th.lagMax = Math.max(th.lagMax, lag.max);
+    const x = scrapes[i]!;
+    const y = scrapes[i - 1]!;
+    if (x.ts < simStart + WARMUP * 1000) continue;
+    const ph = phases[during(x.ts) ? 'busy' : 'idle'];
+    ph.seconds += (x.ts - y.ts) / 1000;
+    addInto(ph.h, x.h, y.h);
+    addInto(ph.ingest, x.ingest, y.ingest);
+    for (const k of ['run', 'wait'] as const) {
+      ph.main[k] += x.sched.main[k] - y.sched.main[k];
+      ph.all[k] += x.sched.all[k] - y.sched.all[k];
+    }
+    if (Number.isFinite(x.lag.p99)) ph.lagP99.push(x.lag.p99);
+    if (Number.isFinite(x.lag.max)) ph.lagMax = Math.max(ph.lagMax, x.lag.max);
+    ph.gc.seconds += x.gc.seconds - y.gc.seconds;
+    ph.gc.count += x.gc.count - y.gc.count;
+    ph.gc.over10ms += x.gc.over10ms - y.gc.over10ms;
+    ph.catalog += x.catalogFetches - y.catalogFetches;
+    ph.broker += x.broker - y.broker;
+    ph.machine.busy += x.machine.busy - y.machine.busy;
+    ph.machine.total += x.machine.total - y.machine.total;
   }
-  for (const [label, h] of [
-    ['without retrain', inServer.idle],
-    ['during retrain', inServer.busy],
-  ] as const)
-    console.log(
-      `  inside serve (request to answer written, its histogram) ${label}: n ` +
-        `${h.get(Number.POSITIVE_INFINITY) ?? 0}, ` +
-        `p50 ${bucketQuantile(h, 0.5)} ms, p99 ${bucketQuantile(h, 0.99)} ms, p99.9 ${bucketQuantile(h, 0.999)} ms`,
-    );
-  for (const [label, th] of [
-    ['without retrain', threads.idle],
-    ['during retrain', threads.busy],
+  console.log('  where the time went (per second of each phase; serve from its /metrics and /proc):');
+  for (const [label, ph] of [
+    ['without retrain', phases.idle],
+    ['during retrain', phases.busy],
   ] as const) {
-    const per = (x: number) => (th.seconds > 0 ? (x / th.seconds).toFixed(2) : '-');
-    const lag = th.lagP99.sort((a, b) => a - b);
+    if (ph.seconds === 0) continue;
+    const per = (x: number) => (x / ph.seconds).toFixed(2);
+    const lag = ph.lagP99.sort((a, b) => a - b);
+    const ingestN = ph.ingest.get(Number.POSITIVE_INFINITY) ?? 0;
     console.log(
-      `  serve's threads ${label}: on a CPU ${per(th.run)} s/s, runnable but waiting for one ${per(th.wait)} s/s; ` +
-        `event-loop delay p99 per second: median ${pct(lag, 0.5).toFixed(1)} ms, worst ` +
-        `${(lag.at(-1) ?? Number.NaN).toFixed(1)} ms, max ${th.lagMax.toFixed(1)} ms`,
+      `  ${label}: answers inside serve p50 ${bucketQuantile(ph.h, 0.5)} ms, p99 ${bucketP99(ph.h)} ms, ` +
+        `p99.9 ${bucketQuantile(ph.h, 0.999)} ms (n ${ph.h.get(Number.POSITIVE_INFINITY) ?? 0})`,
     );
+    console.log(
+      `    main thread: on a CPU ${per(ph.main.run)} s/s, runnable but waiting for one ${per(ph.main.wait)} s/s; ` +
+        `all serve threads ${per(ph.all.run)} / ${per(ph.all.wait)} s/s; machine busy ` +
+        `${((100 * ph.machine.busy) / Math.max(1, ph.machine.total)).toFixed(0)}%, ` +
+        `Kafka broker JVM ${per(ph.broker)} s/s`,
+    );
+    console.log(
+      `    event-loop delay p99 per second: median ${pct(lag, 0.5).toFixed(1)} ms, worst ` +
+        `${(lag.at(-1) ?? Number.NaN).toFixed(1)} ms, max ${ph.lagMax.toFixed(1)} ms; main-thread GC ` +
+        `${((1000 * ph.gc.seconds) / ph.seconds).toFixed(1)} ms/s in ${per(ph.gc.count)} pauses/s, ` +
+        `${ph.gc.over10ms} over 10 ms`,
+    );
+    if (prio)
+      console.log(
+        `    ingest on the main thread: ${per(ingestN)} transactions/s, p50 ${bucketQuantile(ph.ingest, 0.5)} ms, ` +
+          `p99 ${bucketP99(ph.ingest)} ms, max ${bucketQuantile(ph.ingest, 1)} ms each (bucket bounds); ` +
+          `catalog fetches ${per(ph.catalog)}/s`,
+      );
   }
   console.log(
-    `  CPU s: serve ${(cpu1.self - cpu0.self).toFixed(1)}, its training children ` +
-      `${(cpu1.children - cpu0.children).toFixed(1)}, ` +
-      `simulator ${simCpu.toFixed(1)}; machine load average ${load.toFixed(1)} on 2 cores (shared with other work)`,
+    `  serve's threads: ${threadsAtStart}; CPU s: serve ${(cpu1.self - cpu0.self).toFixed(1)}, its training ` +
+      `children ${(cpu1.children - cpu0.children).toFixed(1)}, simulator ${simCpu.toFixed(1)}` +
+      (prio ? `; trainer threads' policy seen: ${[...policies].join(', ') || 'none sampled'}` : ''),
   );
+  const p99 = (xs: Request[]) =>
+    pct(
+      xs.map((r) => r.ms).sort((a, b) => a - b),
+      0.99,
+    );
+  return { idle: p99([...idle, ...probeIdle]), busy: p99([...busy, ...probeBusy]) };
 }
 
 async function main(): Promise<void> {
@@ -459,22 +675,9 @@ async function main(): Promise<void> {
     const worldDir = join(dir, 'world');
     mkdirSync(dataDir, { recursive: true });
     const t0 = Date.now();
+    const loadAtStart = load();
     const hist = join(dir, 'history.log');
-    run([
-      'sim',
-      '--seed',
-      '3',
-      '--users',
-      String(USERS),
-      '--movies',
-      String(MOVIES),
-      '--world',
-      worldDir,
-      '--history',
-      String(HISTORY),
-      '--out',
-      hist,
-    ]);
+    run([...worldArgs(worldDir), '--history', String(HISTORY), '--out', hist]);
     run(['ingest', '--from-file', hist, '--data-dir', dataDir]);
     const open = join(dir, 'open-gate.json');
     writeFileSync(open, JSON.stringify({ gate: { maxRmse: 100, ndcgTolerance: 1 } }));
@@ -485,9 +688,21 @@ async function main(): Promise<void> {
         `in ${((Date.now() - t0) / 1000).toFixed(0)} s; ` +
         `simulator at ${RATE} lines/s into Kafka ${KAFKA}, serve ingesting it with ${THREADS} ` +
         `scoring threads, retrain every ${RETRAIN_EVERY_MIN} min; ` +
-        `${SECONDS} s per arm, first ${WARMUP} s left out; latency as the simulator wrote it (whole ms)`,
+        `${SECONDS} s per arm, first ${WARMUP} s left out; latency as the simulator wrote it (whole ms); ` +
+        `load average at start ${loadAtStart}`,
     );
-    for (const arm of ARMS) await runArm(arm, dir, dataDir, worldDir);
+    const results: [string, { idle: number; busy: number }][] = [];
+    for (const arm of ARMS) results.push([arm, await runArm(arm, dir, dataDir, worldDir)]);
+    const floor = results.find(([a]) => parseArm(a).prio === null)?.[1];
+    console.log(
+      `summary, p99 of the simulator's and the probe's requests together (target <= ${TARGET_P99} ms)` +
+        `${floor ? `, beside the floor's ${floor.idle} ms` : ''}; load average at end ${load()}:`,
+    );
+    for (const [arm, r] of results)
+      console.log(
+        `  ${arm.padEnd(24)} without retrain ${String(r.idle).padStart(4)} ms` +
+          (parseArm(arm).prio ? `, during retrain ${String(r.busy).padStart(4)} ms` : ''),
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -34,26 +34,30 @@ import type { ModelParts } from '../../src/model/artifact';
 import { manifestPath, registerModel } from '../../src/model/registry';
 import { openStore, storeTables } from '../../src/store/store';
 import { addSeen } from '../../src/store/tables';
+import { numberKnob, numberListKnob, servingKnobs, textKnob } from './env';
 import { movieId, randomModelParts, rng } from './random-model';
 
-const USERS = Number(process.env.USERS ?? 1_000_000);
-const ITEMS = Number(process.env.ITEMS ?? 27_000);
-const K = Number(process.env.FACTORS ?? 64);
-const SECONDS = Number(process.env.SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
-const THREADS = Number(process.env.THREADS ?? 2);
-const SWAP_EVERY_MS = Number(process.env.SWAP_EVERY_MS ?? 2500);
-const RATE = Number(process.env.RATE ?? 1000);
-// Unmeasured load before each server's first run: JIT warm-up and first touches of the model's pages.
-const WARMUP = Number(process.env.WARMUP ?? 2);
-const SWEEP = (process.env.SWEEP ?? '16,48,64,128,256').split(',').filter(Boolean).map(Number);
+const { USERS, RATE, SECONDS, WARMUP, THREADS } = servingKnobs({
+  users: 1_000_000,
+  // The paced run's offered req/s: latency below saturation, where the simulator lives.
+  rate: 1000,
+  seconds: 10,
+  // Unmeasured load before each server's first run: JIT warm-up and first touches of the model's pages.
+  warmup: 2,
+  threads: 2,
+});
+const ITEMS = numberKnob('ITEMS', 27_000);
+const K = numberKnob('FACTORS', 64);
+const CONNECTIONS = numberKnob('CONNECTIONS', 32);
+const SWAP_EVERY_MS = numberKnob('SWAP_EVERY_MS', 2500);
+const SWEEP = numberListKnob('SWEEP', [16, 48, 64, 128, 256]);
 // Alternating raw / native runs at the largest connection count, for the rate comparison.
-const PAIRS = Number(process.env.PAIRS ?? 3);
+const PAIRS = numberKnob('PAIRS', 3);
 const HISTORY = 3;
-const BASELINE = process.env.BASELINE;
+const BASELINE = textKnob('BASELINE');
 // `wrk -v` prints its version and exits 1; a missing binary is a spawn error.
 const WRK_FOUND = /^wrk /.test(spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout ?? '');
-const LOADGEN = process.env.LOADGEN ?? (WRK_FOUND ? 'wrk' : 'autocannon');
+const LOADGEN = textKnob('LOADGEN') ?? (WRK_FOUND ? 'wrk' : 'autocannon');
 if (LOADGEN !== 'wrk' && LOADGEN !== 'autocannon') throw new Error(`LOADGEN must be wrk or autocannon, got ${LOADGEN}`);
 if (LOADGEN === 'wrk' && !WRK_FOUND) throw new Error('LOADGEN=wrk but wrk is not on PATH (apt-get install wrk)');
 

@@ -7,7 +7,13 @@ import { applyDelta, appliedOffset, type Applied } from './apply';
 import { BatchDelta } from './collapse';
 import type { EventClock } from './event-clock';
 import type { LineObserver } from './line-observer';
-import { commitSeconds, lines as linesMetric, offsetLag, rejected as rejectedMetric } from './metrics';
+import {
+  commitSeconds,
+  lines as linesMetric,
+  mainThreadSeconds,
+  offsetLag,
+  rejected as rejectedMetric,
+} from './metrics';
 import type { Source, SourceBatch } from './source';
 import type { IngestStats } from './stats';
 
@@ -52,17 +58,21 @@ export function createCommits(opts: CommitOptions): Commits {
   const inFlight: Promise<void>[] = [];
 
   function commitChunk(batch: SourceBatch, from: number, to: number): Promise<void> {
+    const parseStart = performance.now();
     const delta = new BatchDelta(ratingMax, keep, opts.observer);
     for (let i = from; i < to; i++) delta.add(batch.lines[i]!);
     const observed = opts.observer?.take() ?? null;
+    const parseMs = performance.now() - parseStart;
     const stream = batch.stream;
     const next = batch.positions[to - 1]! + 1;
     if (stream !== null) staged.set(stream, next);
     const endTimer = commitSeconds.startTimer();
     return t.root
       .transaction(() => {
+        const applyStart = performance.now();
         const applied = applyDelta(t, delta, keep, stream, next);
         observed?.(t.root);
+        mainThreadSeconds.observe((parseMs + performance.now() - applyStart) / 1000);
         return applied;
       })
       .then(async (applied: Applied) => {

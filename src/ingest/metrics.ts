@@ -6,6 +6,7 @@ export const REJECTED = 'movrec_ingest_lines_rejected_total';
 export const EVENT_LAG = 'movrec_ingest_event_lag_seconds';
 export const OFFSET_LAG = 'movrec_ingest_consumer_lag_messages';
 export const COMMIT = 'movrec_ingest_batch_commit_seconds';
+export const MAIN_THREAD = 'movrec_ingest_main_thread_seconds';
 export const BACKPRESSURE = 'movrec_ingest_backpressure_waits_total';
 export const CATALOG = 'movrec_ingest_catalog_fetches_total';
 export const CATALOG_QUEUE = 'movrec_ingest_catalog_queue_ids';
@@ -49,6 +50,19 @@ export const commitSeconds =
     name: COMMIT,
     help: 'Time to apply and commit one batch transaction',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
+
+/**
+ * The part of a transaction's work done on the ingesting thread (parse, collapse, the writes inside the
+ * transaction callback, the online join): in `movrec serve` that thread also answers, so this is how long one
+ * transaction can hold an answer back.
+ */
+export const mainThreadSeconds =
+  existing<Histogram>(MAIN_THREAD) ??
+  new Histogram({
+    name: MAIN_THREAD,
+    help: 'Time one batch transaction holds the ingesting thread: parse, collapse, store writes, online join',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
   });
 
 export const backpressure =
