@@ -3,7 +3,7 @@
 // gives the trainer a core only when serving leaves one.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Config } from '../config/load';
 import type { Manifest } from '../model/registry';
@@ -60,13 +60,18 @@ export function writeTrainConfig(config: Readonly<Config>): string {
   return file;
 }
 
-/** The priority wrappers: `chrt --idle 0` and `nice -n N`, each when wanted and installed. */
-export function priorityPrefix(r: Readonly<Config['retrain']>): string[] {
+/**
+ * The priority wrappers: `chrt --idle 0` and `nice -n N`, each when wanted and installed. `nice -n` adds to the
+ * caller's niceness (`current`, this process's): a server started at nice -10, as systemd/movrec.service starts
+ * it, would give its trainer nice 9 where the setting says 19, so the step is the setting minus the current value.
+ */
+export function priorityPrefix(r: Readonly<Config['retrain']>, current = getPriority()): string[] {
   const out: string[] = [];
   const chrt = r.schedIdle ? onPath('chrt') : undefined;
   if (chrt) out.push(chrt, '--idle', '0');
-  const nice = r.nice > 0 ? onPath('nice') : undefined;
-  if (nice) out.push(nice, '-n', String(r.nice));
+  const step = r.nice - current;
+  const nice = r.nice > 0 && step > 0 ? onPath('nice') : undefined;
+  if (nice) out.push(nice, '-n', String(step));
   return out;
 }
 
@@ -98,7 +103,7 @@ export function startTrainChild(opts: { config: Readonly<Config> }): TrainChild 
   });
   // Without the `nice` wrapper, renice after the fact: on Linux that reaches only the child's main
   // thread (threads V8 started before it keep priority 0), which is why the wrapper comes first.
-  if (config.retrain.nice > 0 && !prefix.includes('-n') && child.pid !== undefined) {
+  if (config.retrain.nice > getPriority() && !prefix.includes('-n') && child.pid !== undefined) {
     try {
       setPriority(child.pid, config.retrain.nice);
     } catch {
