@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { encodeArtifact, writeArtifact, type ModelParts } from './artifact';
 import { Errors } from '../errors';
 import { DB } from '../store/tables';
@@ -146,25 +146,32 @@ function writeManifest(dataDir: string, m: Manifest): void {
   renameSync(tmp, file);
 }
 
+/** The LMDB mirror of the manifests (sub-db `models`), opened once by a long-lived caller: opening takes the lock. */
+export function modelsMirror(root: RootDatabase): Database<Manifest, string> {
+  return root.openDB<Manifest, string>({ name: DB.models });
+}
+
 /**
  * Appends an event to a model's manifest history (rewritten atomically, and
- * mirrored into LMDB when a root is given). The release controller writes
- * it, one event at a time, on the main thread; training's gate verdict is the
- * first entry, written with the manifest (registerModel).
+ * mirrored into LMDB when the mirror is given). The release controller writes
+ * it, one event at a time, on the main thread: the mirror is an async put
+ * (a sync one waits out any other process's write transaction, a retrain's
+ * included); training's gate verdict is the first entry, written with the
+ * manifest (registerModel).
  */
-export function appendHistory(
+export async function appendHistory(
   dataDir: string,
   id: string,
   entry: Omit<HistoryEntry, 'at'> & { at?: string },
-  root?: RootDatabase,
-): Manifest {
+  mirror?: Database<Manifest, string>,
+): Promise<Manifest> {
   const m = readManifest(dataDir, id);
   m.history = [
     ...(m.history ?? []),
     { at: entry.at ?? new Date().toISOString(), event: entry.event, reason: entry.reason },
   ];
   writeManifest(dataDir, m);
-  if (root) root.openDB<Manifest, string>({ name: DB.models }).putSync(m.id, m);
+  if (mirror) await mirror.put(m.id, m);
   return m;
 }
 

@@ -7,7 +7,7 @@ import type { Database, RootDatabase } from 'lmdb';
 import type { Config } from '../config/load';
 import { Errors, isMovrecError } from '../errors';
 import type { Logger } from '../log';
-import { appendHistory, artifactPath, readManifest } from '../model/registry';
+import { appendHistory, artifactPath, modelsMirror, readManifest } from '../model/registry';
 import { DB } from '../store/tables';
 import type { Role, Scorer } from '../scoring/scorer';
 import { ArmStats } from './arm-stats';
@@ -142,6 +142,7 @@ export function createReleaseController(o: {
   const cfg = o.config.release;
   const dataDir = o.config.dataDir;
   const db: Database<unknown, string | string[]> = o.root.openDB({ name: DB.release });
+  const models = modelsMirror(o.root);
   let state: ReleaseState = (db.get(STATE_KEY) as ReleaseState | undefined) ?? {
     stableModelId: null,
     canary: null,
@@ -166,15 +167,19 @@ export function createReleaseController(o: {
     canaryShare.reset();
     if (state.canary) canaryShare.labels(state.canary.modelId).set(state.canary.percent / 100);
   };
-  const persist = (): void => {
-    db.putSync(STATE_KEY, state);
+  // Written with an async put, committed in order off this thread: a sync write here waits out any other
+  // process's write transaction, and a training child under SCHED_IDLE holding LMDB's lock on a busy machine
+  // stalled answers for as long as it took to be scheduled again.
+  const persist = (): Promise<void> => {
+    const written = db.put(STATE_KEY, state).then(() => undefined);
     replan();
+    return written;
   };
   replan();
 
-  const history = (id: string, event: 'canaried' | 'promoted' | 'rolled-back', reason: string): void => {
+  const history = async (id: string, event: 'canaried' | 'promoted' | 'rolled-back', reason: string): Promise<void> => {
     try {
-      appendHistory(dataDir, id, { event, reason }, o.root);
+      await appendHistory(dataDir, id, { event, reason }, models);
     } catch (e) {
       log.warn({ err: e, modelId: id, event }, 'release: could not record the event in the manifest');
     }
@@ -244,9 +249,10 @@ export function createReleaseController(o: {
     if (!c) throw Errors.releaseConflict('no canary is live');
     // Route first, so no new request asks for the canary; requests already queued for it fall back to stable.
     state = { ...state, canary: null };
-    persist();
+    const written = persist();
     await scorer.retire('canary');
-    history(c.modelId, 'rolled-back', reason);
+    await written;
+    await history(c.modelId, 'rolled-back', reason);
     events.labels('rolled-back', check).inc();
     lastGuard = `rolled back: ${reason}`;
     log.warn({ modelId: c.modelId, check, reason }, 'release: canary rolled back');
@@ -257,8 +263,8 @@ export function createReleaseController(o: {
     // One flip in the slots: stable now points at the canary's slot, and the canary role (empty) falls back to it.
     const r = await scorer.promote('canary');
     state = { ...state, canary: null, stableModelId: r.modelId };
-    persist();
-    history(c.modelId, 'promoted', reason);
+    await persist();
+    await history(c.modelId, 'promoted', reason);
     events.labels('promoted', 'none').inc();
     lastGuard = `promoted: ${reason}`;
     log.info({ modelId: r.modelId, reason }, 'release: canary promoted to stable');
@@ -290,9 +296,9 @@ export function createReleaseController(o: {
         const salt = `canary-${randomBytes(6).toString('hex')}`;
         const startedAt = new Date().toISOString();
         state = { ...state, canary: { modelId, percent, salt, startedAt, eventSince: eventNow() } };
-        persist();
+        await persist();
         const reason = `${percent}% of users${opts.reason ? `; ${opts.reason}` : ''}`;
-        history(modelId, 'canaried', reason);
+        await history(modelId, 'canaried', reason);
         events.labels('canaried', 'none').inc();
         lastGuard = 'no verdict yet';
         log.info({ modelId, percent }, 'release: model on canary');
@@ -366,7 +372,7 @@ export function createReleaseController(o: {
         };
         for (const a of e.arms) stats.reset(`${e.name}/${a.name}`);
         state = { ...state, experiment: e };
-        persist();
+        await persist();
         events.labels('experiment-started', 'none').inc();
         log.info({ name: e.name, horizon: e.horizon, arms: e.arms }, 'release: experiment started');
         return experimentReport(e);
@@ -378,8 +384,8 @@ export function createReleaseController(o: {
         if (!e) throw Errors.releaseConflict('no experiment is running');
         const report = { ...experimentReport(e), stoppedAt: new Date().toISOString() };
         state = { ...state, experiment: null };
-        persist();
-        db.putSync(['experiment', e.name], report);
+        await persist();
+        await db.put(['experiment', e.name], report);
         for (const r of EXPERIMENT_ROLES) await scorer.retire(r);
         events.labels('experiment-stopped', 'none').inc();
         log.info({ name: e.name, decision: report.decision.text }, 'release: experiment stopped');
@@ -398,7 +404,7 @@ export function createReleaseController(o: {
       const id = scorer.active('stable')?.modelId ?? null;
       if (id !== null && id !== state.stableModelId) {
         state = { ...state, stableModelId: id };
-        persist();
+        persist().catch((e: unknown) => log.error({ err: e }, 'release: could not record the stable model'));
       } else replan();
     },
     recordedStable: () => state.stableModelId,

@@ -123,6 +123,9 @@ export function createOnlineJoin(opts: { windowMs: number; retentionDays: number
   let totalStarts = 0;
   let catalogSize = 0;
   let takes = 0;
+  let onlineRoot: RootDatabase | undefined;
+  let onlineDb: Database<OnlineRow, RequestKey> | undefined;
+  let seenMovies: ReturnType<typeof openTables>['seenMovies'] | undefined;
 
   const armLog = (arm: string): ArmLog => {
     let a = arms.get(arm);
@@ -365,7 +368,13 @@ export function createOnlineJoin(opts: { windowMs: number; retentionDays: number
       const countCatalog = takes % CATALOG_EVERY_TAKES === 1;
       if (out.length === 0 && !prune && !countCatalog) return null;
       return (root: RootDatabase) => {
-        const db: Database<OnlineRow, RequestKey> = root.openDB({ name: DB.online });
+        // Opened once: each openDB on a writable environment is a write transaction of its own.
+        if (!onlineDb || onlineRoot !== root) {
+          onlineRoot = root;
+          onlineDb = root.openDB({ name: DB.online });
+          seenMovies = openTables(root).seenMovies;
+        }
+        const db = onlineDb;
         for (const [k, v] of out) db.put(k, v);
         if (prune) {
           let removed = 0;
@@ -375,7 +384,7 @@ export function createOnlineJoin(opts: { windowMs: number; retentionDays: number
           }
           if (removed === PRUNE_ROWS) takes = PRUNE_EVERY_TAKES - 1;
         }
-        if (countCatalog) catalogSize = (openTables(root).seenMovies.getStats() as { entryCount: number }).entryCount;
+        if (countCatalog) catalogSize = (seenMovies!.getStats() as { entryCount: number }).entryCount;
       };
     },
   };
