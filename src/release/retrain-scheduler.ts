@@ -125,7 +125,9 @@ export function startRetrainScheduler(opts: {
     const holder = trainLockOwner(config.dataDir);
     if (holder) return skip(holder);
     const child = startTrainChild({ config });
-    log.info({ pid: child.pid, command: child.command.join(' ') }, 'retrain: training child started');
+    void child.started.then((pid) =>
+      log.info({ pid, command: child.command.join(' ') }, 'retrain: training child started'),
+    );
     running.set(1);
     const done = finish(child).finally(() => {
       running.set(0);

@@ -1,14 +1,15 @@
 // One `movrec train` in a child process at low CPU priority: the serving
 // process's event loop and scoring threads never run SGD, and the kernel
 // gives the trainer a core only when serving leaves one.
-import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { getPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { delimiter, join } from 'node:path';
 import type { Config } from '../config/load';
 import type { Manifest } from '../model/registry';
-import { packageRoot } from '../package-root';
+import { packageRoot, workerEntry } from '../package-root';
 import { TRAIN_OWNER_ENV } from '../store/train-lock';
+import type { FromSupervisor, ToSupervisor, TrainSupervisorData } from './train-supervisor-messages';
 
 /** `movrec train`'s exit code when another training holds the lock (MOVREC_ERR_TRAINING_RUNNING). */
 const EXIT_TRAINING_RUNNING = 75;
@@ -20,7 +21,8 @@ export type TrainChildResult =
   | { kind: 'busy'; why: string; seconds: number };
 
 export interface TrainChild {
-  pid: number | undefined;
+  /** The child's pid once it runs (undefined when it could not start). */
+  started: Promise<number | undefined>;
   /** How the child was started, for the log: the priority wrappers in front of node. */
   command: string[];
   result: Promise<TrainChildResult>;
@@ -93,59 +95,69 @@ export function startTrainChild(opts: { config: Readonly<Config> }): TrainChild 
     writeTrainConfig(config),
     '--json',
   ];
-  const child = spawn(argv[0]!, argv.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      MOVREC_LOG_LEVEL: 'warn',
-      [TRAIN_OWNER_ENV]: `movrec serve's scheduled retrain (server pid ${process.pid})`,
-    },
+  // Started and reaped on a thread of its own (see workers/train-supervisor.ts): reaping costs kernel time.
+  const w = new Worker(workerEntry('train-supervisor', 'the training supervisor thread'), {
+    workerData: {
+      argv,
+      env: {
+        ...process.env,
+        MOVREC_LOG_LEVEL: 'warn',
+        [TRAIN_OWNER_ENV]: `movrec serve's scheduled retrain (server pid ${process.pid})`,
+      },
+      timeoutMs: config.retrain.timeoutMinutes * 60_000,
+      // Without the `nice` wrapper, renice after the fact (Linux: the child's main thread only).
+      renice: config.retrain.nice > getPriority() && !prefix.includes('-n') ? config.retrain.nice : null,
+    } satisfies TrainSupervisorData,
   });
-  // Without the `nice` wrapper, renice after the fact: on Linux that reaches only the child's main
-  // thread (threads V8 started before it keep priority 0), which is why the wrapper comes first.
-  if (config.retrain.nice > getPriority() && !prefix.includes('-n') && child.pid !== undefined) {
-    try {
-      setPriority(child.pid, config.retrain.nice);
-    } catch {
-      // the child already exited; its exit is reported below
-    }
-  }
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString('utf8');
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    err = (err + c.toString('utf8')).slice(-4000);
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), config.retrain.timeoutMinutes * 60_000);
-  timer.unref();
+  let onStart!: (pid: number | undefined) => void;
+  const startedP = new Promise<number | undefined>((r) => (onStart = r));
+  let running = true;
   const result = new Promise<TrainChildResult>((resolve) => {
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ kind: 'failed', why: `cannot start ${argv[0]}: ${e.message}`, seconds: seconds() });
+    const fail = (why: string) => {
+      onStart(undefined);
+      resolve({ kind: 'failed', why, seconds: seconds() });
+    };
+    w.on('message', (m: FromSupervisor) => {
+      switch (m.kind) {
+        case 'started':
+          onStart(m.pid);
+          return;
+        case 'error':
+          running = false;
+          return fail(`cannot start ${argv[0]}: ${m.message}`);
+        case 'closed': {
+          running = false;
+          const tail = m.err.trim().split('\n').slice(-3).join(' | ').slice(0, 600);
+          if (m.code === EXIT_TRAINING_RUNNING) return resolve({ kind: 'busy', why: tail, seconds: seconds() });
+          if (m.code !== 0) {
+            const how = m.signal ? `killed by ${m.signal}` : `exit code ${m.code}`;
+            return fail(`movrec train ${how}${tail ? `: ${tail}` : ''}`);
+          }
+          try {
+            resolve({ kind: 'registered', manifest: JSON.parse(m.out) as Manifest, seconds: seconds() });
+          } catch {
+            fail('movrec train printed no manifest');
+          }
+          return;
+        }
+        default:
+          return m satisfies never;
+      }
     });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const tail = err.trim().split('\n').slice(-3).join(' | ').slice(0, 600);
-      if (code === EXIT_TRAINING_RUNNING) return resolve({ kind: 'busy', why: tail, seconds: seconds() });
-      if (code !== 0) {
-        const how = signal ? `killed by ${signal}` : `exit code ${code}`;
-        return resolve({ kind: 'failed', why: `movrec train ${how}${tail ? `: ${tail}` : ''}`, seconds: seconds() });
-      }
-      try {
-        resolve({ kind: 'registered', manifest: JSON.parse(out) as Manifest, seconds: seconds() });
-      } catch {
-        resolve({ kind: 'failed', why: 'movrec train printed no manifest', seconds: seconds() });
-      }
+    w.on('error', (e) => {
+      running = false;
+      fail(`the training supervisor thread failed: ${e.message}`);
+    });
+    w.on('exit', () => {
+      if (running) fail('the training supervisor thread ended before the child');
     });
   });
   return {
-    pid: child.pid,
+    started: startedP,
     command: [...prefix, 'node', 'movrec', 'train'],
     result,
     kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (running) w.postMessage({ kind: 'kill' } satisfies ToSupervisor);
     },
   };
 }
