@@ -104,8 +104,19 @@ interface Sched {
  * Per process from schedstat, in seconds: on a CPU and runnable but waiting on a run queue, for its main thread
  * (the one that answers in serve) and summed over all its threads; and how many threads it has.
  */
-function schedSeconds(pid: number): { main: Sched; all: Sched; threads: number } {
+function schedSeconds(pid: number): { main: Sched; all: Sched; threads: number; user: number; sys: number } {
   const main = { run: 0, wait: 0 };
+  // The main thread's user and kernel CPU (proc(5) fields 14 and 15, clock ticks of 10 ms).
+  let user = 0;
+  let sys = 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    user = Number(f[11]) / 100;
+    sys = Number(f[12]) / 100;
+  } catch {
+    // the process ended
+  }
   const all = { run: 0, wait: 0 };
   let threads = 0;
   try {
@@ -126,7 +137,7 @@ function schedSeconds(pid: number): { main: Sched; all: Sched; threads: number }
   } catch {
     // the process ended
   }
-  return { main, all, threads };
+  return { main, all, threads, user, sys };
 }
 
 /** A process's threads by name (comm), e.g. `node 1, libuv-worker 4`: what shares the 2 cores inside serve. */
@@ -227,8 +238,8 @@ interface Scrape {
   h: Map<number, number>;
   lag: { p99: number; max: number };
   sched: ReturnType<typeof schedSeconds>;
-  /** Main-thread GC pause seconds and pauses, and pauses over 10 ms (prom-client's gc histogram). */
-  gc: { seconds: number; count: number; over10ms: number };
+  /** Main-thread GC: pause seconds, pauses, pauses over 10 ms (prom-client's histogram), major: mark-compact s. */
+  gc: { seconds: number; count: number; over10ms: number; major: number };
   /** Ingest work per transaction on the answering thread (its histogram). */
   ingest: Map<number, number>;
   catalogFetches: number;
@@ -514,6 +525,7 @@ async function runArm(
           seconds: total(x.body, 'nodejs_gc_duration_seconds_sum'),
           count: gcAll,
           over10ms: gcAll - (gcH.get(0.01) ?? 0),
+          major: Number(/^nodejs_gc_duration_seconds_sum\{kind="major"\} ([0-9.e+-]+)/m.exec(x.body)?.[1] ?? 0),
         },
         ingest: buckets(x.body, 'movrec_ingest_main_thread_seconds'),
         catalogFetches: total(x.body, 'movrec_ingest_catalog_fetches_total'),
@@ -591,7 +603,7 @@ async function runArm(
     all: { run: 0, wait: 0 },
     lagP99: [] as number[],
     lagMax: 0,
-    gc: { seconds: 0, count: 0, over10ms: 0 },
+    gc: { seconds: 0, count: 0, over10ms: 0, major: 0 },
     catalog: 0,
     broker: 0,
     machine: { busy: 0, total: 0 },
@@ -617,6 +629,7 @@ async function runArm(
     ph.gc.seconds += x.gc.seconds - y.gc.seconds;
     ph.gc.count += x.gc.count - y.gc.count;
     ph.gc.over10ms += x.gc.over10ms - y.gc.over10ms;
+    ph.gc.major += x.gc.major - y.gc.major;
     ph.catalog += x.catalogFetches - y.catalogFetches;
     ph.broker += x.broker - y.broker;
     ph.machine.busy += x.machine.busy - y.machine.busy;
@@ -645,7 +658,7 @@ async function runArm(
       `    event-loop delay p99 per second: median ${pct(lag, 0.5).toFixed(1)} ms, worst ` +
         `${(lag.at(-1) ?? Number.NaN).toFixed(1)} ms, max ${ph.lagMax.toFixed(1)} ms; main-thread GC ` +
         `${((1000 * ph.gc.seconds) / ph.seconds).toFixed(1)} ms/s in ${per(ph.gc.count)} pauses/s, ` +
-        `${ph.gc.over10ms} over 10 ms`,
+        `${ph.gc.over10ms} over 10 ms, mark-compact ${((1000 * ph.gc.major) / ph.seconds).toFixed(1)} ms/s`,
     );
     if (prio)
       console.log(
@@ -653,6 +666,29 @@ async function runArm(
           `p99 ${bucketP99(ph.ingest)} ms, max ${bucketQuantile(ph.ingest, 1)} ms each (bucket bounds); ` +
           `catalog fetches ${per(ph.catalog)}/s`,
       );
+  }
+  // The worst second's event-loop delay beside what serve logged around it: a stall lines up with its cause.
+  const worst = scrapes
+    .filter((x) => x.ts >= simStart + WARMUP * 1000 && Number.isFinite(x.lag.max))
+    .sort((a, b) => b.lag.max - a.lag.max)[0];
+  if (worst) {
+    const before = scrapes[scrapes.indexOf(worst) - 1];
+    const inSecond = before
+      ? `; in that second the main thread ran ${(1000 * (worst.sched.user - before.sched.user)).toFixed(0)} ms ` +
+        `user + ${(1000 * (worst.sched.sys - before.sched.sys)).toFixed(0)} ms kernel, waited ` +
+        `${(1000 * (worst.sched.main.wait - before.sched.main.wait)).toFixed(0)} ms for a CPU, GC ` +
+        `${(1000 * (worst.gc.seconds - before.gc.seconds)).toFixed(0)} ms (mark-compact ` +
+        `${(1000 * (worst.gc.major - before.gc.major)).toFixed(0)} ms)`
+      : '';
+    const near = logs
+      .filter((r) => r.time >= worst.ts - 3000 && r.time <= worst.ts + 1000 && r.msg !== 'listening')
+      .map((r) => `"${r.msg}" at ${((r.time - worst.ts) / 1000).toFixed(1)} s`);
+    console.log(
+      `  worst event-loop delay ${worst.lag.max.toFixed(0)} ms, in the second before ` +
+        `+${((worst.ts - simStart) / 1000).toFixed(0)} s (${new Date(worst.ts).toISOString()}); ` +
+        `serve's log from 3 s before to 1 s after: ` +
+        `${near.join(', ') || 'nothing'}${inSecond}`,
+    );
   }
   console.log(
     `  serve's threads: ${threadsAtStart}; CPU s: serve ${(cpu1.self - cpu0.self).toFixed(1)}, its training ` +
