@@ -478,7 +478,19 @@ async function runArm(
     serveNice,
     SERVE_FLAGS,
   );
-  await up;
+  // A server that dies before it listens would leave nothing to wait on: the bench would end silently, mid-run.
+  let tail = '';
+  serve.stderr!.on('data', (c: Buffer) => {
+    tail = (tail + c.toString('utf8')).slice(-3000);
+  });
+  await Promise.race([
+    up,
+    new Promise<never>((_, reject) =>
+      serve.once('exit', (code, signal) =>
+        reject(new Error(`arm ${arm}: serve exited (${code ?? signal}) before listening; its log ends:\n${tail}`)),
+      ),
+    ),
+  ]);
   const loadAtStart = load();
   const cpu0 = cpuSeconds(serve.pid!);
   const simStart = Date.now();
