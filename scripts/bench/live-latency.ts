@@ -22,7 +22,7 @@
 // space-separated), SERVE_FLAGS (node flags for serve, e.g. --cpu-prof), PROBE_RATE (req/s of a keep-alive probe
 // from this process beside the simulator, 20; 0: none), KAFKA (default $MOVREC_TEST_KAFKA).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -740,7 +740,13 @@ async function main(): Promise<void> {
         `load average at start ${loadAtStart}`,
     );
     const results: [string, { idle: number; busy: number }][] = [];
-    for (const arm of ARMS) results.push([arm, await runArm(arm, dir, dataDir, worldDir)]);
+    // Each arm starts from a copy of the trained store: a store follows one stream, and every arm has its own topic.
+    for (const [i, arm] of ARMS.entries()) {
+      const armData = join(dir, `data-arm${i}`);
+      cpSync(dataDir, armData, { recursive: true });
+      results.push([arm, await runArm(arm, dir, armData, worldDir)]);
+      rmSync(armData, { recursive: true, force: true });
+    }
     const floor = results.find(([a]) => parseArm(a).prio === null)?.[1];
     console.log(
       `summary, p99 of the simulator's and the probe's requests together (target <= ${TARGET_P99} ms)` +
