@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/load';
 import { startIngest } from '../../src/ingest/loop';
 import { fileSource } from '../../src/ingest/source-file';
-import { viewArtifact, type ModelParts } from '../../src/model/artifact';
+import { copyParts, viewArtifact } from '../../src/model/artifact';
 import { artifactPath, newModelId, registerModel } from '../../src/model/registry';
 import { rng } from '../../src/model/rng';
 import { msprt, summarise, type Summary, type UserCounts } from '../../src/release/stats';
@@ -76,22 +76,7 @@ async function chances(lines: number): Promise<{ events: number; warm: number; p
     const ds = store.readSnapshot({ ratingMax: config.ingest.ratingMax });
     const trained = trainAndRegister({ dataDir, config, dataset: ds, root: store.root, kinds: ['mf'], blends: false });
     const view = viewArtifact(readFileSync(artifactPath(dataDir, trained.manifest.id)));
-    const parts: ModelParts = {
-      id: newModelId('random'),
-      kind: view.kind,
-      factors: view.factors,
-      globalMean: view.globalMean,
-      scoring: view.scoring,
-      userIds: Uint32Array.from(view.userIds),
-      userFactors: Float32Array.from(view.userFactors),
-      userBias: Float32Array.from(view.userBias),
-      itemIds: [...view.itemIds],
-      itemFactors: Float32Array.from(view.itemFactors),
-      itemBias: Float32Array.from(view.itemBias),
-      itemFlags: Uint8Array.from(view.itemFlags),
-      popularity: Float32Array.from(view.popularity),
-      segments: view.segments,
-    };
+    const parts = copyParts(view, newModelId('random'));
     const r = rng(99);
     for (const a of [parts.userFactors, parts.itemFactors, parts.itemBias])
       for (let i = 0; i < a.length; i++) a[i] = r() - 0.5;

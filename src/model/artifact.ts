@@ -223,6 +223,26 @@ export function checksumOk(bytes: Uint8Array): boolean {
   return got.equals(want);
 }
 
+/** A writable copy of an artifact's parts under a new id: the start of a model derived from another. */
+export function copyParts(view: ModelView, id: string): ModelParts {
+  return {
+    id,
+    kind: view.kind,
+    factors: view.factors,
+    globalMean: view.globalMean,
+    scoring: view.scoring,
+    userIds: Uint32Array.from(view.userIds),
+    userFactors: Float32Array.from(view.userFactors),
+    userBias: Float32Array.from(view.userBias),
+    itemIds: [...view.itemIds],
+    itemFactors: Float32Array.from(view.itemFactors),
+    itemBias: Float32Array.from(view.itemBias),
+    itemFlags: Uint8Array.from(view.itemFlags),
+    popularity: Float32Array.from(view.popularity),
+    segments: view.segments,
+  };
+}
+
 /**
  * Views over artifact bytes (a Buffer from a file, or a Uint8Array over a
  * SharedArrayBuffer slot). `bytes` must start on a 64-byte boundary of its

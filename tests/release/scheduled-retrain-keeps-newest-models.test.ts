@@ -3,23 +3,16 @@
 // release uses), and removes the rest with the training snapshots no kept
 // model uses.
 import t from 'tap';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { movrec } from '../helpers/cli';
-import { historyLines, withRatings } from '../helpers/ingest-lines';
-import { configFile } from '../helpers/rated-store';
+import { configFile, ratedSlices } from '../helpers/rated-store';
 import { eventually, spawnServe } from '../serve/spawn-serve';
 import { listManifests, type Manifest } from '../../src/model/registry';
 
 t.test('a scheduled retrain removes the models past retrain.keepModels and their snapshots', async (t) => {
   const dir = t.testdir();
-  const dataDir = join(dir, 'data');
-  const lines = withRatings(await historyLines(12000, { users: 300, movies: 150, spuriousRate: 0 }));
-  const ingest = (from: number, to: number): void => {
-    const file = join(dir, `lines-${from}.txt`);
-    writeFileSync(file, `${lines.slice(from, to).join('\n')}\n`);
-    t.equal(movrec(['ingest', '--from-file', file, '--data-dir', dataDir]).status, 0);
-  };
+  const { dataDir, lines, ingest } = await ratedSlices(dir, 12000);
   const cfg = configFile(dir, 'cfg', {
     retrain: { everyMinutes: 0.01, keepModels: 2 },
     gate: { maxRmse: 100, ndcgTolerance: 1 },

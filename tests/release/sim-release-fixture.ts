@@ -15,7 +15,7 @@ import { loadConfig, type Config } from '../../src/config/load';
 import { appendSink } from '../../src/demo/append-sink';
 import { startIngest } from '../../src/ingest/loop';
 import { fileSource } from '../../src/ingest/source-file';
-import { viewArtifact, type ModelParts } from '../../src/model/artifact';
+import { copyParts, viewArtifact, type ModelParts } from '../../src/model/artifact';
 import { artifactPath, newModelId, readManifest, registerModel, type Manifest } from '../../src/model/registry';
 import { rng } from '../../src/model/rng';
 import type { ReleaseStatus } from '../../src/release/controller';
@@ -47,22 +47,7 @@ export interface Served {
 
 function derive(dataDir: string, from: Manifest, kind: string, change: (p: ModelParts) => void): string {
   const view = viewArtifact(readFileSync(artifactPath(dataDir, from.id)));
-  const parts: ModelParts = {
-    id: newModelId(kind),
-    kind: view.kind,
-    factors: view.factors,
-    globalMean: view.globalMean,
-    scoring: view.scoring,
-    userIds: Uint32Array.from(view.userIds),
-    userFactors: Float32Array.from(view.userFactors),
-    userBias: Float32Array.from(view.userBias),
-    itemIds: [...view.itemIds],
-    itemFactors: Float32Array.from(view.itemFactors),
-    itemBias: Float32Array.from(view.itemBias),
-    itemFlags: Uint8Array.from(view.itemFlags),
-    popularity: Float32Array.from(view.popularity),
-    segments: view.segments,
-  };
+  const parts: ModelParts = copyParts(view, newModelId(kind));
   change(parts);
   const { id: _id, kind: _kind, artifact: _a, sha256: _s, ...rest } = from;
   registerModel(dataDir, parts, { ...rest, created: new Date().toISOString(), approved: true, history: [] });

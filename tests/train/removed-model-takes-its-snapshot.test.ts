@@ -6,20 +6,14 @@ import t from 'tap';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { movrec } from '../helpers/cli';
-import { historyLines, withRatings } from '../helpers/ingest-lines';
+import { ratedSlices } from '../helpers/rated-store';
 import { DB } from '../../src/store/tables';
 import { openStore } from '../../src/store/store';
 import type { Manifest } from '../../src/model/registry';
 
 t.test('removing models removes the snapshots no kept model is trained on', async (t) => {
   const dir = t.testdir();
-  const dataDir = join(dir, 'data');
-  const lines = withRatings(await historyLines(12000, { users: 300, movies: 150, spuriousRate: 0 }));
-  const ingest = (from: number, to: number): void => {
-    const file = join(dir, `lines-${from}.txt`);
-    writeFileSync(file, `${lines.slice(from, to).join('\n')}\n`);
-    t.equal(movrec(['ingest', '--from-file', file, '--data-dir', dataDir]).status, 0, `ingest lines ${from}-${to}`);
-  };
+  const { dataDir, lines, ingest } = await ratedSlices(dir, 12000);
   // The gate opened wide: every model here is approved, so the newest is the one a restart loads.
   const cfg = join(dir, 'cfg.json');
   writeFileSync(cfg, JSON.stringify({ gate: { maxRmse: 100, ndcgTolerance: 1 } }));
