@@ -3,7 +3,7 @@ import { type Command, type CommandContext, WINDOW_OPTION } from '../command';
 import type { Config } from '../../config/load';
 import { Errors } from '../../errors';
 import { readMovieLens } from '../../eval/movielens';
-import { openStore } from '../../store/store';
+import { openStore, type Store } from '../../store/store';
 import { requireStore } from '../../store/require-store';
 import { DEFAULT_KINDS, SERVABLE_KINDS, type ServableKind } from '../../model/candidates';
 import { progressHook } from '../../train/progress';
@@ -81,22 +81,31 @@ training that died is taken over.`,
     // Refused before the lock file would create the directory.
     if (ctx.values.movielens === undefined)
       requireStore(config.dataDir, { orModels: ctx.values.reproduce !== undefined });
-    const lock = acquireTrainLock(config.dataDir, process.env[TRAIN_OWNER_ENV] || 'movrec train', (previous) =>
-      ctx.log.warn(
-        { previous },
-        'train: the lock of a training that is no longer running was left behind; taking it over',
-      ),
-    );
+    // Opened before the lock: opening writes (it creates any missing sub-db), and a training that holds the lock
+    // should then only read until it registers its model, so that nothing queues behind its write transaction
+    // while it trains (a stopped or slow training would otherwise stall serve's writes).
+    const fromStore = ctx.values.movielens === undefined && ctx.values.reproduce === undefined;
+    const store = fromStore ? openStore(config.dataDir) : undefined;
     try {
-      return await trainLocked(ctx, config);
+      const lock = acquireTrainLock(config.dataDir, process.env[TRAIN_OWNER_ENV] || 'movrec train', (previous) =>
+        ctx.log.warn(
+          { previous },
+          'train: the lock of a training that is no longer running was left behind; taking it over',
+        ),
+      );
+      try {
+        return await trainLocked(ctx, config, store);
+      } finally {
+        lock.release();
+      }
     } finally {
-      lock.release();
+      await store?.close();
     }
   },
 };
 
 /** The training itself, run while the lock is held. */
-async function trainLocked(ctx: CommandContext, config: Readonly<Config>): Promise<number> {
+async function trainLocked(ctx: CommandContext, config: Readonly<Config>, store?: Store): Promise<number> {
   const again = ctx.values.reproduce as string | undefined;
   if (again !== undefined) {
     for (const f of ['window', 'kinds', 'movielens', 'eval-users'])
@@ -124,15 +133,11 @@ async function trainLocked(ctx: CommandContext, config: Readonly<Config>): Promi
       throw Errors.usage('movrec train: --window selects events of the store; it does not apply to --movielens');
     outcome = trainAndRegister({ ...common, dataset: readMovieLens(dir).all });
   } else {
-    const store = openStore(config.dataDir);
-    try {
-      const dataset = store.readSnapshot({ windowDays, ratingMax: config.ingest.ratingMax });
-      if (dataset.ratings.value.length + dataset.watches.fraction.length === 0)
-        throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
-      outcome = trainAndRegister({ ...common, dataset, root: store.root });
-    } finally {
-      await store.close();
-    }
+    if (!store) throw new Error('movrec train: the store was not opened');
+    const dataset = store.readSnapshot({ windowDays, ratingMax: config.ingest.ratingMax });
+    if (dataset.ratings.value.length + dataset.watches.fraction.length === 0)
+      throw Errors.usage(`no events in the store under ${config.dataDir}: ingest first (movrec ingest)`);
+    outcome = trainAndRegister({ ...common, dataset, root: store.root });
   }
   ctx.out(ctx.json ? JSON.stringify(outcome.manifest, null, 2) : formatOutcome(outcome));
   return 0;
