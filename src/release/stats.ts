@@ -24,6 +24,7 @@
 //   estimated difference, Lambda = sqrt(V / (V + tau^2)) * exp(tau^2 d^2 / (2 V (V + tau^2)));
 //   stopping the first time Lambda >= 1/alpha keeps the type I error <= alpha
 //   however often it is checked.
+import { normalCdf } from '../normal-cdf';
 
 /** One user's count of answers (whose join window has closed) and of those followed by a watch from the list. */
 export interface UserCounts {
@@ -63,16 +64,6 @@ export function summarise(users: Iterable<UserCounts>, before?: Summary): Summar
     hits += u.hits;
   }
   return { users: n, mean, variance: n > 1 ? m2 / (n - 1) : 0, answers, hits };
-}
-
-/** Standard normal CDF (Abramowitz-Stegun 7.1.26 on erf; error < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const y =
-    1 -
-    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
 /** Inverse standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9). */

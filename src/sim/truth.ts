@@ -1,4 +1,5 @@
 // Ground truth from the planted tastes: utilities, true expected ratings, the oracle's top-K and the noise floor.
+import { normalCdf } from '../normal-cdf';
 import { Rng, searchCumulative } from './rng';
 import type { World } from './world';
 
@@ -45,23 +46,13 @@ export function observedRating(world: World, userIndex: number, movie: number, a
   return Math.max(1, Math.min(world.params.ratingMax, Math.round(x)));
 }
 
-// Abramowitz–Stegun 7.1.26: |error| < 1.5e-7, plenty for expectations of rounded ratings.
-function phi(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const y =
-    1 -
-    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
-}
-
 /** Mean and variance of clamp(round(x + N(0, sd))) on 1..max. */
 function roundedMoments(x: number, sd: number, max: number): { mean: number; variance: number } {
   let mean = 0;
   let second = 0;
   let below = 0;
   for (let k = 1; k <= max; k++) {
-    const upTo = k === max ? 1 : phi((k + 0.5 - x) / sd);
+    const upTo = k === max ? 1 : normalCdf((k + 0.5 - x) / sd);
     const p = upTo - below;
     below = upTo;
     mean += k * p;
