@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { topK as topKTwin, topKBatch as topKBatchTwin } from './twins/topk';
 export { BLOCK, packBlocks, packItems, packedLength } from './twins/topk';
-import { sgdEpochTs, type SgdEpochArgs } from './twins/train-sgd';
+import { sgdEpochTs, sgdEpochsTs, type SgdEpochsArgs } from './twins/train-sgd';
 import { alsHalfTs, gramTs, type AlsHalfArgs } from './twins/train-als';
 import { lineLengthsTs, writeLinesTs } from './twins/lines';
 
@@ -19,7 +19,7 @@ interface Addon {
   topKBatch?: typeof topKBatchTwin;
   /** Present when built with AMX or AVX-512 VNNI: switches the int8 path on or off, and says whether it is in use. */
   useInt8?: (on?: boolean) => boolean;
-  sgdEpoch?(
+  sgdEpochs?(
     user: Uint32Array,
     item: Uint32Array,
     value: Float32Array,
@@ -34,7 +34,10 @@ interface Addon {
     reg: number,
     biasLr: number,
     biasReg: number,
-  ): number;
+    epochs: number,
+    lrDecay: number,
+    sse: Float64Array,
+  ): void;
   alsHalf?(
     indptr: Uint32Array,
     indices: Uint32Array,
@@ -118,11 +121,12 @@ export function int8Path(): 'amx' | 'vnni' | 'off' {
 
 // Training kernels.
 const train = loaded.addon;
-const nativeSgd = train?.sgdEpoch;
+const nativeSgd = train?.sgdEpochs;
 const nativeAls = train?.alsHalf;
-/** One SGD epoch of biased MF, native when built; see native/twins/train-sgd.ts. */
-export const sgdEpochNative: ((a: SgdEpochArgs) => number) | null = nativeSgd
-  ? (a) =>
+/** Epochs of biased-MF SGD, native when built; see native/twins/train-sgd.ts. */
+export const sgdEpochsNative: ((a: SgdEpochsArgs) => Float64Array) | null = nativeSgd
+  ? (a) => {
+      const sse = new Float64Array(a.epochs);
       nativeSgd(
         a.user,
         a.item,
@@ -138,9 +142,14 @@ export const sgdEpochNative: ((a: SgdEpochArgs) => number) | null = nativeSgd
         a.reg,
         a.biasLr ?? a.lr,
         a.biasReg ?? a.reg,
-      )
+        a.epochs,
+        a.lrDecay,
+        sse,
+      );
+      return sse;
+    }
   : null;
-export const sgdEpoch: (a: SgdEpochArgs) => number = sgdEpochNative ?? sgdEpochTs;
+export const sgdEpochs: (a: SgdEpochsArgs) => Float64Array = sgdEpochsNative ?? sgdEpochsTs;
 /** One implicit-ALS half-step, native when built; see native/twins/train-als.ts. */
 export const alsHalfNative: ((a: AlsHalfArgs) => void) | null = nativeAls
   ? (a) => nativeAls(a.indptr, a.indices, a.confMinusOne, a.x, a.y, a.yty, a.k, a.reg, a.cgSteps)
@@ -148,7 +157,7 @@ export const alsHalfNative: ((a: AlsHalfArgs) => void) | null = nativeAls
 export const alsHalf: (a: AlsHalfArgs) => void = alsHalfNative ?? alsHalfTs;
 export const gramNative: typeof gramTs | null = train?.gram ?? null;
 export const gram: typeof gramTs = gramNative ?? gramTs;
-export { sgdEpochTs, alsHalfTs, gramTs };
+export { sgdEpochTs, sgdEpochsTs, alsHalfTs, gramTs };
 
 // Answer lines as bytes (native/lines.cc).
 const lines = loaded.addon;

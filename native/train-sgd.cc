@@ -1,4 +1,4 @@
-// One epoch of biased-MF SGD (Surprise's SVD update) over ratings in a given
+// Epochs of biased-MF SGD (Surprise's SVD update) over ratings in a given
 // order; the TypeScript twin is native/twins/train-sgd.ts. The dot product
 // (simd-dot.h) and the factor update run 8 lanes at a time with AVX2/FMA when built for it, so
 // results agree with the twin to rounding, not bit for bit.
@@ -7,6 +7,8 @@
 #include "train-args.h"
 
 #include <cstdint>
+#include <cstring>
+#include <sys/mman.h>
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
@@ -21,6 +23,9 @@ double epoch(const uint32_t* user, const uint32_t* item, const float* value, con
   // Rows of a large model live in DRAM and ratings arrive in random order:
   // fetch the rows a few ratings ahead so the misses overlap with work.
   constexpr size_t kAhead = 8;
+#if defined(__AVX2__) && defined(__FMA__)
+  const __m256 vDecay = _mm256_set1_ps(1 - lr * reg);
+#endif
   for (size_t x = 0; x < n; x++) {
     if (x + kAhead < n) {
       const uint32_t ra = order[x + kAhead];
@@ -43,17 +48,13 @@ double epoch(const uint32_t* user, const uint32_t* item, const float* value, con
     bi[i] += blr * (err - breg * bi[i]);
     size_t f = 0;
 #if defined(__AVX2__) && defined(__FMA__)
-    const __m256 vErr = _mm256_set1_ps(err);
-    const __m256 vReg = _mm256_set1_ps(reg);
-    const __m256 vLr = _mm256_set1_ps(lr);
+    // p += lr (err q - reg p) as p (1 - lr reg) + (lr err) q: two vector operations per row, not three.
+    const __m256 vStep = _mm256_set1_ps(lr * err);
     for (; f + 8 <= k; f += 8) {
       const __m256 pf = _mm256_loadu_ps(p + f);
       const __m256 qf = _mm256_loadu_ps(q + f);
-      // p += lr (err q - reg p); q += lr (err p - reg q), both from the old values
-      const __m256 gp = _mm256_fnmadd_ps(vReg, pf, _mm256_mul_ps(vErr, qf));
-      const __m256 gq = _mm256_fnmadd_ps(vReg, qf, _mm256_mul_ps(vErr, pf));
-      _mm256_storeu_ps(p + f, _mm256_fmadd_ps(vLr, gp, pf));
-      _mm256_storeu_ps(q + f, _mm256_fmadd_ps(vLr, gq, qf));
+      _mm256_storeu_ps(p + f, _mm256_fmadd_ps(vStep, qf, _mm256_mul_ps(vDecay, pf)));
+      _mm256_storeu_ps(q + f, _mm256_fmadd_ps(vStep, pf, _mm256_mul_ps(vDecay, qf)));
     }
 #endif
     for (; f < k; f++) {
@@ -66,44 +67,88 @@ double epoch(const uint32_t* user, const uint32_t* item, const float* value, con
   return sse;
 }
 
-// sgdEpoch(user u32, item u32, value f32, order u32, P f32, Q f32, bu f32, bi f32, k, mu, lr, reg[, biasLr, biasReg]) -> sse
-napi_value SgdEpoch(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value argv[14];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 12) return movrec::fail(env, "sgdEpoch: 12 arguments expected");
-  void *user, *item, *value, *order, *P, *Q, *bu, *bi;
-  size_t nUser, nItem, nValue, nOrder, nP, nQ, nBu, nBi;
+// Rows of 64 floats start on a cache line only when the array does: V8's large
+// typed arrays start 16 bytes past a page, so every other 32-byte load would
+// straddle two lines. Train on 64-byte aligned copies when the arrays are not,
+// as long as they are small enough to live in cache, where straddling is what
+// costs (about a fifth of an epoch at 64 factors on MovieLens-100k, timed apart
+// from node); larger ones train in place, where memory latency dominates and a
+// copy would double their memory.
+constexpr size_t kLine = 64;
+constexpr size_t kCopyBelow = size_t{8} << 20;  // floats (32 MiB)
+
+// The copy is mapped fresh and unmapped after: malloc would keep each freed
+// aligned block and grow the heap by one copy per call.
+struct Aligned {
+  float* data = nullptr;
+  float* source = nullptr;
+  size_t n = 0;
+  size_t bytes = 0;
+  Aligned(float* src, size_t count) : source(src), n(count) {
+    if (reinterpret_cast<uintptr_t>(src) % kLine == 0 || n >= kCopyBelow) {
+      data = src;
+      return;
+    }
+    bytes = n * sizeof(float);
+    void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return;
+    data = static_cast<float*>(m);
+    std::memcpy(data, src, bytes);
+  }
+  Aligned(const Aligned&) = delete;
+  Aligned& operator=(const Aligned&) = delete;
+  ~Aligned() {
+    if (data && data != source) {
+      std::memcpy(source, data, bytes);
+      munmap(data, bytes);
+    }
+  }
+};
+
+// sgdEpochs(user u32, item u32, value f32, order u32, P f32, Q f32, bu f32, bi f32, k, mu, lr, reg, biasLr, biasReg,
+//           epochs, lrDecay, sse f64) -> undefined; sse[e] = epoch e's sum of squared errors
+// Epoch e steps with lr·lrDecay^e and biasLr·lrDecay^e. One call for many epochs checks the indices once.
+napi_value SgdEpochs(napi_env env, napi_callback_info info) {
+  size_t argc = 17;
+  napi_value argv[17];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 17) return movrec::fail(env, "sgdEpochs: 17 arguments expected");
+  void *user, *item, *value, *order, *P, *Q, *bu, *bi, *sse;
+  size_t nUser, nItem, nValue, nOrder, nP, nQ, nBu, nBi, nSse;
   if (!typed(env, argv[0], napi_uint32_array, &user, &nUser) || !typed(env, argv[1], napi_uint32_array, &item, &nItem) ||
       !typed(env, argv[2], napi_float32_array, &value, &nValue) || !typed(env, argv[3], napi_uint32_array, &order, &nOrder) ||
       !typed(env, argv[4], napi_float32_array, &P, &nP) || !typed(env, argv[5], napi_float32_array, &Q, &nQ) ||
-      !typed(env, argv[6], napi_float32_array, &bu, &nBu) || !typed(env, argv[7], napi_float32_array, &bi, &nBi)) {
-    return movrec::fail(env, "sgdEpoch: user, item, order must be Uint32Array; value, factors and biases Float32Array");
+      !typed(env, argv[6], napi_float32_array, &bu, &nBu) || !typed(env, argv[7], napi_float32_array, &bi, &nBi) ||
+      !typed(env, argv[16], napi_float64_array, &sse, &nSse)) {
+    return movrec::fail(env, "sgdEpochs: user, item, order must be Uint32Array; value, factors and biases Float32Array; sse Float64Array");
   }
-  double k, mu, lr, reg;
-  if (!number(env, argv[8], &k) || !number(env, argv[9], &mu) || !number(env, argv[10], &lr) || !number(env, argv[11], &reg) || k < 1) {
-    return movrec::fail(env, "sgdEpoch: k, mu, lr, reg must be numbers (k >= 1)");
-  }
-  double blr = lr;
-  double breg = reg;
-  if (argc >= 14 && (!number(env, argv[12], &blr) || !number(env, argv[13], &breg))) {
-    return movrec::fail(env, "sgdEpoch: biasLr, biasReg must be numbers");
+  double k, mu, lr, reg, blr, breg, epochs, decay;
+  if (!number(env, argv[8], &k) || !number(env, argv[9], &mu) || !number(env, argv[10], &lr) || !number(env, argv[11], &reg) ||
+      !number(env, argv[12], &blr) || !number(env, argv[13], &breg) || !number(env, argv[14], &epochs) || !number(env, argv[15], &decay) ||
+      k < 1 || epochs < 0) {
+    return movrec::fail(env, "sgdEpochs: k, mu, lr, reg, biasLr, biasReg, epochs, lrDecay must be numbers (k >= 1, epochs >= 0)");
   }
   const size_t kk = static_cast<size_t>(k);
-  if (nUser != nItem || nUser != nValue || nP != nBu * kk || nQ != nBi * kk) return movrec::fail(env, "sgdEpoch: array lengths disagree", true);
+  const size_t ne = static_cast<size_t>(epochs);
+  if (nUser != nItem || nUser != nValue || nP != nBu * kk || nQ != nBi * kk || nSse < ne) return movrec::fail(env, "sgdEpochs: array lengths disagree", true);
   const uint32_t* o = static_cast<const uint32_t*>(order);
   const uint32_t* us = static_cast<const uint32_t*>(user);
   const uint32_t* is = static_cast<const uint32_t*>(item);
   // Bounds once up front, so the hot loop has no checks.
   for (size_t x = 0; x < nOrder; x++) {
-    if (o[x] >= nUser || us[o[x]] >= nBu || is[o[x]] >= nBi) return movrec::fail(env, "sgdEpoch: an index is out of range", true);
+    if (o[x] >= nUser || us[o[x]] >= nBu || is[o[x]] >= nBi) return movrec::fail(env, "sgdEpochs: an index is out of range", true);
   }
-  const double sse = epoch(us, is, static_cast<const float*>(value), o, nOrder, static_cast<float*>(P), static_cast<float*>(Q),
-                           static_cast<float*>(bu), static_cast<float*>(bi), kk, static_cast<float>(mu), static_cast<float>(lr), static_cast<float>(reg),
-                           static_cast<float>(blr), static_cast<float>(breg));
-  napi_value out;
-  napi_create_double(env, sse, &out);
-  return out;
+  Aligned p(static_cast<float*>(P), nP);
+  Aligned q(static_cast<float*>(Q), nQ);
+  if (!p.data || !q.data) return movrec::fail(env, "sgdEpochs: out of memory for aligned factors", true);
+  double* out = static_cast<double*>(sse);
+  double scale = 1;
+  for (size_t e = 0; e < ne; e++, scale *= decay) {
+    out[e] = epoch(us, is, static_cast<const float*>(value), o, nOrder, p.data, q.data, static_cast<float*>(bu), static_cast<float*>(bi), kk,
+                   static_cast<float>(mu), static_cast<float>(lr * scale), static_cast<float>(reg), static_cast<float>(blr * scale),
+                   static_cast<float>(breg));
+  }
+  return nullptr;
 }
 }  // namespace
 
-MOVREC_KERNEL(sgdEpoch, SgdEpoch);
+MOVREC_KERNEL(sgdEpochs, SgdEpochs);

@@ -60,3 +60,19 @@ export function sgdEpochTs(a: SgdEpochArgs): number {
   }
   return sse;
 }
+
+export interface SgdEpochsArgs extends SgdEpochArgs {
+  epochs: number;
+  /** Epoch e steps with lr·lrDecay^e, the biases with biasLr·lrDecay^e. */
+  lrDecay: number;
+}
+
+/** `epochs` epochs in a row; returns each epoch's sum of squared errors. */
+export function sgdEpochsTs(a: SgdEpochsArgs): Float64Array {
+  const sse = new Float64Array(a.epochs);
+  const biasLr = a.biasLr ?? a.lr;
+  let scale = 1;
+  for (let e = 0; e < a.epochs; e++, scale *= a.lrDecay)
+    sse[e] = sgdEpochTs({ ...a, lr: a.lr * scale, biasLr: biasLr * scale });
+  return sse;
+}

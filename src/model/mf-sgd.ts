@@ -9,7 +9,7 @@
 import type { Dataset } from '../domain/dataset';
 import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
 import { fillNormal, identity, rng, shuffle } from './rng';
-import { sgdEpoch } from './kernels';
+import { sgdEpochs } from './kernels';
 
 export interface MfOptions {
   factors: number;
@@ -33,6 +33,9 @@ export interface MfOptions {
   biasLr: number | null;
   biasReg: number | null;
 }
+
+/** Updates per native call of several epochs (about 50 ms at 64 factors): how often training reports progress. */
+const EPOCH_CALL_UPDATES = 4_000_000;
 
 /** Surprise's SVD defaults. */
 export const SURPRISE_DEFAULTS: MfOptions = {
@@ -83,42 +86,33 @@ export class MfSgd implements Recommender {
     const pseudo = pseudoRows && this.opts.shuffle ? permuted(pseudoRows, next) : pseudoRows;
     const order = identity(r.value.length);
     const pOrder = pseudo ? identity(pseudo.value.length) : null;
-    let rate = lr;
-    for (let e = 0; e < epochs; e++, rate *= this.opts.lrDecay) {
+    const common = {
+      userFactors: this.P,
+      itemFactors: this.Q,
+      userBias: this.bu,
+      itemBias: this.bi,
+      k,
+      globalMean: this.mu,
+      reg,
+      biasReg: this.opts.biasReg ?? reg,
+      lrDecay: this.opts.lrDecay,
+    };
+    const biasLr = this.opts.biasLr ?? lr;
+    // Several epochs per native call where the pseudo-ratings need no interleaving, but
+    // few enough that progress still reaches `onEpoch` about every EPOCH_CALL_UPDATES updates.
+    const perCall = pseudo ? 1 : Math.max(1, Math.floor(EPOCH_CALL_UPDATES / Math.max(1, r.value.length)));
+    for (let e = 0; e < epochs; ) {
+      const n = Math.min(perCall, epochs - e);
+      const scale = this.opts.lrDecay ** e;
       if (pseudo && pOrder) {
-        const args = {
-          ...pseudo,
-          order: pOrder,
-          userFactors: this.P,
-          itemFactors: this.Q,
-          userBias: this.bu,
-          itemBias: this.bi,
-          k,
-          globalMean: this.mu,
-          lr: rate * this.opts.implicitWeight,
-          reg,
-          biasLr: (this.opts.biasLr ?? lr) * (rate / lr) * this.opts.implicitWeight,
-          biasReg: this.opts.biasReg ?? reg,
-        };
-        sgdEpoch(args);
+        const w = this.opts.implicitWeight;
+        sgdEpochs({ ...pseudo, ...common, order: pOrder, epochs: 1, lr: lr * scale * w, biasLr: biasLr * scale * w });
       }
-      const sse = sgdEpoch({
-        user: rows.user,
-        item: rows.item,
-        value: rows.value,
-        order,
-        userFactors: this.P,
-        itemFactors: this.Q,
-        userBias: this.bu,
-        itemBias: this.bi,
-        k,
-        globalMean: this.mu,
-        lr: rate,
-        reg,
-        biasLr: (this.opts.biasLr ?? lr) * (rate / lr),
-        biasReg: this.opts.biasReg ?? reg,
-      });
-      onEpoch?.({ model: this.kind, epoch: e + 1, epochs, loss: Math.sqrt(sse / Math.max(1, r.value.length)) });
+      const sse = sgdEpochs({ ...rows, ...common, order, epochs: n, lr: lr * scale, biasLr: biasLr * scale });
+      for (const s of sse) {
+        e++;
+        onEpoch?.({ model: this.kind, epoch: e, epochs, loss: Math.sqrt(s / Math.max(1, r.value.length)) });
+      }
     }
     // Rows never updated still hold their random start: zero them so an
     // unrated user or movie scores by biases alone instead of by noise.

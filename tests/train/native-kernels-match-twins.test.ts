@@ -13,8 +13,9 @@ import {
   gramTs,
   nativeAvailable,
   nativeStatus,
-  sgdEpoch,
-  sgdEpochNative,
+  sgdEpochs,
+  sgdEpochsNative,
+  sgdEpochsTs,
   sgdEpochTs,
 } from '../../native/index';
 import type { SgdEpochArgs } from '../../native/twins/train-sgd';
@@ -89,9 +90,9 @@ t.test('the biases take their own step and penalty when given', async (t) => {
     frozen.userFactors.some((x, i) => x !== sgdCase(2, 8).userFactors[i]),
     'while the factors still move',
   );
-  if (sgdEpochNative) {
-    const n = { ...sgdCase(2, 8), biasLr: 0 };
-    sgdEpochNative(n);
+  if (sgdEpochsNative) {
+    const n = { ...sgdCase(2, 8), biasLr: 0, epochs: 2, lrDecay: 1 };
+    sgdEpochsNative(n);
     t.ok(n.userBias.every((x) => x === 0) && n.itemBias.every((x) => x === 0), 'native: the same');
   }
 });
@@ -135,10 +136,10 @@ t.test('CG with k steps solves the implicit-ALS normal equations exactly (twin)'
 });
 
 t.test('the native SGD, ALS and Gram kernels agree with their twins from the same seed', async (t) => {
-  if (!sgdEpochNative || !alsHalfNative || !gramNative) {
+  if (!sgdEpochsNative || !alsHalfNative || !gramNative) {
     t.not(process.env.MOVREC_EXPECT_NATIVE, '1', 'npm test built the native addon, so it must load here');
-    t.notOk(nativeAvailable && sgdEpochNative && alsHalfNative && gramNative, nativeStatus);
-    t.equal(sgdEpoch, sgdEpochTs, 'without the addon the SGD twin trains');
+    t.notOk(nativeAvailable && sgdEpochsNative && alsHalfNative && gramNative, nativeStatus);
+    t.equal(sgdEpochs, sgdEpochsTs, 'without the addon the SGD twin trains');
     t.equal(alsHalf, alsHalfTs);
     t.equal(gram, gramTs);
     return;
@@ -147,11 +148,15 @@ t.test('the native SGD, ALS and Gram kernels agree with their twins from the sam
     // k=13 also gives the biases a step and penalty of their own.
     const a = { ...sgdCase(3 + k, k), ...(k === 13 ? { biasLr: 0.003, biasReg: 0.2 } : {}) };
     const b = copy(a);
-    for (let e = 0; e < 3; e++) {
-      const sn = sgdEpochNative(a);
-      const st = sgdEpochTs(b);
-      t.ok(Math.abs(sn - st) < 1e-3 * st, `k=${k} epoch ${e}: sse ${sn.toFixed(4)} vs ${st.toFixed(4)}`);
-    }
+    // Three epochs in one call, the step shrinking by lrDecay each epoch.
+    const sn = sgdEpochsNative({ ...a, epochs: 3, lrDecay: 0.9 });
+    const st = sgdEpochsTs({ ...b, epochs: 3, lrDecay: 0.9 });
+    t.equal(sn.length, 3, 'one sum of squared errors per epoch');
+    for (let e = 0; e < 3; e++)
+      t.ok(
+        Math.abs(sn[e]! - st[e]!) < 1e-3 * st[e]!,
+        `k=${k} epoch ${e}: sse ${sn[e]!.toFixed(4)} vs ${st[e]!.toFixed(4)}`,
+      );
     t.ok(maxDiff(a.userFactors, b.userFactors) < 1e-4, `k=${k}: user factors agree`);
     t.ok(maxDiff(a.itemFactors, b.itemFactors) < 1e-4, `k=${k}: item factors agree`);
     t.ok(maxDiff(a.userBias, b.userBias) < 1e-4 && maxDiff(a.itemBias, b.itemBias) < 1e-4, `k=${k}: biases agree`);
@@ -166,8 +171,38 @@ t.test('the native SGD, ALS and Gram kernels agree with their twins from the sam
     alsHalfTs({ ...c, x: xt, yty: gT, cgSteps: 3 });
     t.ok(maxDiff(xn, xt) < 1e-3, `k=${k}: ALS factors agree (max diff ${maxDiff(xn, xt).toExponential(2)})`);
   }
-  const native = sgdEpochNative;
-  t.throws(() => native({ ...sgdCase(9, 8), order: Uint32Array.from([100000]) }), /out of range/);
+  const native = sgdEpochsNative;
+  t.throws(
+    () => native({ ...sgdCase(9, 8), order: Uint32Array.from([100000]), epochs: 1, lrDecay: 1 }),
+    /out of range/,
+  );
+});
+
+t.test('native SGD trains factor arrays at any alignment and writes them back', async (t) => {
+  const native = sgdEpochsNative;
+  if (!native) {
+    t.not(process.env.MOVREC_EXPECT_NATIVE, '1', 'npm test built the native addon, so it must load here');
+    t.pass(`no addon (${nativeStatus}): nothing native to align`);
+    return;
+  }
+  const want = copy(sgdCase(11, 64));
+  sgdEpochsTs({ ...want, epochs: 2, lrDecay: 1 });
+  // Views 0..15 floats into a buffer cover every offset from a 64-byte line, so both the
+  // in-place path and the aligned-copy path run; each must hand back the trained factors.
+  for (let shift = 0; shift < 16; shift++) {
+    const a = copy(sgdCase(11, 64));
+    const view = (x: Float32Array): Float32Array => {
+      const v = new Float32Array(new ArrayBuffer((x.length + 16) * 4), shift * 4, x.length);
+      v.set(x);
+      return v;
+    };
+    const got = { ...a, userFactors: view(a.userFactors), itemFactors: view(a.itemFactors) };
+    native({ ...got, epochs: 2, lrDecay: 1 });
+    t.ok(
+      maxDiff(got.userFactors, want.userFactors) < 1e-4 && maxDiff(got.itemFactors, want.itemFactors) < 1e-4,
+      `offset ${shift * 4} bytes: trained factors written back`,
+    );
+  }
 });
 
 t.test('MOVREC_NATIVE=0: MF trains with the twins and lands on the same factors', async (t) => {
