@@ -8,7 +8,7 @@
 // `movrec eval`), it is kept only where it helps; the default is off.
 import type { Dataset } from '../domain/dataset';
 import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
-import { fillNormal, identity, rng, shuffle } from './rng';
+import { fillUniform, identity, rng, shuffle } from './rng';
 import { sgdEpochs } from './kernels';
 
 export interface MfOptions {
@@ -77,8 +77,8 @@ export class MfSgd implements Recommender {
     let sum = 0;
     for (let n = 0; n < r.value.length; n++) sum += r.value[n]!;
     this.mu = r.value.length > 0 ? sum / r.value.length : (1 + ds.ratingMax) / 2;
-    this.P = fillNormal(new Float32Array(nU * k), initStd, next);
-    this.Q = fillNormal(new Float32Array(nI * k), initStd, next);
+    this.P = fillUniform(new Float32Array(nU * k), initStd, next);
+    this.Q = fillUniform(new Float32Array(nI * k), initStd, next);
     this.bu = new Float32Array(nU);
     this.bi = new Float32Array(nI);
     const rows = this.opts.shuffle ? permuted(r, next) : r;

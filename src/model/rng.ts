@@ -25,6 +25,16 @@ export function fillNormal(out: Float32Array, std: number, next: () => number): 
   return out;
 }
 
+/**
+ * Fills `out` with uniform draws of mean 0 and standard deviation `std`: a quarter
+ * of Box-Muller's cost (no logarithm or sine), for starts whose shape does not matter.
+ */
+export function fillUniform(out: Float32Array, std: number, next: () => number): Float32Array {
+  const half = std * Math.sqrt(3);
+  for (let i = 0; i < out.length; i++) out[i] = (2 * next() - 1) * half;
+  return out;
+}
+
 /** Fisher-Yates in place. */
 export function shuffle(a: Uint32Array, next: () => number): Uint32Array {
   for (let i = a.length - 1; i > 0; i--) {
