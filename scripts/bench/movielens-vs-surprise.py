@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """MovieLens-100k folds: movrec's biased MF beside Surprise's SVD and SVD++, same folds, same run.
 
-Usage: python3 scripts/bench/movielens-vs-surprise.py [--dir DIR] [--folds 1,2,3,4,5] [--no-svdpp]
+Usage: python3 scripts/bench/movielens-vs-surprise.py [--dir DIR] [--folds 1,2,3,4,5] [--repeats 5] [--no-svdpp]
 
 Runs `movrec bench movielens --json` (the built CLI), Surprise's SVD with its
 defaults (n_factors 100, n_epochs 20, lr 0.005, reg 0.02, init std 0.1) and, at
@@ -11,17 +11,20 @@ average, with the RMSE difference and the fit-time ratios. Needs
 `pip install scikit-surprise==1.1.5`. Without --dir, the data is MovieLens-100k
 from recbole 1.2.1's wheel (fetched into ~/.cache/movrec/recbole, never into
 the repository), split into 5 random folds (seed 1) written in the u<N> format.
-The machine may be shared: fit times are noisy, so compare them within one run.
+The machine may be shared: fit times are noisy, so compare them within one run. Each fold is
+fitted --repeats times by movrec and by SVD (once by SVD++, minutes per fold) and the fit time
+is the median: one interruption would otherwise stand for a whole 25 ms fit.
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 
 
-def surprise_folds(directory, folds, make):
+def surprise_folds(directory, folds, make, repeats):
     from surprise import Dataset, Reader, accuracy
     from surprise.model_selection import PredefinedKFold
 
@@ -32,12 +35,15 @@ def surprise_folds(directory, folds, make):
             [(os.path.join(directory, f"u{n}.base"), os.path.join(directory, f"u{n}.test"))], reader
         )
         (train, test), = PredefinedKFold().split(data)
-        algo = make()
-        t0 = time.perf_counter()
-        c0 = time.process_time()
-        algo.fit(train)
-        fit = time.perf_counter() - t0
-        cpu = time.process_time() - c0
+        walls, cpus = [], []
+        for _ in range(repeats):
+            algo = make()
+            t0 = time.perf_counter()
+            c0 = time.process_time()
+            algo.fit(train)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
+        fit, cpu = statistics.median(walls), statistics.median(cpus)
         rmse = accuracy.rmse(algo.test(test), verbose=False)
         out.append({"fold": n, "rmse": rmse, "fit_seconds": fit, "fit_cpu_seconds": cpu})
     return out
@@ -86,6 +92,7 @@ def main():
     p.add_argument("--dir")
     p.add_argument("--no-svdpp", action="store_true", help="leave out SVD++ (minutes per fold)")
     p.add_argument("--folds", default="1,2,3,4,5")
+    p.add_argument("--repeats", type=int, default=5, help="fits per fold; the fit time is their median")
     args = p.parse_args()
     folds = [int(x) for x in args.folds.split(",")]
     if args.dir is None:
@@ -94,7 +101,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     cli = os.path.join(root, "scripts", "movrec.js")
     r = subprocess.run(
-        ["node", cli, "bench", "movielens", "--dir", args.dir, "--folds", args.folds, "--json"],
+        ["node", cli, "bench", "movielens", "--dir", args.dir, "--folds", args.folds, "--repeats", str(args.repeats), "--json"],
         capture_output=True, text=True, check=False,
     )
     if r.returncode != 0:
@@ -104,14 +111,17 @@ def main():
 
     k = int(ours["hyperparameters"].get("factors", 100))
     runs = [
-        ("SVD", lambda: SVD(random_state=1)),
-        (f"SVD k={k}", lambda: SVD(n_factors=k, random_state=1)),
+        ("SVD", lambda: SVD(random_state=1), args.repeats),
+        (f"SVD k={k}", lambda: SVD(n_factors=k, random_state=1), args.repeats),
     ]
     if not args.no_svdpp:
-        runs.append(("SVD++", lambda: SVDpp(random_state=1)))
-    theirs = {name: surprise_folds(args.dir, folds, make) for name, make in runs}
-    names = [name for name, _ in runs]
-    print("RMSE per fold (fit: wall seconds / CPU seconds; CPU time is the fairer figure on a shared machine)")
+        runs.append(("SVD++", lambda: SVDpp(random_state=1), 1))
+    theirs = {name: surprise_folds(args.dir, folds, make, reps) for name, make, reps in runs}
+    names = [name for name, _, _ in runs]
+    print(
+        f"RMSE per fold (fit: wall seconds / CPU seconds, median of {args.repeats} fits, SVD++ of 1; "
+        "CPU time is the fairer figure on a shared machine)"
+    )
     print(f"{'fold':>6} {'movrec':>8} " + " ".join(f"{n:>10}" for n in names) + f" {'movrec fit':>16} " + " ".join(f"{n + ' fit':>16}" for n in names))
     cell = lambda r: f"{r['fit_seconds']:>7.3f}/{r['fit_cpu_seconds']:<8.3f}"
     for j, a in enumerate(ours["folds"]):

@@ -37,6 +37,12 @@ t.test('movrec bench movielens prints per-fold and average RMSE and fit seconds'
     res.folds.map((f) => f.fold),
     [3],
   );
+  // Repeated fits start from the same seed: the same model, so the same RMSE; only the time is a median.
+  const again = movrec(['bench', 'movielens', '--dir', dir, '--folds', '3', '--repeats', '3', '--json']);
+  t.equal(again.status, 0, again.stderr);
+  const rep = JSON.parse(again.stdout) as { rmse: number; fit_seconds: number; fit_cpu_seconds: number };
+  t.equal(rep.rmse, res.rmse, 'three fits per fold give the one-fit RMSE');
+  t.ok(rep.fit_seconds > 0 && rep.fit_cpu_seconds > 0);
 });
 
 t.test('bad arguments are usage errors', async (t) => {
@@ -45,4 +51,7 @@ t.test('bad arguments are usage errors', async (t) => {
   t.equal(movrec(['bench', 'movielens', '--dir', dir, '--folds', '0,7']).status, 2);
   t.match(movrec(['bench', 'movielens', '--dir', dir]).stderr, /u\.data does not exist/);
   t.match(movrec(['bench', 'nope']).stderr, /unknown benchmark "nope"/);
+  const zero = movrec(['bench', 'movielens', '--dir', dir, '--repeats', '0']);
+  t.equal(zero.status, 2);
+  t.match(zero.stderr, /--repeats must be a whole number from 1 to 100, got "0"/);
 });

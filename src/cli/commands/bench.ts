@@ -13,9 +13,10 @@ function parseFolds(raw: string): number[] {
 export const bench: Command = {
   name: 'bench',
   summary: 'benchmarks (movrec bench movielens --dir DIR)',
-  usage: 'movielens --dir DIR [--folds 1,2,3,4,5] [--json]',
+  usage: 'movielens --dir DIR [--folds 1,2,3,4,5] [--repeats N] [--json]',
   details: `movielens: fits our biased matrix factorization on each u<N>.base of a MovieLens-100k directory and
-prints RMSE on u<N>.test and fit seconds, per fold and on average (JSON fields rmse and fit_seconds).
+prints RMSE on u<N>.test and fit seconds, per fold and on average (JSON fields rmse and fit_seconds);
+with --repeats N each fold is fitted N times from the same seed and the fit time is the median.
 scripts/bench/movielens-vs-surprise.py runs Surprise's SVD on the same folds beside it.`,
   state: false,
   reports: true,
@@ -27,6 +28,7 @@ scripts/bench/movielens-vs-surprise.py runs Surprise's SVD on the same folds bes
       description: 'MovieLens-100k directory (u.data, u.user, u.item, u1.base ... u5.test)',
     },
     folds: { type: 'string', valueName: 'LIST', description: 'folds to run', default: '1,2,3,4,5' },
+    repeats: { type: 'string', valueName: 'N', description: 'fits per fold; fit time is their median', default: '1' },
   },
   async run(ctx) {
     const [what] = ctx.positionals;
@@ -35,6 +37,11 @@ scripts/bench/movielens-vs-surprise.py runs Surprise's SVD on the same folds bes
     const dir = ctx.values.dir as string | undefined;
     if (!dir) throw Errors.usage('movrec bench movielens: --dir DIR is required');
     const folds = parseFolds(ctx.values.folds as string);
+    const repeats = Number(ctx.values.repeats);
+    if (!Number.isInteger(repeats) || repeats < 1 || repeats > 100)
+      throw Errors.usage(
+        `--repeats must be a whole number from 1 to 100, got "${String(ctx.values.repeats).slice(0, 40)}"`,
+      );
     const res = benchMovieLens(
       dir,
       folds,
@@ -45,6 +52,7 @@ scripts/bench/movielens-vs-surprise.py runs Surprise's SVD on the same folds bes
             ctx.out(
               `fold ${r.fold}: RMSE ${r.rmse.toFixed(4)}  MAE ${r.mae.toFixed(4)}  fit ${r.fit_seconds.toFixed(3)} s`,
             ),
+      repeats,
     );
     if (ctx.json) ctx.out(JSON.stringify(res, null, 2));
     else
