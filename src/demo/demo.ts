@@ -12,7 +12,6 @@ import type { Config } from '../config/load';
 import { loadConfig } from '../config/load';
 import { fileSource } from '../ingest/source-file';
 import { broughtIdentity } from '../ingest/source-identity';
-import { startIngest } from '../ingest/loop';
 import type { Logger } from '../log';
 import { startService, type Service } from '../serve/service';
 import {
@@ -22,13 +21,10 @@ import {
   saveWorld,
   startCatalogApi,
   worldExists,
-  writeHistory,
   type Scoreboard,
   type World,
 } from '../sim';
-import { claimIdentity } from '../store/identity';
-import { openStore } from '../store/store';
-import { trainAndRegister } from '../train/train';
+import { seedStore } from '../sim/seed-store';
 import { appendSink } from './append-sink';
 import type { ReleaseStatus } from '../release/controller';
 import { releaseProgress } from '../release/progress';
@@ -258,40 +254,24 @@ async function buildBase(
   rmSync(baseDir, { recursive: true, force: true });
   mkdirSync(baseDir, { recursive: true });
   const historyFile = join(baseDir, 'history.log');
-  const hist = await writeHistory(world, {
+  const { simNow, trained } = await seedStore(world, {
+    config,
     lines: o.historyLines,
-    out: historyFile,
+    historyFile,
     target: `http://${o.host}:${o.port}`,
+    onStep: (step) => {
+      if (step.kind === 'written')
+        log.info({ lines: step.lines, file: step.file }, 'demo: history written; ingesting it');
+      else
+        log.info(
+          { applied: step.stats.linesApplied, skipped: step.stats.linesSkipped, rejected: step.stats.rejected },
+          'demo: history ingested; training',
+        );
+    },
   });
-  log.info({ lines: hist.lines, file: historyFile }, 'demo: history written; ingesting it');
-  const store = openStore(baseDir);
-  try {
-    await claimIdentity(store, baseDir, await broughtIdentity(config, false));
-    const ingest = startIngest({
-      config,
-      store,
-      source: fileSource({ path: historyFile, batchLines: config.ingest.batchLines }),
-      waitForCatalog: true,
-    });
-    await ingest.done;
-    const st = ingest.stats();
-    log.info(
-      { applied: st.linesApplied, skipped: st.linesSkipped, rejected: st.rejected },
-      'demo: history ingested; training',
-    );
-    const outcome = trainAndRegister({
-      dataDir: baseDir,
-      config,
-      dataset: store.readSnapshot({ ratingMax: config.ingest.ratingMax }),
-      root: store.root,
-    });
-    const said = retrainSummary(outcome.manifest, config.gate);
-    log.info(said.fields, said.text.replace('demo: retrained', 'demo: trained'));
-  } finally {
-    await store.close();
-  }
+  const said = retrainSummary(trained.manifest, config.gate);
+  log.info(said.fields, said.text.replace('demo: retrained', 'demo: trained'));
   rmSync(historyFile, { force: true });
-  const simNow = hist.behaviour.now();
   writeFileSync(join(baseDir, 'sim-time.json'), JSON.stringify({ simNow }));
   writeFileSync(stateFile, JSON.stringify(params));
   return { simNow };

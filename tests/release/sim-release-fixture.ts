@@ -13,15 +13,12 @@ import type { Test } from 'tap';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load';
 import { appendSink } from '../../src/demo/append-sink';
-import { startIngest } from '../../src/ingest/loop';
-import { fileSource } from '../../src/ingest/source-file';
 import { copyParts, viewArtifact, type ModelParts } from '../../src/model/artifact';
 import { artifactPath, newModelId, readManifest, registerModel, type Manifest } from '../../src/model/registry';
 import { rng } from '../../src/model/rng';
 import type { ReleaseStatus } from '../../src/release/controller';
-import { createWorld, drive, startCatalogApi, writeHistory, type Scoreboard } from '../../src/sim';
-import { openStore } from '../../src/store/store';
-import { trainAndRegister } from '../../src/train/train';
+import { createWorld, drive, startCatalogApi, type Scoreboard } from '../../src/sim';
+import { seedStore } from '../../src/sim/seed-store';
 import { spawnServe } from '../serve/spawn-serve';
 
 export const TOKEN = 'release-test-token';
@@ -81,33 +78,16 @@ export async function serveSimWorld(
   for (const [k, v] of Object.entries(telemetry)) overrides[`telemetry.${k}`] = v;
   Object.assign(overrides, more);
   const config = loadConfig({ overrides });
-  const historyFile = join(dataDir, 'history.log');
-  const hist = await writeHistory(world, {
+  const {
+    simNow,
+    trained: { manifest: trained },
+  } = await seedStore(world, {
+    config,
     lines: sim.historyLines ?? 200_000,
-    out: historyFile,
+    historyFile: join(dataDir, 'history.log'),
     target: 'http://127.0.0.1:8082',
+    train: { kinds: ['mf'], blends: false },
   });
-  const store = openStore(dataDir);
-  let trained: Manifest;
-  try {
-    const ingest = startIngest({
-      config,
-      store,
-      source: fileSource({ path: historyFile, batchLines: config.ingest.batchLines }),
-      waitForCatalog: true,
-    });
-    await ingest.done;
-    trained = trainAndRegister({
-      dataDir,
-      config,
-      dataset: store.readSnapshot({ ratingMax: config.ingest.ratingMax }),
-      root: store.root,
-      kinds: ['mf'],
-      blends: false,
-    }).manifest;
-  } finally {
-    await store.close();
-  }
   const r = rng(99);
   const broken = derive(dataDir, trained, 'random', (p) => {
     for (const a of [p.userFactors, p.itemFactors, p.itemBias]) for (let i = 0; i < a.length; i++) a[i] = r() - 0.5;
@@ -183,7 +163,7 @@ export async function serveSimWorld(
         target: base,
         out: sink,
         rate: sim.rate ?? 5000,
-        start: hist.behaviour.now(),
+        start: simNow,
         seed: 6,
         oracleSample: 0,
         signal: ac.signal,

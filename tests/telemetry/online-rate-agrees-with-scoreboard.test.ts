@@ -6,13 +6,11 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { appendSink } from '../../src/demo/append-sink';
-import { startIngest } from '../../src/ingest/loop';
 import { fileSource } from '../../src/ingest/source-file';
 import { logger } from '../../src/log';
 import { startService } from '../../src/serve/service';
-import { createWorld, drive, writeHistory } from '../../src/sim';
-import { openStore } from '../../src/store/store';
-import { trainAndRegister } from '../../src/train/train';
+import { createWorld, drive } from '../../src/sim';
+import { seedStore } from '../../src/sim/seed-store';
 
 t.test("the join's watch-from-list rate agrees with the simulator's scoreboard within 1 point", async (t) => {
   const dataDir = t.testdir();
@@ -21,18 +19,13 @@ t.test("the join's watch-from-list rate agrees with the simulator's scoreboard w
     env: {},
     overrides: { dataDir, 'serve.host': '127.0.0.1', 'serve.port': 0, 'serve.threads': 1, 'log.level': 'warn' },
   });
-  const historyFile = join(dataDir, 'history.log');
-  const hist = await writeHistory(world, { lines: 600_000, out: historyFile });
-  const store = openStore(dataDir);
-  await startIngest({ config, store, source: fileSource({ path: historyFile, batchLines: 20_000 }) }).done;
-  const trained = trainAndRegister({
-    dataDir,
+  const { simNow, trained } = await seedStore(world, {
     config,
-    dataset: store.readSnapshot({ ratingMax: 5 }),
-    root: store.root,
+    lines: 600_000,
+    historyFile: join(dataDir, 'history.log'),
+    target: 'http://127.0.0.1:8082',
   });
   t.ok(trained.manifest.approved, `a model to serve (${trained.manifest.gate.reasons.join('; ')})`);
-  await store.close();
 
   const liveFile = join(dataDir, 'live.log');
   appendFileSync(liveFile, '');
@@ -45,7 +38,7 @@ t.test("the join's watch-from-list rate agrees with the simulator's scoreboard w
   const board = await drive(world, {
     target: `http://127.0.0.1:${service.port}`,
     out: appendSink(liveFile),
-    start: hist.behaviour.now(),
+    start: simNow,
     seed: 12,
     maxRequests: 3000,
     concurrency: 16,
