@@ -4,32 +4,20 @@
 // divided by the spread of its scores over sampled users) before the weight w.
 //
 // Signals: whatever its parts use (see each model); the blend adds none.
-import type { Dataset } from '../domain/dataset';
-import type { EpochHook, Recommender, ServingFactors } from './recommender';
-import { rng } from './rng';
+import type { Recommender, ServingFactors } from './recommender';
+import { scoreSpread, TwoPartBlend } from './two-part-blend';
 
-export class Blend implements Recommender {
-  readonly kind: string;
-  /** Ratings come from the first part. */
-  readonly predictsRatings: boolean;
+export class Blend extends TwoPartBlend {
   private alpha = 1;
   private beta = 0;
 
   /** `w` is the share of b: 0 serves a alone, 1 serves b alone. */
   constructor(
-    readonly a: Recommender,
-    readonly b: Recommender,
+    a: Recommender,
+    b: Recommender,
     readonly w: number,
   ) {
-    this.kind = `${a.kind}+${b.kind}`;
-    this.predictsRatings = a.predictsRatings !== false;
-  }
-
-  /** Fits both parts, then calibrates. */
-  fit(ds: Dataset, onEpoch?: EpochHook): void {
-    this.a.fit(ds, onEpoch);
-    this.b.fit(ds, onEpoch);
-    this.calibrate(ds.userIds.length, ds.itemIds.length);
+    super(a, b, '+');
   }
 
   /** Sets α, β from the score spread of already fitted parts. */
@@ -37,10 +25,6 @@ export class Blend implements Recommender {
     this.alpha = (1 - this.w) / scoreSpread(this.a, nUsers, nItems);
     this.beta = this.w / scoreSpread(this.b, nUsers, nItems);
     return this;
-  }
-
-  predict(u: number, i: number): number {
-    return this.a.predict(u, i);
   }
 
   scoreAll(u: number, out: Float32Array): void {
@@ -73,30 +57,7 @@ export class Blend implements Recommender {
     return { factors: k, globalMean: sa.globalMean, userFactors, userBias: sa.userBias, itemFactors, itemBias };
   }
 
-  hyperparameters(): Record<string, number | string | boolean> {
-    const prefix = (p: string, h: Record<string, number | string | boolean>) =>
-      Object.fromEntries(Object.entries(h).map(([k, v]) => [`${p}.${k}`, v]));
-    return {
-      a: this.a.kind,
-      b: this.b.kind,
-      w: this.w,
-      ...prefix(this.a.kind, this.a.hyperparameters()),
-      ...prefix(this.b.kind, this.b.hyperparameters()),
-    };
+  protected ownHyperparameters(): Record<string, number> {
+    return { w: this.w };
   }
-}
-
-/** Standard deviation of a fitted model's scores over 50 seeded users (1 when they do not vary). */
-export function scoreSpread(m: Recommender, nUsers: number, nItems: number): number {
-  const next = rng(17);
-  const out = new Float32Array(nItems);
-  let s = 0;
-  let s2 = 0;
-  let n = 0;
-  for (let j = 0; j < Math.min(50, nUsers); j++) {
-    m.scoreAll(Math.floor(next() * nUsers), out);
-    for (let i = 0; i < nItems; i++) (s += out[i]!), (s2 += out[i]! * out[i]!), n++;
-  }
-  const sd = n ? Math.sqrt(Math.max(0, s2 / n - (s / n) ** 2)) : 0;
-  return sd > 0 ? sd : 1;
 }

@@ -10,10 +10,9 @@
 // differ from user to user (more of the catalogue is served).
 //
 // Signals: whatever its parts use; the blend adds none.
-import type { Dataset } from '../domain/dataset';
-import { scoreSpread } from './blend';
 import type { Popularity } from './popularity';
-import type { EpochHook, Recommender, ServingFactors } from './recommender';
+import type { Recommender, ServingFactors } from './recommender';
+import { scoreSpread, TwoPartBlend } from './two-part-blend';
 
 /**
  * Share of the most popular title's weight added before the log, so that a
@@ -23,9 +22,7 @@ import type { EpochHook, Recommender, ServingFactors } from './recommender';
  */
 export const PRIOR_FLOOR = 0.01;
 
-export class PriorBlend implements Recommender {
-  readonly kind: string;
-  readonly predictsRatings: boolean;
+export class PriorBlend extends TwoPartBlend<Popularity> {
   private scale = 0;
   private prior: Float32Array = new Float32Array(0);
 
@@ -34,18 +31,11 @@ export class PriorBlend implements Recommender {
    * The prior is b's global popularity (for a segment model too: one prior for everyone).
    */
   constructor(
-    readonly a: Recommender,
-    readonly b: Popularity,
+    a: Recommender,
+    b: Popularity,
     readonly beta: number,
   ) {
-    this.kind = `${a.kind}*${b.kind}`;
-    this.predictsRatings = a.predictsRatings !== false;
-  }
-
-  fit(ds: Dataset, onEpoch?: EpochHook): void {
-    this.a.fit(ds, onEpoch);
-    this.b.fit(ds, onEpoch);
-    this.calibrate(ds.userIds.length, ds.itemIds.length);
+    super(a, b, '*');
   }
 
   /** Sets the personal scale and the log prior from already fitted parts. */
@@ -53,10 +43,6 @@ export class PriorBlend implements Recommender {
     this.scale = this.beta / scoreSpread(this.a, nUsers, nItems);
     this.prior = Float32Array.from(this.b.popularity(), (p) => Math.log(p + PRIOR_FLOOR));
     return this;
-  }
-
-  predict(u: number, i: number): number {
-    return this.a.predict(u, i);
   }
 
   scoreAll(u: number, out: Float32Array): void {
@@ -77,16 +63,7 @@ export class PriorBlend implements Recommender {
     };
   }
 
-  hyperparameters(): Record<string, number | string | boolean> {
-    const prefix = (p: string, h: Record<string, number | string | boolean>) =>
-      Object.fromEntries(Object.entries(h).map(([k, v]) => [`${p}.${k}`, v]));
-    return {
-      a: this.a.kind,
-      b: this.b.kind,
-      beta: this.beta,
-      priorFloor: PRIOR_FLOOR,
-      ...prefix(this.a.kind, this.a.hyperparameters()),
-      ...prefix(this.b.kind, this.b.hyperparameters()),
-    };
+  protected ownHyperparameters(): Record<string, number> {
+    return { beta: this.beta, priorFloor: PRIOR_FLOOR };
   }
 }

@@ -18,6 +18,7 @@ import { Errors } from '../errors';
 import { COLD_START_LISTS, DEFAULT_KINDS, makeModel, type Kind, type ServableKind } from '../model/candidates';
 import { Blend } from '../model/blend';
 import { PriorBlend } from '../model/prior-blend';
+import { TwoPartBlend } from '../model/two-part-blend';
 import { writeSnapshot } from './training-snapshot';
 import { buildEnvironment } from './build-environment';
 
@@ -221,7 +222,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
   model.fit(ds, onEpoch);
   const serving = model.serving();
   if (!serving) throw Errors.modelFormat(winner, 'this kind has no serving form');
-  const kind = model instanceof Blend || model instanceof PriorBlend ? 'blend' : model.kind;
+  const kind = model instanceof TwoPartBlend ? 'blend' : model.kind;
   const pop = new Popularity();
   pop.fit(ds);
   const id = idFor(kind);
