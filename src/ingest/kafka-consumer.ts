@@ -212,14 +212,29 @@ export function kafkaConsumerSource(
         e,
       );
     }
+    let joins = 0;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       retry = 0;
       onState({ state: 'consuming', retry });
       ready();
+      const join = ++joins;
       // The store, not the group, is the truth about what has been applied: resume there.
       for (const partition of e.payload.memberAssignment[opts.topic] ?? []) {
         const seek = (next: number | undefined) => {
-          if (next !== undefined) consumer.seek({ topic: opts.topic, partition, offset: String(next) });
+          if (next === undefined) return;
+          // A later join asked again: its answer is the one to seek to.
+          if (join !== joins) return;
+          // An answer that comes after the consumer left the group (a crash as the broker goes away, a stop) is
+          // dropped, as the next join asks again: kafkajs throws a seek without a group, and thrown here, where
+          // nothing catches it, that ended the consumer thread and the ingest with it.
+          try {
+            consumer.seek({ topic: opts.topic, partition, offset: String(next) });
+          } catch (err) {
+            log.debug(
+              { err: (err as Error).message, partition, next },
+              'kafka: resume answer after the group was left',
+            );
+          }
         };
         const next = lookup?.(kafkaStream(opts.topic, partition));
         // A line fetched before an async answer is only a repeat: the loop skips positions the store holds.
