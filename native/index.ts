@@ -8,6 +8,7 @@ export { BLOCK, packBlocks, packItems, packedLength } from './twins/topk';
 import { sgdEpochTs, sgdEpochsTs, type SgdEpochsArgs } from './twins/train-sgd';
 import { alsHalfTs, gramTs, type AlsHalfArgs } from './twins/train-als';
 import { lineLengthsTs, writeLinesTs } from './twins/lines';
+import { pairDotsTs, ridgeRowsTs, type RidgeRowsArgs } from './twins/ridge-rows';
 
 /**
  * Everything the addon exports, typed once: the one interface to native code. Each kernel is optional,
@@ -50,6 +51,18 @@ interface Addon {
     cgSteps: number,
   ): void;
   gram?: typeof gramTs;
+  ridgeRows?(
+    indptr: Uint32Array,
+    indices: Uint32Array,
+    target: Float32Array,
+    weight: Float32Array,
+    y: Float32Array,
+    prior: Float32Array | null,
+    x: Float32Array,
+    k: number,
+    reg: number,
+  ): void;
+  pairDots?: typeof pairDotsTs;
   lineLengths?: typeof lineLengthsTs;
   writeLines?: typeof writeLinesTs;
 }
@@ -157,7 +170,16 @@ export const alsHalfNative: ((a: AlsHalfArgs) => void) | null = nativeAls
 export const alsHalf: (a: AlsHalfArgs) => void = alsHalfNative ?? alsHalfTs;
 export const gramNative: typeof gramTs | null = train?.gram ?? null;
 export const gram: typeof gramTs = gramNative ?? gramTs;
-export { sgdEpochTs, sgdEpochsTs, alsHalfTs, gramTs };
+/** Weighted ridge regressions, one per row, on fixed factors; see native/twins/ridge-rows.ts. */
+const nativeRidge = train?.ridgeRows;
+export const ridgeRowsNative: ((a: RidgeRowsArgs) => void) | null = nativeRidge
+  ? (a) => nativeRidge(a.indptr, a.indices, a.target, a.weight, a.y, a.prior, a.x, a.k, a.reg)
+  : null;
+export const ridgeRows: (a: RidgeRowsArgs) => void = ridgeRowsNative ?? ridgeRowsTs;
+/** Dot products of (user, item) pairs; see native/twins/ridge-rows.ts. */
+export const pairDotsNative: typeof pairDotsTs | null = train?.pairDots ?? null;
+export const pairDots: typeof pairDotsTs = pairDotsNative ?? pairDotsTs;
+export { sgdEpochTs, sgdEpochsTs, alsHalfTs, gramTs, ridgeRowsTs, pairDotsTs };
 
 // Answer lines as bytes (native/lines.cc).
 const lines = loaded.addon;

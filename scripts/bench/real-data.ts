@@ -16,6 +16,7 @@
 // The data (recbole 1.2.1's wheel, whose licence forbids redistribution) is
 // fetched into ~/.cache/movrec/recbole (MOVREC_CACHE to change) on first use.
 // Run: npm run build && node dist/scripts/bench/real-data.js [--cuts ISO,ISO,...] [--min-coverage 0..1]
+//      [--select-by ndcg|rated-order]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -48,6 +49,8 @@ const { values } = parseArgs({
     boot: { type: 'string', default: '2000' },
     // movrec train's coverage floor (train.minCoverage); 0 shows what NDCG@20 alone would serve.
     'min-coverage': { type: 'string', default: String(defaults.train.minCoverage) },
+    // movrec train's selection rule (train.selectBy).
+    'select-by': { type: 'string', default: defaults.train.selectBy },
   },
 });
 const WINDOW = Number(values.days) * DAY;
@@ -301,7 +304,11 @@ async function main(): Promise<void> {
     ...defaults,
     dataDir: join(work, 'data'),
     log: { level: 'warn' },
-    train: { ...defaults.train, minCoverage: Number(values['min-coverage']) },
+    train: {
+      ...defaults.train,
+      minCoverage: Number(values['min-coverage']),
+      selectBy: values['select-by'] as Config['train']['selectBy'],
+    },
     catalog: { ...defaults.catalog, baseUrl: stub.baseUrl, ratePerSecond: 2000, bulkSize: 200 },
   };
   const store = openStore(config.dataDir);

@@ -111,7 +111,7 @@ const row = (label: string, r: EvalResult, fit: number) =>
   );
 const fitted = new Map<string, Recommender>();
 for (const kind of ALL_KINDS) {
-  const m = makeModel(kind, defaults.train);
+  const m = makeModel(kind, defaults.train, fitted);
   const t0 = process.hrtime.bigint();
   m.fit(split.train);
   fitted.set(kind, m);

@@ -5,12 +5,14 @@
 // is that model's. The reference beside each figure: the same kernel's
 // TypeScript twin on a 1M-update slice, in the same run.
 // Run: npx tsc -p tsconfig.build.json && node native/build.js && node dist/scripts/bench/train-speed.js [--users N
-// --movies N --events N --models mf,mf-demographic,ials,ials-recent,segment-popularity,trend-popularity,item-knn]
+// --movies N --events N --models mf,mf-demographic,ials,ials-recent,ials-liking,segment-popularity,trend-popularity,
+// item-knn]
 // The machine may be shared with other work: figures are noisy.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { Dataset } from '../../src/domain/dataset';
 import { Ials } from '../../src/model/ials';
+import { ImplicitLiking } from '../../src/model/ials-liking';
 import { ItemKnn } from '../../src/model/item-knn';
 import { DemographicMf } from '../../src/model/mf-demographic';
 import { MfSgd } from '../../src/model/mf-sgd';
@@ -103,12 +105,15 @@ function child(kind: string): void {
   else if (kind === 'ials') model = new Ials({ factors: K, epochs: Number(values['ials-epochs']) });
   else if (kind === 'ials-recent') model = new Ials({ epochs: Number(values['ials-epochs']), ...IALS_RECENT });
   else if (kind === 'mf-demographic') model = new DemographicMf();
+  else if (kind === 'ials-liking')
+    model = new ImplicitLiking({ base: { epochs: Number(values['ials-epochs']), ...IALS_RECENT } });
   else if (kind === 'item-knn') model = new ItemKnn();
   else if (kind === 'segment-popularity') model = new Popularity({ bySegment: true });
   else if (kind === 'trend-popularity') model = new Popularity(TREND_POPULARITY);
   else
     throw new Error(
-      `unknown model ${kind} (mf, mf-demographic, ials, ials-recent, item-knn, segment-popularity, trend-popularity)`,
+      `unknown model ${kind} (mf, mf-demographic, ials, ials-recent, ials-liking, item-knn, segment-popularity, ` +
+        'trend-popularity)',
     );
   const epochs: number[] = [];
   let last = process.hrtime.bigint();

@@ -1,6 +1,7 @@
 // The models `movrec train` and `movrec eval` build, from the configuration.
 import type { Config } from '../config/load';
 import { Ials } from './ials';
+import { ImplicitLiking } from './ials-liking';
 import { ItemKnn } from './item-knn';
 import { DemographicMf } from './mf-demographic';
 import { MfSgd } from './mf-sgd';
@@ -14,6 +15,7 @@ export const SERVABLE_KINDS = [
   'mf-demographic',
   'ials',
   'ials-recent',
+  'ials-liking',
   'popularity',
   'trend-popularity',
   'segment-popularity',
@@ -50,7 +52,15 @@ export const TREND_POPULARITY = { halfLifeDays: 7, trendHalfLifeDays: 112, trend
  */
 export const COLD_START_LISTS = { prior: 1000 } as const;
 
-export function makeModel(kind: Kind, train: Readonly<Config['train']>): Recommender {
+/**
+ * A model of `kind`. `fitted`: models already fitted on the dataset this one will be fitted on, by kind;
+ * `ials-liking` reuses the `ials-recent` there instead of fitting the same iALS again.
+ */
+export function makeModel(
+  kind: Kind,
+  train: Readonly<Config['train']>,
+  fitted?: ReadonlyMap<string, Recommender>,
+): Recommender {
   const mf = {
     factors: train.factors,
     epochs: train.epochs,
@@ -79,5 +89,12 @@ export function makeModel(kind: Kind, train: Readonly<Config['train']>): Recomme
       return new Ials({ factors: train.factors, seed: train.seed });
     case 'ials-recent':
       return new Ials({ seed: train.seed, ...IALS_RECENT });
+    case 'ials-liking': {
+      const base = fitted?.get('ials-recent');
+      return new ImplicitLiking(
+        { base: { seed: train.seed, ...IALS_RECENT } },
+        base instanceof Ials ? base : undefined,
+      );
+    }
   }
 }

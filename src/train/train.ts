@@ -180,7 +180,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
   const fitted = new Map<string, Recommender>();
   const make = new Map<string, () => Recommender>();
   for (const kind of new Set<Kind>(['mf', ...kinds])) {
-    const m = makeModel(kind, train);
+    const m = makeModel(kind, train, fitted);
     m.fit(split.train, onEpoch);
     fitted.set(kind, m);
     make.set(kind, () => makeModel(kind, train));
