@@ -130,10 +130,12 @@ export const defaults: Config = {
     minCoverage: 0,
     /**
      * What picks the serving model on the time split: 'ndcg' (NDCG@20 of the titles watched next, which
-     * rewards what is popular) or 'rated-order' (how well the ranking orders the held-out ratings, which
-     * rewards what users like: closer to users who choose from a list by liking, as the simulator's do).
+     * rewards what is popular), 'rated-order' (how well the ranking orders the held-out ratings, which
+     * rewards what users like) or 'choices' (how well it orders each answered list of the test period that
+     * the user then chose from: the chosen title against the others shown, src/eval/choice-order.ts; NDCG@20
+     * when the test period has fewer than 200 such lists, as a store whose stream has no request lines).
      */
-    selectBy: 'ndcg',
+    selectBy: 'choices',
   },
   retrain: {
     /**

@@ -199,7 +199,7 @@ for (const a of ['mf', 'ials'] as const) {
 // served model, the oracle (true utility) and recency-weighted popularity, all
 // leaving out what the user watched, scored by the world's choice model.
 // What `movrec train` serves is picked on its own time split, by train.selectBy among the candidates that
-// cover train.minCoverage of the titles: both rules run, each with and without a coverage floor.
+// cover train.minCoverage of the titles: every rule runs, each with and without a coverage floor.
 type Selection = Pick<typeof defaults.train, 'selectBy' | 'minCoverage'>;
 const trained = (selection: Selection) => {
   const work = mkdtempSync(join(tmpdir(), 'movrec-sim-online-'));
@@ -267,11 +267,11 @@ const online = (label: string, userIds: number[], served: ReturnType<typeof trai
       `${(ours / best).toFixed(3).padStart(13)} ${(popular / best).toFixed(3).padStart(13)}\n`,
   );
 };
-// The default first, then each rule with and without a coverage floor of 0.2 (the real-data coverage target).
-const floors = [...new Set([defaults.train.minCoverage, 0, 0.2])];
-const selections: Selection[] = (['ndcg', 'rated-order'] as const).flatMap((selectBy) =>
-  floors.map((minCoverage) => ({ selectBy, minCoverage })),
-);
+// The default first, then each other rule, each with and without a coverage floor of 0.2 (the real-data
+// coverage target).
+const floors = [...new Set([defaults.train.minCoverage, 0.2])];
+const rules = [...new Set([defaults.train.selectBy, 'choices', 'ndcg', 'rated-order'] as const)];
+const selections: Selection[] = rules.flatMap((selectBy) => floors.map((minCoverage) => ({ selectBy, minCoverage })));
 for (const selection of selections) {
   const { manifest, served } = trained(selection);
   process.stdout.write(

@@ -113,7 +113,7 @@ export const schema = {
     regularization: num(0, 100),
     seed: int(0, 2 ** 31 - 1),
     minCoverage: num(0, 1),
-    selectBy: oneOf('ndcg', 'rated-order'),
+    selectBy: oneOf('ndcg', 'rated-order', 'choices'),
   },
   retrain: {
     everyMinutes: num(0, 525600),

@@ -18,6 +18,12 @@ export interface Dataset {
   ratings: { user: Uint32Array; item: Uint32Array; value: Float32Array; time: Float64Array };
   /** Implicit watching, one row per (user, item): watched fraction of runtime in [0, 1]. */
   watches: { user: Uint32Array; item: Uint32Array; fraction: Float32Array; time: Float64Array };
+  /**
+   * Lists the service answered that the user then chose from: the titles shown (known to the snapshot, in the
+   * order shown) and the one started first after the answer, within the hour. Only from a store whose stream
+   * carries request lines; absent otherwise.
+   */
+  choices?: Choices;
   /** Per internal user; null entries when the catalog never answered. */
   users: (UserInfo | null)[];
   /** Per internal item: 1 when the catalog flags it adult. */
@@ -26,6 +32,36 @@ export interface Dataset {
   ratingMax: number;
   /** Where it came from: the window, a content hash, counts. */
   meta: { source: string; from: number; to: number; hash: string };
+}
+
+/** Choices from shown lists, one row per list: row r shows items[indptr[r]..indptr[r+1]) and chose chosen[r]. */
+export interface Choices {
+  user: Uint32Array;
+  time: Float64Array;
+  indptr: Uint32Array;
+  items: Uint32Array;
+  chosen: Uint32Array;
+}
+
+/** The rows of `c` that `keep` accepts (by row index). */
+export function choicesWhere(c: Choices, keep: (row: number) => boolean): Choices {
+  const rows: number[] = [];
+  for (let r = 0; r < c.user.length; r++) if (keep(r)) rows.push(r);
+  const indptr = new Uint32Array(rows.length + 1);
+  rows.forEach((r, j) => {
+    indptr[j + 1] = indptr[j]! + c.indptr[r + 1]! - c.indptr[r]!;
+  });
+  const items = new Uint32Array(indptr[rows.length]!);
+  rows.forEach((r, j) => {
+    items.set(c.items.subarray(c.indptr[r]!, c.indptr[r + 1]!), indptr[j]!);
+  });
+  return {
+    user: Uint32Array.from(rows, (r) => c.user[r]!),
+    time: Float64Array.from(rows, (r) => c.time[r]!),
+    indptr,
+    items,
+    chosen: Uint32Array.from(rows, (r) => c.chosen[r]!),
+  };
 }
 
 /** Age bands used for segments and per-group reports. */

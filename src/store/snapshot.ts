@@ -2,6 +2,7 @@
 // movie) for watches and for latest ratings, optionally limited to a window.
 import { createHash } from 'node:crypto';
 import type { Dataset, UserInfo } from '../domain/dataset';
+import { readChoices } from './snapshot-choices';
 import {
   DAY_MS,
   META_TOTALS,
@@ -93,9 +94,11 @@ export function readSnapshot(t: Tables, path: string, opts: SnapshotOptions = {}
     (cutoff === null || time >= cutoff) && !q.users.has(user) && !q.movies.has(movie);
 
   const watchRows: Row[] = [];
+  const starts = new Map<number, [number, string][]>();
   for (const { key, value } of windowed<WatchValue>(t.watches, t, cutoff)) {
     const [user, movie] = key;
     if (!keep(user, movie, value[1])) continue;
+    (starts.get(user) ?? starts.set(user, []).get(user)!).push([value[0], movie]);
     // `a` holds minutes seen until every watch of the movie has been read.
     watchRows.push({ user, movie, a: minutesSeen(value[3]), time: value[1] });
     if (catalogRuntime(movie) !== null) continue;
@@ -157,12 +160,15 @@ export function readSnapshot(t: Tables, path: string, opts: SnapshotOptions = {}
     return e?.known && e.record.adult ? 1 : 0;
   });
   for (let i = 0; i < adult.length; i++) hash.update(adult[i] ? 'a' : '-');
+  for (const list of starts.values()) list.sort((a, b) => a[0] - b[0]);
+  const choices = readChoices(t, { starts, userIndex, itemIndex, cutoff }, (line) => hash.update(line));
 
   return {
     userIds,
     itemIds,
     ratings: { user: r.user, item: r.item, value: r.a, time: r.time },
     watches: { user: w.user, item: w.item, fraction: w.a, time: w.time },
+    ...(choices ? { choices } : {}),
     users,
     adult,
     ratingMax: opts.ratingMax ?? 5,

@@ -6,6 +6,7 @@ import type { Config } from '../config/load';
 import type { Dataset } from '../domain/dataset';
 import { evaluate, type EvalResult } from '../eval/evaluate';
 import { ratedOrder } from '../eval/rated-order';
+import { choiceOrder } from '../eval/choice-order';
 import { timeSplit } from '../eval/split';
 import { Popularity, segmentLists } from '../model/popularity';
 import type { EpochHook, Recommender } from '../model/recommender';
@@ -27,6 +28,8 @@ export const BLEND_WEIGHTS = [0.25, 0.4, 0.5, 0.6, 0.75] as const;
 /** Weights of the personal kind on the log popularity prior tried in prior blends (src/model/prior-blend.ts). */
 export const PRIOR_BETAS = [0.25, 0.5, 0.75, 1, 1.5] as const;
 const POPULARITY_KINDS = new Set<string>(['popularity', 'trend-popularity', 'segment-popularity']);
+/** Lists chosen from in the split's test period below which `selectBy: 'choices'` selects by NDCG@20. */
+export const MIN_CHOICES = 200;
 
 export interface TrainRequest {
   dataDir: string;
@@ -169,14 +172,17 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
   const split = timeSplit(ds);
   const evalOpts = { maxUsers: s.evalMaxUsers, unknownAgeIsMinor: s.unknownAgeIsMinor, groups: false };
   const results = new Map<string, EvalResult>();
-  const byRatedOrder = (train.selectBy ?? 'ndcg') === 'rated-order';
+  const rule = train.selectBy ?? 'ndcg';
+  const byRatedOrder = rule === 'rated-order';
+  const byChoices = rule === 'choices' && (split.test.choices?.user.length ?? 0) >= MIN_CHOICES;
   const ordered = new Map<string, number>();
   const measure = (label: string, m: Recommender): void => {
     results.set(label, evaluate(m, split.train, split.test, evalOpts));
     if (byRatedOrder) ordered.set(label, ratedOrder(m, split.train, split.test, s.evalMaxUsers).agreement ?? 0);
+    if (byChoices) ordered.set(label, choiceOrder(m, split.test, s.evalMaxUsers).agreement ?? 0);
   };
-  /** What selection maximises: NDCG@20 of the held-out watches, or agreement with the held-out ratings. */
-  const score = (label: string): number => (byRatedOrder ? ordered.get(label)! : results.get(label)!.ndcg);
+  /** What selection maximises: NDCG@20 of the held-out watches, or agreement with held-out ratings or choices. */
+  const score = (label: string): number => (byRatedOrder || byChoices ? ordered.get(label)! : results.get(label)!.ndcg);
   const fitted = new Map<string, Recommender>();
   const make = new Map<string, () => Recommender>();
   for (const kind of new Set<Kind>(['mf', ...kinds])) {
@@ -244,7 +250,8 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
   const metrics = {
     split: split.label,
     rankingModel: winner,
-    selectedBy: byRatedOrder ? 'rated-order' : 'ndcg20',
+    selectedBy: byRatedOrder ? 'rated-order' : byChoices ? 'choices' : 'ndcg20',
+    choiceLists: split.test.choices?.user.length ?? 0,
     ratingModel: ratingKind,
     rmse: ratingModel.rmse,
     mae: ratingModel.mae,
@@ -267,6 +274,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
           recall20: r.recall,
           coverage: r.coverage,
           ...(byRatedOrder ? { ratedOrder: ordered.get(k) } : {}),
+          ...(byChoices ? { choiceOrder: ordered.get(k) } : {}),
         },
       ]),
     ),

@@ -4,13 +4,13 @@
 //
 // Layout: magic "MOVRECD1", u32 LE header JSON length H, H bytes of header
 // JSON (ids, user records, meta, and each column's byte length), then the
-// columns in COLUMNS order, raw little-endian. The file is named for the
+// columns in COLUMNS order (then CHOICE_COLUMNS when present), raw little-endian. The file is named for the
 // dataset's content hash, so models trained on the same window share one file.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Errors } from '../errors';
-import type { Dataset, UserInfo } from '../domain/dataset';
+import type { Choices, Dataset, UserInfo } from '../domain/dataset';
 
 const MAGIC = 'MOVRECD1';
 
@@ -26,7 +26,7 @@ interface Header {
   users: (UserInfo | null)[];
   ratingMax: number;
   meta: Dataset['meta'];
-  columns: Record<ColumnName, number>;
+  columns: Partial<Record<ColumnName, number>>;
 }
 
 type Typed = Uint32Array | Float32Array | Float64Array | Uint8Array;
@@ -42,23 +42,33 @@ const COLUMNS = {
   watchTime: (d: Dataset): Typed => d.watches.time,
   adult: (d: Dataset): Typed => d.adult,
 };
-type ColumnName = keyof typeof COLUMNS;
+/** Written after COLUMNS when the dataset has choices from shown lists (older files have none). */
+const CHOICE_COLUMNS = {
+  choiceUser: (c: Choices): Typed => c.user,
+  choiceTime: (c: Choices): Typed => c.time,
+  choiceIndptr: (c: Choices): Typed => c.indptr,
+  choiceItems: (c: Choices): Typed => c.items,
+  choiceChosen: (c: Choices): Typed => c.chosen,
+};
+type ColumnName = keyof typeof COLUMNS | keyof typeof CHOICE_COLUMNS;
 
 export function snapshotsDir(dataDir: string): string {
   return join(dataDir, 'snapshots');
 }
 
 export function encodeSnapshot(ds: Dataset): Buffer {
-  const cols = Object.entries(COLUMNS).map(([name, get]) => {
-    const a = get(ds);
-    return [name, Buffer.from(a.buffer, a.byteOffset, a.byteLength)] as const;
-  });
+  const bytesOf = (a: Typed) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const choices = ds.choices;
+  const cols = [
+    ...Object.entries(COLUMNS).map(([name, get]) => [name, bytesOf(get(ds))] as const),
+    ...(choices ? Object.entries(CHOICE_COLUMNS).map(([name, get]) => [name, bytesOf(get(choices))] as const) : []),
+  ];
   const header: Header = {
     itemIds: ds.itemIds,
     users: ds.users,
     ratingMax: ds.ratingMax,
     meta: ds.meta,
-    columns: Object.fromEntries(cols.map(([n, b]) => [n, b.byteLength])) as Record<ColumnName, number>,
+    columns: Object.fromEntries(cols.map(([n, b]) => [n, b.byteLength])),
   };
   const h = Buffer.from(JSON.stringify(header), 'utf8');
   const lead = Buffer.alloc(12);
@@ -75,7 +85,7 @@ export function decodeSnapshot(bytes: Buffer, label: string): Dataset {
   const header = JSON.parse(bytes.toString('utf8', 12, 12 + hlen)) as Header;
   let off = 12 + hlen;
   const take = <T extends Typed>(name: ColumnName, make: (n: number) => T): T => {
-    const n = header.columns[name];
+    const n = header.columns[name] ?? 0;
     const out = make(n / make(0).BYTES_PER_ELEMENT);
     new Uint8Array(out.buffer).set(bytes.subarray(off, off + n));
     off += n;
@@ -104,6 +114,14 @@ export function decodeSnapshot(bytes: Buffer, label: string): Dataset {
     ratingMax: header.ratingMax,
     meta: header.meta,
   };
+  if (header.columns.choiceUser !== undefined)
+    ds.choices = {
+      user: take('choiceUser', u32),
+      time: take('choiceTime', f64),
+      indptr: take('choiceIndptr', u32),
+      items: take('choiceItems', u32),
+      chosen: take('choiceChosen', u32),
+    };
   if (off !== bytes.byteLength) throw Errors.snapshotChecksum(label, 'columns do not add up to the file length');
   return ds;
 }
