@@ -60,6 +60,8 @@ export interface TrainOutcome {
 export interface GateInput {
   rmse: number | null;
   ndcg20: number;
+  /** The choice order the model was selected by (selectBy 'choices' with enough lists); omitted otherwise. */
+  choiceOrder?: number;
   /** The served-answers audit for minors (auditServedForMinors); omitted: not audited. */
   minors?: ServedAudit;
 }
@@ -68,6 +70,10 @@ export interface GateInput {
  * The approval rule: RMSE under gate.maxRmse, NDCG@20 within gate.ndcgTolerance
  * of the approved model's recorded figure, and not one adult title in the
  * answers the candidate artifact gives minors through the serving ranker.
+ * When both models were selected by the lists users chose from, their choice
+ * orders are compared instead of NDCG@20 (with the same tolerance): that is
+ * what each was chosen for, and NDCG@20 of a liking model sits well below a
+ * popularity blend's, so a flip between the two would refuse the better one.
  */
 export function runGate(
   m: GateInput,
@@ -83,6 +89,15 @@ export function runGate(
       `${m.minors.adultItems} adult titles in ${m.minors.lists} answers to ` +
         `minors${e ? ` (user ${e.userId} got ${e.movie})` : ''}`,
     );
+  }
+  const prevChoice = approved?.metrics.choiceOrder;
+  if (approved && m.choiceOrder !== undefined && typeof prevChoice === 'number') {
+    if (m.choiceOrder < prevChoice - gate.ndcgTolerance)
+      reasons.push(
+        `choice order ${m.choiceOrder.toFixed(4)} is below approved model ${approved.id}'s ${prevChoice.toFixed(4)} by ` +
+          `more than gate.ndcgTolerance ${gate.ndcgTolerance}`,
+      );
+    return { passed: reasons.length === 0, reasons };
   }
   const prev = approved?.metrics.ndcg20;
   if (approved && typeof prev === 'number' && m.ndcg20 < prev - gate.ndcgTolerance) {
@@ -157,7 +172,7 @@ export interface Built {
   parts: ReturnType<typeof servingParts>;
   encoded: Buffer;
   hyperparameters: Record<string, unknown>;
-  metrics: Record<string, unknown> & { rmse: number | null; ndcg20: number };
+  metrics: Record<string, unknown> & { rmse: number | null; ndcg20: number; choiceOrder?: number };
   minors: ServedAudit;
   results: Map<string, EvalResult>;
 }
@@ -252,6 +267,7 @@ export function buildModel(ds: Dataset, s: TrainSettings, idFor: (kind: string) 
     rankingModel: winner,
     selectedBy: byRatedOrder ? 'rated-order' : byChoices ? 'choices' : 'ndcg20',
     choiceLists: split.test.choices?.user.length ?? 0,
+    ...(byChoices ? { choiceOrder: ordered.get(winner)! } : {}),
     ratingModel: ratingKind,
     rmse: ratingModel.rmse,
     mae: ratingModel.mae,
@@ -302,7 +318,12 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   // Before registering: a listed model always has the events it was trained on.
   const snapshot = writeSnapshot(req.dataDir, ds);
   const gate = runGate(
-    { rmse: metrics.rmse, ndcg20: metrics.ndcg20, minors },
+    {
+      rmse: metrics.rmse,
+      ndcg20: metrics.ndcg20,
+      minors,
+      ...(metrics.choiceOrder !== undefined ? { choiceOrder: metrics.choiceOrder } : {}),
+    },
     config.gate,
     newestApproved(req.dataDir),
   );
