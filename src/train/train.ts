@@ -94,8 +94,8 @@ export function runGate(
   if (approved && m.choiceOrder !== undefined && typeof prevChoice === 'number') {
     if (m.choiceOrder < prevChoice - gate.ndcgTolerance)
       reasons.push(
-        `choice order ${m.choiceOrder.toFixed(4)} is below approved model ${approved.id}'s ${prevChoice.toFixed(4)} by ` +
-          `more than gate.ndcgTolerance ${gate.ndcgTolerance}`,
+        `choice order ${m.choiceOrder.toFixed(4)} is below approved model ${approved.id}'s ` +
+          `${prevChoice.toFixed(4)} by more than gate.ndcgTolerance ${gate.ndcgTolerance}`,
       );
     return { passed: reasons.length === 0, reasons };
   }
