@@ -25,7 +25,8 @@ export interface ChoiceInputs {
  */
 export function readChoices(t: Tables, c: ChoiceInputs, update: (line: string) => void): Choices | undefined {
   const rows: { time: number; user: number; items: number[]; chosen: number }[] = [];
-  for (const { key, value } of t.requests.getRange()) {
+  // Keys start with the time: a window starts the range at its cutoff.
+  for (const { key, value } of t.requests.getRange(c.cutoff === null ? {} : { start: [c.cutoff] })) {
     const [time, userId] = key;
     const [status, , , result] = value;
     if (status !== 200 || !result || (c.cutoff !== null && time < c.cutoff)) continue;

@@ -1,7 +1,7 @@
 // An answered list the user then chose from is read into the training Dataset: the titles shown and the one
 // started first within the hour after the answer. A start of an unlisted title, a start after the hour, and
-// a failed request give no row. The time split sends each choice to the side of its answer's time, and the
-// training snapshot file keeps them, so a reproduced training selects on the same choices.
+// a failed request give no row. A snapshot window and the time split each keep the choices of their own
+// time, and the training snapshot file keeps them, so a reproduced training selects on the same choices.
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,6 +86,14 @@ t.test('choices from answered lists reach the Dataset, the split and the snapsho
     Array.from(split.test.choices?.chosen ?? [], (i) => ds.itemIds[i]),
     ['gamma+2000'],
     'test: the late one',
+  );
+
+  // A window of the last ~10 hours of event time leaves the early choice out.
+  const recent = store.readSnapshot({ windowDays: 0.4 });
+  t.same(
+    Array.from(recent.choices?.chosen ?? [], (i) => recent.itemIds[i]),
+    ['gamma+2000'],
+    'a snapshot window keeps only the choices inside it',
   );
 
   const back = decodeSnapshot(encodeSnapshot(ds), 'round trip');
