@@ -16,7 +16,7 @@
 // The data (recbole 1.2.1's wheel, whose licence forbids redistribution) is
 // fetched into ~/.cache/movrec/recbole (MOVREC_CACHE to change) on first use.
 // Run: npm run build && node dist/scripts/bench/real-data.js [--cuts ISO,ISO,...] [--min-coverage 0..1]
-//      [--select-by ndcg|rated-order]
+//      [--select-by choices|ndcg|rated-order]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
