@@ -36,7 +36,8 @@ export interface Manifest {
   kind: string;
   created: string;
   approved: boolean;
-  gate: { passed: boolean; reasons: string[] };
+  /** notes: what the gate could not check, and why (see runGate). */
+  gate: { passed: boolean; reasons: string[]; notes?: string[] };
   artifact: string;
   sha256: string;
   data: DataSummary;

@@ -91,7 +91,8 @@ export function formatExplanation(e: Explanation): string {
         `ratings, ${m.data.watches} watches, ${m.data.users} users x ${m.data.items} items`,
       `  hyperparameters ${JSON.stringify(m.hyperparameters)}`,
       `  offline metrics ${JSON.stringify(m.metrics)}`,
-      `  gate ${m.gate.passed ? 'passed' : 'failed'}${m.gate.reasons.length ? `: ${m.gate.reasons.join('; ')}` : ''}`,
+      `  gate ${m.gate.passed ? 'passed' : 'failed'}${m.gate.reasons.length ? `: ${m.gate.reasons.join('; ')}` : ''}` +
+        (m.gate.notes?.length ? ` (${m.gate.notes.join('; ')})` : ''),
     );
     const snap = m.data.snapshot;
     if (snap) lines.push(`  training events ${snap.file} (sha256 ${snap.sha256}, ${snap.bytes} bytes)`);

@@ -74,12 +74,17 @@ export interface GateInput {
  * orders are compared instead of NDCG@20 (with the same tolerance): that is
  * what each was chosen for, and NDCG@20 of a liking model sits well below a
  * popularity blend's, so a flip between the two would refuse the better one.
+ * When the candidate was chosen by choices and the approved model was not (the
+ * first retrain after the rule changed), the two have no figure in common: the
+ * metric comparison is skipped and said so in `notes`, and the canary's online
+ * guard is what compares them. Holding the liking model to NDCG@20 there would
+ * refuse every later retrain too, since each is compared with that same model.
  */
 export function runGate(
   m: GateInput,
   gate: Readonly<Config['gate']>,
   approved: Manifest | undefined,
-): { passed: boolean; reasons: string[] } {
+): { passed: boolean; reasons: string[]; notes?: string[] } {
   const reasons: string[] = [];
   if (m.rmse === null) reasons.push('no held-out ratings to measure RMSE on');
   else if (!(m.rmse <= gate.maxRmse)) reasons.push(`RMSE ${m.rmse.toFixed(4)} exceeds gate.maxRmse ${gate.maxRmse}`);
@@ -98,6 +103,12 @@ export function runGate(
           `${prevChoice.toFixed(4)} by more than gate.ndcgTolerance ${gate.ndcgTolerance}`,
       );
     return { passed: reasons.length === 0, reasons };
+  }
+  if (approved && m.choiceOrder !== undefined) {
+    const note =
+      `approved model ${approved.id} has no choice order (selected by another rule): ` +
+      'no offline figure in common, so the canary compares them online';
+    return { passed: reasons.length === 0, reasons, notes: [note] };
   }
   const prev = approved?.metrics.ndcg20;
   if (approved && typeof prev === 'number' && m.ndcg20 < prev - gate.ndcgTolerance) {
@@ -329,8 +340,10 @@ export function trainAndRegister(req: TrainRequest): TrainOutcome {
   );
   const created = new Date().toISOString();
   // The gate's verdict opens the model's lineage (`movrec models ls`), before any canary or promotion.
+  const rmse = metrics.rmse === null ? '-' : metrics.rmse.toFixed(4);
+  const measured = `RMSE ${rmse}, NDCG@20 ${metrics.ndcg20.toFixed(4)}`;
   const verdict = gate.passed
-    ? `gate passed: RMSE ${metrics.rmse === null ? '-' : metrics.rmse.toFixed(4)}, NDCG@20 ${metrics.ndcg20.toFixed(4)}`
+    ? `gate passed: ${measured}${gate.notes ? ` (${gate.notes.join('; ')})` : ''}`
     : `gate refused: ${gate.reasons.join('; ')}`;
   const manifest = registerModel(
     req.dataDir,
