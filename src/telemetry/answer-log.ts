@@ -182,14 +182,18 @@ function decodeBatch(
 /** The recorded answer for a request id, or undefined (refused requests are counted, not kept). */
 export function findAnswer(root: RootDatabase, id: string): StoredAnswer | undefined {
   const db = root.openDB<Batch, string>({ name: DB.answers });
-  for (const { value: b } of db.getRange({ start: id, reverse: true, limit: 1 })) {
-    if (b.arms === undefined) return undefined;
-    const c = columnsOf(b);
-    let from = 0;
-    for (let i = 0; i < b.n; i++) {
-      if (requestId(b.boot, c.seq[i]!) === id) return decodeBatch(b, i, from, c, itemsOf(b), titleReader(root));
-      from += c.length[i]!;
-    }
+  // The batch is taken out and the range run to its end before anything else touches the store: opening
+  // the title sub-db while the range's cursor was open, then leaving the loop by `return`, closed that
+  // cursor after its read transaction had been renewed, and lmdb crashed the process (SIGSEGV in
+  // mdb_cursor_close, about one `movrec explain` in eight).
+  let b: Batch | undefined;
+  for (const { value } of db.getRange({ start: id, reverse: true, limit: 1 })) b = value;
+  if (b === undefined || b.arms === undefined) return undefined;
+  const c = columnsOf(b);
+  let from = 0;
+  for (let i = 0; i < b.n; i++) {
+    if (requestId(b.boot, c.seq[i]!) === id) return decodeBatch(b, i, from, c, itemsOf(b), titleReader(root));
+    from += c.length[i]!;
   }
   return undefined;
 }
