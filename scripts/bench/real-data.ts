@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { defaults } from '../../config/defaults';
 import type { Config } from '../../src/config/schema';
 import { startCatalogStub } from '../../src/eval/catalog-stub';
+import { ratioCi } from './ratio-ci';
 import { readRecboleMl100k } from './recbole-ml100k';
 import { timeWindow } from '../../src/eval/time-window';
 import { startIngest } from '../../src/ingest/loop';
@@ -33,7 +34,6 @@ import { createLogger } from '../../src/log';
 import { segmentKey, type Dataset, type UserInfo } from '../../src/domain/dataset';
 import { Popularity } from '../../src/model/popularity';
 import { artifactPath } from '../../src/model/registry';
-import { rng } from '../../src/model/rng';
 import { prepareModel } from '../../src/scoring/prepared-model';
 import { idsOf, rankUsers } from '../../src/scoring/rank';
 import { openStore } from '../../src/store/store';
@@ -243,30 +243,6 @@ function score(asks: Ask[], lists: string[][]): PerUser[] {
 }
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
-
-/** Paired bootstrap over users of mean(a)/mean(b): the ratio and its 95% interval. */
-function ratioCi(a: number[], b: number[], reps: number): [number, number, number] {
-  const next = rng(11);
-  const n = a.length;
-  const rs: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    let sa = 0;
-    let sb = 0;
-    for (let j = 0; j < n; j++) {
-      const x = Math.floor(next() * n);
-      sa += a[x]!;
-      sb += b[x]!;
-    }
-    rs.push(sb > 0 ? sa / sb : Infinity);
-  }
-  rs.sort((x, y) => x - y);
-  const sb = b.reduce((s, x) => s + x, 0);
-  return [
-    sb > 0 ? a.reduce((s, x) => s + x, 0) / sb : Infinity,
-    rs[Math.floor(reps * 0.025)]!,
-    rs[Math.floor(reps * 0.975)]!,
-  ];
-}
 
 /** The option with the best validation Recall@20 (all validation users). */
 function tune<T extends number>(

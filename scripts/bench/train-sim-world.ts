@@ -31,6 +31,10 @@ import { trainAndRegister } from '../../src/train/train';
 import { openStore } from '../../src/store/store';
 import { ALL_KINDS, makeModel } from '../../src/model/candidates';
 import { nativeStatus } from '../../src/model/kernels';
+import { ratioCi } from './ratio-ci';
+
+/** Resamples of the users for the interval of ours ÷ oracle. */
+const BOOTSTRAP_REPS = 2000;
 
 const { values } = parseArgs({
   options: {
@@ -242,9 +246,9 @@ const online = (label: string, userIds: number[], served: ReturnType<typeof trai
     return { userId, seen, info };
   });
   const lists = rankUsers(served, facts, { listSize: 20, unknownAgeIsMinor: true });
-  let ours = 0;
-  let best = 0;
-  let popular = 0;
+  const ours: number[] = [];
+  const best: number[] = [];
+  const popular: number[] = [];
   facts.forEach((f, j) => {
     const w = f.userId - 1;
     const seenSet = new Set(f.seen.map((id) => world.movieIndex.get(id) ?? -1));
@@ -256,15 +260,19 @@ const online = (label: string, userIds: number[], served: ReturnType<typeof trai
       if (popList.length === 20) break;
       if (!seenItems.has(ds.itemIds[i]!) && !(f.info.age < 18 && ds.adult[i])) popList.push(movieOf[i]!);
     }
-    ours += pickProbability(world, w, mine, seenSet, at);
-    best += pickProbability(world, w, oracle, seenSet, at);
-    popular += pickProbability(world, w, popList, seenSet, at);
+    ours.push(pickProbability(world, w, mine, seenSet, at));
+    best.push(pickProbability(world, w, oracle, seenSet, at));
+    popular.push(pickProbability(world, w, popList, seenSet, at));
   });
   const n = Math.max(1, facts.length);
+  const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
+  // The users are a sample of the world's: the ratio's 95% interval is a paired bootstrap over them.
+  const [ratio, lo, hi] = ratioCi(ours, best, BOOTSTRAP_REPS);
   process.stdout.write(
-    `  ${label.padEnd(34)} ${String(facts.length).padStart(6)} ${(ours / n).toFixed(4).padStart(9)} ` +
-      `${(best / n).toFixed(4).padStart(9)} ${(popular / n).toFixed(4).padStart(11)} ` +
-      `${(ours / best).toFixed(3).padStart(13)} ${(popular / best).toFixed(3).padStart(13)}\n`,
+    `  ${label.padEnd(34)} ${String(facts.length).padStart(6)} ${(sum(ours) / n).toFixed(4).padStart(9)} ` +
+      `${(sum(best) / n).toFixed(4).padStart(9)} ${(sum(popular) / n).toFixed(4).padStart(11)} ` +
+      `${ratio.toFixed(3).padStart(13)} ${`[${lo.toFixed(3)}, ${hi.toFixed(3)}]`.padStart(16)} ` +
+      `${(sum(popular) / sum(best)).toFixed(3).padStart(13)}\n`,
   );
 };
 // The default first, then each other rule, each with and without a coverage floor of 0.2 (the real-data
@@ -281,7 +289,8 @@ for (const selection of selections) {
   );
   process.stdout.write(
     `  ${'users'.padEnd(34)} ${'n'.padStart(6)} ${'ours'.padStart(9)} ${'oracle'.padStart(9)} ` +
-      `${'popularity'.padStart(11)} ${'ours/oracle'.padStart(13)} ${'pop/oracle'.padStart(13)}\n`,
+      `${'popularity'.padStart(11)} ${'ours/oracle'.padStart(13)} ${'95% CI'.padStart(16)} ` +
+      `${'pop/oracle'.padStart(13)}\n`,
   );
   online('with history in the snapshot', warm, served);
   online('any user of the world', everyone, served);
