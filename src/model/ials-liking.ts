@@ -13,7 +13,8 @@
 import { segmentKey, type Dataset } from '../domain/dataset';
 import { Ials, type IalsOptions } from './ials';
 import { pairDots, ridgeRows } from './kernels';
-import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
+import { ComposedFactors, groupsOf } from './composed-factors';
+import type { EpochHook, Recommender } from './recommender';
 
 export interface ImplicitLikingOptions {
   /** The iALS that places the items. */
@@ -208,29 +209,16 @@ function groupSolver(
   };
 }
 
-function groupsOf(keys: readonly string[]): { index: Uint32Array; groups: number } {
-  const ids = new Map<string, number>();
-  const index = Uint32Array.from(keys, (key) => ids.get(key) ?? ids.set(key, ids.size).get(key)!);
-  return { index, groups: ids.size };
-}
-
-export class ImplicitLiking implements Recommender {
+export class ImplicitLiking extends ComposedFactors implements Recommender {
   readonly kind = 'ials-liking';
   readonly opts: ImplicitLikingOptions;
-  private mu = 0;
-  private ratingMax = 5;
-  private k = 0;
-  /** Per user: own + segment + occupation part. */
-  private U: Float32Array = new Float32Array(0);
-  private Q: Float32Array = new Float32Array(0);
-  private bu: Float32Array = new Float32Array(0);
-  private bi: Float32Array = new Float32Array(0);
 
   /** `fitted`: an iALS with `opts.base` already fitted on the dataset `fit` will get, reused instead of refitted. */
   constructor(
     opts: Partial<ImplicitLikingOptions> = {},
     private readonly fitted?: Ials,
   ) {
+    super();
     this.opts = { base: {}, ...IMPLICIT_LIKING_DEFAULTS, ...opts };
   }
 
@@ -354,35 +342,6 @@ export class ImplicitLiking implements Recommender {
     this.Q = Q;
     this.bu = bu;
     this.bi = bi;
-  }
-
-  predict(u: number, i: number): number {
-    const k = this.k;
-    const bi = i >= 0 && i < this.bi.length ? this.bi[i]! : 0;
-    if (u < 0 || u >= this.bu.length || i < 0 || i >= this.bi.length) return clampRating(this.mu + bi, this.ratingMax);
-    let dot = 0;
-    for (let f = 0; f < k; f++) dot += this.U[u * k + f]! * this.Q[i * k + f]!;
-    return clampRating(this.mu + this.bu[u]! + bi + dot, this.ratingMax);
-  }
-
-  scoreAll(u: number, out: Float32Array): void {
-    const k = this.k;
-    for (let i = 0; i < this.bi.length; i++) {
-      let dot = 0;
-      for (let f = 0; f < k; f++) dot += this.U[u * k + f]! * this.Q[i * k + f]!;
-      out[i] = dot + this.bi[i]!;
-    }
-  }
-
-  serving(): ServingFactors {
-    return {
-      factors: this.k,
-      globalMean: this.mu,
-      userFactors: this.U,
-      userBias: this.bu,
-      itemFactors: this.Q,
-      itemBias: this.bi,
-    };
   }
 
   hyperparameters(): Record<string, number | string | boolean> {

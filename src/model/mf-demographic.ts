@@ -10,7 +10,8 @@
 // own mean. A per-update penalty, as in `mf`, shrinks every bias by the same
 // factor instead, and a title rated once 5 stars then tops every list.
 import { segmentKey, type Dataset } from '../domain/dataset';
-import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
+import { ComposedFactors, groupsOf } from './composed-factors';
+import type { EpochHook, Recommender } from './recommender';
 import { fillNormal, identity, rng, shuffle } from './rng';
 
 export interface DemographicMfOptions {
@@ -47,18 +48,12 @@ export const DEMOGRAPHIC_MF_DEFAULTS: DemographicMfOptions = {
   seed: 1,
 };
 
-export class DemographicMf implements Recommender {
+export class DemographicMf extends ComposedFactors implements Recommender {
   readonly kind = 'mf-demographic';
   readonly opts: DemographicMfOptions;
-  private mu = 0;
-  private ratingMax = 5;
-  /** Per user: own + segment + occupation part, composed once the fit ends. */
-  private U: Float32Array = new Float32Array(0);
-  private Q: Float32Array = new Float32Array(0);
-  private bu: Float32Array = new Float32Array(0);
-  private bi: Float32Array = new Float32Array(0);
 
   constructor(opts: Partial<DemographicMfOptions> = {}) {
+    super();
     this.opts = { ...DEMOGRAPHIC_MF_DEFAULTS, ...opts };
   }
 
@@ -68,13 +63,9 @@ export class DemographicMf implements Recommender {
     const nI = ds.itemIds.length;
     const next = rng(seed);
     this.ratingMax = ds.ratingMax;
-    const groupOf = (keys: string[]): { index: Uint32Array; groups: number } => {
-      const ids = new Map<string, number>();
-      const index = Uint32Array.from(keys, (key) => ids.get(key) ?? ids.set(key, ids.size).get(key)!);
-      return { index, groups: ids.size };
-    };
-    const seg = groupOf(ds.users.map((u) => segmentKey(u)));
-    const occ = groupOf(ds.users.map((u) => u?.occupation ?? 'unknown'));
+    this.k = k;
+    const seg = groupsOf(ds.users.map((u) => segmentKey(u)));
+    const occ = groupsOf(ds.users.map((u) => u?.occupation ?? 'unknown'));
     const r = ds.ratings;
     const n = r.value.length;
     let sum = 0;
@@ -150,35 +141,6 @@ export class DemographicMf implements Recommender {
     this.Q = Q;
     this.bu = bu;
     this.bi = bi;
-  }
-
-  predict(u: number, i: number): number {
-    const k = this.opts.factors;
-    const bi = i >= 0 && i < this.bi.length ? this.bi[i]! : 0;
-    if (u < 0 || u >= this.bu.length || i < 0 || i >= this.bi.length) return clampRating(this.mu + bi, this.ratingMax);
-    let dot = 0;
-    for (let f = 0; f < k; f++) dot += this.U[u * k + f]! * this.Q[i * k + f]!;
-    return clampRating(this.mu + this.bu[u]! + bi + dot, this.ratingMax);
-  }
-
-  scoreAll(u: number, out: Float32Array): void {
-    const k = this.opts.factors;
-    for (let i = 0; i < this.bi.length; i++) {
-      let dot = 0;
-      for (let f = 0; f < k; f++) dot += this.U[u * k + f]! * this.Q[i * k + f]!;
-      out[i] = dot + this.bi[i]!;
-    }
-  }
-
-  serving(): ServingFactors {
-    return {
-      factors: this.opts.factors,
-      globalMean: this.mu,
-      userFactors: this.U,
-      userBias: this.bu,
-      itemFactors: this.Q,
-      itemBias: this.bi,
-    };
   }
 
   hyperparameters(): Record<string, number | string | boolean> {
