@@ -1,5 +1,12 @@
 // Simulator history as an array of lines, for ingest tests: same seed, same lines.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { loadConfig } from '../../src/config/load';
+import { startIngest } from '../../src/ingest/loop';
+import { fileSource } from '../../src/ingest/source-file';
 import { createWorld, historyLines as simHistoryLines } from '../../src/sim';
+import { openStore, type Store } from '../../src/store/store';
 
 export function historyLines(
   n: number,
@@ -21,4 +28,18 @@ export function withRatings(lines: string[]): string[] {
     if (m && n % 10 === 0) out.push(`${m[1]},${m[2]},GET /rate/${m[3]}=${1 + ((Number(m[2]) + m[3]!.length) % 5)}`);
   });
   return out;
+}
+
+/**
+ * `lines` written to `dir`/stream.lines and ingested into a store under `dir`/data with the default config;
+ * the store is closed when the test ends.
+ */
+export async function ingestLines(t: Test, dir: string, lines: string[]): Promise<Store> {
+  const file = join(dir, 'stream.lines');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const config = loadConfig({ env: {}, overrides: { dataDir: join(dir, 'data') } });
+  const store = openStore(config.dataDir);
+  t.teardown(() => store.close());
+  await startIngest({ config, store, source: fileSource({ path: file, batchLines: 500 }) }).done;
+  return store;
 }

@@ -3,13 +3,8 @@
 // a failed request give no row. A snapshot window and the time split each keep the choices of their own
 // time, and the training snapshot file keeps them, so a reproduced training selects on the same choices.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load';
 import { timeSplit } from '../../src/eval/split';
-import { startIngest } from '../../src/ingest/loop';
-import { fileSource } from '../../src/ingest/source-file';
-import { openStore } from '../../src/store/store';
+import { ingestLines } from '../helpers/ingest-lines';
 import { decodeSnapshot, encodeSnapshot } from '../../src/train/training-snapshot';
 
 const START = Date.UTC(2022, 1, 8, 18);
@@ -48,12 +43,7 @@ t.test('choices from answered lists reach the Dataset, the split and the snapsho
     ...watch(600, 3, 'beta+2000'),
     ...watch(700, 4, 'beta+2000'),
   ].sort();
-  const file = join(dir, 'stream.lines');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  const config = loadConfig({ env: {}, overrides: { dataDir: join(dir, 'data') } });
-  const store = openStore(config.dataDir);
-  t.teardown(() => store.close());
-  await startIngest({ config, store, source: fileSource({ path: file, batchLines: 500 }) }).done;
+  const store = await ingestLines(t, dir, lines);
   const ds = store.readSnapshot();
   const c = ds.choices;
   t.ok(c, 'choices read');

@@ -3,12 +3,7 @@
 // reads as half, a fully watched short one as whole, and a movie too few
 // watched keeps the fallback runtime as its floor.
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load';
-import { startIngest } from '../../src/ingest/loop';
-import { fileSource } from '../../src/ingest/source-file';
-import { openStore } from '../../src/store/store';
+import { ingestLines } from '../helpers/ingest-lines';
 import { FALLBACK_RUNTIME_MINUTES } from '../../src/store/snapshot';
 
 const START = Date.UTC(2022, 1, 8, 18);
@@ -30,12 +25,7 @@ t.test('watched fractions use a runtime learned from the watches', async (t) => 
   for (let u = 1; u <= 6; u++) lines.push(...watchLines(u, 'short+film+2000', 60, 10 + u));
   // One viewer, 30 minutes in: too few to learn from.
   lines.push(...watchLines(7, 'rare+film+2000', 30, 20));
-  const file = join(dir, 'stream.lines');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  const config = loadConfig({ env: {}, overrides: { dataDir: join(dir, 'data') } });
-  const store = openStore(config.dataDir);
-  t.teardown(() => store.close());
-  await startIngest({ config, store, source: fileSource({ path: file, batchLines: 500 }) }).done;
+  const store = await ingestLines(t, dir, lines);
   const ds = store.readSnapshot();
   const fraction = (user: number, movie: string): number => {
     const u = ds.userIds.indexOf(user);
