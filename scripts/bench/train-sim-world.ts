@@ -5,7 +5,7 @@
 // serves on the whole snapshot, ranked by the serving ranker, scored by the
 // simulator's own choice model (the chance the user watches from the list, as
 // the driver's scoreboard samples it) beside the oracle's and popularity's lists.
-// Run: movrec sim --seed 3 --users 20000 --movies 3000 --world W --history 4000000 --out H
+// Run: movrec sim --seed 3 --users 5000 --movies 3000 --world W --history 10000000 --out H
 //      movrec ingest --from-file H --data-dir D
 //      npx tsc -p tsconfig.build.json && node dist/scripts/bench/train-sim-world.js --world W --data-dir D
 import { parseArgs } from 'node:util';
