@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Dataset } from '../../src/domain/dataset';
-import { MOVIELENS_MF } from '../../src/eval/movielens-bench';
+import { median, MOVIELENS_MF } from '../../src/eval/movielens-bench';
 import { readMovieLens } from '../../src/eval/movielens';
 import { MfSgd, type MfOptions } from '../../src/model/mf-sgd';
 import { rng } from '../../src/model/rng';
@@ -62,8 +62,7 @@ function measure(opts: Partial<MfOptions>): { rmse: number; cpuMs: number } {
     for (let n = 0; n < v.value.length; n++) se += (model.predict(v.user[n]!, v.item[n]!) - v.value[n]!) ** 2;
     rmse += Math.sqrt(se / v.value.length) / splits.length;
   }
-  cpu.sort((a, b) => a - b);
-  return { rmse, cpuMs: cpu[cpu.length >> 1]! };
+  return { rmse, cpuMs: median(cpu) };
 }
 
 // Warm the JIT and the addon before anything is timed.

@@ -117,7 +117,8 @@ export function benchMovieLens(
   };
 }
 
-function median(xs: number[]): number {
+/** The middle value (the mean of the two middle ones for an even count); 0 for none. */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }

@@ -12,6 +12,7 @@
 // find on their own is drawn by popularity, watches say "seen", ratings say "liked".
 import { segmentKey, type Dataset } from '../domain/dataset';
 import { Ials, type IalsOptions } from './ials';
+import { ratingsOfWatches } from './interactions';
 import { pairDots, ridgeRows } from './kernels';
 import { ComposedFactors, groupsOf } from './composed-factors';
 import type { EpochHook, Recommender } from './recommender';
@@ -75,49 +76,6 @@ export function fractionBin(f: number): number {
   const c = Math.min(0.995, Math.max(0.005, f));
   const b = Math.floor((Math.log(c / (1 - c)) - LOGIT_MIN) / LOGIT_STEP);
   return Math.max(0, Math.min(LOGIT_BINS - 1, b));
-}
-
-/** Per watch, the rating of the same (user, title), or NaN when it was not rated. */
-export function ratingsOfWatches(ds: Dataset): Float32Array {
-  const r = ds.ratings;
-  const w = ds.watches;
-  const nU = ds.userIds.length;
-  const indptr = new Uint32Array(nU + 1);
-  for (let n = 0; n < r.user.length; n++) indptr[r.user[n]! + 1]!++;
-  for (let u = 0; u < nU; u++) indptr[u + 1]! += indptr[u]!;
-  const fill = indptr.slice(0, nU);
-  const items = new Uint32Array(r.user.length);
-  const values = new Float32Array(r.user.length);
-  for (let n = 0; n < r.user.length; n++) {
-    const e = fill[r.user[n]!]!++;
-    items[e] = r.item[n]!;
-    values[e] = r.value[n]!;
-  }
-  // A scan of the user's ratings; a map for the few who rated many.
-  const big = new Map<number, Map<number, number>>();
-  const out = new Float32Array(w.user.length).fill(Number.NaN);
-  for (let n = 0; n < w.user.length; n++) {
-    const u = w.user[n]!;
-    const i = w.item[n]!;
-    const from = indptr[u]!;
-    const to = indptr[u + 1]!;
-    if (to - from <= 64) {
-      for (let e = from; e < to; e++)
-        if (items[e] === i) {
-          out[n] = values[e]!;
-          break;
-        }
-      continue;
-    }
-    let m = big.get(u);
-    if (!m) {
-      m = new Map();
-      for (let e = from; e < to; e++) m.set(items[e]!, values[e]!);
-      big.set(u, m);
-    }
-    out[n] = m.get(i) ?? Number.NaN;
-  }
-  return out;
 }
 
 /**

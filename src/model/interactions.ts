@@ -1,5 +1,5 @@
 // The implicit view of a dataset: one entry per (user, item) that was watched
-// or rated, with a signal in [0, 1], as CSR by user and by item.
+// or rated, with a signal in [0, 1], as CSR by user and by item; and the rating, if any, of each watch.
 import type { Dataset } from '../domain/dataset';
 
 export interface Csr {
@@ -130,4 +130,47 @@ export function transpose(m: Csr, cols: number): Csr {
     }
   }
   return { indptr, indices, values };
+}
+
+/** Per watch, the rating of the same (user, title), or NaN when it was not rated. */
+export function ratingsOfWatches(ds: Dataset): Float32Array {
+  const r = ds.ratings;
+  const w = ds.watches;
+  const nU = ds.userIds.length;
+  const indptr = new Uint32Array(nU + 1);
+  for (let n = 0; n < r.user.length; n++) indptr[r.user[n]! + 1]!++;
+  for (let u = 0; u < nU; u++) indptr[u + 1]! += indptr[u]!;
+  const fill = indptr.slice(0, nU);
+  const items = new Uint32Array(r.user.length);
+  const values = new Float32Array(r.user.length);
+  for (let n = 0; n < r.user.length; n++) {
+    const e = fill[r.user[n]!]!++;
+    items[e] = r.item[n]!;
+    values[e] = r.value[n]!;
+  }
+  // A scan of the user's ratings; a map for the few who rated many.
+  const big = new Map<number, Map<number, number>>();
+  const out = new Float32Array(w.user.length).fill(Number.NaN);
+  for (let n = 0; n < w.user.length; n++) {
+    const u = w.user[n]!;
+    const i = w.item[n]!;
+    const from = indptr[u]!;
+    const to = indptr[u + 1]!;
+    if (to - from <= 64) {
+      for (let e = from; e < to; e++)
+        if (items[e] === i) {
+          out[n] = values[e]!;
+          break;
+        }
+      continue;
+    }
+    let m = big.get(u);
+    if (!m) {
+      m = new Map();
+      for (let e = from; e < to; e++) m.set(items[e]!, values[e]!);
+      big.set(u, m);
+    }
+    out[n] = m.get(i) ?? Number.NaN;
+  }
+  return out;
 }

@@ -9,6 +9,7 @@
 import type { Dataset } from '../domain/dataset';
 import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
 import { fillUniform, identity, rng, shuffle } from './rng';
+import { ratingsOfWatches } from './interactions';
 import { sgdEpochs } from './kernels';
 
 export interface MfOptions {
@@ -195,16 +196,13 @@ const CALIBRATION_PRIOR = 20;
  * this reads it off the data (and a fraction that carries nothing maps to μ).
  */
 export function fractionCalibration(ds: Dataset, mu: number): Float64Array {
-  const nI = ds.itemIds.length;
-  const rating = new Map<number, number>();
-  for (let n = 0; n < ds.ratings.user.length; n++)
-    rating.set(ds.ratings.user[n]! * nI + ds.ratings.item[n]!, ds.ratings.value[n]!);
+  const rated = ratingsOfWatches(ds);
   const sum = new Float64Array(CALIBRATION_BINS);
   const count = new Float64Array(CALIBRATION_BINS);
   const w = ds.watches;
   for (let n = 0; n < w.user.length; n++) {
-    const r = rating.get(w.user[n]! * nI + w.item[n]!);
-    if (r === undefined) continue;
+    const r = rated[n]!;
+    if (Number.isNaN(r)) continue;
     const b = binOf(w.fraction[n]!);
     sum[b]! += r;
     count[b]!++;
@@ -216,12 +214,10 @@ const binOf = (f: number): number => Math.min(CALIBRATION_BINS - 1, Math.max(0, 
 
 /** Watches without a rating, as pseudo-ratings: the calibrated rating of their watched fraction. */
 function pseudoRatings(ds: Dataset, mu: number): { user: Uint32Array; item: Uint32Array; value: Float32Array } {
-  const rated = new Set<number>();
-  const nI = ds.itemIds.length;
-  for (let n = 0; n < ds.ratings.user.length; n++) rated.add(ds.ratings.user[n]! * nI + ds.ratings.item[n]!);
+  const rated = ratingsOfWatches(ds);
   const w = ds.watches;
   const keep: number[] = [];
-  for (let n = 0; n < w.user.length; n++) if (!rated.has(w.user[n]! * nI + w.item[n]!)) keep.push(n);
+  for (let n = 0; n < w.user.length; n++) if (Number.isNaN(rated[n]!)) keep.push(n);
   const calibrated = fractionCalibration(ds, mu);
   const user = new Uint32Array(keep.length);
   const item = new Uint32Array(keep.length);
