@@ -12,7 +12,7 @@
 // find on their own is drawn by popularity, watches say "seen", ratings say "liked".
 import { segmentKey, type Dataset } from '../domain/dataset';
 import { Ials, type IalsOptions } from './ials';
-import { ratingsOfWatches } from './interactions';
+import { ratingByFractionBin, ratingsOfWatches } from './interactions';
 import { pairDots, ridgeRows } from './kernels';
 import { ComposedFactors, groupsOf } from './composed-factors';
 import type { EpochHook, Recommender } from './recommender';
@@ -63,8 +63,6 @@ export const IMPLICIT_LIKING_DEFAULTS: Omit<ImplicitLikingOptions, 'base'> = {
 const LOGIT_BINS = 23;
 const LOGIT_MIN = -5.3;
 const LOGIT_STEP = 0.5;
-/** Pairs of the global mean mixed into each bin's mean rating. */
-const CALIBRATION_PRIOR = 20;
 
 /**
  * The bin of a watched fraction: its log-odds in half-unit steps, plus one bin for "watched to the end".
@@ -83,17 +81,7 @@ export function fractionBin(f: number): number {
  * rating shrunk toward μ. A fraction that carries nothing maps to μ.
  */
 export function likingCalibration(ds: Dataset, mu: number, rated = ratingsOfWatches(ds)): Float64Array {
-  const sum = new Float64Array(LOGIT_BINS + 1);
-  const count = new Float64Array(LOGIT_BINS + 1);
-  const w = ds.watches;
-  for (let n = 0; n < w.user.length; n++) {
-    const r = rated[n]!;
-    if (Number.isNaN(r)) continue;
-    const b = fractionBin(w.fraction[n]!);
-    sum[b]! += r;
-    count[b]!++;
-  }
-  return sum.map((s, b) => (s + CALIBRATION_PRIOR * mu) / (count[b]! + CALIBRATION_PRIOR));
+  return ratingByFractionBin(ds, mu, LOGIT_BINS + 1, fractionBin, rated);
 }
 
 /** Rows of a CSR over observations: entry e of row r is observation perm[e]. */

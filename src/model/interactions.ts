@@ -174,3 +174,30 @@ export function ratingsOfWatches(ds: Dataset): Float32Array {
   }
   return out;
 }
+
+/** Pairs of the global mean mixed into each bin's mean rating by ratingByFractionBin. */
+const BIN_PRIOR = 20;
+
+/**
+ * The rating each bin of the watched fraction stands for, learned from the pairs both watched and rated:
+ * the bin's mean rating shrunk toward μ by BIN_PRIOR pairs. A fraction that carries nothing maps to μ.
+ */
+export function ratingByFractionBin(
+  ds: Dataset,
+  mu: number,
+  bins: number,
+  binOf: (fraction: number) => number,
+  rated = ratingsOfWatches(ds),
+): Float64Array {
+  const sum = new Float64Array(bins);
+  const count = new Float64Array(bins);
+  const w = ds.watches;
+  for (let n = 0; n < w.user.length; n++) {
+    const r = rated[n]!;
+    if (Number.isNaN(r)) continue;
+    const b = binOf(w.fraction[n]!);
+    sum[b]! += r;
+    count[b]!++;
+  }
+  return sum.map((s, b) => (s + BIN_PRIOR * mu) / (count[b]! + BIN_PRIOR));
+}

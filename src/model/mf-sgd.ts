@@ -9,7 +9,7 @@
 import type { Dataset } from '../domain/dataset';
 import { clampRating, type EpochHook, type Recommender, type ServingFactors } from './recommender';
 import { fillUniform, identity, rng, shuffle } from './rng';
-import { ratingsOfWatches } from './interactions';
+import { ratingByFractionBin, ratingsOfWatches } from './interactions';
 import { sgdEpochs } from './kernels';
 
 export interface MfOptions {
@@ -186,8 +186,6 @@ function zeroUntrained(m: Float32Array, rows: number, k: number, a: Uint32Array,
 
 /** Fraction bins of the calibration from watched fraction to rating. */
 const CALIBRATION_BINS = 10;
-/** Pairs of the global mean mixed into each bin's mean rating. */
-const CALIBRATION_PRIOR = 20;
 
 /**
  * The rating a watched fraction stands for, learned from the pairs that were
@@ -196,18 +194,7 @@ const CALIBRATION_PRIOR = 20;
  * this reads it off the data (and a fraction that carries nothing maps to μ).
  */
 export function fractionCalibration(ds: Dataset, mu: number): Float64Array {
-  const rated = ratingsOfWatches(ds);
-  const sum = new Float64Array(CALIBRATION_BINS);
-  const count = new Float64Array(CALIBRATION_BINS);
-  const w = ds.watches;
-  for (let n = 0; n < w.user.length; n++) {
-    const r = rated[n]!;
-    if (Number.isNaN(r)) continue;
-    const b = binOf(w.fraction[n]!);
-    sum[b]! += r;
-    count[b]!++;
-  }
-  return sum.map((s, b) => (s + CALIBRATION_PRIOR * mu) / (count[b]! + CALIBRATION_PRIOR));
+  return ratingByFractionBin(ds, mu, CALIBRATION_BINS, binOf);
 }
 
 const binOf = (f: number): number => Math.min(CALIBRATION_BINS - 1, Math.max(0, Math.floor(f * CALIBRATION_BINS)));
